@@ -1,0 +1,113 @@
+"""The manufacturer's price quotation to the customer, and the customer's answers to it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Self
+from uuid import UUID, uuid4
+
+from pydantic import ConfigDict, Field, model_validator
+
+from ontology.codec import Content, register
+from ontology.values import (
+    Currency,
+    Identifier,
+    Money,
+    Text,
+    UtcDateTime,
+    Value,
+    duplicates,
+    require_utc,
+    utc_now,
+)
+
+
+class QuotationLine(Value):
+    """The price of one part or operation (sourced or in house) of the quoted product."""
+
+    part_id: Identifier
+    description: Text = ""
+    price: Money
+
+
+@register
+class Quotation(Content):
+    """FIPA ``propose`` to the customer: total price (the sum of the lines) and delivery date."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: UUID = Field(default_factory=uuid4)
+    order_id: UUID
+    round: int = Field(default=1, ge=1, le=1000)
+    currency: Currency = "EUR"
+    lines: tuple[QuotationLine, ...] = Field(min_length=1)
+    total_price: Money
+    delivery_date: date
+    created_at: UtcDateTime = Field(default_factory=utc_now)
+    valid_until: UtcDateTime
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        repeated = duplicates(line.part_id for line in self.lines)
+        if repeated:
+            raise ValueError(f"quotation lists part(s) {', '.join(map(repr, repeated))} more than once")
+        lines_total = sum((line.price for line in self.lines), Decimal(0))
+        if lines_total != self.total_price:
+            raise ValueError(
+                f"quotation total {self.total_price} differs from the sum of its lines {lines_total}"
+            )
+        if self.valid_until < self.created_at:
+            raise ValueError(
+                f"quotation is valid until {self.valid_until.isoformat()}, before it was made "
+                f"({self.created_at.isoformat()})"
+            )
+        return self
+
+    def is_valid_at(self, moment: datetime) -> bool:
+        return require_utc(moment) <= self.valid_until
+
+
+@register
+class CounterOffer(Content):
+    """The customer's counter to a quotation: the price (and optionally the date) it would accept."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    order_id: UUID
+    quotation_id: UUID
+    price: Money
+    currency: Currency = "EUR"
+    delivery_date: date | None = None
+    note: Text = ""
+
+    def check_against(self, quotation: Quotation) -> None:
+        """Raise ``ValueError`` unless this counters ``quotation`` in its currency."""
+        if (self.order_id, self.quotation_id) != (quotation.order_id, quotation.id):
+            raise ValueError(
+                f"counter-offer answers quotation {self.quotation_id} of order {self.order_id}, "
+                f"not quotation {quotation.id} of order {quotation.order_id}"
+            )
+        if self.currency != quotation.currency:
+            raise ValueError(f"counter-offer is in {self.currency}, the quotation in {quotation.currency}")
+
+
+@register
+class AcceptQuotation(Content):
+    """FIPA ``accept-proposal``: the customer confirms the quotation."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    order_id: UUID
+    quotation_id: UUID
+
+
+@register
+class DeclineQuotation(Content):
+    """FIPA ``reject-proposal``: the customer declines the quotation."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    order_id: UUID
+    quotation_id: UUID
+    reason: Text = ""
