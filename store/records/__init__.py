@@ -1,0 +1,43 @@
+"""Plain pydantic records the repositories take and return (never ORM objects)."""
+
+from __future__ import annotations
+
+from store.records.acl import AclMessageRecord, NewAclMessage
+from store.records.agreements import AgreementRecord, NewAgreement
+from store.records.base import Json, JsonList, JsonObject, NewRecord, Record, jsonable
+from store.records.billing import InvoiceRecord, NewInvoice, NewPayment, PaymentRecord
+from store.records.negotiations import NegotiationState
+from store.records.orders import NewOrder, OrderRecord, StatusChange
+from store.records.policies import PolicyRecord
+from store.records.products import NewProduct, ProductRecord
+from store.records.tokens import RevokedToken
+from store.records.users import NewUser, UserCredentials, UserRecord, normalise_email
+
+__all__ = [
+    "AclMessageRecord",
+    "AgreementRecord",
+    "InvoiceRecord",
+    "Json",
+    "JsonList",
+    "JsonObject",
+    "NegotiationState",
+    "NewAclMessage",
+    "NewAgreement",
+    "NewInvoice",
+    "NewOrder",
+    "NewPayment",
+    "NewProduct",
+    "NewRecord",
+    "NewUser",
+    "OrderRecord",
+    "PaymentRecord",
+    "PolicyRecord",
+    "ProductRecord",
+    "Record",
+    "RevokedToken",
+    "StatusChange",
+    "UserCredentials",
+    "UserRecord",
+    "jsonable",
+    "normalise_email",
+]
