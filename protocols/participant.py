@@ -1,0 +1,130 @@
+"""What every participant role shares: one fixed peer (the initiator) and the FIPA-cancel meta-protocol.
+
+A participant accepts messages from the initiator only. ``cancel`` from the initiator ends the
+conversation at any time before it finished: the participant answers ``inform`` with
+:class:`~ontology.common.Done` (action ``cancel``) and finishes as cancelled. A ``cancel`` arriving
+after the conversation finished is answered with ``failure`` (there is nothing left to cancel).
+
+A participant is usually made from the message that opens the conversation
+(:meth:`ParticipantConversation.for_message`), then fed that message with ``handle``. Its clock
+starts at the first ``handle``/``tick``: if no acceptable opening message arrives within
+``patience``, it finishes as timed out.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import ClassVar, Self, TypeVar
+
+from ontology.codec import Content
+from ontology.common import Done, Reason
+from protocols.acl import AclMessage, AgentId
+from protocols.conversation import (
+    DEFAULT_PATIENCE,
+    ContentDecoder,
+    ContentTypes,
+    Conversation,
+    ConversationSnapshot,
+    Handler,
+    Unexpected,
+    clip,
+)
+from protocols.events import EventKind
+from protocols.performative import Performative
+
+CANCEL_ACTION = "cancel"
+
+
+class ParticipantSnapshot(ConversationSnapshot):
+    initiator: AgentId
+
+
+P = TypeVar("P", bound=ParticipantSnapshot)
+
+
+class ParticipantConversation(Conversation[P]):
+    initial_state: ClassVar[StrEnum]
+    cancelled_state: ClassVar[StrEnum]
+
+    def __init__(
+        self,
+        *,
+        me: str,
+        initiator: str,
+        conversation_id: str,
+        patience: timedelta = DEFAULT_PATIENCE,
+        content_types: ContentTypes | None = None,
+        content_decoder: ContentDecoder | None = None,
+    ) -> None:
+        if initiator == me:
+            raise ValueError("an agent cannot be its own initiator")
+        data: P = self._initial_data(
+            me=me,
+            conversation_id=conversation_id,
+            patience=patience,
+            content_types=content_types,
+            initiator=initiator,
+        )
+        super().__init__(data, content_decoder)
+
+    @classmethod
+    def for_message(
+        cls,
+        message: AclMessage,
+        *,
+        me: str,
+        patience: timedelta = DEFAULT_PATIENCE,
+        content_types: ContentTypes | None = None,
+        content_decoder: ContentDecoder | None = None,
+    ) -> Self:
+        """A participant for the conversation ``message`` opens (feed it ``message`` next)."""
+        if not message.conversation_id:
+            raise ValueError("a message without conversation-id cannot open a conversation")
+        return cls(
+            me=me,
+            initiator=message.sender,
+            conversation_id=message.conversation_id,
+            patience=patience,
+            content_types=content_types,
+            content_decoder=content_decoder,
+        )
+
+    @property
+    def initiator(self) -> str:
+        return self._data.initiator
+
+    @property
+    def peers(self) -> frozenset[str]:
+        return frozenset({self._data.initiator})
+
+    def _on_open(self, now: datetime) -> None:
+        if self._data.state == self.initial_state and self._data.deadline is None:
+            self._data.deadline = now + self._data.patience
+
+    def _route(self, message: AclMessage, now: datetime) -> Handler | Unexpected:
+        if message.performative is Performative.CANCEL:
+            return self._on_cancel
+        return self._route_step(message, now)
+
+    @abstractmethod
+    def _route_step(self, message: AclMessage, now: datetime) -> Handler | Unexpected:
+        """Like ``_route``, for everything but ``cancel``."""
+
+    def _on_cancel(self, message: AclMessage, content: Content, now: datetime) -> list[AclMessage]:
+        why = f": {clip(content.reason)}" if isinstance(content, Reason) else ""
+        reply = self._reply(message, Performative.INFORM, Done(action=CANCEL_ACTION), now)
+        self._finish(self.cancelled_state, f"cancelled by the initiator{why}", now)
+        return [reply]
+
+    def _after_finish(self, message: AclMessage, now: datetime) -> list[AclMessage]:
+        if message.performative is Performative.CANCEL:
+            return self._answer_finished(message, now)
+        return super()._after_finish(message, now)
+
+    def _answer_finished(self, message: AclMessage, now: datetime) -> list[AclMessage]:
+        """``failure``: the conversation already finished, so ``message`` cannot be honoured."""
+        detail = f"conversation already finished ({self.state})"
+        self._event(EventKind.RECEIVED, now, message=message, detail=detail)
+        return [self._reply(message, Performative.FAILURE, Reason(reason=detail), now)]
