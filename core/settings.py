@@ -54,6 +54,12 @@ class Settings(BaseSettings):
         default=20.0, description="Seconds an agent waits to connect and authenticate to the XMPP server."
     )
 
+    federation_local: bool = Field(
+        default=True,
+        description="Start the local federation service standing in for EFPF and point the matchmaker at "
+        "it; false uses the EFPF endpoints configured by the LSO_EFPF_* variables.",
+    )
+
     gateway_host: str = Field(default="127.0.0.1", description="Address the REST gateway binds to.")
     gateway_port: int = Field(default=8000, description="Port of the REST gateway.")
 

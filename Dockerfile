@@ -1,0 +1,18 @@
+# Image of the platform: the same `lso` CLI runs the agents, the gateway and the migrations.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 LSO_DATA_DIR=/var/lib/lso
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY ontology ontology
+COPY protocols protocols
+COPY agents agents
+COPY gateway gateway
+COPY store store
+COPY core core
+COPY cli cli
+COPY bench bench
+RUN pip install --no-cache-dir . && useradd --system --home /var/lib/lso lso && mkdir -p /var/lib/lso \
+    && chown lso /var/lib/lso
+USER lso
+ENTRYPOINT ["lso"]
+CMD ["--help"]

@@ -1,0 +1,166 @@
+"""Start and stop the platform's parts in order: database, XMPP server, agents, gateway."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+
+import uvicorn
+
+from agents.runtime.platform_agent import PlatformAgent
+from core.settings import Settings, XmppMode
+from federation.settings import FederationSettings, get_federation_settings
+from gateway.app import create_app
+from store.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Running:
+    """What a started platform exposes, for the banner and for tests."""
+
+    database_url: str
+    xmpp: str
+    agents: list[str] = field(default_factory=list)
+    gateway_url: str | None = None
+    federation_url: str | None = None
+
+    def banner(self) -> str:
+        lines = [
+            "Lot-size-one platform is running:",
+            f"  database      {self.database_url}",
+            f"  XMPP server   {self.xmpp}",
+            f"  agents        {', '.join(self.agents) or '(none)'}",
+        ]
+        if self.federation_url:
+            lines.append(f"  EFPF (local)  {self.federation_url}")
+        if self.gateway_url:
+            lines += [
+                f"  gateway       {self.gateway_url}",
+                f"  API docs      {self.gateway_url}/docs",
+            ]
+        lines.append("Press Ctrl+C to stop.")
+        return "\n".join(lines)
+
+
+@contextlib.asynccontextmanager
+async def xmpp_server(settings: Settings) -> AsyncIterator[str]:
+    """The embedded server when configured; otherwise only describe the external one."""
+    where = f"{settings.xmpp_host}:{settings.xmpp_port} (domain {settings.xmpp_domain})"
+    if settings.xmpp_mode is XmppMode.EXTERNAL:
+        yield f"external, {where}"
+        return
+    from agents.runtime.embedded_server import EmbeddedXmppServer
+
+    async with EmbeddedXmppServer(settings):
+        yield f"embedded pyjabber, {where}"
+
+
+@contextlib.asynccontextmanager
+async def local_federation() -> AsyncIterator[tuple[str, FederationSettings]]:
+    """The local stand-in for EFPF, and client settings that point at it."""
+    from federation.service.serve import run_in_background
+
+    service_settings = get_federation_settings()
+    async with run_in_background(service_settings) as service:
+        yield service.url, service.client_settings(service_settings)
+
+
+@contextlib.asynccontextmanager
+async def platform_agents(settings: Settings, federation: FederationSettings) -> AsyncIterator[list[str]]:
+    from agents.matchmaker import MatchmakerAgent
+    from agents.ping_agent import PingAgent
+
+    candidates: list[PlatformAgent] = [
+        PingAgent("ping", settings),
+        MatchmakerAgent("matchmaker", settings, federation=federation),
+    ]
+    started: list[PlatformAgent] = []
+    try:
+        for agent in candidates:
+            await agent.start()
+            started.append(agent)
+        yield [str(agent.address) for agent in started]
+    finally:
+        for agent in reversed(started):
+            with contextlib.suppress(Exception):
+                await agent.stop()
+
+
+@contextlib.asynccontextmanager
+async def gateway(settings: Settings) -> AsyncIterator[str]:
+    app = create_app(settings.resolved_database_url)
+    config = uvicorn.Config(
+        app, host=settings.gateway_host, port=settings.gateway_port, log_level="warning", lifespan="on"
+    )
+    server = _QuietServer(config)
+    task = asyncio.create_task(server.serve(), name="gateway")
+    while not server.started:
+        if task.done():
+            task.result()
+            where = f"{settings.gateway_host}:{settings.gateway_port}"
+            raise RuntimeError(f"the gateway did not start on {where}")
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://{settings.gateway_host}:{settings.gateway_port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn without its own signal handlers: the launcher owns SIGINT/SIGTERM."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def prepare_database(settings: Settings) -> str:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.resolved_database_url
+    await upgrade(url)
+    return url
+
+
+@contextlib.asynccontextmanager
+async def running_platform(
+    settings: Settings, *, with_agents: bool = True, with_gateway: bool = True
+) -> AsyncIterator[Running]:
+    url = await prepare_database(settings)
+    async with contextlib.AsyncExitStack() as stack:
+        where = await stack.enter_async_context(xmpp_server(settings))
+        running = Running(database_url=_redact(url), xmpp=where)
+        federation = get_federation_settings()
+        if settings.federation_local:
+            running.federation_url, federation = await stack.enter_async_context(local_federation())
+        if with_agents:
+            running.agents = await stack.enter_async_context(platform_agents(settings, federation))
+        if with_gateway:
+            running.gateway_url = await stack.enter_async_context(gateway(settings))
+        yield running
+
+
+async def run_until_stopped(settings: Settings, announce: Callable[[str], None], **parts: bool) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with running_platform(settings, **parts) as running:
+        announce(running.banner())
+        await stop.wait()
+        log.info("stopping")
+
+
+def _redact(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if "@" not in rest:
+        return url
+    credentials, _, host = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}{sep}{user}:***@{host}"

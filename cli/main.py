@@ -1,0 +1,125 @@
+"""The ``lso`` command: runs the platform and its parts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.federation import federation_app, suppliers_app
+from core.logging import configure_logging
+from core.settings import Settings, XmppMode, get_settings
+
+app = typer.Typer(help="Lot-size-one negotiation platform.", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+xmpp_app = typer.Typer(help="The embedded XMPP server.", no_args_is_help=True)
+agents_app = typer.Typer(help="The platform's agents.", no_args_is_help=True)
+gateway_app = typer.Typer(help="The REST gateway.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(xmpp_app, name="xmpp")
+app.add_typer(agents_app, name="agents")
+app.add_typer(gateway_app, name="gateway")
+app.add_typer(federation_app, name="federation")
+app.add_typer(suppliers_app, name="suppliers")
+
+
+def _settings() -> Settings:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return settings
+
+
+@app.command()
+def run() -> None:
+    """Start everything on the configured defaults: database, XMPP server, agents, gateway."""
+    from cli.launcher import run_until_stopped
+
+    settings = _settings()
+    asyncio.run(run_until_stopped(settings, lambda text: typer.echo(text)))
+
+
+@app.command("config")
+def show_config() -> None:
+    """Print the effective configuration (secrets masked)."""
+    settings = get_settings()
+    values = json.loads(settings.model_dump_json())
+    values["database_url"] = settings.resolved_database_url
+    typer.echo(json.dumps(values, indent=2, sort_keys=True))
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Create or upgrade the database schema."""
+    from store.migrate import current, upgrade
+
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.resolved_database_url
+    asyncio.run(upgrade(url, revision))
+    typer.echo(f"database at revision {asyncio.run(current(url))}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's schema revision."""
+    from store.migrate import current
+
+    revision = asyncio.run(current(_settings().resolved_database_url))
+    typer.echo(revision or "empty database (run `lso db upgrade`)")
+
+
+@xmpp_app.command("serve")
+def xmpp_serve() -> None:
+    """Run only the embedded XMPP server (pyjabber) on the configured loopback address."""
+    from agents.runtime.embedded_server import serve_embedded
+
+    asyncio.run(serve_embedded(_settings()))
+
+
+@xmpp_app.command("cert")
+def xmpp_cert(
+    domain: Annotated[str, typer.Argument(help="XMPP domain the certificate is for.")],
+    out: Annotated[Path, typer.Option(help="Directory for <domain>.crt and <domain>.key.")] = Path("certs"),
+    key_mode: Annotated[
+        str, typer.Option(help="Octal file mode of the key (644 lets another user read it).")
+    ] = "600",
+) -> None:
+    """Write a self-signed certificate for an XMPP server (development and compose deployments)."""
+    from agents.runtime.certs import ensure_self_signed
+
+    out.mkdir(parents=True, exist_ok=True)
+    cert, key = out / f"{domain}.crt", out / f"{domain}.key"
+    ensure_self_signed(cert, key, domain)
+    key.chmod(int(key_mode, 8))
+    typer.echo(f"{cert}\n{key}")
+
+
+@agents_app.command("run")
+def agents_run() -> None:
+    """Run the platform's agents against the configured XMPP server (no gateway)."""
+    from cli.launcher import run_until_stopped
+
+    settings = _settings()
+    if settings.xmpp_mode is XmppMode.EMBEDDED:
+        typer.echo("LSO_XMPP_MODE=embedded: also starting the embedded XMPP server", err=True)
+    asyncio.run(run_until_stopped(settings, lambda text: typer.echo(text), with_gateway=False))
+
+
+@gateway_app.command("serve")
+def gateway_serve() -> None:
+    """Run only the REST gateway."""
+    import uvicorn
+
+    from gateway.app import create_app
+
+    settings = _settings()
+    uvicorn.run(
+        create_app(settings.resolved_database_url), host=settings.gateway_host, port=settings.gateway_port
+    )
+
+
+if __name__ == "__main__":
+    app()

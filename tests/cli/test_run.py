@@ -1,0 +1,111 @@
+"""`lso run` starts the whole platform on its embedded defaults and stops cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from agents.runtime.ports import free_port
+
+STARTUP_TIMEOUT = 60.0
+
+
+@pytest.fixture
+def platform_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LSO_")}
+    env.update(
+        LSO_DATA_DIR=str(tmp_path / "data"),
+        LSO_XMPP_PORT=str(free_port()),
+        LSO_XMPP_S2S_PORT=str(free_port()),
+        LSO_GATEWAY_PORT=str(free_port()),
+        LSO_EFPF_SERVICE_PORT=str(free_port()),
+        LSO_EFPF_SERVICE_DATA_DIR=str(tmp_path / "data" / "federation"),
+        LSO_LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def _wait_for_banner(process: subprocess.Popen[str]) -> list[str]:
+    assert process.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            if process.poll() is not None:
+                break
+            continue
+        lines.append(line.rstrip())
+        if line.startswith("Press Ctrl+C"):
+            return lines
+    process.kill()
+    pytest.fail("lso run printed no banner:\n" + "\n".join(lines))
+
+
+def test_lso_run_starts_everything_and_stops_on_sigterm(platform_env: dict[str, str]) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "run"],
+        env=platform_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        banner = "\n".join(_wait_for_banner(process))
+        port = platform_env["LSO_GATEWAY_PORT"]
+        assert f"http://127.0.0.1:{port}/docs" in banner
+        assert f"127.0.0.1:{platform_env['LSO_XMPP_PORT']}" in banner
+        assert "ping@localhost" in banner
+        assert "matchmaker@localhost" in banner
+        federation = f"http://127.0.0.1:{platform_env['LSO_EFPF_SERVICE_PORT']}"
+        assert federation in banner
+        assert httpx.get(f"{federation}/health", timeout=10).status_code == 200
+        assert (Path(platform_env["LSO_DATA_DIR"]) / "lso.db").is_file()
+        assert (Path(platform_env["LSO_DATA_DIR"]) / "xmpp" / "certs").is_dir()
+
+        health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=10)
+        assert health.status_code == 200
+        assert health.json() == {"status": "ok", "database": "ok"}
+        listening = subprocess.run(["ss", "-ltnH"], capture_output=True, text=True, check=True).stdout
+        for line in listening.splitlines():
+            if f":{platform_env['LSO_XMPP_PORT']} " in line or f":{port} " in line:
+                assert "127.0.0.1:" in line, f"listens beyond loopback: {line}"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+    assert process.returncode == 0
+
+
+def test_lso_db_upgrade_then_current(platform_env: dict[str, str]) -> None:
+    upgrade = subprocess.run(
+        [sys.executable, "-m", "cli.main", "db", "upgrade"], env=platform_env, capture_output=True, text=True
+    )
+    assert upgrade.returncode == 0, upgrade.stderr
+    current = subprocess.run(
+        [sys.executable, "-m", "cli.main", "db", "current"], env=platform_env, capture_output=True, text=True
+    )
+    assert current.returncode == 0
+    revision = current.stdout.strip()
+    assert revision and revision in upgrade.stdout
+    assert "empty database" not in revision
+
+
+def test_lso_config_masks_the_xmpp_password(platform_env: dict[str, str]) -> None:
+    platform_env["LSO_XMPP_PASSWORD"] = "very-secret-value"
+    shown = subprocess.run(
+        [sys.executable, "-m", "cli.main", "config"], env=platform_env, capture_output=True, text=True
+    )
+    assert shown.returncode == 0
+    assert "very-secret-value" not in shown.stdout
+    assert platform_env["LSO_DATA_DIR"] in shown.stdout
