@@ -1,0 +1,1 @@
+"""The XMPP runtime: servers (embedded pyjabber, Prosody harness), transport mapping, the base agent."""
