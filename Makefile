@@ -23,6 +23,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.acl_throughput --out bench-report.json
 	$(BIN)/python -m bench.search_throughput --out bench-search.json
+	$(BIN)/python -m bench.ledger_throughput --out bench-ledger.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -12,9 +12,12 @@ from dataclasses import dataclass, field
 import uvicorn
 
 from agents.runtime.platform_agent import PlatformAgent
+from cli.ledger_process import embedded_ledger
 from core.settings import Settings, XmppMode
 from federation.settings import FederationSettings, get_federation_settings
 from gateway.app import create_app
+from ledger.settings import LedgerSettings
+from store.database import Database
 from store.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -29,6 +32,7 @@ class Running:
     agents: list[str] = field(default_factory=list)
     gateway_url: str | None = None
     federation_url: str | None = None
+    ledger: str | None = None
 
     def banner(self) -> str:
         lines = [
@@ -39,6 +43,8 @@ class Running:
         ]
         if self.federation_url:
             lines.append(f"  EFPF (local)  {self.federation_url}")
+        if self.ledger:
+            lines.append(f"  DAML ledger   {self.ledger}")
         if self.gateway_url:
             lines += [
                 f"  gateway       {self.gateway_url}",
@@ -72,13 +78,20 @@ async def local_federation() -> AsyncIterator[tuple[str, FederationSettings]]:
 
 
 @contextlib.asynccontextmanager
-async def platform_agents(settings: Settings, federation: FederationSettings) -> AsyncIterator[list[str]]:
+async def platform_agents(
+    settings: Settings, federation: FederationSettings, ledger: LedgerSettings, db: Database
+) -> AsyncIterator[list[str]]:
+    from agents.contract_agent import ContractAgent, IdentityTokens, StoreOrderTracker
     from agents.matchmaker import MatchmakerAgent
     from agents.ping_agent import PingAgent
 
+    token = None if ledger.client_token is not None else IdentityTokens(federation)
     candidates: list[PlatformAgent] = [
         PingAgent("ping", settings),
         MatchmakerAgent("matchmaker", settings, federation=federation),
+        ContractAgent(
+            "contract", settings, ledger_settings=ledger, token=token, tracker=StoreOrderTracker(db)
+        ),
     ]
     started: list[PlatformAgent] = []
     try:
@@ -139,8 +152,19 @@ async def running_platform(
         federation = get_federation_settings()
         if settings.federation_local:
             running.federation_url, federation = await stack.enter_async_context(local_federation())
+        ledger = LedgerSettings()
+        if settings.ledger_local:
+            endpoints = await stack.enter_async_context(embedded_ledger(federation, running.federation_url))
+            ledger = ledger.model_copy(update={"json_api_url": endpoints.json_api})
+            if endpoints.grpc:
+                ledger = ledger.model_copy(update={"grpc_url": f"http://{endpoints.grpc}"})
+            running.ledger = f"JSON API {endpoints.json_api}, gRPC {endpoints.grpc} (pid {endpoints.pid})"
         if with_agents:
-            running.agents = await stack.enter_async_context(platform_agents(settings, federation))
+            db = await Database.open(url)
+            stack.push_async_callback(db.close)
+            running.agents = await stack.enter_async_context(
+                platform_agents(settings, federation, ledger, db)
+            )
         if with_gateway:
             running.gateway_url = await stack.enter_async_context(gateway(settings))
         yield running

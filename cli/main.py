@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from cli.federation import federation_app, suppliers_app
+from cli.ledger import ledger_app
 from core.logging import configure_logging
 from core.settings import Settings, XmppMode, get_settings
 
@@ -24,6 +25,7 @@ app.add_typer(agents_app, name="agents")
 app.add_typer(gateway_app, name="gateway")
 app.add_typer(federation_app, name="federation")
 app.add_typer(suppliers_app, name="suppliers")
+app.add_typer(ledger_app, name="ledger")
 
 
 def _settings() -> Settings:

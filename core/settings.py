@@ -60,6 +60,12 @@ class Settings(BaseSettings):
         "it; false uses the EFPF endpoints configured by the LSO_EFPF_* variables.",
     )
 
+    ledger_local: bool = Field(
+        default=True,
+        description="Start the embedded DAML ledger (its own process) and point the contract agent at it; "
+        "false uses the ledger configured by the LSO_LEDGER_* variables.",
+    )
+
     gateway_host: str = Field(default="127.0.0.1", description="Address the REST gateway binds to.")
     gateway_port: int = Field(default=8000, description="Port of the REST gateway.")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -13,6 +14,13 @@ import httpx
 import pytest
 
 from agents.runtime.ports import free_port
+from core.settings import Settings, XmppMode
+from ontology.codec import decode
+from ontology.contract import ContractCommitted
+from protocols.acl import AclMessage
+from protocols.performative import Performative, ProtocolName
+from tests.agents.probe import Probe
+from tests.ledger.examples import commit_request
 
 STARTUP_TIMEOUT = 60.0
 
@@ -27,6 +35,9 @@ def platform_env(tmp_path: Path) -> dict[str, str]:
         LSO_GATEWAY_PORT=str(free_port()),
         LSO_EFPF_SERVICE_PORT=str(free_port()),
         LSO_EFPF_SERVICE_DATA_DIR=str(tmp_path / "data" / "federation"),
+        LSO_LEDGER_DATA_DIR=str(tmp_path / "data" / "ledger"),
+        LSO_LEDGER_JSON_API_PORT=str(free_port()),
+        LSO_LEDGER_GRPC_PORT=str(free_port()),
         LSO_LOG_LEVEL="WARNING",
     )
     return env
@@ -109,3 +120,56 @@ def test_lso_config_masks_the_xmpp_password(platform_env: dict[str, str]) -> Non
     assert shown.returncode == 0
     assert "very-secret-value" not in shown.stdout
     assert platform_env["LSO_DATA_DIR"] in shown.stdout
+
+
+def test_lso_run_commits_an_agreement_through_its_contract_agent(platform_env: dict[str, str]) -> None:
+    """The wiring of `lso run`: identity provider -> ledger auth (JWKS) -> contract agent over XMPP."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "run"],
+        env=platform_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        banner = "\n".join(_wait_for_banner(process))
+        assert "contract@localhost" in banner
+        assert f"http://127.0.0.1:{platform_env['LSO_LEDGER_JSON_API_PORT']}" in banner
+        reply = asyncio.run(_commit_over_xmpp(platform_env))
+        assert reply.performative is Performative.INFORM, reply.content
+        committed = decode(reply.content, ContractCommitted)
+        assert committed.order_contract_id
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+    assert process.returncode == 0
+
+
+async def _commit_over_xmpp(env: dict[str, str]) -> AclMessage:
+    settings = Settings(
+        _env_file=None,
+        data_dir=Path(env["LSO_DATA_DIR"]),
+        xmpp_mode=XmppMode.EXTERNAL,
+        xmpp_port=int(env["LSO_XMPP_PORT"]),
+    )
+    probe = Probe("run-test-client", settings)
+    await probe.start()
+    try:
+        request = AclMessage.build(
+            Performative.REQUEST,
+            probe.address,
+            "contract@localhost",
+            commit_request(),
+            protocol=ProtocolName.REQUEST,
+            conversation_id="run-test-commit",
+        )
+        probe.send_acl(request)
+        first = await probe.next_message("run-test-commit", wait=30)
+        assert first.performative is Performative.AGREE, first.content
+        return await probe.next_message("run-test-commit", wait=60)
+    finally:
+        await probe.stop()

@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from core.settings import Settings
+from federation.settings import FederationSettings
+from ledger.settings import LedgerSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,9 +51,24 @@ def test_every_lso_command_in_compose_exists(compose: dict[str, Any]) -> None:
 
 def test_every_lso_variable_in_compose_is_a_setting(compose: dict[str, Any]) -> None:
     known = {f"LSO_{field.upper()}" for field in Settings.model_fields}
+    known |= {f"LSO_LEDGER_{field.upper()}" for field in LedgerSettings.model_fields}
+    known |= {f"LSO_EFPF_{field.upper()}" for field in FederationSettings.model_fields}
     used = set(re.findall(r"\b(LSO_[A-Z_]+)\b", (ROOT / "docker-compose.yml").read_text()))
     assert used, "compose configures the platform through LSO_ variables"
     assert used <= known, f"unknown settings: {sorted(used - known)}"
+
+
+def test_compose_runs_a_daml_sandbox_built_from_the_model(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    build = services["daml-build"]
+    assert "./ledger/daml:/model:ro" in build["volumes"]
+    assert (ROOT / "ledger" / "daml" / "daml.yaml").is_file()
+    assert "daml build" in " ".join(build["command"])
+    assert "--dar" in services["sandbox"]["command"]
+    env = services["agents"]["environment"]
+    assert env["LSO_LEDGER_LOCAL"] == "false"
+    assert env["LSO_LEDGER_JSON_API_URL"] == "http://json-api:7575"
+    assert "7575" in services["json-api"]["command"]
 
 
 def test_compose_configures_postgres_and_external_xmpp(compose: dict[str, Any]) -> None:

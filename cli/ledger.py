@@ -1,0 +1,120 @@
+"""``lso ledger ...``: the embedded DAML ledger (serve it, verify its log, write the model's DAR).
+
+The lead mounts ``ledger_app`` as ``lso ledger``; ``python -m cli.ledger ...`` runs it without ``lso``.
+Settings come from ``LSO_LEDGER_*`` variables (see ``ledger/settings.py``); options override them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ledger.settings import LedgerSettings
+
+ledger_app = typer.Typer(
+    help="The embedded DAML ledger (HTTP JSON API v1 and gRPC Ledger API v1).", no_args_is_help=True
+)
+
+
+def _settings(**overrides: object) -> LedgerSettings:
+    settings = LedgerSettings()
+    return settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+
+
+@ledger_app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Loopback address [LSO_LEDGER_HOST, 127.0.0.1].")] = None,
+    json_api_port: Annotated[
+        int | None, typer.Option(help="JSON API port, 0 for a free one [LSO_LEDGER_JSON_API_PORT, 7575].")
+    ] = None,
+    grpc_port: Annotated[
+        int | None, typer.Option(help="gRPC Ledger API port, 0 for a free one [LSO_LEDGER_GRPC_PORT, 6865].")
+    ] = None,
+    grpc: Annotated[
+        bool | None,
+        typer.Option("--grpc/--no-grpc", help="Serve the gRPC Ledger API [LSO_LEDGER_GRPC_ENABLED]."),
+    ] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Directory of ledger.db [LSO_LEDGER_DATA_DIR].")
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="SQLAlchemy async URL, overrides the data dir [LSO_LEDGER_DATABASE_URL]."),
+    ] = None,
+) -> None:
+    """Run the embedded ledger until Ctrl+C / SIGTERM; prints one JSON line with its endpoints when ready."""
+    from ledger.server import print_ready
+    from ledger.server import serve as run
+
+    settings = _settings(
+        host=host,
+        json_api_port=json_api_port,
+        grpc_port=grpc_port,
+        grpc_enabled=grpc,
+        data_dir=data_dir,
+        database_url=database_url,
+    )
+    asyncio.run(run(settings, print_ready))
+
+
+@ledger_app.command("verify")
+def verify(
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Directory of ledger.db [LSO_LEDGER_DATA_DIR].")
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="SQLAlchemy async URL [LSO_LEDGER_DATABASE_URL].")
+    ] = None,
+) -> None:
+    """Verify the hash chain of a stopped ledger's transaction log."""
+    from ledger.engine import ChainBroken, EmbeddedLedger
+
+    settings = _settings(data_dir=data_dir, database_url=database_url)
+
+    async def check() -> int:
+        ledger = await EmbeddedLedger.open(settings.resolved_database_url)
+        try:
+            return await ledger.verify_chain()
+        finally:
+            await ledger.close()
+
+    try:
+        count = asyncio.run(check())
+    except ChainBroken as exc:
+        typer.echo(f"BROKEN: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"ok: {count} transactions, hash chain intact")
+
+
+@ledger_app.command("model")
+def model() -> None:
+    """Print the DAML model (templates, fields, signatories, choices) as JSON."""
+    from ledger.engine import MODEL
+
+    typer.echo(json.dumps(MODEL.describe(), indent=2))
+
+
+@ledger_app.command("dar")
+def dar(out: Annotated[Path, typer.Option(help="DAR file to write.")] = Path("lot-size-one.dar")) -> None:
+    """Write the model's DAR (DAML-LF built in Python), as deployed through the JSON API."""
+    from ledger.lf.dar import write_dar
+
+    package_id = write_dar(out)
+    typer.echo(f"wrote {out} (package {package_id})")
+
+
+@ledger_app.command("info")
+def info() -> None:
+    """Print the effective ledger settings (secrets masked)."""
+    settings = LedgerSettings()
+    values = json.loads(settings.model_dump_json())
+    values["database_url"] = settings.resolved_database_url
+    typer.echo(json.dumps(values, indent=2, sort_keys=True))
+
+
+if __name__ == "__main__":
+    ledger_app()

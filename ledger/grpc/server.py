@@ -1,0 +1,59 @@
+"""The Ledger API v1 gRPC server (what dazl speaks) over an :class:`EmbeddedLedger`."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import grpc
+
+from ledger.engine.ledger import EmbeddedLedger
+from ledger.grpc.auth import TokenVerifier
+from ledger.grpc.context import LedgerContext
+from ledger.grpc.convert import Converter
+from ledger.grpc.svc_commands import CommandServices
+from ledger.grpc.svc_identity import IdentityServices
+from ledger.grpc.svc_packages import PackageServices
+from ledger.grpc.svc_parties import PartyServices
+from ledger.grpc.svc_reads import ReadServices
+from ledger.lf.dar import build_archive
+
+BUILTIN_SOURCE = "built-in: ledger.lf (the platform's model)"
+#: A DAR built by ``daml build`` carries the standard library's DALFs too: allow uploads well above 4 MiB.
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+async def start_grpc_server(
+    engine: EmbeddedLedger, host: str = "127.0.0.1", port: int = 6865, auth: TokenVerifier | None = None
+) -> grpc.aio.Server:
+    """Start serving the Ledger API on ``host:port`` (``port=0``: any free port, see ``server.bound_port``).
+
+    The model's DAML-LF package is registered in the engine (idempotently) so that dazl can learn the types.
+    ``auth=None`` serves without authentication (every caller may act as any party): for tests only.
+    """
+    if not _is_loopback(host):
+        raise ValueError(f"the embedded ledger's gRPC API binds to loopback only, not {host!r}")
+    archive = build_archive(engine.model)
+    await engine.upload_package(archive.package_id, archive.payload, source=BUILTIN_SOURCE)
+    ctx = LedgerContext(engine=engine, convert=Converter(archive.package_id, engine.model), verifier=auth)
+    server = grpc.aio.server(
+        options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+        ]
+    )
+    for group in (IdentityServices, PackageServices, PartyServices, CommandServices, ReadServices):
+        for service in group(ctx).services():
+            server.add_generic_rpc_handlers((service.handler(),))
+    bound = server.add_insecure_port(f"{host}:{port}")
+    if bound == 0:
+        raise OSError(f"cannot bind the Ledger API to {host}:{port}")
+    server.bound_port = bound
+    await server.start()
+    return server

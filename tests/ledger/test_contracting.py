@@ -1,0 +1,104 @@
+"""Contracting without XMPP: retries while the ledger is down, the order's status and contract ids in the
+platform's store (SQLite, migrated), failure on refusal."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from agents.contract_agent import CommitRetry, Contracting, StoreOrderTracker
+from ledger.commit import AgreementCommitter
+from ledger.jsonapi_client import JsonApiClient, RetryPolicy, static_token
+from ledger.testing import LedgerProcess, hs256_token
+from ontology.common import Reason
+from ontology.contract import CommitAgreement, ContractCommitted
+from ontology.order import OrderStatus
+from store.database import Database
+from store.enums import UserRole
+from store.migrate import upgrade
+from store.records import NewProduct, NewUser, UserRecord
+from tests.ledger.examples import commit_request
+
+SECRET = "contracting-test-secret-0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LedgerProcess]:
+    process = LedgerProcess(tmp_path_factory.mktemp("contracting"), secret=SECRET, grpc=False)
+    process.start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+    await upgrade(url)
+    database = await Database.open(url)
+    yield database
+    await database.close()
+
+
+async def stored_request(db: Database) -> tuple[CommitAgreement, UserRecord, UserRecord]:
+    async with db.transaction() as repos:
+        customer = await repos.users.add(
+            NewUser(email="c@example.org", display_name="C", role=UserRole.CUSTOMER, password_hash="x")
+        )
+        maker = await repos.users.add(
+            NewUser(email="m@example.org", display_name="M", role=UserRole.MANUFACTURER, password_hash="x")
+        )
+        product = await repos.products.add(
+            NewProduct(manufacturer_id=maker.id, name="Bike", base_price=Decimal("420"))
+        )
+    request = commit_request(customer=str(customer.id), manufacturer=str(maker.id), product=str(product.id))
+    async with db.transaction() as repos:
+        await repos.orders.add_order(request.order)
+    return request, customer, maker
+
+
+def contracting(ledger: LedgerProcess, db: Database, parties: list[str]) -> tuple[Contracting, JsonApiClient]:
+    token = hs256_token(SECRET, act_as=parties, admin=True)
+    client = JsonApiClient(
+        f"http://127.0.0.1:{ledger.json_port}", static_token(token), retry=RetryPolicy(attempts=1)
+    )
+    retry = CommitRetry(first_delay=0.1, max_delay=0.3, deadline=timedelta(seconds=20))
+    return Contracting(AgreementCommitter(client), retry, StoreOrderTracker(db)), client
+
+
+async def test_waits_contracting_while_the_ledger_is_down_then_contracted(
+    ledger: LedgerProcess, db: Database
+) -> None:
+    request, customer, maker = await stored_request(db)
+    work, client = contracting(ledger, db, [str(customer.id), str(maker.id), "s1", "s2"])
+    await ledger.astop()
+    task = asyncio.create_task(work.commit(request))
+    await asyncio.sleep(1.0)
+    async with db.transaction() as repos:
+        assert (await repos.orders.require(str(request.order.id))).status == OrderStatus.CONTRACTING
+    assert not task.done()
+    await ledger.astart()
+    result = await asyncio.wait_for(task, 20)
+    await client.aclose()
+    assert isinstance(result, ContractCommitted)
+    async with db.transaction() as repos:
+        record = await repos.orders.require(str(request.order.id))
+        history = await repos.orders.history(str(request.order.id))
+    assert record.status == OrderStatus.CONTRACTED
+    assert sorted(record.contract_ids) == sorted(result.contract_ids)
+    assert {OrderStatus.CONTRACTING, OrderStatus.CONTRACTED} <= {h.to_status for h in history}
+
+
+async def test_refusal_fails_the_order(ledger: LedgerProcess, db: Database) -> None:
+    ledger.start()
+    request, _customer, maker = await stored_request(db)
+    work, client = contracting(ledger, db, [str(maker.id)])  # not the customer
+    result = await work.commit(request)
+    await client.aclose()
+    assert isinstance(result, Reason) and "refused" in result.reason
+    async with db.transaction() as repos:
+        assert (await repos.orders.require(str(request.order.id))).status == OrderStatus.FAILED

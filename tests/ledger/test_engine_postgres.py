@@ -1,0 +1,78 @@
+"""The embedded ledger persisted in PostgreSQL (the server at 127.0.0.1:5432): commit, restart, verify."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg  # type: ignore[import-untyped]
+import pytest
+from sqlalchemy.engine import make_url
+
+from ledger import samples
+from ledger.engine import CreateCommand, EmbeddedLedger, ExerciseCommand, TemplateId
+from ledger.engine.templates import MODULE
+
+pytestmark = pytest.mark.postgres
+
+ADMIN_URL = os.environ.get("LSO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+async def database_url() -> AsyncIterator[str]:
+    name = f"lso_ledger_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = await asyncpg.connect(ADMIN_URL, timeout=5)
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.skip(f"PostgreSQL at {ADMIN_URL} unreachable: {exc}")
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    yield (
+        make_url(ADMIN_URL)
+        .set(drivername="postgresql+asyncpg", database=name)
+        .render_as_string(hide_password=False)
+    )
+    admin = await asyncpg.connect(ADMIN_URL)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+def tid(entity: str) -> TemplateId:
+    return TemplateId("", MODULE, entity)
+
+
+async def test_postgres_commit_restart_and_chain(database_url: str) -> None:
+    ledger = await EmbeddedLedger.open(database_url)
+    for party in samples.PARTIES:
+        await ledger.allocate_party(party)
+    invoice = await ledger.submit(
+        "p1", "t", [samples.MANUFACTURER], [CreateCommand(tid("Invoice"), samples.invoice())]
+    )
+    paid = await ledger.submit(
+        "p2",
+        "t",
+        [samples.CUSTOMER],
+        [ExerciseCommand(tid("Invoice"), invoice.created[0].contract_id, "Pay", samples.PAY_ARGUMENT)],
+    )
+    await ledger.upload_package("pkg", b"\x00\x01")
+    before, _ = await ledger.active_contracts(samples.PARTIES)
+    await ledger.close()
+
+    reopened = await EmbeddedLedger.open(database_url)
+    try:
+        after, end = await reopened.active_contracts(samples.PARTIES)
+        assert after == before and end == 2
+        assert [c.contract_id for c in after] == [paid.exercise_results[0]]
+        assert await reopened.verify_chain() == 2
+        assert await reopened.get_package("pkg") == b"\x00\x01"
+        again, duplicate = await reopened.submit_ex(
+            "p1", "t", [samples.MANUFACTURER], [CreateCommand(tid("Invoice"), samples.invoice())]
+        )
+        assert duplicate and again == invoice
+    finally:
+        await reopened.close()

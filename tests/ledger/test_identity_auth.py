@@ -1,0 +1,80 @@
+"""Ledger tokens from the identity provider: the local federation service issues RS256 tokens, the ledger
+verifies them with the service's JWKS and maps the platform's account to its parties."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from pydantic import SecretStr
+
+from agents.contract_agent import IdentityTokens
+from federation.service.serve import RunningService, ServiceThread
+from federation.settings import ADMIN_PASSWORD, ADMIN_USER, MATCHMAKER_USER, FederationSettings
+from ledger import samples
+from ledger.commit import ORDER_AGREEMENT, AgreementCommitter
+from ledger.engine.templates import MODULE
+from ledger.jsonapi_client import JsonApiClient, LedgerAuthError
+from ledger.testing import LedgerProcess
+from tests.ledger.examples import commit_request
+
+
+@pytest.fixture(scope="module")
+def federation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService]:
+    settings = FederationSettings(
+        _env_file=None, service_port=0, service_data_dir=tmp_path_factory.mktemp("efpf")
+    )
+    with ServiceThread(settings) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory: pytest.TempPathFactory, federation: RunningService) -> Iterator[LedgerProcess]:
+    realm = federation.client_settings().realm
+    env = {
+        "LSO_LEDGER_AUTH_JWKS_URL": f"{federation.url}/auth/realms/{realm}/protocol/openid-connect/certs",
+        "LSO_LEDGER_AUTH_USERS": json.dumps(
+            {MATCHMAKER_USER: {"actAs": ["c1", "m1", "s1", "s2"], "admin": True}}
+        ),
+    }
+    process = LedgerProcess(tmp_path_factory.mktemp("idp-ledger"), env=env, grpc=False)
+    process.env.pop("LSO_LEDGER_AUTH_DISABLED")
+    process.start()
+    yield process
+    process.stop()
+
+
+async def test_commit_with_identity_provider_tokens(
+    federation: RunningService, ledger: LedgerProcess
+) -> None:
+    tokens = IdentityTokens(federation.client_settings(FederationSettings(_env_file=None)))
+    try:
+        async with JsonApiClient(ledger.info.json_api, tokens) as client:
+            committed = await AgreementCommitter(client).commit(commit_request())
+            found = await client.query([ORDER_AGREEMENT], {"orderId": str(committed.order_id)})
+        assert [c.contract_id for c in found] == [committed.order_contract_id]
+    finally:
+        await tokens.aclose()
+
+
+async def test_unmapped_account_and_bad_password_refused(
+    federation: RunningService, ledger: LedgerProcess
+) -> None:
+    base = FederationSettings(_env_file=None)
+    wrong = IdentityTokens(federation.client_settings(base, password=SecretStr("wrong")))
+    other = IdentityTokens(
+        federation.client_settings(base, username=ADMIN_USER, password=SecretStr(ADMIN_PASSWORD))
+    )
+    try:
+        async with JsonApiClient(ledger.info.json_api, wrong) as client:
+            with pytest.raises(LedgerAuthError):
+                await client.packages()
+        async with JsonApiClient(ledger.info.json_api, other) as client:
+            assert await client.packages()  # a valid token of the identity provider...
+            with pytest.raises(LedgerAuthError) as refused:  # ...but that account acts as no party
+                await client.create(f"{MODULE}:CustomerOrder", samples.customer_order(), act_as=["c1"])
+            assert refused.value.status == 403
+    finally:
+        await wrong.aclose()
+        await other.aclose()
