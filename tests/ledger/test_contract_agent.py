@@ -20,11 +20,8 @@ from ontology.codec import decode
 from ontology.common import Reason
 from ontology.contract import CommitAgreement, ContractCommitted
 from protocols.request import RequestInitiator, RequestInitiatorState
-from tests.agents.conftest import pyjabber_settings, xmpp_data_dir
 from tests.agents.probe import Probe
 from tests.ledger.examples import commit_request
-
-__all__ = ["pyjabber_settings", "xmpp_data_dir"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SECRET = "agent-test-secret-0123456789abcdef"

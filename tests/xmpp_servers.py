@@ -1,0 +1,51 @@
+"""Real XMPP servers shared by every test directory: one embedded pyjabber and one Prosody per session.
+
+pyjabber keeps global state, so a process can hold only one embedded server: these fixtures are
+registered once, from the root conftest, and every test that needs a server uses them.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from agents.runtime.embedded_server import EmbeddedXmppServer
+from agents.runtime.ports import free_port
+from agents.runtime.prosody import ProsodyServer
+from core.settings import Settings, XmppMode
+
+
+@pytest.fixture(scope="session")
+def xmpp_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("lso-data")
+
+
+@pytest.fixture(scope="session")
+async def pyjabber_settings(xmpp_data_dir: Path) -> AsyncIterator[Settings]:
+    settings = Settings(
+        data_dir=xmpp_data_dir,
+        xmpp_mode=XmppMode.EMBEDDED,
+        xmpp_port=free_port(),
+        xmpp_s2s_port=free_port(),
+        log_level="WARNING",
+    )
+    server = EmbeddedXmppServer(settings)
+    await server.start()
+    yield settings
+    await server.stop()
+
+
+@pytest.fixture(scope="session")
+def prosody_server() -> Iterator[ProsodyServer]:
+    if shutil.which("prosody") is None:
+        pytest.skip("the prosody package is not installed")
+    with ProsodyServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def prosody_settings(prosody_server: ProsodyServer, xmpp_data_dir: Path) -> Settings:
+    return prosody_server.settings(Settings(data_dir=xmpp_data_dir, log_level="WARNING"))
