@@ -19,11 +19,8 @@ Run it on its own (settings from ``LSO_*`` and ``LSO_LEDGER_*`` variables; the l
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
-import signal
-import sys
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -32,10 +29,10 @@ from uuid import UUID
 
 import httpx
 
-from agents.runtime.child_process import READY
 from agents.runtime.conversation_behaviour import ConversationBehaviour
+from agents.runtime.entrypoint import agent_main, first_line
 from agents.runtime.platform_agent import PlatformAgent
-from core.settings import Settings, get_settings
+from core.settings import Settings
 from federation.errors import AuthenticationFailed, FederationError
 from federation.http import make_http_client
 from federation.identity import IdentityClient
@@ -281,28 +278,8 @@ def _still_agreed(conversation: ConversationBehaviour[RequestParticipant]) -> bo
     return not conversation.closed and conversation.machine.state is RequestParticipantState.AGREED
 
 
-async def run_contract_agent(settings: Settings, name: str = "contract") -> None:
-    """Start a ContractAgent and keep it running until SIGINT/SIGTERM."""
-    agent = ContractAgent(name, settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    await agent.start()
-    print(f"{READY} {agent.address}", flush=True)
-    try:
-        await stop.wait()
-    finally:
-        await agent.stop()
-
-
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--name", default="contract", help="node name (or full JID) of the agent")
-    args = parser.parse_args(argv)
-    settings = get_settings()
-    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr)
-    asyncio.run(run_contract_agent(settings, args.name))
+    agent_main(lambda name, settings: ContractAgent(name, settings), "contract", first_line(__doc__), argv)
 
 
 if __name__ == "__main__":

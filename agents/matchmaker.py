@@ -26,18 +26,14 @@ It prints ``READY <jid>`` on stdout once connected and stops on SIGINT/SIGTERM.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import contextlib
 import logging
-import signal
-import sys
 from datetime import timedelta
 
-from agents.runtime.child_process import READY
 from agents.runtime.conversation_behaviour import ConversationAborted, ConversationBehaviour
+from agents.runtime.entrypoint import agent_main, first_line
 from agents.runtime.platform_agent import PlatformAgent
-from core.settings import Settings, get_settings
+from core.settings import Settings
 from federation.errors import FederationError
 from federation.matchmaking import EfpfMatchmaker
 from federation.settings import FederationSettings, get_federation_settings
@@ -160,29 +156,10 @@ class MatchmakerAgent(PlatformAgent):
         return candidates
 
 
-async def run_matchmaker_agent(settings: Settings, name: str = "matchmaker") -> None:
-    """Start a MatchmakerAgent and keep it running until SIGINT/SIGTERM."""
-    agent = MatchmakerAgent(name, settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    await agent.start()
-    print(f"{READY} {agent.address}", flush=True)
-    try:
-        await stop.wait()
-    finally:
-        with contextlib.suppress(Exception):
-            await agent.stop()
-
-
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--name", default="matchmaker", help="node name (or full JID) of the agent")
-    args = parser.parse_args(argv)
-    settings = get_settings()
-    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr)
-    asyncio.run(run_matchmaker_agent(settings, args.name))
+    agent_main(
+        lambda name, settings: MatchmakerAgent(name, settings), "matchmaker", first_line(__doc__), argv
+    )
 
 
 if __name__ == "__main__":

@@ -13,17 +13,12 @@ It prints ``READY <jid>`` on stdout once connected and stops on SIGINT/SIGTERM. 
 
 from __future__ import annotations
 
-import argparse
 import logging
-import sys
 from datetime import timedelta
 
-import uvloop
-
 from agents.runtime.conversation_behaviour import ConversationBehaviour
+from agents.runtime.entrypoint import agent_main, first_line
 from agents.runtime.platform_agent import PlatformAgent
-from agents.runtime.runner import run_agents
-from core.settings import Settings, get_settings
 from ontology.codec import decode
 from ontology.common import Ping, Pong
 from protocols.acl import AclMessage
@@ -57,18 +52,8 @@ class PingAgent(PlatformAgent):
         conversation.act(lambda m, now: m.inform(pong, now=now))
 
 
-async def run_ping_agent(settings: Settings, name: str = "ping") -> None:
-    """A PingAgent (and the embedded server, in embedded mode) until SIGINT/SIGTERM."""
-    await run_agents(settings, lambda s: [PingAgent(name, s)])
-
-
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--name", default="ping", help="node name (or full JID) of the agent")
-    args = parser.parse_args(argv)
-    settings = get_settings()
-    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr)
-    uvloop.run(run_ping_agent(settings, args.name))
+    agent_main(PingAgent, "ping", first_line(__doc__), argv)
 
 
 if __name__ == "__main__":

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -60,16 +62,30 @@ def _wait_for_banner(process: subprocess.Popen[str]) -> list[str]:
     pytest.fail("lso run printed no banner:\n" + "\n".join(lines))
 
 
-def test_lso_run_starts_everything_and_stops_on_sigterm(platform_env: dict[str, str]) -> None:
+@contextlib.contextmanager
+def lso_run(env: dict[str, str]) -> Iterator[str]:
+    """`lso run` in a child process: its banner while it runs; then SIGTERM, and a clean exit."""
     process = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "run"],
-        env=platform_env,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
     try:
-        banner = "\n".join(_wait_for_banner(process))
+        yield "\n".join(_wait_for_banner(process))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+    assert process.returncode == 0, "lso run did not stop cleanly on SIGTERM"
+
+
+def test_lso_run_starts_everything_and_stops_on_sigterm(platform_env: dict[str, str]) -> None:
+    with lso_run(platform_env) as banner:
         port = platform_env["LSO_GATEWAY_PORT"]
         assert f"http://127.0.0.1:{port}/docs" in banner
         assert f"127.0.0.1:{platform_env['LSO_XMPP_PORT']}" in banner
@@ -88,14 +104,6 @@ def test_lso_run_starts_everything_and_stops_on_sigterm(platform_env: dict[str, 
         for line in listening.splitlines():
             if f":{platform_env['LSO_XMPP_PORT']} " in line or f":{port} " in line:
                 assert "127.0.0.1:" in line, f"listens beyond loopback: {line}"
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            raise
-    assert process.returncode == 0
 
 
 def test_lso_db_upgrade_then_current(platform_env: dict[str, str]) -> None:
@@ -124,29 +132,13 @@ def test_lso_config_masks_the_xmpp_password(platform_env: dict[str, str]) -> Non
 
 def test_lso_run_commits_an_agreement_through_its_contract_agent(platform_env: dict[str, str]) -> None:
     """The wiring of `lso run`: identity provider -> ledger auth (JWKS) -> contract agent over XMPP."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "run"],
-        env=platform_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        banner = "\n".join(_wait_for_banner(process))
+    with lso_run(platform_env) as banner:
         assert "contract@localhost" in banner
         assert f"http://127.0.0.1:{platform_env['LSO_LEDGER_JSON_API_PORT']}" in banner
         reply = asyncio.run(_commit_over_xmpp(platform_env))
         assert reply.performative is Performative.INFORM, reply.content
         committed = decode(reply.content, ContractCommitted)
         assert committed.order_contract_id
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            raise
-    assert process.returncode == 0
 
 
 async def _commit_over_xmpp(env: dict[str, str]) -> AclMessage:
