@@ -24,6 +24,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.acl_throughput --out bench-report.json
 	$(BIN)/python -m bench.search_throughput --out bench-search.json
 	$(BIN)/python -m bench.ledger_throughput --out bench-ledger.json
+	$(BIN)/python -m bench.proxies_online --count 1000 --out bench-proxies.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -41,7 +41,8 @@ def new_id() -> str:
 
 
 class AclMessage(BaseModel):
-    """One ACL message. Agent identifiers are bare XMPP JIDs (``name@domain``)."""
+    """One ACL message. Agent identifiers are bare XMPP JIDs (``name@domain``), or full JIDs
+    (``account@domain/name``) for agents hosted under one XMPP account (see :mod:`protocols.wire`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

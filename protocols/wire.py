@@ -5,6 +5,16 @@ empty: XMPP drops messages with an empty body), every other parameter is a metad
 name is the FIPA parameter name, and the conversation-id is also the XMPP thread. The sender is
 always taken from the XMPP ``from`` address the server stamped, never from metadata, so a peer
 cannot claim to be somebody else.
+
+Hosted agents. Several agents may share one XMPP account (a host such as the supplier-proxy host):
+each is identified by a full JID ``account@domain/name``. Such a message travels to the account's
+bare JID (XMPP servers do not route to resources that are not bound), and two metadata fields, in
+the spirit of the FIPA transport envelope (SC00067), say who is meant:
+
+* ``intended-receiver``: the full JID this copy is for (only when that receiver has a resource);
+* ``sender``: the sender's full JID (only when the sender has a resource). It is believed only when
+  its bare JID is the server-stamped one: an account may name its own resources, never another
+  account (so the server still vouches for who sent a message).
 """
 
 from __future__ import annotations
@@ -54,6 +64,10 @@ def parse_fipa_time(text: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
+#: Metadata naming a hosted receiver / sender (full JIDs); see the module doc.
+INTENDED_RECEIVER = "intended-receiver"
+SENDER = "sender"
+
 _OPTIONAL_FIELDS = {
     "language": "language",
     "encoding": "encoding",
@@ -65,8 +79,33 @@ _OPTIONAL_FIELDS = {
 }
 
 
+def bare_jid(address: str) -> str:
+    """``name@domain`` of ``name@domain/resource`` (unchanged when there is no resource)."""
+    return address.split("/", 1)[0]
+
+
+def intended_receiver(envelope: XmppEnvelope) -> str:
+    """The agent this copy is for: the ``intended-receiver`` if it is under the addressed account."""
+    named = envelope.metadata.get(INTENDED_RECEIVER)
+    if named and bare_jid(named) == bare_jid(envelope.to):
+        return named
+    return envelope.to
+
+
+def vouched_sender(envelope: XmppEnvelope) -> str:
+    """The sender: the stamped address, or its own resource named in ``sender`` metadata."""
+    named = envelope.metadata.get(SENDER)
+    if named and "/" in named and bare_jid(named) == bare_jid(envelope.sender):
+        return named
+    return envelope.sender
+
+
 def to_envelopes(message: AclMessage) -> list[XmppEnvelope]:
-    """One envelope per receiver; each names all receivers in the ``receiver`` field."""
+    """One envelope per receiver; each names all receivers in the ``receiver`` field.
+
+    A receiver with a resource (a hosted agent) gets its copy at its bare JID, with
+    ``intended-receiver``; a sender with a resource is named in ``sender`` (see the module doc).
+    """
     metadata: dict[str, str] = {
         "performative": message.performative.value,
         "receiver": " ".join(message.receivers),
@@ -80,16 +119,22 @@ def to_envelopes(message: AclMessage) -> list[XmppEnvelope]:
     if message.reply_by is not None:
         metadata["reply-by"] = format_fipa_time(message.reply_by)
     metadata.update(message.user_params)
-    return [
-        XmppEnvelope(
-            to=receiver,
-            sender=message.sender,
-            body=message.content,
-            thread=message.conversation_id,
-            metadata=metadata,
+    if "/" in message.sender:
+        metadata[SENDER] = message.sender
+    envelopes: list[XmppEnvelope] = []
+    for receiver in message.receivers:
+        to = bare_jid(receiver)
+        fields = metadata if to == receiver else {**metadata, INTENDED_RECEIVER: receiver}
+        envelopes.append(
+            XmppEnvelope(
+                to=to,
+                sender=message.sender,
+                body=message.content,
+                thread=message.conversation_id,
+                metadata=fields,
+            )
         )
-        for receiver in message.receivers
-    ]
+    return envelopes
 
 
 def from_envelope(envelope: XmppEnvelope) -> AclMessage:
@@ -104,12 +149,13 @@ def from_envelope(envelope: XmppEnvelope) -> AclMessage:
         raise MalformedAclError(f"unknown performative {raw_performative!r}") from exc
     if not envelope.body:
         raise MalformedAclError("message has an empty content")
-    receivers = tuple(meta.get("receiver", "").split()) or (envelope.to,)
-    if envelope.to not in receivers:
-        receivers = (*receivers, envelope.to)
+    addressee = intended_receiver(envelope)
+    receivers = tuple(meta.get("receiver", "").split()) or (addressee,)
+    if addressee not in receivers:
+        receivers = (*receivers, addressee)
     fields: dict[str, object] = {
         "performative": performative,
-        "sender": envelope.sender,
+        "sender": vouched_sender(envelope),
         "receivers": receivers,
         "content": envelope.body,
         "reply_to": tuple(meta.get("reply-to", "").split()),
