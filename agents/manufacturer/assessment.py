@@ -1,0 +1,79 @@
+"""Whether the manufacturer takes an order: product known, customisation valid, every part made or
+sourced here, delivery date feasible given the production-time estimate and the queue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from agents.manufacturer.estimate import (
+    ProductionEstimate,
+    check_feasibility,
+    estimate,
+    machine_minutes,
+)
+from ontology.common import Reason
+from ontology.customisation import CustomisationError
+from ontology.order import Order
+from ontology.policy import ManufacturerPolicy, PartSplit
+from ontology.product import Product
+
+UNKNOWN_PRODUCT = "unknown-product"
+BAD_CUSTOMISATION = "invalid-customisation"
+WRONG_MANUFACTURER = "wrong-manufacturer"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """An order this manufacturer can take, and what it will take."""
+
+    product: Product
+    split: PartSplit
+    production: ProductionEstimate
+    latest_part_delivery: date
+
+
+def queue_minutes(
+    queued: Iterable[Order], catalogue: Mapping[str, Product], policy: ManufacturerPolicy
+) -> float:
+    """Machine minutes of the in-house parts of the queued orders (unknown products count 0)."""
+    total = 0.0
+    for order in queued:
+        product = catalogue.get(order.product_id)
+        if product is None:
+            continue
+        try:
+            parts = order.required_parts(product)
+        except ValueError:
+            continue
+        total += machine_minutes(policy.split(parts).in_house)
+    return total
+
+
+def assess(
+    order: Order,
+    manufacturer_id: str,
+    catalogue: Mapping[str, Product],
+    policy: ManufacturerPolicy,
+    queued_minutes: float,
+    today: date,
+) -> Assessment | Reason:
+    """The assessment of ``order``, or the reason to refuse it."""
+    if order.manufacturer_id != manufacturer_id:
+        return Reason(
+            reason=WRONG_MANUFACTURER, detail=f"this is {manufacturer_id}, not {order.manufacturer_id}"
+        )
+    product = catalogue.get(order.product_id)
+    if product is None:
+        return Reason(reason=UNKNOWN_PRODUCT, detail=f"no product {order.product_id!r} here")
+    try:
+        parts = order.required_parts(product)
+    except (CustomisationError, ValueError) as exc:
+        return Reason(reason=BAD_CUSTOMISATION, detail=str(exc))
+    split = policy.split(parts)
+    production = estimate(policy, split, queued_minutes)
+    feasibility = check_feasibility(policy, split, production, order.delivery_date, today)
+    if not feasibility.feasible or feasibility.latest_part_delivery is None:
+        return Reason(reason=feasibility.reason, detail=feasibility.detail)
+    return Assessment(product, split, production, feasibility.latest_part_delivery)

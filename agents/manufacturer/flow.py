@@ -1,0 +1,386 @@
+"""One order, from the customer's call for proposals to payment (one asyncio task per order).
+
+The customer's conversation is an Iterated Contract Net in which the manufacturer participates:
+``cfp`` (:class:`~ontology.order.Order`) -> ``refuse`` (:class:`~ontology.common.Reason`) or, after
+sourcing and negotiating, ``propose`` (:class:`~ontology.quotation.Quotation`) -> the customer's
+``accept-proposal`` (:class:`~ontology.quotation.AcceptQuotation`), ``reject-proposal`` (declined)
+or a revised ``cfp`` (:class:`~ontology.quotation.CounterOffer`, answered by a revised quotation)
+-> after the contract step ``inform`` (:class:`~ontology.contract.ContractCommitted`) or
+``failure``. Production follows; then a FIPA ``request`` with the
+:class:`~ontology.billing.Invoice` to the customer, answered by ``inform``
+:class:`~ontology.billing.Payment`. Every status change goes through the store (with history);
+every step's conversation snapshot is saved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from agents.manufacturer.assessment import Assessment
+from agents.manufacturer.pricing import (
+    CostLine,
+    answer_counter,
+    build_quotation,
+    cost_lines,
+    first_price,
+    quoted_delivery,
+)
+from agents.manufacturer.requests import ask
+from agents.manufacturer.sourcing import NotCovered, Sourcing
+from agents.runtime.conversation_behaviour import ConversationBehaviour, utc_now
+from ontology.billing import Invoice, InvoiceLine, Payment
+from ontology.codec import ContentError, decode
+from ontology.common import Reason
+from ontology.contract import CommitAgreement, ContractCommitted
+from ontology.customisation import estimated_cost
+from ontology.matchmaking import FindSuppliers, SupplierCandidates
+from ontology.network import Assignment, SupplyNetwork
+from ontology.order import Order, OrderStatus
+from ontology.product import Product
+from ontology.quotation import CounterOffer, Quotation
+from protocols.contract_net_participant import ContractNetParticipantState
+from protocols.iterated_contract_net import IteratedContractNetParticipant
+from store.enums import NegotiationRole
+
+if TYPE_CHECKING:
+    from agents.manufacturer.agent import ManufacturerAgent
+
+log = logging.getLogger(__name__)
+
+CustomerConversation = ConversationBehaviour[IteratedContractNetParticipant]
+_P = ContractNetParticipantState
+_S = OrderStatus
+GRACE = timedelta(seconds=5)
+
+
+class OrderFailed(Exception):
+    """The order cannot go on; ``reason`` is a short code, ``detail`` says why."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+class OrderFlow:
+    def __init__(self, agent: ManufacturerAgent, conversation: CustomerConversation, order: Order) -> None:
+        self.agent = agent
+        self.conversation = conversation
+        self.order = order
+        self.order_id = str(order.id)
+        self.journal = agent.journal
+        self.customer = conversation.machine.initiator
+
+    # ----------------------------------------------------------------- helpers
+
+    async def status(self, to: OrderStatus, note: str = "") -> None:
+        await self.journal.status(self.order_id, to, note)
+        log.info("%s: order %s -> %s %s", self.agent.address, self.order_id, to, note)
+
+    async def save(self) -> None:
+        await self.agent.save_conversation(self.conversation, NegotiationRole.PARTICIPANT, self.order_id)
+
+    async def _wait(
+        self, seconds: float, predicate: Callable[[IteratedContractNetParticipant], bool]
+    ) -> None:
+        async with asyncio.timeout(max(seconds, 1.0)):
+            await self.conversation.wait_until(predicate)
+
+    # ----------------------------------------------------------------- the flow
+
+    async def run(self) -> None:
+        """The whole flow, from the customer's cfp."""
+        await self._guarded(self._run())
+
+    async def resume(self, quotation: Quotation, network: SupplyNetwork, product: Product) -> None:
+        """Carry on after a restart, from a quotation the customer has not answered yet."""
+        await self._guarded(self._resume(quotation, network, product))
+
+    async def _resume(self, quotation: Quotation, network: SupplyNetwork, product: Product) -> None:
+        own = estimated_cost(product, self.order.customisation, self.order.quantity)
+        lines = cost_lines(self.order, product, own, network)
+        if not await self._await_confirmation(quotation, lines):
+            return
+        committed = await self._contract(network, quotation)
+        await self._produce_and_bill(quotation, committed)
+
+    async def _guarded(self, steps: Coroutine[Any, Any, None]) -> None:
+        try:
+            await steps
+        except asyncio.CancelledError:
+            raise
+        except OrderFailed as exc:
+            await self.fail(exc.reason, exc.detail)
+        except Exception as exc:
+            log.exception("%s: order %s failed", self.agent.address, self.order_id)
+            await self.fail("internal-error", f"{type(exc).__name__}: {exc}")
+
+    async def fail(self, reason: str, detail: str) -> None:
+        """Order failed (or rejected, before acceptance); tell the customer when the protocol allows."""
+        why = Reason(reason=reason, detail=detail[:10_000] or None)
+        machine = self.conversation.machine
+        with contextlib.suppress(Exception):  # the conversation may have closed meanwhile
+            if machine.state is _P.CFP_RECEIVED:
+                self.conversation.act(lambda m, now: m.refuse(why, now=now))
+            elif machine.state is _P.AWARDED:
+                self.conversation.act(lambda m, now: m.failure(why, now=now))
+        current = await self.journal.current_status(self.order_id)
+        if current is None or self.order.model_copy(update={"status": current}).is_terminal:
+            return
+        target = _S.REJECTED if current is _S.RECEIVED and reason != "internal-error" else _S.FAILED
+        if target not in self.order.model_copy(update={"status": current}).allowed_transitions():
+            log.warning(
+                "%s: order %s cannot fail from %s: %s", self.agent.address, self.order_id, current, why
+            )
+            return
+        await self.status(target, f"{reason}: {detail}")
+        await self.save()
+
+    async def _run(self) -> None:
+        machine = self.conversation.machine
+        await self._wait(GRACE.total_seconds(), lambda m: m.state is not _P.AWAITING_CFP)
+        if machine.state is not _P.CFP_RECEIVED:
+            return
+        # Refused here without touching the store's order: it is not ours (or not stored at all).
+        try:
+            stored = await self.journal.add_order(self.order)
+            why = None if stored else Reason(reason="duplicate-order", detail=f"order {self.order_id} exists")
+        except Exception as exc:
+            why = Reason(reason="order-not-stored", detail=str(exc)[:2000])
+        if why is not None:
+            refusal = why
+            self.conversation.act(lambda m, now: m.refuse(refusal, now=now))
+            return
+        await self.save()
+        assessment = await self.agent.assess(self.order)
+        if isinstance(assessment, Reason):
+            raise OrderFailed(assessment.reason, assessment.detail or "")
+        if not self.agent.policy.auto_accept:
+            await self._manual_acceptance(assessment)
+        estimate = assessment.production
+        await self.status(
+            _S.ACCEPTED,
+            f"own work {estimate.own_minutes:.0f} min behind {estimate.queue_minutes:.0f} queued min: "
+            f"{estimate.total_days} day(s)",
+        )
+        network = await self._source(assessment)
+        quotation, lines = await self._quote(assessment, network)
+        if not await self._await_confirmation(quotation, lines):
+            return
+        committed = await self._contract(network, quotation)
+        await self._produce_and_bill(quotation, committed)
+
+    async def _manual_acceptance(self, assessment: Assessment) -> None:
+        approver = self.agent.approver
+        if approver is None:
+            raise OrderFailed(
+                "manual-acceptance", "the policy wants manual acceptance and no one approves orders"
+            )
+        deadline = self.conversation.machine.next_deadline
+        seconds = (deadline - utc_now()).total_seconds() if deadline else 60.0
+        try:
+            async with asyncio.timeout(max(seconds, 1.0)):
+                approved = await approver(self.order, assessment)
+        except TimeoutError:
+            raise OrderFailed("manual-acceptance", "no decision before the customer's reply-by") from None
+        if not approved:
+            raise OrderFailed("rejected-by-manufacturer", "the order was not approved")
+
+    async def _source(self, assessment: Assessment) -> SupplyNetwork:
+        agent, policy = self.agent, self.agent.policy
+        sourced = assessment.split.sourced
+        await self.status(_S.SOURCING, f"{len(sourced)} part(s) to source")
+        candidates = SupplierCandidates(order_id=self.order.id)
+        if sourced:
+            found = await ask(
+                agent,
+                agent.matchmaker,
+                FindSuppliers(
+                    order_id=self.order.id, parts=sourced, max_per_part=policy.max_suppliers_per_part
+                ),
+                SupplierCandidates,
+                timeout=agent.timings.matchmaking,
+                opened=self._track_request,
+            )
+            if isinstance(found, Reason):
+                raise OrderFailed(
+                    "sourcing-failed", f"matchmaker: {found.reason} {found.detail or ''}".strip()
+                )
+            candidates = found
+            missing = candidates.uncovered(p.part_id for p in sourced)
+            if missing:
+                raise OrderFailed("no-supplier", f"no candidate supplier for {', '.join(missing)}")
+        await self.status(_S.NEGOTIATING, f"{len(sourced)} negotiation(s)")
+        sourcing = Sourcing(
+            agent=agent,
+            policy=policy,
+            scorer=agent.scorer,
+            timings=agent.timings,
+            persist=self._persist_negotiation,
+            track=lambda cid: agent.track(cid, self.order_id),
+        )
+        results = await asyncio.gather(
+            *(
+                sourcing.source(
+                    self.order.id,
+                    part,
+                    [agent.with_agent(s) for s in candidates.for_part(part.part_id)],
+                    assessment.latest_part_delivery,
+                )
+                for part in sourced
+            )
+        )
+        uncovered = [r for r in results if isinstance(r, NotCovered)]
+        if uncovered:
+            raise OrderFailed("part-not-covered", "; ".join(f"{r.part_id}: {r.reason}" for r in uncovered))
+        network = SupplyNetwork(
+            order_id=self.order.id, assignments=tuple(r for r in results if isinstance(r, Assignment))
+        )
+        problems = network.coverage_problems(sourced)
+        if problems:
+            raise OrderFailed("network-incomplete", "; ".join(problems))
+        latest = network.latest_delivery
+        if latest is not None and latest > assessment.latest_part_delivery:
+            raise OrderFailed("network-too-late", f"parts arrive {latest.isoformat()}")
+        await self.journal.set_network(self.order_id, network)
+        return network
+
+    async def _quote(
+        self, assessment: Assessment, network: SupplyNetwork
+    ) -> tuple[Quotation, list[CostLine]]:
+        policy = self.agent.policy
+        own = estimated_cost(assessment.product, self.order.customisation, self.order.quantity)
+        lines = cost_lines(self.order, assessment.product, own, network)
+        earliest = assessment.production.earliest_delivery(date.today())
+        delivery = quoted_delivery(self.order, network, policy, earliest)
+        quotation = build_quotation(
+            self.order,
+            lines,
+            first_price(policy, lines),
+            delivery,
+            now=utc_now(),
+            currency=policy.currency,
+            validity=self.agent.timings.quotation_validity,
+        )
+        await self._propose(quotation)
+        return quotation, lines
+
+    async def _propose(self, quotation: Quotation) -> None:
+        if self.conversation.machine.state is not _P.CFP_RECEIVED:
+            raise OrderFailed(
+                "customer-gone", f"the customer's conversation is {self.conversation.machine.state}"
+            )
+        await self.journal.set_quotation(self.order_id, quotation)
+        await self.status(_S.QUOTED, f"round {quotation.round}: {quotation.total_price} {quotation.currency}")
+        self.conversation.act(lambda m, now: m.propose(quotation, now=now, valid_until=quotation.valid_until))
+        await self.save()
+
+    async def _await_confirmation(self, quotation: Quotation, lines: list[CostLine]) -> bool:
+        """Wait for the customer's answer, revising on counters; True once confirmed."""
+        machine = self.conversation.machine
+        policy = self.agent.policy
+        while True:
+            seconds = (quotation.valid_until - utc_now() + GRACE).total_seconds()
+            try:
+                await self._wait(seconds, lambda m: m.finished or m.state in (_P.AWARDED, _P.CFP_RECEIVED))
+            except TimeoutError:
+                raise OrderFailed("quotation-lapsed", "the customer did not answer the quotation") from None
+            if machine.state is _P.AWARDED:
+                await self.status(_S.CONFIRMED, f"quotation {quotation.id} accepted")
+                return True
+            if machine.state is _P.CFP_RECEIVED and machine.cfp is not None:
+                try:
+                    counter = decode(machine.cfp.content, CounterOffer)
+                    revised: Decimal | None = answer_counter(policy, lines, counter, quotation)
+                except (ContentError, ValueError) as exc:
+                    raise OrderFailed("bad-counter-offer", str(exc)) from None
+                await self.status(_S.COUNTERED, f"customer counters {counter.price}")
+                total = quotation.total_price if revised is None else revised
+                quotation = build_quotation(
+                    self.order,
+                    lines,
+                    total,
+                    quotation.delivery_date,
+                    now=utc_now(),
+                    currency=quotation.currency,
+                    round=quotation.round + 1,
+                    validity=self.agent.timings.quotation_validity,
+                )
+                await self._propose(quotation)
+                continue
+            outcome = machine.outcome
+            why = outcome.reason if outcome else str(machine.state)
+            await self.save()
+            if machine.state is _P.REJECTED:
+                await self.status(_S.DECLINED, why)
+            elif machine.state is _P.CANCELLED:
+                await self.status(_S.CANCELLED, why)
+            else:
+                await self.status(_S.FAILED, f"customer conversation ended: {why}")
+            return False
+
+    async def _contract(self, network: SupplyNetwork, quotation: Quotation) -> ContractCommitted:
+        await self.status(_S.CONTRACTING, "committing to the ledger")
+        await self.save()
+        order = await self.journal.load_order(self.order_id)
+        assert order is not None
+        result = await self.agent.contract_step.commit(
+            CommitAgreement(order=order, network=network, quotation=quotation), opened=self._track_request
+        )
+        if isinstance(result, Reason):
+            raise OrderFailed("contract-failed", f"{result.reason} {result.detail or ''}".strip())
+        await self.journal.add_contract_ids(self.order_id, result.contract_ids)
+        await self.status(_S.CONTRACTED, f"{len(result.contract_ids)} contract(s)")
+        if self.conversation.machine.state is _P.AWARDED:
+            self.conversation.act(lambda m, now: m.inform_result(result, now=now))
+        await self.save()
+        return result
+
+    async def _produce_and_bill(self, quotation: Quotation, committed: ContractCommitted) -> None:
+        timings = self.agent.timings
+        await self.status(_S.IN_PRODUCTION, f"contracts {', '.join(committed.contract_ids)}")
+        await asyncio.sleep(timings.production.total_seconds())
+        await self.status(_S.PRODUCED)
+        now = utc_now()
+        invoice = Invoice(
+            order_id=self.order.id,
+            issuer=self.order.manufacturer_id,
+            payer=self.order.customer_id,
+            lines=(
+                InvoiceLine(description=f"order {self.order_id}"[:200], unit_price=quotation.total_price),
+            ),
+            total=quotation.total_price,
+            currency=quotation.currency,
+            issued_at=now,
+            due_date=now.date() + timedelta(days=timings.invoice_due_days),
+        )
+        await self.journal.add_invoice(invoice)
+        await self.status(_S.INVOICED, f"invoice {invoice.id}: {invoice.total} {invoice.currency}")
+        answer = await ask(
+            self.agent, self.customer, invoice, Payment, timeout=timings.payment, opened=self._track_request
+        )
+        if isinstance(answer, Reason):
+            log.warning("%s: invoice %s not paid: %s", self.agent.address, invoice.id, answer)
+            return
+        try:
+            answer.check_against(invoice)
+            await self.journal.record_payment(answer)
+        except Exception as exc:
+            log.warning("%s: payment for invoice %s refused: %s", self.agent.address, invoice.id, exc)
+            return
+        await self.status(_S.PAID, f"payment {answer.id}")
+
+    # ----------------------------------------------------------------- snapshots
+
+    async def _persist_negotiation(self, negotiation: ConversationBehaviour) -> None:  # type: ignore[type-arg]
+        await self.agent.save_conversation(negotiation, NegotiationRole.INITIATOR, self.order_id)
+
+    async def _track_request(self, request: ConversationBehaviour) -> None:  # type: ignore[type-arg]
+        self.agent.track(request.conversation_id, self.order_id)
+        await self.agent.save_conversation(request, NegotiationRole.INITIATOR, self.order_id)

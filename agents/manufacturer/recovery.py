@@ -1,0 +1,116 @@
+"""After a restart: resume what can be resumed; end every other conversation a previous run left
+unfinished, and every order stuck in a negotiating status, with a clear status.
+
+An order whose quotation awaits the customer's answer (status ``quoted``, the customer's
+conversation ``proposed``) is resumed from its snapshot: the conversation is restored and the
+order goes on when the customer answers (:meth:`ManufacturerAgent.resume_quoted`). Every other
+unfinished snapshot of this agent is restored and ended the way its protocol allows: the
+customer's conversation is refused (before a quotation) or failed (after the acceptance); a
+negotiation with suppliers or a request is cancelled (peers are told). Then every order of this
+manufacturer still between ``received`` and ``contracting`` (and not resumed) is marked
+``failed`` with the reason "interrupted by a restart of the manufacturer's agent" (the customer
+can order again). Orders already contracted or further keep their status.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+from ontology.common import Reason
+from ontology.order import OrderStatus
+from protocols.contract_net import ContractNetInitiator, ContractNetInitiatorState
+from protocols.contract_net_participant import ContractNetParticipant, ContractNetParticipantState
+from protocols.conversation import Conversation
+from protocols.iterated_contract_net import IteratedContractNetParticipant
+from protocols.request import RequestInitiator, RequestInitiatorState
+from protocols.snapshot import restore
+
+if TYPE_CHECKING:
+    from agents.manufacturer.agent import ManufacturerAgent
+
+log = logging.getLogger(__name__)
+
+RESTARTED = "manufacturer-restarted"
+DETAIL = "interrupted by a restart of the manufacturer's agent"
+
+#: Order statuses a restart interrupts (the flow that drove them is gone).
+INTERRUPTED = (
+    OrderStatus.RECEIVED,
+    OrderStatus.ACCEPTED,
+    OrderStatus.SOURCING,
+    OrderStatus.NEGOTIATING,
+    OrderStatus.QUOTED,  # unless resumed
+    OrderStatus.COUNTERED,
+    OrderStatus.CONFIRMED,
+    OrderStatus.CONTRACTING,
+)
+
+
+def _end(machine: Conversation[Any]) -> Any:
+    """The application step that ends ``machine`` now, or None when nothing can be sent."""
+    why = Reason(reason=RESTARTED, detail=DETAIL)
+    if isinstance(machine, ContractNetParticipant):
+        if machine.state is ContractNetParticipantState.CFP_RECEIVED:
+            return lambda m, now: m.refuse(why, now=now)
+        if machine.state is ContractNetParticipantState.AWARDED:
+            return lambda m, now: m.failure(why, now=now)
+    if isinstance(machine, ContractNetInitiator) and machine.state in (
+        ContractNetInitiatorState.COLLECTING,
+        ContractNetInitiatorState.EVALUATING,
+        ContractNetInitiatorState.AWAITING_RESULTS,
+    ):
+        return lambda m, now: m.cancel(why, now=now)
+    if isinstance(machine, RequestInitiator) and machine.state in (
+        RequestInitiatorState.AWAITING_RESPONSE,
+        RequestInitiatorState.AGREED,
+    ):
+        return lambda m, now: m.cancel(why, now=now)
+    return None
+
+
+async def _resumable(agent: ManufacturerAgent, machine: Conversation[Any], order_id: str) -> bool:
+    """Resume the customer's conversation of a quoted order (True), if it is one and can be."""
+    if not isinstance(machine, IteratedContractNetParticipant) or machine.finished:
+        return False
+    if machine.state is not ContractNetParticipantState.PROPOSED:
+        return False
+    if await agent.journal.current_status(order_id) is not OrderStatus.QUOTED:
+        return False
+    return await agent.resume_quoted(machine, order_id)
+
+
+async def recover(agent: ManufacturerAgent) -> list[str]:
+    """Resume quoted orders, end what else a previous run left open; the ids of the orders failed."""
+    journal = agent.journal
+    resumed: set[str] = set()
+    for state in await journal.unfinished():
+        try:
+            machine = restore(state.state)
+        except Exception as exc:
+            log.warning("%s: snapshot %s unreadable: %s", agent.address, state.conversation_id, exc)
+            await journal.mark_finished(state, "unreadable")
+            continue
+        if state.order_id and await _resumable(agent, machine, state.order_id):
+            resumed.add(state.order_id)
+            continue
+        step = _end(machine)
+        if step is not None and not machine.finished:
+            if state.order_id:
+                agent.track(machine.conversation_id, state.order_id)
+            conversation = agent.open_conversation(machine)
+            with contextlib.suppress(Exception):
+                conversation.act(step)
+            await journal.save_machine(machine, state.role, state.order_id or "", state.round)
+        else:
+            await journal.mark_finished(state, str(machine.state))
+    failed: list[str] = []
+    for order in await journal.orders_in(agent.manufacturer_id, *INTERRUPTED):
+        if str(order.id) in resumed:
+            continue
+        await journal.status(str(order.id), OrderStatus.FAILED, f"{RESTARTED}: {DETAIL}")
+        failed.append(str(order.id))
+    if failed:
+        log.warning("%s: %d order(s) failed by the restart", agent.address, len(failed))
+    return failed

@@ -1,0 +1,298 @@
+"""End to end over XMPP (pyjabber and Prosody): an order with several operations is quoted, confirmed,
+committed to the ledger by the contract agent, produced, invoiced and paid; and (pyjabber) suppliers
+failing after acceptance are replaced by the next best, or fail the order with the reason.
+
+Processes: the matchmaker (its own process; EFPF is the local federation service in this one), the
+supplier proxies (one host process), the ledger and the contract agent (one process each); the
+manufacturer and the customer run in this process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from agents.customer.agent import OrderOutcome
+from agents.customer.decisions import PolicyDecisions
+from agents.manufacturer.assessment import Assessment
+from agents.runtime.child_process import ChildProcess, spawn
+from core.settings import Settings
+from federation.dataset.loader import load_shipped
+from federation.service.serve import RunningService
+from ledger.commit import ledger_party
+from ledger.testing import LedgerProcess, hs256_token
+from ontology.codec import decode
+from ontology.negotiation import CallForProposals
+from ontology.network import SupplyNetwork
+from ontology.order import Order, OrderStatus
+from ontology.policy import CustomerPolicy
+from store.records import OrderRecord
+from tests.agents.e2e.world import (
+    candidates,
+    federation,
+    manufacturer_policy,
+    open_store,
+    order_for,
+    parties,
+    start_matchmaker,
+    start_proxies,
+    unique,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+SECRET = "e2e-test-secret-0123456789abcdef"
+CUSTOMER = "customer-e2e"
+MANUFACTURER = "manufacturer-e2e"
+WAIT = 60.0
+
+
+BOTH = ["pyjabber", pytest.param("prosody", marks=pytest.mark.prosody)]
+
+
+@pytest.fixture(scope="module")
+def xmpp(request: pytest.FixtureRequest) -> Settings:
+    """The XMPP server of the test (parametrised indirectly): its settings."""
+    settings: Settings = request.getfixturevalue(f"{request.param}_settings")
+    return settings
+
+
+@pytest.fixture(scope="module")
+def efpf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService]:
+    yield from federation(tmp_path_factory.mktemp("efpf"))
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LedgerProcess]:
+    process = LedgerProcess(tmp_path_factory.mktemp("e2e-ledger"), secret=SECRET, grpc=False)
+    process.start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+async def contract_agent(xmpp: Settings, ledger: LedgerProcess) -> AsyncIterator[str]:
+    everyone = [CUSTOMER, MANUFACTURER, *(record.id for record in load_shipped().suppliers)]
+    token = hs256_token(SECRET, act_as=[ledger_party(p) for p in everyone], admin=True)
+    env = {
+        "LSO_LEDGER_JSON_API_URL": ledger.info.json_api,
+        "LSO_LEDGER_CLIENT_TOKEN": token,
+        "LSO_LEDGER_CLIENT_RETRIES": "2",
+        "LSO_LEDGER_CLIENT_BACKOFF": "0.05",
+        "LSO_LEDGER_COMMIT_RETRY_DELAY": "0.1",
+        "LSO_LEDGER_COMMIT_RETRY_MAX_DELAY": "0.5",
+        "LSO_LEDGER_COMMIT_DEADLINE": "20",
+    }
+    child = await spawn(
+        "agents.contract_agent",
+        ["--name", unique("contract")],
+        xmpp,
+        extra_env=env,
+        cwd=REPO_ROOT,
+    )
+    yield child.ready_line
+    await child.stop()
+
+
+@pytest.fixture(scope="module")
+async def matchmaker(xmpp: Settings, efpf: RunningService) -> AsyncIterator[str]:
+    child = await start_matchmaker(xmpp, efpf)
+    yield child.ready_line
+    await child.stop()
+
+
+@pytest.fixture(scope="module")
+async def proxies(xmpp: Settings) -> AsyncIterator[ChildProcess]:
+    child = await start_proxies(xmpp)
+    yield child
+    await child.stop()
+
+
+@pytest.mark.parametrize("xmpp", BOTH, indirect=True)
+async def test_order_is_quoted_confirmed_committed_invoiced_and_paid(
+    xmpp: Settings,
+    tmp_path: Path,
+    matchmaker: str,
+    proxies: ChildProcess,
+    contract_agent: str,
+) -> None:
+    db = await open_store(tmp_path, CUSTOMER, MANUFACTURER)
+    decisions = PolicyDecisions(CustomerPolicy(accept_at_most=100_000))
+    try:
+        async with parties(
+            xmpp,
+            db,
+            customer_id=CUSTOMER,
+            manufacturer_id=MANUFACTURER,
+            matchmaker=matchmaker,
+            proxies=proxies.ready_line,
+            decisions=decisions,
+            contract_agent=contract_agent,
+        ) as (manufacturer, customer):
+            order = order_for(CUSTOMER, MANUFACTURER)
+            handle = customer.place_order(order, manufacturer.address)
+            async with asyncio.timeout(WAIT):
+                outcome = await handle.outcome
+                assert outcome.status == "contracted", outcome
+                payment = await handle.payment
+            task = manufacturer.order_task(str(order.id))
+            if task is not None:
+                async with asyncio.timeout(10):
+                    await task
+            await manufacturer.flush_log()
+            assert outcome.quotation is not None and outcome.committed is not None
+            assert {line.part_id for line in outcome.quotation.lines} >= {"frame", "cover"}
+            assert len(outcome.committed.supply_contracts) >= 1
+            assert payment.amount == outcome.quotation.total_price
+        async with db.transaction() as repos:
+            stored = await repos.orders.load_order(str(order.id))
+            record = await repos.orders.require(str(order.id))
+            log = await repos.acl.by_order(str(order.id))
+            negotiations = await repos.negotiations.by_order(str(order.id))
+            invoices = await repos.invoices.by_order(str(order.id))
+        assert stored is not None and stored.status is OrderStatus.PAID
+        assert [c.to_status for c in stored.history] == [
+            OrderStatus.ACCEPTED,
+            OrderStatus.SOURCING,
+            OrderStatus.NEGOTIATING,
+            OrderStatus.QUOTED,
+            OrderStatus.CONFIRMED,
+            OrderStatus.CONTRACTING,
+            OrderStatus.CONTRACTED,
+            OrderStatus.IN_PRODUCTION,
+            OrderStatus.PRODUCED,
+            OrderStatus.INVOICED,
+            OrderStatus.PAID,
+        ]
+        assert set(record.contract_ids) == set(outcome.committed.contract_ids)
+        assert record.supply_network is not None and record.quotation is not None
+        performatives = {(m.direction, m.performative) for m in log}
+        assert {("in", "cfp"), ("out", "propose"), ("in", "accept-proposal"), ("out", "inform")} <= {
+            (str(d), p) for d, p in performatives
+        }
+        assert len(negotiations) >= 4  # customer conversation, matchmaker, one per part, contract, invoice
+        assert all(n.finished for n in negotiations), [(n.state_name, n.protocol) for n in negotiations]
+        supplier_rounds = [
+            n.state["rounds"]
+            for n in negotiations
+            if n.protocol == "fipa-iterated-contract-net" and n.role == "initiator"
+        ]
+        assert len(supplier_rounds) == 2  # frame and cover
+        revised = [decode(r[-1]["content"], CallForProposals) for r in supplier_rounds if len(r) > 1]
+        assert revised and all(c.round == 2 and c.target_price is not None for c in revised)
+        assert [i.status for i in invoices] == ["paid"]
+    finally:
+        await db.close()
+
+
+async def run_declined_order(
+    settings: Settings, tmp_path: Path, matchmaker: str, failing: tuple[str, ...]
+) -> tuple[OrderOutcome, OrderRecord, list[list[str]]]:
+    """One order (declined at once by the customer) with frame suppliers ``failing`` after acceptance;
+    the outcome, the stored order and the winners of each frame negotiation in order."""
+    proxies = await start_proxies(settings, failing=failing)
+    db = await open_store(tmp_path, CUSTOMER, MANUFACTURER)
+    decisions = PolicyDecisions(CustomerPolicy(accept_at_most=1, max_counters=0))
+    try:
+        async with parties(
+            settings,
+            db,
+            customer_id=CUSTOMER,
+            manufacturer_id=MANUFACTURER,
+            matchmaker=matchmaker,
+            proxies=proxies.ready_line,
+            decisions=decisions,
+            contract_agent="nobody@localhost",
+        ) as (manufacturer, customer):
+            order = order_for(CUSTOMER, MANUFACTURER)
+            handle = customer.place_order(order, manufacturer.address)
+            async with asyncio.timeout(WAIT):
+                outcome = await handle.outcome
+            task = manufacturer.order_task(str(order.id))
+            if task is not None:
+                async with asyncio.timeout(10):
+                    await task
+        async with db.transaction() as repos:
+            record = await repos.orders.require(str(order.id))
+            negotiations = await repos.negotiations.by_order(str(order.id))
+    finally:
+        await proxies.stop()
+        await db.close()
+    winners = [
+        [peer.rsplit("/", 1)[-1] for peer in n.state["accepted"]]
+        for n in negotiations
+        if n.protocol == "fipa-iterated-contract-net"
+        and n.role == "initiator"
+        and '"part_id":"frame"' in n.state["rounds"][0]["content"]
+    ]
+    return outcome, record, winners
+
+
+@pytest.mark.parametrize("xmpp", ["pyjabber"], indirect=True)
+async def test_winners_failing_after_acceptance_are_replaced_by_the_next_best_or_fail_the_order(
+    xmpp: Settings, tmp_path: Path, matchmaker: str
+) -> None:
+    frame = await candidates(xmpp, matchmaker)
+    assert len(frame) >= 2, "the data set must offer two frame suppliers"
+    # Every frame supplier fails after acceptance: each winner is dropped in turn, then the order fails.
+    outcome, record, winners = await run_declined_order(xmpp, tmp_path / "all", matchmaker, tuple(frame))
+    assert outcome.status == "refused" and "part-not-covered" in outcome.reason, outcome
+    assert "failed after acceptance" in outcome.reason and "no other supplier left" in outcome.reason
+    assert record.status == OrderStatus.FAILED
+    assert len(winners) == len(frame) and len({w[0] for w in winners}) == len(frame)
+    best = winners[0][0]
+    # Only the best fails: the next negotiation, without it, awards another supplier; the order is quoted.
+    outcome, record, winners = await run_declined_order(xmpp, tmp_path / "best", matchmaker, (best,))
+    assert outcome.status == "declined", outcome
+    assert len(winners) == 2 and winners[0][0] == best
+    assert record.supply_network is not None
+    assignment = SupplyNetwork.model_validate(record.supply_network).assignment("frame")
+    assert assignment is not None and assignment.supplier_id == winners[1][0] != best
+    assert record.status == OrderStatus.DECLINED
+
+
+@pytest.mark.parametrize("xmpp", ["pyjabber"], indirect=True)
+async def test_infeasible_dates_and_manual_rejections_are_refused_with_the_reason(
+    xmpp: Settings, tmp_path: Path, matchmaker: str, proxies: ChildProcess
+) -> None:
+    db = await open_store(tmp_path, CUSTOMER, MANUFACTURER)
+    seen: list[str] = []
+
+    async def approver(order: Order, assessment: Assessment) -> bool:
+        seen.append(f"{order.id} {assessment.production.total_days}")
+        return False
+
+    try:
+        async with parties(
+            xmpp,
+            db,
+            customer_id=CUSTOMER,
+            manufacturer_id=MANUFACTURER,
+            matchmaker=matchmaker,
+            proxies=proxies.ready_line,
+            decisions=PolicyDecisions(CustomerPolicy(accept_at_most=100_000)),
+            contract_agent="nobody@localhost",
+            policy=manufacturer_policy().model_copy(update={"auto_accept": False}),
+            approver=approver,
+        ) as (manufacturer, customer):
+            too_soon = order_for(CUSTOMER, MANUFACTURER, days=0)
+            fine = order_for(CUSTOMER, MANUFACTURER)
+            soon_handle = customer.place_order(too_soon, manufacturer.address)
+            fine_handle = customer.place_order(fine, manufacturer.address)
+            async with asyncio.timeout(WAIT):
+                soon, declined = await soon_handle.outcome, await fine_handle.outcome
+            for order in (too_soon, fine):
+                task = manufacturer.order_task(str(order.id))
+                if task is not None:
+                    async with asyncio.timeout(10):
+                        await task
+        assert soon.status == "refused" and "infeasible-delivery-date" in soon.reason, soon
+        assert declined.status == "refused" and "rejected-by-manufacturer" in declined.reason, declined
+        assert len(seen) == 1 and seen[0].startswith(str(fine.id))
+        async with db.transaction() as repos:
+            statuses = [(await repos.orders.require(str(o.id))).status for o in (too_soon, fine)]
+        assert statuses == [OrderStatus.REJECTED, OrderStatus.REJECTED]
+    finally:
+        await db.close()

@@ -1,0 +1,176 @@
+"""Restart on Prosody, the manufacturer in its own process (``python -m agents.manufacturer``), killed:
+
+* while negotiating with suppliers: restarted, it ends the customer's conversation (refuse with the
+  reason), cancels the supplier negotiations and marks the order failed;
+* while its quotation awaits the customer: restarted, it resumes the conversation from its snapshot
+  and the customer's answer (decline) is taken.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from agents.customer.agent import CustomerAgent
+from agents.customer.decisions import Decision, PolicyDecisions, QueueDecisions
+from agents.manufacturer.recovery import RESTARTED
+from agents.runtime.child_process import ChildProcess, spawn
+from core.settings import Settings
+from federation.service.serve import RunningService
+from ontology.order import OrderStatus
+from ontology.policy import CustomerPolicy
+from store.database import Database
+from tests.agents.e2e.world import (
+    CUSTOMER_FAST,
+    candidates,
+    federation,
+    manufacturer_policy,
+    open_store,
+    order_for,
+    product,
+    start_matchmaker,
+    start_proxies,
+    unique,
+)
+
+pytestmark = pytest.mark.prosody
+
+CUSTOMER = "customer-restart"
+MANUFACTURER = "manufacturer-restart"
+
+
+@pytest.fixture(scope="module")
+def efpf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService]:
+    yield from federation(tmp_path_factory.mktemp("efpf-restart"))
+
+
+@pytest.fixture(scope="module")
+async def matchmaker(prosody_settings: Settings, efpf: RunningService) -> AsyncIterator[str]:
+    child = await start_matchmaker(prosody_settings, efpf)
+    yield child.ready_line
+    await child.stop()
+
+
+async def status_of(db: Database, order_id: str) -> str | None:
+    async with db.transaction() as repos:
+        record = await repos.orders.get(order_id)
+    return None if record is None else record.status
+
+
+async def reached(db: Database, order_id: str, status: OrderStatus, wait: float = 30.0) -> None:
+    """Poll the store until the order is in ``status`` (the manufacturer runs in another process)."""
+    async with asyncio.timeout(wait):
+        while await status_of(db, order_id) != status:  # noqa: ASYNC110 (another process writes it)
+            await asyncio.sleep(0.2)
+
+
+def manufacturer_command(
+    directory: Path, matchmaker: str, proxy_host: str, deadline_seconds: float
+) -> tuple[list[str], dict[str, str]]:
+    """Arguments and environment of ``python -m agents.manufacturer`` (same name for every run)."""
+    (directory / "catalogue.json").write_text(json.dumps([product(MANUFACTURER).model_dump(mode="json")]))
+    (directory / "policy.json").write_text(
+        manufacturer_policy(deadline_seconds=deadline_seconds).model_dump_json()
+    )
+    options = {
+        "--name": unique("manufacturer"),
+        "--manufacturer-id": MANUFACTURER,
+        "--catalogue": str(directory / "catalogue.json"),
+        "--policy": str(directory / "policy.json"),
+        "--matchmaker": matchmaker,
+        "--contract": "nobody@localhost",
+        "--proxy-host": proxy_host,
+    }
+    args = [item for pair in options.items() for item in pair]
+    return args, {"LSO_DATABASE_URL": f"sqlite+aiosqlite:///{directory / 'lso.db'}"}
+
+
+async def test_a_manufacturer_killed_mid_negotiation_fails_the_order_with_a_reason_on_restart(
+    prosody_settings: Settings, tmp_path: Path, matchmaker: str
+) -> None:
+    silent = await candidates(prosody_settings, matchmaker)
+    proxies = await start_proxies(prosody_settings, silent=tuple(silent))
+    db = await open_store(tmp_path, CUSTOMER, MANUFACTURER)
+    args, env = manufacturer_command(tmp_path, matchmaker, proxies.ready_line, deadline_seconds=30)
+    customer = CustomerAgent(
+        unique("customer"),
+        prosody_settings,
+        decisions=PolicyDecisions(CustomerPolicy(accept_at_most=100_000)),
+        timings=CUSTOMER_FAST,
+    )
+    first: ChildProcess | None = None
+    second: ChildProcess | None = None
+    await customer.start()
+    try:
+        first = await spawn("agents.manufacturer", args, prosody_settings, extra_env=env)
+        order = order_for(CUSTOMER, MANUFACTURER)
+        handle = customer.place_order(order, first.ready_line)
+        await reached(db, str(order.id), OrderStatus.NEGOTIATING)
+        await asyncio.sleep(0.5)  # the cfps are out
+        first.process.kill()
+        await first.stop()
+        second = await spawn("agents.manufacturer", args, prosody_settings, extra_env=env)
+        async with asyncio.timeout(20):
+            outcome = await handle.outcome
+        assert outcome.status == "refused", outcome
+        assert RESTARTED in outcome.reason
+        assert await status_of(db, str(order.id)) == OrderStatus.FAILED
+        async with db.transaction() as repos:
+            history = await repos.orders.history(str(order.id))
+            negotiations = await repos.negotiations.by_order(str(order.id))
+        assert RESTARTED in history[-1].note
+        assert negotiations and all(n.finished for n in negotiations), [
+            (n.protocol, n.state_name) for n in negotiations
+        ]
+        cancelled = [n for n in negotiations if n.state_name == "cancelled"]
+        assert cancelled, "the supplier negotiations were cancelled"
+    finally:
+        for child in (first, second):
+            if child is not None:
+                await child.stop()
+        await customer.stop()
+        await proxies.stop()
+        await db.close()
+
+
+async def test_a_quoted_order_is_resumed_from_its_snapshot_after_a_restart(
+    prosody_settings: Settings, tmp_path: Path, matchmaker: str
+) -> None:
+    proxies = await start_proxies(prosody_settings)
+    db = await open_store(tmp_path, CUSTOMER, MANUFACTURER)
+    args, env = manufacturer_command(tmp_path, matchmaker, proxies.ready_line, deadline_seconds=3)
+    decisions = QueueDecisions()
+    customer = CustomerAgent(unique("customer"), prosody_settings, decisions=decisions, timings=CUSTOMER_FAST)
+    first: ChildProcess | None = None
+    second: ChildProcess | None = None
+    await customer.start()
+    try:
+        first = await spawn("agents.manufacturer", args, prosody_settings, extra_env=env)
+        order = order_for(CUSTOMER, MANUFACTURER)
+        handle = customer.place_order(order, first.ready_line)
+        async with asyncio.timeout(30):
+            _order, quotation, _counters = await decisions.quotations.get()
+        await reached(db, str(order.id), OrderStatus.QUOTED)
+        await asyncio.sleep(0.5)  # the snapshot of the proposal is saved
+        first.process.kill()
+        await first.stop()
+        second = await spawn("agents.manufacturer", args, prosody_settings, extra_env=env)
+        decisions.answer(quotation.id, Decision.decline("changed my mind"))
+        async with asyncio.timeout(20):
+            outcome = await handle.outcome
+        assert outcome.status == "declined", outcome
+        await reached(db, str(order.id), OrderStatus.DECLINED, wait=10)
+        async with db.transaction() as repos:
+            history = await repos.orders.history(str(order.id))
+        assert "changed my mind" in history[-1].note
+    finally:
+        for child in (first, second):
+            if child is not None:
+                await child.stop()
+        await customer.stop()
+        await proxies.stop()
+        await db.close()

@@ -1,0 +1,196 @@
+"""Shared pieces of the end-to-end tests: the product, policies, the store, agents in processes."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from agents.customer.agent import CustomerAgent, CustomerTimings
+from agents.customer.decisions import DecisionSource
+from agents.manufacturer.agent import Approver, ManufacturerAgent
+from agents.manufacturer.contracting import ContractStep
+from agents.manufacturer.requests import ask
+from agents.manufacturer.settings import Timings
+from agents.runtime.child_process import ChildProcess, spawn
+from core.settings import Settings
+from federation.service.serve import RunningService, ServiceThread
+from federation.settings import FederationSettings
+from ontology.common import Reason
+from ontology.customisation import Customisation
+from ontology.matchmaking import FindSuppliers, SupplierCandidates
+from ontology.order import Order
+from ontology.policy import ManufacturerPolicy, NegotiationStrategy
+from ontology.process import ProcessKind
+from ontology.product import Choice, Product, ProductOption, RequiredPart
+from store.database import Database
+from store.enums import UserRole
+from store.records import NewUser
+from tests.agents.probe import Probe
+
+FRAME = RequiredPart(
+    part_id="frame", process=ProcessKind.CNC_MILLING, material="aluminium", machine_minutes=90
+)
+COVER = RequiredPart(part_id="cover", process=ProcessKind.TEXTILE_CUTTING_SEWING, material="leather")
+ASSEMBLY = RequiredPart(part_id="assembly", process=ProcessKind.ASSEMBLY, machine_minutes=60)
+
+
+def unique(name: str) -> str:
+    return f"{name}-{uuid.uuid4().hex[:8]}"
+
+
+def product(manufacturer_id: str) -> Product:
+    return Product(
+        id="bike",
+        manufacturer_id=manufacturer_id,
+        name="Lot-size-one bike",
+        base_cost=Decimal("120.00"),
+        base_parts=(FRAME, ASSEMBLY),
+        options=(
+            ProductOption(
+                id="seat",
+                label="Seat",
+                choices=(Choice(id="leather", label="Leather", cost_delta=Decimal("15"), parts=(COVER,)),),
+                default="leather",
+            ),
+        ),
+    )
+
+
+def manufacturer_policy(deadline_seconds: float = 3.0, max_rounds: int = 2) -> ManufacturerPolicy:
+    return ManufacturerPolicy(
+        capacity_hours_per_week=40,
+        own_processes=frozenset({ProcessKind.ASSEMBLY}),
+        sourced_processes=frozenset({ProcessKind.CNC_MILLING, ProcessKind.TEXTILE_CUTTING_SEWING}),
+        margin=Decimal("0.20"),
+        strategy=NegotiationStrategy.BOULWARE,
+        deadline_seconds=deadline_seconds,
+        max_rounds=max_rounds,
+        production_days=1,
+        max_suppliers_per_part=3,
+    )
+
+
+def order_for(customer_id: str, manufacturer_id: str, days: int = 120) -> Order:
+    return Order(
+        customer_id=customer_id,
+        manufacturer_id=manufacturer_id,
+        product_id="bike",
+        customisation=Customisation(choices={"seat": "leather"}),
+        delivery_date=date.today() + timedelta(days=days),
+    )
+
+
+FAST = Timings(
+    matchmaking=timedelta(seconds=20),
+    evaluation=timedelta(seconds=10),
+    supplier_result=timedelta(seconds=10),
+    quotation_validity=timedelta(seconds=60),
+    contract=timedelta(seconds=30),
+    production=timedelta(seconds=0.2),
+    payment=timedelta(seconds=15),
+)
+CUSTOMER_FAST = CustomerTimings(
+    quotation=timedelta(seconds=45), decision=timedelta(seconds=20), contract=timedelta(seconds=40)
+)
+
+
+async def open_store(directory: Path, customer_id: str, manufacturer_id: str) -> Database:
+    await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
+    db = await Database.open(f"sqlite+aiosqlite:///{directory / 'lso.db'}", migrate=True)
+    async with db.transaction() as repos:
+        for user_id, role in ((customer_id, UserRole.CUSTOMER), (manufacturer_id, UserRole.MANUFACTURER)):
+            await repos.users.add(
+                NewUser(
+                    id=user_id,
+                    email=f"{user_id}@example.org",
+                    display_name=user_id,
+                    role=role,
+                    password_hash="x",
+                )
+            )
+    return db
+
+
+def federation(directory: Path) -> Iterator[RunningService]:
+    settings = FederationSettings(_env_file=None, service_port=0, service_data_dir=directory)
+    with ServiceThread(settings) as running:
+        yield running
+
+
+async def start_matchmaker(settings: Settings, efpf: RunningService) -> ChildProcess:
+    env = {
+        "LSO_EFPF_IDENTITY_URL": f"{efpf.url}/auth",
+        "LSO_EFPF_REGISTRY_URL": f"{efpf.url}/apis/sr",
+        "LSO_EFPF_RETRIES": "1",
+        "LSO_EFPF_TIMEOUT_SECONDS": "5",
+    }
+    return await spawn("agents.matchmaker", ["--name", unique("matchmaker")], settings, extra_env=env)
+
+
+async def start_proxies(
+    settings: Settings, silent: tuple[str, ...] = (), failing: tuple[str, ...] = ()
+) -> ChildProcess:
+    args = ["--name", unique("suppliers"), "--silent", ",".join(silent), "--fail", ",".join(failing)]
+    return await spawn("tests.agents.e2e.proxy_host", args, settings)
+
+
+async def candidates(settings: Settings, matchmaker: str, part_id: str = "frame") -> list[str]:
+    """The supplier ids the matchmaker finds for one part of the bike (as the manufacturer will ask)."""
+    probe = Probe(unique("probe"), settings)
+    await probe.start()
+    try:
+        found = await ask(
+            probe,
+            matchmaker,
+            FindSuppliers(order_id=uuid.uuid4(), parts=(FRAME, COVER), max_per_part=3),
+            SupplierCandidates,
+            timeout=timedelta(seconds=20),
+        )
+    finally:
+        await probe.stop()
+    assert not isinstance(found, Reason), found
+    return [supplier.id for supplier in found.for_part(part_id)]
+
+
+@asynccontextmanager
+async def parties(
+    settings: Settings,
+    db: Database,
+    *,
+    customer_id: str,
+    manufacturer_id: str,
+    matchmaker: str,
+    proxies: str,
+    decisions: DecisionSource,
+    contract_agent: str | None = None,
+    contract_step: ContractStep | None = None,
+    policy: ManufacturerPolicy | None = None,
+    approver: Approver | None = None,
+) -> AsyncIterator[tuple[ManufacturerAgent, CustomerAgent]]:
+    manufacturer = ManufacturerAgent(
+        unique("manufacturer"),
+        settings,
+        db=db,
+        catalogue={"bike": product(manufacturer_id)},
+        matchmaker=matchmaker,
+        contract_agent=contract_agent,
+        contract_step=contract_step,
+        policy=policy or manufacturer_policy(),
+        manufacturer_id=manufacturer_id,
+        timings=FAST,
+        supplier_agent=lambda supplier: f"{proxies}/{supplier.id}",
+        approver=approver,
+    )
+    customer = CustomerAgent(unique("customer"), settings, decisions=decisions, timings=CUSTOMER_FAST)
+    await manufacturer.start()
+    await customer.start()
+    try:
+        yield manufacturer, customer
+    finally:
+        await customer.stop()
+        await manufacturer.stop()
