@@ -25,6 +25,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.search_throughput --out bench-search.json
 	$(BIN)/python -m bench.ledger_throughput --out bench-ledger.json
 	$(BIN)/python -m bench.proxies_online --count 1000 --out bench-proxies.json
+	$(BIN)/python -m bench.negotiation_throughput --out bench-negotiation.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,0 +1,244 @@
+"""A whole order world for benchmarks and tests: every agent an order talks to, each in its own process.
+
+Started by :func:`order_world` against a running XMPP server:
+
+* the local federation service (EFPF stand-in: identity, registry, federated search), in a thread;
+* the matchmaker (``python -m agents.matchmaker``);
+* one proxy host for every supplier of the shipped data set (``python -m agents.supplier_proxy``);
+* the manufacturer (``python -m agents.manufacturer``) with the bike of :func:`product`, the
+  policy of :func:`manufacturer_policy` and a SQLite store prepared by :func:`prepare_store`.
+
+No ledger and no contract agent: the manufacturer's contract agent is a JID nobody answers, so the
+world serves orders up to the quotation (a customer that declines, or answers nothing more).
+The customer runs wherever the caller wants it: since every other agent is in another process,
+each of its messages crosses the XMPP server (agents of one SPADE container would skip it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from agents.runtime.child_process import ChildProcess, spawn
+from core.settings import Settings
+from federation.service.serve import RunningService, ServiceThread
+from federation.settings import FederationSettings
+from ontology.customisation import Customisation
+from ontology.order import Order
+from ontology.policy import ManufacturerPolicy, NegotiationStrategy
+from ontology.process import ProcessKind
+from ontology.product import Choice, Product, ProductOption, RequiredPart
+from store.database import Database
+from store.enums import UserRole
+from store.records import NewUser
+
+CUSTOMER_ID = "customer-bench"
+MANUFACTURER_ID = "manufacturer-bench"
+
+FRAME = RequiredPart(
+    part_id="frame", process=ProcessKind.CNC_MILLING, material="aluminium", machine_minutes=90
+)
+COVER = RequiredPart(part_id="cover", process=ProcessKind.TEXTILE_CUTTING_SEWING, material="leather")
+ASSEMBLY = RequiredPart(part_id="assembly", process=ProcessKind.ASSEMBLY, machine_minutes=60)
+SOURCED_PARTS = ("frame", "cover")
+"""The bike's parts the manufacturer sources (assembly is its own work)."""
+
+#: Manufacturer timings (seconds; :class:`~agents.manufacturer.settings.Timings` fields).
+TIMINGS = {
+    "matchmaking": 20.0,
+    "evaluation": 10.0,
+    "supplier_result": 10.0,
+    "quotation_validity": 60.0,
+    "contract": 30.0,
+    "production": 0.2,
+    "payment": 15.0,
+}
+
+
+def unique(name: str) -> str:
+    return f"{name}-{uuid.uuid4().hex[:8]}"
+
+
+def product(manufacturer_id: str = MANUFACTURER_ID) -> Product:
+    """A bike: a milled aluminium frame and a leather seat cover (both sourced), assembled in-house."""
+    return Product(
+        id="bike",
+        manufacturer_id=manufacturer_id,
+        name="Lot-size-one bike",
+        base_cost=Decimal("120.00"),
+        base_parts=(FRAME, ASSEMBLY),
+        options=(
+            ProductOption(
+                id="seat",
+                label="Seat",
+                choices=(Choice(id="leather", label="Leather", cost_delta=Decimal("15"), parts=(COVER,)),),
+                default="leather",
+            ),
+        ),
+    )
+
+
+def manufacturer_policy(
+    suppliers_per_part: int = 10, deadline_seconds: float = 5.0, max_rounds: int = 2
+) -> ManufacturerPolicy:
+    """Sources frame and cover from up to ``suppliers_per_part`` candidates each, in ``max_rounds`` rounds."""
+    return ManufacturerPolicy(
+        capacity_hours_per_week=10_000,
+        own_processes=frozenset({ProcessKind.ASSEMBLY}),
+        sourced_processes=frozenset({ProcessKind.CNC_MILLING, ProcessKind.TEXTILE_CUTTING_SEWING}),
+        margin=Decimal("0.20"),
+        strategy=NegotiationStrategy.BOULWARE,
+        deadline_seconds=deadline_seconds,
+        max_rounds=max_rounds,
+        production_days=1,
+        max_suppliers_per_part=suppliers_per_part,
+    )
+
+
+def order_for(
+    customer_id: str = CUSTOMER_ID, manufacturer_id: str = MANUFACTURER_ID, days: int = 120
+) -> Order:
+    return Order(
+        customer_id=customer_id,
+        manufacturer_id=manufacturer_id,
+        product_id="bike",
+        customisation=Customisation(choices={"seat": "leather"}),
+        delivery_date=date.today() + timedelta(days=days),
+    )
+
+
+async def prepare_store(directory: Path, customer_id: str, manufacturer_id: str) -> str:
+    """A migrated SQLite store under ``directory`` holding both users; its URL."""
+    await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
+    url = f"sqlite+aiosqlite:///{directory / 'lso.db'}"
+    db = await Database.open(url, migrate=True)
+    try:
+        async with db.transaction() as repos:
+            for user_id, role in ((customer_id, UserRole.CUSTOMER), (manufacturer_id, UserRole.MANUFACTURER)):
+                await repos.users.add(
+                    NewUser(
+                        id=user_id,
+                        email=f"{user_id}@example.org",
+                        display_name=user_id,
+                        role=role,
+                        password_hash="x",
+                    )
+                )
+    finally:
+        await db.close()
+    return url
+
+
+@dataclass
+class OrderWorld:
+    """The running world: the agents' JIDs and the manufacturer's store."""
+
+    settings: Settings
+    manufacturer: str
+    matchmaker: str
+    proxies: str
+    """The proxy host's JID; a supplier's proxy is ``<proxies>/<supplier id>``."""
+    database_url: str
+    manufacturer_process: ChildProcess
+
+    async def stop_manufacturer(self) -> None:
+        """Stop the manufacturer (it flushes its ACL log to the store first). Idempotent."""
+        await self.manufacturer_process.stop()
+
+
+def _write_json(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data, indent=2))
+    return path
+
+
+async def start_federation(stack: AsyncExitStack, directory: Path) -> RunningService:
+    settings = FederationSettings(_env_file=None, service_port=0, service_data_dir=directory)
+    thread = ServiceThread(settings)
+    running = await asyncio.to_thread(thread.start)
+    stack.callback(thread.stop)
+    return running
+
+
+async def _child(
+    stack: AsyncExitStack, module: str, args: list[str], settings: Settings, **kw: Any
+) -> ChildProcess:
+    child = await spawn(module, args, settings, ready_timeout=60.0, **kw)
+    stack.push_async_callback(child.stop)
+    return child
+
+
+@asynccontextmanager
+async def order_world(
+    settings: Settings,
+    directory: Path,
+    *,
+    policy: ManufacturerPolicy | None = None,
+    customer_id: str = CUSTOMER_ID,
+    manufacturer_id: str = MANUFACTURER_ID,
+    timings: dict[str, float] | None = None,
+) -> AsyncIterator[OrderWorld]:
+    """Start everything but the customer against the XMPP server of ``settings``; stop it all on exit.
+
+    ``timings`` overrides entries of :data:`TIMINGS` (seconds)."""
+    policy = policy or manufacturer_policy()
+    async with AsyncExitStack() as stack:
+        efpf = await start_federation(stack, directory / "efpf")
+        database_url = await prepare_store(directory / "store", customer_id, manufacturer_id)
+        efpf_env = {
+            "LSO_EFPF_IDENTITY_URL": f"{efpf.url}/auth",
+            "LSO_EFPF_REGISTRY_URL": f"{efpf.url}/apis/sr",
+            "LSO_EFPF_RETRIES": "1",
+            "LSO_EFPF_TIMEOUT_SECONDS": "5",
+        }
+        matchmaker, proxies = await asyncio.gather(
+            _child(
+                stack, "agents.matchmaker", ["--name", unique("matchmaker")], settings, extra_env=efpf_env
+            ),
+            _child(stack, "agents.supplier_proxy", ["--name", unique("suppliers")], settings),
+        )
+        catalogue = _write_json(
+            directory / "catalogue.json", [product(manufacturer_id).model_dump(mode="json")]
+        )
+        policy_file = _write_json(directory / "policy.json", policy.model_dump(mode="json"))
+        timings_file = _write_json(directory / "timings.json", {**TIMINGS, **(timings or {})})
+        proxy_host = proxies.ready_line.split()[0]
+        manufacturer = await _child(
+            stack,
+            "agents.manufacturer",
+            [
+                "--name",
+                unique("manufacturer"),
+                "--manufacturer-id",
+                manufacturer_id,
+                "--catalogue",
+                str(catalogue),
+                "--policy",
+                str(policy_file),
+                "--matchmaker",
+                matchmaker.ready_line,
+                "--contract",
+                f"nobody@{settings.xmpp_domain}",
+                "--proxy-host",
+                proxy_host,
+                "--timings",
+                str(timings_file),
+            ],
+            settings,
+            extra_env={"LSO_DATABASE_URL": database_url},
+        )
+        yield OrderWorld(
+            settings=settings,
+            manufacturer=manufacturer.ready_line,
+            matchmaker=matchmaker.ready_line,
+            proxies=proxy_host,
+            database_url=database_url,
+            manufacturer_process=manufacturer,
+        )
