@@ -193,6 +193,23 @@ class ManufacturerAgent(PlatformAgent):
         task.add_done_callback(self._flow_done)
         return True
 
+    async def resume_contracting(self, machine: IteratedContractNetParticipant, order_id: str) -> bool:
+        """Resume (after a restart) an order the customer accepted whose contract step was interrupted
+        (confirmed or contracting): commit again, then inform the customer; False when the store
+        lacks what that needs (the order, its quotation, its network)."""
+        order = await self.journal.load_order(order_id)
+        record = await self.journal.order_record(order_id)
+        if order is None or record is None or record.quotation is None or record.supply_network is None:
+            return False
+        quotation = Quotation.model_validate(record.quotation)
+        network = SupplyNetwork.model_validate(record.supply_network)
+        self.track(machine.conversation_id, order_id)
+        conversation = self.open_conversation(machine, on_update=self._on_customer_update)
+        task = asyncio.create_task(OrderFlow(self, conversation, order).resume_contract(quotation, network))
+        self._flows[order_id] = task
+        task.add_done_callback(self._flow_done)
+        return True
+
     def _flow_done(self, task: asyncio.Task[None]) -> None:
         for order_id, running in list(self._flows.items()):
             if running is task:

@@ -102,6 +102,16 @@ class OrderFlow:
         """Carry on after a restart, from a quotation the customer has not answered yet."""
         await self._guarded(self._resume(quotation, network, product))
 
+    async def resume_contract(self, quotation: Quotation, network: SupplyNetwork) -> None:
+        """Carry on after a restart, from an accepted quotation whose contract step was interrupted:
+        ask the contract agent again (it is idempotent: a repeated CommitAgreement of the same order
+        returns the same contracts), then produce and bill."""
+        await self._guarded(self._resume_contract(quotation, network))
+
+    async def _resume_contract(self, quotation: Quotation, network: SupplyNetwork) -> None:
+        committed = await self._contract(network, quotation)
+        await self._produce_and_bill(quotation, committed)
+
     async def _resume(self, quotation: Quotation, network: SupplyNetwork, product: Product) -> None:
         own = estimated_cost(product, self.order.customisation, self.order.quantity)
         lines = cost_lines(self.order, product, own, network)

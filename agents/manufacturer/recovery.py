@@ -3,7 +3,11 @@ unfinished, and every order stuck in a negotiating status, with a clear status.
 
 An order whose quotation awaits the customer's answer (status ``quoted``, the customer's
 conversation ``proposed``) is resumed from its snapshot: the conversation is restored and the
-order goes on when the customer answers (:meth:`ManufacturerAgent.resume_quoted`). Every other
+order goes on when the customer answers (:meth:`ManufacturerAgent.resume_quoted`). An order the
+customer accepted whose contract step was interrupted (status ``confirmed`` or ``contracting``, the
+customer's conversation ``awarded``) is resumed too: the CommitAgreement is sent to the contract
+agent again (it is idempotent), and the customer is informed of the contracts
+(:meth:`ManufacturerAgent.resume_contracting`); the interrupted request itself is cancelled. Every other
 unfinished snapshot of this agent is restored and ended the way its protocol allows: the
 customer's conversation is refused (before a quotation) or failed (after the acceptance); a
 negotiation with suppliers or a request is cancelled (peers are told). Then every order of this
@@ -43,8 +47,8 @@ INTERRUPTED = (
     OrderStatus.NEGOTIATING,
     OrderStatus.QUOTED,  # unless resumed
     OrderStatus.COUNTERED,
-    OrderStatus.CONFIRMED,
-    OrderStatus.CONTRACTING,
+    OrderStatus.CONFIRMED,  # unless resumed
+    OrderStatus.CONTRACTING,  # unless resumed
 )
 
 
@@ -70,15 +74,20 @@ def _end(machine: Conversation[Any]) -> Any:
     return None
 
 
+#: Order statuses whose contract step a restart interrupted (resumed when the customer still waits).
+CONTRACT_STEP = (OrderStatus.CONFIRMED, OrderStatus.CONTRACTING)
+
+
 async def _resumable(agent: ManufacturerAgent, machine: Conversation[Any], order_id: str) -> bool:
-    """Resume the customer's conversation of a quoted order (True), if it is one and can be."""
+    """Resume the customer's conversation of a quoted or accepted order (True), if it is one and can be."""
     if not isinstance(machine, IteratedContractNetParticipant) or machine.finished:
         return False
-    if machine.state is not ContractNetParticipantState.PROPOSED:
-        return False
-    if await agent.journal.current_status(order_id) is not OrderStatus.QUOTED:
-        return False
-    return await agent.resume_quoted(machine, order_id)
+    status = await agent.journal.current_status(order_id)
+    if machine.state is ContractNetParticipantState.PROPOSED and status is OrderStatus.QUOTED:
+        return await agent.resume_quoted(machine, order_id)
+    if machine.state is ContractNetParticipantState.AWARDED and status in CONTRACT_STEP:
+        return await agent.resume_contracting(machine, order_id)
+    return False
 
 
 async def recover(agent: ManufacturerAgent) -> list[str]:

@@ -19,6 +19,14 @@ Connection settings come from :class:`core.settings.Settings`: the agent connect
 ``xmpp_host:xmpp_port`` (not to the JID's domain, which need not resolve), skips certificate
 verification unless ``xmpp_verify_tls``, and registers its account in-band when
 ``xmpp_auto_register``.
+
+Reconnects. slixmpp (under SPADE) does not reconnect a stream the server closed, and SPADE keeps the
+agent "alive" with a dead stream. So, once started, an agent that loses its connection (the server
+restarts, say) reconnects by itself: after ``RECONNECT_FIRST_DELAY`` seconds, then with doubling
+delays up to ``RECONNECT_MAX_DELAY``, each attempt bounded by ``xmpp_connect_timeout``, until it is
+connected again or stopped. Its behaviours and conversations keep running meanwhile; what it sends
+while disconnected raises (nothing is queued), and what others sent it meanwhile may be lost, so
+conversations rely on their deadlines. :meth:`PlatformAgent.stop` ends the reconnecting.
 """
 
 from __future__ import annotations
@@ -49,6 +57,11 @@ from protocols.wire import XmppEnvelope, from_envelope, to_envelopes
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=Conversation[Any])
+
+RECONNECT_FIRST_DELAY = 0.5
+"""Seconds between losing the connection and the first attempt to reconnect."""
+RECONNECT_MAX_DELAY = 5.0
+"""Upper bound of the (doubling) delay between two attempts to reconnect."""
 
 
 class ConversationPort(Protocol):
@@ -81,6 +94,10 @@ class PlatformAgent(Agent):  # type: ignore[misc]
         asyncio.set_event_loop_policy(policy)
         self._conversations: dict[str, ConversationPort] = {}
         self._responders: dict[str, Responder] = {}
+        self._stopping = False
+        self._reconnecting: asyncio.Task[None] | None = None
+        self.reconnects = 0
+        """How many times the agent connected again after losing its connection."""
 
     # ----------------------------------------------------------------- identity and lifecycle
 
@@ -91,6 +108,7 @@ class PlatformAgent(Agent):  # type: ignore[misc]
 
     async def start(self, auto_register: bool | None = None) -> None:
         register = self.settings.xmpp_auto_register if auto_register is None else auto_register
+        self._stopping = False
         try:
             await asyncio.wait_for(super().start(auto_register=register), self.settings.xmpp_connect_timeout)
         except TimeoutError:
@@ -99,6 +117,16 @@ class PlatformAgent(Agent):  # type: ignore[misc]
                 f"{self.address} could not connect to {self.settings.xmpp_host}:{self.settings.xmpp_port} "
                 f"within {self.settings.xmpp_connect_timeout:.0f} s"
             ) from None
+
+    async def stop(self) -> None:
+        self._stopping = True
+        task, self._reconnecting = self._reconnecting, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        if self.client is not None:
+            self.client.cancel_connection_attempt()
+        await super().stop()
 
     async def _abort_connection(self) -> None:
         if self.client is not None:
@@ -119,6 +147,50 @@ class PlatformAgent(Agent):  # type: ignore[misc]
         # highest one; SPADE's first presence has none, and a resource that went offline with
         # SPADE's "unavailable, priority 0" would win and swallow the message. Announce priority 0.
         client.send_presence(ppriority="0")
+        client.add_event_handler("disconnected", self._on_disconnected)
+
+    # ----------------------------------------------------------------- reconnecting
+
+    @property
+    def reconnecting(self) -> bool:
+        """True while the agent tries to connect again after losing its connection."""
+        return self._reconnecting is not None and not self._reconnecting.done()
+
+    def _on_disconnected(self, _reason: object) -> None:
+        if self._stopping or self.reconnecting:
+            return
+        log.warning("%s: lost the connection to the XMPP server; reconnecting", self.address)
+        self._reconnecting = asyncio.create_task(self._reconnect(), name=f"{self.address} reconnect")
+
+    async def _reconnect(self) -> None:
+        client = self.client
+        delay = RECONNECT_FIRST_DELAY
+        while not self._stopping:
+            await asyncio.sleep(delay)
+            if await self._connect_once(client):
+                self.reconnects += 1
+                client.send_presence(ppriority="0")
+                log.warning("%s: connected to the XMPP server again", self.address)
+                return
+            client.cancel_connection_attempt()  # slixmpp would retry on its own, ever more slowly
+            delay = min(delay * 2, RECONNECT_MAX_DELAY)
+
+    async def _connect_once(self, client: Any) -> bool:
+        """One attempt: True once the session started again."""
+        timeout = self.settings.xmpp_connect_timeout
+        waits = {
+            name: asyncio.ensure_future(client.wait_until(name, timeout))
+            for name in ("session_start", "connection_failed", "disconnected")
+        }
+        try:
+            client.connect()  # the configured host and port (see _async_connect)
+            done, _ = await asyncio.wait(waits.values(), timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits.values():
+                waiting.cancel()
+            await asyncio.gather(*waits.values(), return_exceptions=True)
+        started = waits["session_start"]
+        return started in done and not started.cancelled() and started.exception() is None
 
     # ----------------------------------------------------------------- conversations
 

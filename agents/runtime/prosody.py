@@ -4,6 +4,8 @@ The harness writes a loopback-only configuration into a fresh temporary director
 on ``127.0.0.1`` only; server-to-server and HTTP off; in-band registration on; a self-signed
 certificate for the domain), starts ``prosody --config CFG -F`` as the ``prosody`` user when run
 as root (Prosody refuses root), waits until the port accepts connections, and stops it by PID.
+``stop(keep_data=True)`` keeps the directory, so ``start()`` runs the server again on the same port
+with the same configuration and data (the accounts registered before): a server restart.
 
 Prosody gets SIGTERM if the thread that started it exits (see :mod:`agents.runtime.orphans`).
 The process is started directly with the ``prosody`` user's uid/gid (what
@@ -103,17 +105,19 @@ class ProsodyServer:
         executable = shutil.which(self.binary)
         if executable is None:
             raise ProsodyError(f"{self.binary!r} not found (apt-get install prosody)")
-        workdir = Path(tempfile.mkdtemp(prefix="lso-prosody-"))
-        self.workdir = workdir
-        (workdir / "data").mkdir()
-        certs = workdir / "certs"
-        write_self_signed(certs / f"{self.domain}.crt", certs / f"{self.domain}.key", self.domain)
-        config = workdir / "prosody.cfg.lua"
-        config.write_text(self.config_text(workdir))
         account = _drop_privileges_to()
-        if account is not None:
-            _chown_tree(workdir, account.pw_uid, account.pw_gid)
-        with open(workdir / "stdout.log", "wb") as output:
+        workdir = self.workdir
+        if workdir is None:  # else a restart: same configuration, same data
+            workdir = Path(tempfile.mkdtemp(prefix="lso-prosody-"))
+            self.workdir = workdir
+            (workdir / "data").mkdir()
+            certs = workdir / "certs"
+            write_self_signed(certs / f"{self.domain}.crt", certs / f"{self.domain}.key", self.domain)
+            (workdir / "prosody.cfg.lua").write_text(self.config_text(workdir))
+            if account is not None:
+                _chown_tree(workdir, account.pw_uid, account.pw_gid)
+        config = workdir / "prosody.cfg.lua"
+        with open(workdir / "stdout.log", "ab") as output:
             self._process = subprocess.Popen(
                 [executable, "--config", str(config), "-F"],
                 cwd=workdir,
@@ -135,8 +139,9 @@ class ProsodyServer:
             where = f"{self.host}:{self.port}"
             raise ProsodyError(f"Prosody did not start on {where}: {exc}\n{log_tail}") from exc
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """SIGTERM the Prosody process (by PID), SIGKILL it if it lingers, remove its directory."""
+    def stop(self, timeout: float = 10.0, *, keep_data: bool = False) -> None:
+        """SIGTERM the Prosody process (by PID), SIGKILL it if it lingers; remove its directory
+        unless ``keep_data`` (then ``start()`` restarts it with the same data)."""
         process, self._process = self._process, None
         if process is not None and process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -145,7 +150,7 @@ class ProsodyServer:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout)
-        if self.workdir is not None:
+        if self.workdir is not None and not keep_data:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
 

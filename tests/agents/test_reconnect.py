@@ -1,7 +1,18 @@
-"""An agent that disconnects and connects again (same JID) still gets messages to its bare JID."""
+"""An agent that disconnects and connects again (same JID) still gets messages to its bare JID; agents
+whose XMPP server restarts reconnect by themselves (Prosody)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from agents.runtime.child_process import spawn
+from agents.runtime.prosody import ProsodyServer
+from core.settings import Settings
 from ontology.codec import decode, encode
 from ontology.common import Ping, Pong
 from protocols.acl import new_id
@@ -31,3 +42,37 @@ async def test_same_jid_receives_after_reconnecting(peer: Peer) -> None:
             assert (await ping_once(agent, peer.ping_jid)).agent == peer.ping_jid
         finally:
             await agent.stop()
+
+
+@pytest.mark.prosody
+async def test_agents_reconnect_by_themselves_when_their_prosody_restarts(tmp_path: Path) -> None:
+    """Our OWN Prosody (never the session's) is stopped and started again on the same port and data:
+    an agent in this process and one in a child process both reconnect, and talk again."""
+    if shutil.which("prosody") is None:
+        pytest.skip("the prosody package is not installed")
+    with ProsodyServer() as server:
+        settings = server.settings(Settings(data_dir=tmp_path, log_level="WARNING"))
+        ping = await spawn("agents.ping_agent", ["--name", unique("ping")], settings)
+        agent = Probe(unique("restarted"), settings)
+        await agent.start()
+        try:
+            assert (await ping_once(agent, ping.ready_line)).agent == ping.ready_line
+            port, workdir = server.port, server.workdir
+            await asyncio.to_thread(server.stop, keep_data=True)
+            assert workdir is not None and (workdir / "data").is_dir()
+            await asyncio.sleep(0.5)
+            await asyncio.to_thread(server.start)
+            assert (server.port, server.workdir) == (port, workdir)
+            async with asyncio.timeout(15):
+                while agent.reconnects < 1:  # noqa: ASYNC110 (slixmpp events, no awaitable)
+                    await asyncio.sleep(0.1)
+                while True:  # the ping agent reconnects on its own schedule
+                    with contextlib.suppress(TimeoutError):
+                        pong = await asyncio.wait_for(ping_once(agent, ping.ready_line), 1.0)
+                        break
+            assert pong.agent == ping.ready_line
+            assert not agent.reconnecting
+        finally:
+            await agent.stop()
+            await ping.stop()
+    assert server.workdir is None, "stop() without keep_data removes the directory"

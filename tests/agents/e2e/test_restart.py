@@ -69,7 +69,11 @@ async def reached(db: Database, order_id: str, status: OrderStatus, wait: float 
 
 
 def manufacturer_command(
-    directory: Path, matchmaker: str, proxy_host: str, deadline_seconds: float
+    directory: Path,
+    matchmaker: str,
+    proxy_host: str,
+    deadline_seconds: float,
+    contract: str = "nobody@localhost",
 ) -> tuple[list[str], dict[str, str]]:
     """Arguments and environment of ``python -m agents.manufacturer`` (same name for every run)."""
     (directory / "catalogue.json").write_text(json.dumps([product(MANUFACTURER).model_dump(mode="json")]))
@@ -82,7 +86,7 @@ def manufacturer_command(
         "--catalogue": str(directory / "catalogue.json"),
         "--policy": str(directory / "policy.json"),
         "--matchmaker": matchmaker,
-        "--contract": "nobody@localhost",
+        "--contract": contract,
         "--proxy-host": proxy_host,
     }
     args = [item for pair in options.items() for item in pair]

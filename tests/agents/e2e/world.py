@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import date, timedelta
 from decimal import Decimal
@@ -27,6 +27,7 @@ from ontology.order import Order
 from ontology.policy import ManufacturerPolicy, NegotiationStrategy
 from ontology.process import ProcessKind
 from ontology.product import Choice, Product, ProductOption, RequiredPart
+from ontology.supplier import Supplier
 from store.database import Database
 from store.enums import UserRole
 from store.records import NewUser
@@ -133,9 +134,15 @@ async def start_matchmaker(settings: Settings, efpf: RunningService) -> ChildPro
 
 
 async def start_proxies(
-    settings: Settings, silent: tuple[str, ...] = (), failing: tuple[str, ...] = ()
+    settings: Settings,
+    silent: tuple[str, ...] = (),
+    failing: tuple[str, ...] = (),
+    *,
+    crash_on_cfp: tuple[str, ...] = (),
+    crash_on_accept: tuple[str, ...] = (),
 ) -> ChildProcess:
     args = ["--name", unique("suppliers"), "--silent", ",".join(silent), "--fail", ",".join(failing)]
+    args += ["--crash-on-cfp", ",".join(crash_on_cfp), "--crash-on-accept", ",".join(crash_on_accept)]
     return await spawn("tests.agents.e2e.proxy_host", args, settings)
 
 
@@ -171,7 +178,11 @@ async def parties(
     contract_step: ContractStep | None = None,
     policy: ManufacturerPolicy | None = None,
     approver: Approver | None = None,
+    route: Callable[[Supplier], str] | None = None,
+    timings: Timings = FAST,
 ) -> AsyncIterator[tuple[ManufacturerAgent, CustomerAgent]]:
+    """The manufacturer and the customer; ``route`` names each supplier's agent (default: the
+    proxy of the supplier under the host ``proxies``)."""
     manufacturer = ManufacturerAgent(
         unique("manufacturer"),
         settings,
@@ -182,8 +193,8 @@ async def parties(
         contract_step=contract_step,
         policy=policy or manufacturer_policy(),
         manufacturer_id=manufacturer_id,
-        timings=FAST,
-        supplier_agent=lambda supplier: f"{proxies}/{supplier.id}",
+        timings=timings,
+        supplier_agent=route or (lambda supplier: f"{proxies}/{supplier.id}"),
         approver=approver,
     )
     customer = CustomerAgent(unique("customer"), settings, decisions=decisions, timings=CUSTOMER_FAST)
