@@ -250,6 +250,10 @@ class Conversation(ABC, Generic[D]):
         """A deep copy of the whole state; ``model_dump_json()`` it to persist."""
         return self._data.model_copy(deep=True)
 
+    def snapshot_json(self) -> dict[str, Any]:
+        """``to_snapshot().model_dump(mode="json")`` without the deep copy in between."""
+        return self._data.model_dump(mode="json")
+
     # ----------------------------------------------------------------- public read-only view
 
     @property

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Any
 
 from ontology.billing import Invoice, Payment
@@ -20,8 +22,30 @@ from store.database import Database
 from store.enums import Direction, NegotiationRole
 from store.errors import StaleStateError
 from store.records import NegotiationState, NewAclMessage, NewInvoice, NewPayment, NewProduct, OrderRecord
+from store.repositories import Repositories
 
 log = logging.getLogger(__name__)
+
+ACL_FLUSH_DELAY = 0.005
+"""Seconds an ACL message logged with :meth:`Journal.log_acl` waits at most to be written (batched)."""
+
+
+@dataclass
+class _PendingSave:
+    """A requested save of a machine that has not started yet."""
+
+    machine: Conversation[Any]
+    role: NegotiationRole
+    order_id: str
+    round: int
+    done: asyncio.Future[None]
+    saves: int = 1
+    """Requests joined in this save (the version advances by as many)."""
+
+
+def _retrieve(future: asyncio.Future[None]) -> None:
+    if not future.cancelled():
+        future.exception()  # whoever awaited it saw it; no "never retrieved" warning otherwise
 
 
 class Journal:
@@ -32,10 +56,17 @@ class Journal:
         self.agent_jid = agent_jid
         self._lock = asyncio.Lock()
         self._versions: dict[str, int] = {}
+        self._flush_task: asyncio.Task[None] | None = None
+        self._pending_saves: dict[str, _PendingSave] = {}
+        self._save_tasks: set[asyncio.Future[None]] = set()
+
+    def _transaction(self) -> AbstractAsyncContextManager[Repositories]:
+        """A store transaction; queued ACL messages are left to the log's own flush (within a few ms)."""
+        return self.db.transaction(flush_acl_log=False)
 
     async def publish(self, products: Iterable[Product]) -> None:
         """Store the catalogue's products the store does not hold yet (orders refer to them)."""
-        async with self._lock, self.db.transaction() as repos:
+        async with self._lock, self._transaction() as repos:
             for product in products:
                 if await repos.products.get(product.id) is None:
                     await repos.products.add(
@@ -52,7 +83,7 @@ class Journal:
 
     async def add_order(self, order: Order) -> bool:
         """Store a received order; ``False`` if an order with its id exists already."""
-        async with self._lock, self.db.transaction() as repos:
+        async with self._lock, self._transaction() as repos:
             if await repos.orders.get(str(order.id)) is not None:
                 return False
             await repos.orders.add_order(order)
@@ -60,27 +91,27 @@ class Journal:
 
     async def status(self, order_id: str, to: OrderStatus, note: str = "") -> OrderStatus:
         """Move the order to ``to`` (no-op when it is there already); the new status."""
-        async with self._lock, self.db.transaction() as repos:
+        async with self._lock, self._transaction() as repos:
             current = await repos.orders.require(order_id)
             if current.status != to:
                 await repos.orders.change_status(order_id, to, actor=self.agent_jid, note=note[:2000])
         return to
 
     async def current_status(self, order_id: str) -> OrderStatus | None:
-        async with self._lock, self.db.transaction() as repos:
+        async with self._lock, self._transaction() as repos:
             record = await repos.orders.get(order_id)
         return None if record is None else OrderStatus(record.status)
 
     async def order_record(self, order_id: str) -> OrderRecord | None:
-        async with self._lock, self.db.transaction() as repos:
+        async with self._lock, self._transaction() as repos:
             return await repos.orders.get(order_id)
 
     async def load_order(self, order_id: str) -> Order | None:
-        async with self._lock, self.db.transaction() as repos:
+        async with self._lock, self._transaction() as repos:
             return await repos.orders.load_order(order_id)
 
     async def orders_in(self, manufacturer_id: str, *statuses: OrderStatus) -> list[Order]:
-        async with self._lock, self.db.transaction() as repos:
+        async with self._lock, self._transaction() as repos:
             found: list[Order] = []
             for status in statuses:
                 for record in await repos.orders.list_by_manufacturer(manufacturer_id, status):
@@ -90,20 +121,20 @@ class Journal:
             return found
 
     async def set_network(self, order_id: str, network: SupplyNetwork) -> None:
-        async with self._lock, self.db.transaction() as repos:
+        async with self._lock, self._transaction() as repos:
             await repos.orders.set_supply_network(order_id, network)
 
     async def set_quotation(self, order_id: str, quotation: Quotation) -> None:
-        async with self._lock, self.db.transaction() as repos:
+        async with self._lock, self._transaction() as repos:
             await repos.orders.set_quotation(order_id, quotation)
 
     async def add_contract_ids(self, order_id: str, contract_ids: tuple[str, ...]) -> None:
-        async with self._lock, self.db.transaction() as repos:
+        async with self._lock, self._transaction() as repos:
             for contract_id in contract_ids:
                 await repos.orders.add_contract_id(order_id, contract_id)
 
     async def add_invoice(self, invoice: Invoice) -> None:
-        async with self._lock, self.db.transaction() as repos:
+        async with self._lock, self._transaction() as repos:
             await repos.invoices.add(
                 NewInvoice(
                     id=str(invoice.id),
@@ -116,7 +147,7 @@ class Journal:
             )
 
     async def record_payment(self, payment: Payment) -> None:
-        async with self._lock, self.db.transaction() as repos:
+        async with self._lock, self._transaction() as repos:
             await repos.payments.record(
                 NewPayment(
                     id=str(payment.id),
@@ -130,15 +161,34 @@ class Journal:
             )
 
     async def log_acl(self, message: AclMessage, direction: Direction, order_id: str | None) -> None:
+        """Log a message (never raises): queued in the store (write-behind) and written with the
+        messages queued alongside it in one transaction, about :data:`ACL_FLUSH_DELAY` seconds later
+        (under the journal's lock), or earlier by any other store transaction (so whoever reads the
+        log through the store sees it) or when the store closes."""
         try:
-            async with self._lock, self.db.transaction() as repos:
-                await repos.acl.log(
-                    NewAclMessage.from_message(
-                        message, agent_jid=self.agent_jid, direction=direction, order_id=order_id
-                    )
-                )
+            record = NewAclMessage.from_message(
+                message, agent_jid=self.agent_jid, direction=direction, order_id=order_id
+            )
         except Exception:  # the log must never break a conversation
             log.exception("%s: could not log a %s message", self.agent_jid, message.performative)
+            return
+        self.db.log_acl_later(record)
+        if self._flush_task is None or self._flush_task.done():
+            self._flush_task = asyncio.get_running_loop().create_task(
+                self._flush_soon(), name=f"acl log flush {self.agent_jid}"
+            )
+
+    async def flush_acl(self) -> None:
+        """Write every queued ACL message now."""
+        async with self._lock:
+            await self.db.flush_acl_log()
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(ACL_FLUSH_DELAY)
+        try:
+            await self.flush_acl()
+        except Exception:  # kept queued: the next flush, transaction or close writes it
+            log.exception("%s: could not write the ACL log", self.agent_jid)
 
     async def save_machine(
         self, machine: Conversation[Any], role: NegotiationRole, order_id: str, round: int = 0
@@ -148,50 +198,89 @@ class Journal:
         Shielded from cancellation (an ``on_update`` task is cancelled when its conversation closes),
         so a committed write always updates the known version; a version found stale anyway is
         re-read once (the agent is the only writer of its rows, and the newest snapshot wins).
+
+        Saves of one machine coalesce: while a save of it waits for the journal, another request
+        joins that save instead of queueing its own (the snapshot is taken once the save runs, so it
+        holds every state change made before either request; the latest ``round`` etc. are used).
         """
-        await asyncio.shield(self._save_machine(machine, role, order_id, round))
+        cid = machine.conversation_id
+        pending = self._pending_saves.get(cid)
+        if pending is not None and pending.machine is machine:
+            pending.role, pending.order_id, pending.round = role, order_id, round
+            pending.saves += 1
+        else:
+            pending = _PendingSave(machine, role, order_id, round, asyncio.get_running_loop().create_future())
+            pending.done.add_done_callback(_retrieve)
+            self._pending_saves[cid] = pending
+            task = asyncio.ensure_future(self._run_save(pending))
+            self._save_tasks.add(task)
+            task.add_done_callback(self._save_tasks.discard)
+        await asyncio.shield(pending.done)
+
+    async def _run_save(self, pending: _PendingSave) -> None:
+        cid = pending.machine.conversation_id
+        try:
+            async with self._lock:
+                if self._pending_saves.get(cid) is pending:
+                    del self._pending_saves[cid]  # later requests need a later snapshot: a new save
+                await self._save_machine(
+                    pending.machine, pending.role, pending.order_id, pending.round, pending.saves
+                )
+        except BaseException as exc:
+            if self._pending_saves.get(cid) is pending:
+                del self._pending_saves[cid]
+            if not pending.done.done():
+                if isinstance(exc, asyncio.CancelledError):
+                    pending.done.cancel()
+                else:
+                    pending.done.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+        else:
+            if not pending.done.done():
+                pending.done.set_result(None)
 
     async def _save_machine(
-        self, machine: Conversation[Any], role: NegotiationRole, order_id: str, round: int
+        self, machine: Conversation[Any], role: NegotiationRole, order_id: str, round: int, saves: int = 1
     ) -> None:
+        """Under the journal's lock."""
         cid = machine.conversation_id
-        async with self._lock:
-            for attempt in range(2):
-                try:
-                    async with self.db.transaction() as repos:
-                        version = None if attempt else self._versions.get(cid)
-                        if version is None:
-                            existing = await repos.negotiations.load(self.agent_jid, cid)
-                            version = 0 if existing is None else existing.version
-                        state = NegotiationState(
-                            agent_jid=self.agent_jid,
-                            conversation_id=cid,
-                            role=role,
-                            protocol=str(machine.protocol),
-                            state_name=str(machine.state),
-                            state=machine.to_snapshot().model_dump(mode="json"),
-                            order_id=order_id,
-                            round=round,
-                            deadline=machine.next_deadline,
-                            finished=machine.finished,
-                            version=version,
-                        )
-                        saved = await repos.negotiations.save(state)
-                except StaleStateError:
-                    if attempt:
-                        raise
-                    continue
-                self._versions[cid] = saved.version
-                return
+        for attempt in range(2):
+            try:
+                async with self._transaction() as repos:
+                    version = None if attempt else self._versions.get(cid)
+                    if version is None:
+                        existing = await repos.negotiations.load(self.agent_jid, cid)
+                        version = 0 if existing is None else existing.version
+                    state = NegotiationState(
+                        agent_jid=self.agent_jid,
+                        conversation_id=cid,
+                        role=role,
+                        protocol=str(machine.protocol),
+                        state_name=str(machine.state),
+                        state=machine.snapshot_json(),
+                        order_id=order_id,
+                        round=round,
+                        deadline=machine.next_deadline,
+                        finished=machine.finished,
+                        version=version,
+                    )
+                    saved = await repos.negotiations.save(state, saves=saves)
+            except StaleStateError:
+                if attempt:
+                    raise
+                continue
+            self._versions[cid] = saved.version
+            return
 
     async def unfinished(self) -> list[NegotiationState]:
-        async with self._lock, self.db.transaction() as repos:
+        async with self._lock, self._transaction() as repos:
             states = await repos.negotiations.unfinished(self.agent_jid)
         for state in states:
             self._versions[state.conversation_id] = state.version
         return states
 
     async def mark_finished(self, state: NegotiationState, note: str) -> None:
-        async with self._lock, self.db.transaction() as repos:
+        async with self._lock, self._transaction() as repos:
             saved = await repos.negotiations.save(state.evolve(finished=True, state_name=note[:64]))
         self._versions[state.conversation_id] = saved.version

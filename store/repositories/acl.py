@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Select, func, select
 
 from store.models import AclMessageRow
@@ -23,6 +25,18 @@ class AclMessageRepository(Repository):
                 await self.session.scalars(select(AclMessageRow).where(AclMessageRow.message_key == key))
             ).one()
         return AclMessageRecord.model_validate(row)
+
+    async def log_many(self, messages: Sequence[NewAclMessage]) -> None:
+        """Log messages in order, in one statement; a message logged already (same key) is skipped."""
+        if not messages:
+            return
+        rows = []
+        for message in messages:
+            values = {**message.model_dump(mode="python"), "message_key": message.key()}
+            values["direction"] = str(message.direction)
+            rows.append(values)
+        connection = await self.session.connection()
+        await connection.execute(self.insert_ignoring_conflicts_many(AclMessageRow), rows)
 
     async def conversation(
         self, conversation_id: str, agent_jid: str | None = None

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy.sql.dml import Insert, ReturningInsert
 
 from store.errors import StoreError
 from store.models.base import Base
@@ -34,4 +34,13 @@ class Repository:
             return postgresql.insert(entity).values(values).on_conflict_do_nothing().returning(entity)
         if name == "sqlite":
             return sqlite.insert(entity).values(values).on_conflict_do_nothing().returning(entity)
+        raise StoreError(f"unsupported database dialect {name!r} (use SQLite or PostgreSQL)")
+
+    def insert_ignoring_conflicts_many(self, entity: type[RowT]) -> Insert:
+        """``INSERT ... ON CONFLICT DO NOTHING`` without values, to execute with many parameter sets."""
+        name = self.dialect_name
+        if name == "postgresql":
+            return postgresql.insert(entity).on_conflict_do_nothing()
+        if name == "sqlite":
+            return sqlite.insert(entity).on_conflict_do_nothing()
         raise StoreError(f"unsupported database dialect {name!r} (use SQLite or PostgreSQL)")

@@ -14,12 +14,16 @@ _MUTABLE = ("order_id", "role", "protocol", "state_name", "state", "round", "dea
 
 
 class NegotiationRepository(Repository):
-    async def save(self, state: NegotiationState) -> NegotiationState:
+    async def save(self, state: NegotiationState, *, saves: int = 1) -> NegotiationState:
         """Store ``state`` if nobody changed it since it was read at ``state.version`` (0: never saved).
 
         Returns the stored state with its new version; :class:`StaleStateError` (nothing written) when
-        the stored version differs, or when a state saved as new already exists.
+        the stored version differs, or when a state saved as new already exists. ``saves`` > 1 stores
+        the last of that many saves requested together (the version advances by ``saves``, as if each
+        had been written in turn).
         """
+        if saves < 1:
+            raise ValueError(f"saves must be at least 1, not {saves}")
         now = utcnow()
         values = {key: getattr(state, key) for key in _MUTABLE}
         values["role"] = str(state.role)
@@ -34,7 +38,7 @@ class NegotiationRepository(Repository):
                     **values,
                     "agent_jid": state.agent_jid,
                     "conversation_id": state.conversation_id,
-                    "version": 1,
+                    "version": saves,
                     "created_at": now,
                     "updated_at": now,
                 },
@@ -44,7 +48,7 @@ class NegotiationRepository(Repository):
             stmt = (
                 update(NegotiationRow)
                 .where(*where, NegotiationRow.version == state.version)
-                .values(**values, version=NegotiationRow.version + 1, updated_at=now)
+                .values(**values, version=NegotiationRow.version + saves, updated_at=now)
                 .returning(NegotiationRow)
                 .execution_options(populate_existing=True)
             )

@@ -134,3 +134,33 @@ def test_key_ignores_json_key_order() -> None:
         {"content": "x", "sender": "a", "performative": "inform"}, agent_jid="a", direction="in"
     )
     assert one.key() == two.key() != three.key()
+
+
+async def test_write_behind_log_is_written_in_order_before_the_next_transaction(db: Database) -> None:
+    first, second = (
+        NewAclMessage.from_message(
+            _message(p, r, conversation="conv-wb"), agent_jid="bikes@localhost", direction="out"
+        )
+        for p, r in (("cfp", "w1"), ("propose", "w2"))
+    )
+    db.log_acl_later(first)
+    db.log_acl_later(second)
+    db.log_acl_later(first)  # logged twice: one row
+    assert db.acl_pending == 3
+    async with db.transaction() as repos:
+        logged = await repos.acl.conversation("conv-wb")
+    assert db.acl_pending == 0
+    assert [(m.performative, m.reply_with) for m in logged] == [("cfp", "w1"), ("propose", "w2")]
+    assert logged[0].message == first.message and logged[0].reply_by == first.reply_by
+
+
+async def test_write_behind_log_left_queued_by_writers_is_flushed_explicitly(db: Database) -> None:
+    entry = NewAclMessage.from_message(
+        _message("cfp", "w3", conversation="conv-wb2"), agent_jid="bikes@localhost", direction="in"
+    )
+    db.log_acl_later(entry)
+    async with db.transaction(flush_acl_log=False) as repos:
+        assert await repos.acl.count("conv-wb2") == 0
+    await db.flush_acl_log()
+    async with db.transaction() as repos:
+        assert await repos.acl.count("conv-wb2") == 1

@@ -37,6 +37,17 @@ async def test_save_and_load_bumps_the_version(db: Database) -> None:
     assert loaded.deadline == datetime(2030, 1, 1, tzinfo=UTC)
 
 
+async def test_saves_requested_together_advance_the_version_by_as_many(db: Database) -> None:
+    async with db.transaction() as repos:
+        saved = await repos.negotiations.save(_state(conversation="c-many"), saves=3)
+        again = await repos.negotiations.save(saved.evolve(round=2), saves=2)
+        with pytest.raises(ValueError):
+            await repos.negotiations.save(again, saves=0)
+    async with db.transaction() as repos:
+        loaded = await repos.negotiations.load("bikes@localhost", "c-many")
+    assert saved.version == 3 and again.version == 5 and loaded == again
+
+
 async def test_stale_version_is_refused_and_writes_nothing(db: Database) -> None:
     async with db.transaction() as repos:
         saved = await repos.negotiations.save(_state())
