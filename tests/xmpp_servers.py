@@ -38,10 +38,15 @@ async def pyjabber_settings(xmpp_data_dir: Path) -> AsyncIterator[Settings]:
     await server.stop()
 
 
+def require_prosody() -> None:
+    """The suite runs on a real Prosody: its absence is a failure, never a silent skip."""
+    if shutil.which("prosody") is None:
+        pytest.fail("the Debian prosody package is not installed (apt-get install prosody; .ci/run does)")
+
+
 @pytest.fixture(scope="session")
 def prosody_server() -> Iterator[ProsodyServer]:
-    if shutil.which("prosody") is None:
-        pytest.skip("the prosody package is not installed")
+    require_prosody()
     with ProsodyServer() as server:
         yield server
 

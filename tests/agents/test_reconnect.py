@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from protocols.acl import new_id
 from protocols.performative import ProtocolName
 from tests.agents.conftest import Peer, unique
 from tests.agents.probe import Probe
+from tests.xmpp_servers import require_prosody
 
 
 async def ping_once(agent: Probe, ping_jid: str) -> Pong:
@@ -48,8 +48,7 @@ async def test_same_jid_receives_after_reconnecting(peer: Peer) -> None:
 async def test_agents_reconnect_by_themselves_when_their_prosody_restarts(tmp_path: Path) -> None:
     """Our OWN Prosody (never the session's) is stopped and started again on the same port and data:
     an agent in this process and one in a child process both reconnect, and talk again."""
-    if shutil.which("prosody") is None:
-        pytest.skip("the prosody package is not installed")
+    require_prosody()
     with ProsodyServer() as server:
         settings = server.settings(Settings(data_dir=tmp_path, log_level="WARNING"))
         ping = await spawn("agents.ping_agent", ["--name", unique("ping")], settings)

@@ -25,7 +25,7 @@ async def database_url() -> AsyncIterator[str]:
     try:
         admin = await asyncpg.connect(ADMIN_URL, timeout=5)
     except (OSError, asyncpg.PostgresError) as exc:
-        pytest.skip(f"PostgreSQL at {ADMIN_URL} unreachable: {exc}")
+        pytest.fail(f"PostgreSQL at {ADMIN_URL} unreachable (set LSO_TEST_POSTGRES_URL): {exc}")
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:

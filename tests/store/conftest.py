@@ -87,7 +87,7 @@ async def backend(
     if name == "postgres":
         problem = await _postgres_reachable()
         if problem:
-            pytest.skip(problem)
+            pytest.fail(f"{problem} (set LSO_TEST_POSTGRES_URL)")
     server = Backend(name, tmp_path_factory.mktemp(f"store-{name}"))
     try:
         yield server

@@ -14,7 +14,6 @@ pyjabber loses messages to bare JIDs after a reconnect (see DESIGN.md): this tes
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from tests.agents.e2e.world import (
     start_matchmaker,
     start_proxies,
 )
+from tests.xmpp_servers import require_prosody
 
 pytestmark = pytest.mark.prosody
 
@@ -49,8 +49,7 @@ DEADLINE_SECONDS = 8.0
 
 @pytest.fixture
 def own_prosody(tmp_path: Path) -> Iterator[tuple[ProsodyServer, Settings]]:
-    if shutil.which("prosody") is None:
-        pytest.skip("the prosody package is not installed")
+    require_prosody()
     with ProsodyServer() as server:
         yield server, server.settings(Settings(data_dir=tmp_path / "data", log_level="WARNING"))
 
