@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import JSON, DateTime, Dialect, Numeric, String
 from sqlalchemy.types import TypeDecorator
@@ -53,9 +52,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
-
-    def process_literal_param(self, value: Any, dialect: Dialect) -> str:  # pragma: no cover - unused
-        raise NotImplementedError("UTCDateTime has no literal rendering")
 
     @property
     def python_type(self) -> type[datetime]:

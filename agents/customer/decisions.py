@@ -8,6 +8,7 @@ counter-offers were made already; it answers a :class:`Decision`.
 from __future__ import annotations
 
 import asyncio
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from uuid import UUID
@@ -41,11 +42,12 @@ class Decision:
         return cls(CustomerDecision.COUNTER, counter=counter)
 
 
-class DecisionSource:
+class DecisionSource(ABC):
     """Base: answer quotations; pay invoices in full by bank transfer."""
 
+    @abstractmethod
     async def decide(self, order: Order, quotation: Quotation, counters_made: int) -> Decision:
-        raise NotImplementedError
+        """Accept, decline or counter ``quotation``."""
 
     async def pay(self, order_id: UUID, invoice: Invoice) -> Payment | str:
         """A payment of ``invoice``, or why not."""
