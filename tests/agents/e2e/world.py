@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,49 +17,23 @@ from agents.manufacturer.contracting import ContractStep
 from agents.manufacturer.requests import ask
 from agents.manufacturer.settings import Timings
 from agents.runtime.child_process import ChildProcess, spawn
+
+# The bike world is shared with the benchmarks (bench/order_world.py).
+from bench.order_world import ASSEMBLY, COVER, FRAME, order_for, product, unique
 from core.settings import Settings
 from federation.service.serve import RunningService, ServiceThread
 from federation.settings import FederationSettings
 from ontology.common import Reason
-from ontology.customisation import Customisation
 from ontology.matchmaking import FindSuppliers, SupplierCandidates
-from ontology.order import Order
 from ontology.policy import ManufacturerPolicy, NegotiationStrategy
 from ontology.process import ProcessKind
-from ontology.product import Choice, Product, ProductOption, RequiredPart
 from ontology.supplier import Supplier
 from store.database import Database
 from store.enums import UserRole
 from store.records import NewUser
 from tests.agents.probe import Probe
 
-FRAME = RequiredPart(
-    part_id="frame", process=ProcessKind.CNC_MILLING, material="aluminium", machine_minutes=90
-)
-COVER = RequiredPart(part_id="cover", process=ProcessKind.TEXTILE_CUTTING_SEWING, material="leather")
-ASSEMBLY = RequiredPart(part_id="assembly", process=ProcessKind.ASSEMBLY, machine_minutes=60)
-
-
-def unique(name: str) -> str:
-    return f"{name}-{uuid.uuid4().hex[:8]}"
-
-
-def product(manufacturer_id: str) -> Product:
-    return Product(
-        id="bike",
-        manufacturer_id=manufacturer_id,
-        name="Lot-size-one bike",
-        base_cost=Decimal("120.00"),
-        base_parts=(FRAME, ASSEMBLY),
-        options=(
-            ProductOption(
-                id="seat",
-                label="Seat",
-                choices=(Choice(id="leather", label="Leather", cost_delta=Decimal("15"), parts=(COVER,)),),
-                default="leather",
-            ),
-        ),
-    )
+__all__ = ["ASSEMBLY", "COVER", "FRAME", "order_for", "product", "unique"]
 
 
 def manufacturer_policy(deadline_seconds: float = 3.0, max_rounds: int = 2) -> ManufacturerPolicy:
@@ -73,16 +47,6 @@ def manufacturer_policy(deadline_seconds: float = 3.0, max_rounds: int = 2) -> M
         max_rounds=max_rounds,
         production_days=1,
         max_suppliers_per_part=3,
-    )
-
-
-def order_for(customer_id: str, manufacturer_id: str, days: int = 120) -> Order:
-    return Order(
-        customer_id=customer_id,
-        manufacturer_id=manufacturer_id,
-        product_id="bike",
-        customisation=Customisation(choices={"seat": "leather"}),
-        delivery_date=date.today() + timedelta(days=days),
     )
 
 
