@@ -116,6 +116,10 @@ class ContractNetRound(BaseModel):
     def unanswered(self) -> list[str]:
         return [peer for peer in self.cfps if not self.answered(peer)]
 
+    def all_answered(self) -> bool:
+        # The counts rule out most calls without a scan, so a round of n answers costs O(n), not O(n²).
+        return len(self.proposals) + len(self.declined) >= len(self.cfps) and not self.unanswered()
+
 
 class ContractNetInitiatorSnapshot(ConversationSnapshot):
     kind: Literal["contract-net-initiator"] = "contract-net-initiator"
@@ -390,7 +394,7 @@ class ContractNetInitiator(Conversation[ContractNetInitiatorSnapshot]):
             current.proposals[message.sender] = message
         else:
             current.declined[message.sender] = message
-        if not current.unanswered():
+        if current.all_answered():
             self._close_round(now, now)
         return []
 
