@@ -107,7 +107,7 @@ async def platform_agents(
 
 @contextlib.asynccontextmanager
 async def gateway(settings: Settings) -> AsyncIterator[str]:
-    app = create_app(settings.resolved_database_url)
+    app = create_app(settings.resolved_database_url, data_dir=settings.data_dir)
     config = uvicorn.Config(
         app, host=settings.gateway_host, port=settings.gateway_port, log_level="warning", lifespan="on"
     )

@@ -119,7 +119,9 @@ def gateway_serve() -> None:
 
     settings = _settings()
     uvicorn.run(
-        create_app(settings.resolved_database_url), host=settings.gateway_host, port=settings.gateway_port
+        create_app(settings.resolved_database_url, data_dir=settings.data_dir),
+        host=settings.gateway_host,
+        port=settings.gateway_port,
     )
 
 

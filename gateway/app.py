@@ -1,24 +1,40 @@
-"""The REST gateway for the mobile app (FastAPI). Later issues add its resources."""
+"""The REST gateway for the mobile app (FastAPI)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.api.routes import health
+from gateway.api.routes import auth, health, me
+from gateway.bridge.base import AgentBridge
+from gateway.core.config import GatewaySettings
+from gateway.core.signing_key import signing_key
+from gateway.core.tokens import TokenService
+from store.database import Database
 from store.db import create_engine
 
 
-def create_app(database_url: str, engine: AsyncEngine | None = None) -> FastAPI:
+def create_app(
+    database_url: str,
+    engine: AsyncEngine | None = None,
+    *,
+    settings: GatewaySettings | None = None,
+    data_dir: Path = Path("var"),
+    bridge: AgentBridge | None = None,
+) -> FastAPI:
+    """The gateway over the database at ``database_url``; ``bridge`` connects it to the agents."""
     owned = engine is None
     app_engine = engine or create_engine(database_url)
+    config = settings or GatewaySettings()
+    tokens = TokenService(signing_key(config, data_dir), timedelta(days=config.token_lifetime_days))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.engine = app_engine
         try:
             yield
         finally:
@@ -31,5 +47,12 @@ def create_app(database_url: str, engine: AsyncEngine | None = None) -> FastAPI:
         description="REST gateway between the mobile app and the negotiating agents.",
         lifespan=lifespan,
     )
+    app.state.engine = app_engine
+    app.state.db = Database(app_engine)
+    app.state.settings = config
+    app.state.tokens = tokens
+    app.state.bridge = bridge
     app.include_router(health.router)
+    app.include_router(auth.router)
+    app.include_router(me.router)
     return app

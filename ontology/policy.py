@@ -57,6 +57,16 @@ class PartSplit(NamedTuple):
 
 class ManufacturerPolicy(Value):
     auto_accept: bool = True
+    auto_source: bool = Field(
+        default=True,
+        description="start the supplier search at once; off: wait for the console's StartSourcing",
+    )
+    auto_produce: bool = Field(
+        default=True, description="production completes by itself; off: wait for ProductionProgress 100"
+    )
+    auto_invoice: bool = Field(
+        default=True, description="invoice once produced; off: wait for the console's RaiseInvoice"
+    )
     capacity_hours_per_week: float = Field(gt=0, le=100_000, allow_inf_nan=False)
     own_processes: frozenset[ProcessKind] = frozenset()
     sourced_processes: frozenset[ProcessKind] = frozenset()

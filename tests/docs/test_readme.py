@@ -11,6 +11,7 @@ import typer.main
 from cli.main import app
 from core.settings import Settings
 from federation.settings import FederationSettings
+from gateway.core.config import GatewaySettings
 from ledger.settings import LedgerSettings
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
@@ -44,4 +45,5 @@ def test_every_setting_is_documented() -> None:
     settings = {f"LSO_{name.upper()}" for name in Settings.model_fields}
     settings |= {f"LSO_EFPF_{name.upper()}" for name in FederationSettings.model_fields}
     settings |= {f"LSO_LEDGER_{name.upper()}" for name in LedgerSettings.model_fields}
+    settings |= {f"LSO_GATEWAY_{name.upper()}" for name in GatewaySettings.model_fields}
     assert settings <= documented, f"undocumented: {sorted(settings - documented)}"

@@ -11,7 +11,7 @@ from gateway.app import create_app
 
 
 async def test_health_ok_with_a_reachable_database(tmp_path: Path) -> None:
-    app = create_app(f"sqlite+aiosqlite:///{tmp_path / 'g.db'}")
+    app = create_app(f"sqlite+aiosqlite:///{tmp_path / 'g.db'}", data_dir=tmp_path)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
@@ -20,9 +20,9 @@ async def test_health_ok_with_a_reachable_database(tmp_path: Path) -> None:
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
-async def test_health_degraded_when_the_database_is_unreachable() -> None:
+async def test_health_degraded_when_the_database_is_unreachable(tmp_path: Path) -> None:
     engine = create_async_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
-    app = create_app("unused", engine=engine)
+    app = create_app("unused", engine=engine, data_dir=tmp_path)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:

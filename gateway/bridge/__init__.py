@@ -1,0 +1,1 @@
+"""The one component through which the gateway reaches the agents (see :mod:`gateway.bridge.base`)."""

@@ -1,0 +1,100 @@
+"""The bridge between the REST gateway and the agents: what the routes may ask, what they hear back.
+
+The routes store what the user asked for (an order row, a policy) and hand the agent-facing part to
+an :class:`AgentBridge`; they never decide anything a negotiation decides. Events come back as
+:class:`OrderEvent` values, which the push channels (SSE, WebSocket) forward to the app.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from ontology.order import Order, OrderStatus
+
+
+class EventKind(StrEnum):
+    STATUS = "status"
+    QUOTATION = "quotation"
+    INVOICE = "invoice"
+
+
+class OrderEvent(BaseModel):
+    """Something the app must hear about at once: a status change, a quotation, an invoice."""
+
+    model_config = ConfigDict(frozen=True)
+
+    order_id: UUID
+    customer_id: str
+    manufacturer_id: str
+    kind: EventKind
+    status: OrderStatus
+    at: datetime
+    note: str = ""
+    price: Decimal | None = None
+    currency: str | None = None
+
+
+class QuotationAnswer(StrEnum):
+    CONFIRM = "confirm"
+    DECLINE = "decline"
+    COUNTER = "counter"
+
+
+class BridgeError(RuntimeError):
+    """The agents could not be reached or refused the request; ``reason`` says why, in words."""
+
+    def __init__(self, reason: str, *, status_code: int = 503) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status_code = status_code
+
+
+class AgentBridge(ABC):
+    """What the gateway asks of the agents. Every method returns once the agents took the request."""
+
+    @abstractmethod
+    async def place_order(self, order: Order) -> None:
+        """The customer's agent sends the (already stored, status received) order to its manufacturer."""
+
+    @abstractmethod
+    async def answer_quotation(
+        self,
+        order_id: UUID,
+        answer: QuotationAnswer,
+        *,
+        price: Decimal | None = None,
+        delivery_date: date | None = None,
+        reason: str = "",
+    ) -> None:
+        """The customer's answer to the open quotation of the order (counter: price and/or date)."""
+
+    @abstractmethod
+    async def decide_order(self, order_id: UUID, accept: bool, reason: str = "") -> None:
+        """The manufacturer's manual acceptance or rejection of a received order."""
+
+    @abstractmethod
+    async def start_sourcing(self, order_id: UUID) -> None:
+        """The manufacturer starts the supplier search of an accepted order."""
+
+    @abstractmethod
+    async def report_production(self, order_id: UUID, percent: int, note: str = "") -> None:
+        """The manufacturer reports production progress (100: produced)."""
+
+    @abstractmethod
+    async def raise_invoice(self, order_id: UUID) -> None:
+        """The manufacturer invoices a produced order."""
+
+    @abstractmethod
+    async def pay(self, order_id: UUID) -> None:
+        """The customer pays the open invoice of the order."""
+
+    @abstractmethod
+    def events(self) -> AsyncIterator[OrderEvent]:
+        """Every event from now on, for one subscriber (a push connection); ends when the bridge stops."""

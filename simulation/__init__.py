@@ -1,0 +1,1 @@
+"""Researchers' simulations: scenarios, the runner (fast and distributed), metrics, tournaments, plots."""
