@@ -1,0 +1,1 @@
+"""Fast runs: every agent in one process, messages in memory, a simulated clock."""
