@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -133,6 +133,8 @@ class ContractNetInitiatorSnapshot(ConversationSnapshot):
     results: dict[str, AclMessage] = {}
     failures: dict[str, AclMessage] = {}
     silent_winners: list[str] = []
+    agreements: dict[str, str] = {}
+    """Participant -> reply-with of its ``agree`` to our opening ``request`` (protocols opened by one)."""
 
 
 def _reply_with(message: AclMessage) -> str:
@@ -149,6 +151,8 @@ class ContractNetInitiator(Conversation[ContractNetInitiatorSnapshot]):
         {_S.COMPLETED, _S.FAILED, _S.NO_PROPOSALS, _S.NO_AWARD, _S.TIMED_OUT, _S.CANCELLED}
     )
     failed_state = _S.FAILED
+    opening_performative: ClassVar[Performative] = Performative.CFP
+    """What the first round's call is sent as (later rounds: ``cfp``)."""
 
     def __init__(
         self,
@@ -315,10 +319,11 @@ class ContractNetInitiator(Conversation[ContractNetInitiatorSnapshot]):
         replying_to: Mapping[str, AclMessage],
     ) -> list[AclMessage]:
         out: list[AclMessage] = []
+        call = Performative.CFP if self._data.rounds else self.opening_performative
         for peer in peers:
             previous = replying_to.get(peer)
             irt = previous.reply_with if previous else None
-            out.append(self._send(Performative.CFP, peer, content, now, in_reply_to=irt, reply_by=reply_by))
+            out.append(self._send(call, peer, content, now, in_reply_to=irt, reply_by=reply_by))
         self._data.rounds.append(
             ContractNetRound(
                 number=len(self._data.rounds) + 1,
@@ -363,12 +368,15 @@ class ContractNetInitiator(Conversation[ContractNetInitiatorSnapshot]):
         performative = message.performative
         about = self._data.sent.get(message.in_reply_to or "")
         if performative in (Performative.PROPOSE, Performative.REFUSE) or (
-            performative is Performative.FAILURE and about and about.performative is Performative.CFP
+            performative is Performative.FAILURE and about and self._is_call(about.performative)
         ):
             return self._route_answer(message)
         if performative in (Performative.INFORM, Performative.FAILURE):
             return self._route_result(message)
         return self._out_of_sequence(message, self.state)
+
+    def _is_call(self, performative: Performative) -> bool:
+        return performative in (Performative.CFP, self.opening_performative)
 
     def _route_answer(self, message: AclMessage) -> Handler | Unexpected:
         answered = self._round_of(message.sender, message.in_reply_to)
@@ -436,7 +444,7 @@ class ContractNetInitiator(Conversation[ContractNetInitiatorSnapshot]):
         self, message: AclMessage, about: SentRecord, reason: str, now: datetime
     ) -> list[AclMessage]:
         peer = message.sender
-        if about.performative is Performative.CFP:
+        if self._is_call(about.performative):
             answered = self._round_of(peer, message.in_reply_to)
             if answered is self._current and not answered.closed and not answered.answered(peer):
                 return self._on_answer(message, Reason(reason=reason), now)

@@ -4,7 +4,9 @@ An agent that gets a message whose conversation-id it does not know asks :func:`
 it returns a fresh participant machine for the protocol the message opens (``request`` -> FIPA
 Request, ``cfp`` -> Contract Net, or Iterated Contract Net when the protocol parameter says so),
 or ``None`` when the message opens no conversation we take part in (no conversation-id, another
-performative, an unknown protocol). The agent then feeds the message to the machine's ``handle``.
+performative, an unknown protocol). A ``request`` of the order protocol opens an
+:class:`~protocols.order_request.OrderParticipant`. The agent then feeds the message to the
+machine's ``handle``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from protocols.acl import AclMessage
 from protocols.contract_net_participant import ContractNetParticipant
 from protocols.conversation import DEFAULT_PATIENCE, ContentDecoder, ContentTypes
 from protocols.iterated_contract_net import IteratedContractNetParticipant
+from protocols.order_request import OrderParticipant
 from protocols.performative import Performative, ProtocolName
 from protocols.request import RequestParticipant
 
@@ -26,6 +29,7 @@ _OPENERS: dict[tuple[Performative, str | None], type[AnyParticipant]] = {
     (Performative.CFP, None): ContractNetParticipant,
     (Performative.CFP, ProtocolName.CONTRACT_NET.value): ContractNetParticipant,
     (Performative.CFP, ProtocolName.ITERATED_CONTRACT_NET.value): IteratedContractNetParticipant,
+    (Performative.REQUEST, ProtocolName.ORDER.value): OrderParticipant,
 }
 
 

@@ -36,3 +36,5 @@ class ProtocolName(StrEnum):
     REQUEST = "fipa-request"
     CONTRACT_NET = "fipa-contract-net"
     ITERATED_CONTRACT_NET = "fipa-iterated-contract-net"
+    ORDER = "lso-order"
+    """Ours: a FIPA Request opening (the order; agree/refuse) then Iterated Contract Net (the quotation)."""

@@ -22,6 +22,7 @@ from protocols.contract_net import ContractNetInitiator, ContractNetInitiatorSna
 from protocols.contract_net_participant import ContractNetParticipant, ContractNetParticipantSnapshot
 from protocols.conversation import ContentDecoder
 from protocols.iterated_contract_net import IteratedContractNetInitiator, IteratedContractNetParticipant
+from protocols.order_request import OrderInitiator, OrderParticipant
 from protocols.performative import ProtocolName
 from protocols.request import (
     RequestInitiator,
@@ -48,6 +49,8 @@ _MACHINES: dict[tuple[str, ProtocolName], type[AnyConversation]] = {
     ("contract-net-initiator", ProtocolName.ITERATED_CONTRACT_NET): IteratedContractNetInitiator,
     ("contract-net-participant", ProtocolName.CONTRACT_NET): ContractNetParticipant,
     ("contract-net-participant", ProtocolName.ITERATED_CONTRACT_NET): IteratedContractNetParticipant,
+    ("contract-net-initiator", ProtocolName.ORDER): OrderInitiator,
+    ("contract-net-participant", ProtocolName.ORDER): OrderParticipant,
 }
 
 

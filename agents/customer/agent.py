@@ -1,14 +1,20 @@
 """``CustomerAgent``: places orders with a manufacturer, answers quotations, pays invoices.
 
-An order is an Iterated Contract Net the customer initiates with the manufacturer as the only
-participant: ``cfp`` with the :class:`~ontology.order.Order`; the manufacturer ``refuse``s or
-``propose``s a :class:`~ontology.quotation.Quotation`; the customer's
+An order is the order protocol (:mod:`protocols.order_request`, ``lso-order``) the customer
+initiates with the manufacturer: a ``request`` with the :class:`~ontology.order.Order`; the
+manufacturer ``refuse``s it, or ``agree``s (the order is taken) and then ``propose``s a
+:class:`~ontology.quotation.Quotation` (or gives up with ``failure``); the customer's
 :class:`~agents.customer.decisions.DecisionSource` accepts (``accept-proposal`` with
 :class:`~ontology.quotation.AcceptQuotation`), declines (``reject-proposal``) or counters (a
 revised ``cfp`` with a :class:`~ontology.quotation.CounterOffer`); after an acceptance the
 manufacturer answers ``inform`` :class:`~ontology.contract.ContractCommitted` or ``failure``.
 Invoices arrive later as a FIPA ``request`` with an :class:`~ontology.billing.Invoice`; the
 decision source pays it (``inform`` :class:`~ontology.billing.Payment`) or not (``refuse``).
+
+The manufacturer tells every status change of an order with a plain ``inform`` (no protocol)
+carrying an :class:`~ontology.console.OrderStatusNotice`; each becomes an :class:`OrderEvent` of
+kind ``status`` (content: the notice, detail: its note) through ``on_event``. Notices about an
+order this agent did not place, or from anyone but the order's manufacturer, are ignored (logged).
 """
 
 from __future__ import annotations
@@ -23,22 +29,28 @@ from uuid import UUID
 
 from agents.customer.decisions import Decision, DecisionSource
 from agents.runtime.conversation_behaviour import ConversationAborted, ConversationBehaviour, utc_now
+from agents.runtime.not_understood import not_understood_for
 from agents.runtime.platform_agent import PlatformAgent
+from agents.runtime.transport import bare
 from core.settings import Settings
 from ontology.billing import Invoice, Payment
 from ontology.codec import Content, ContentError, decode
 from ontology.common import Reason
+from ontology.console import OrderStatusNotice
 from ontology.contract import ContractCommitted
 from ontology.order import Order
 from ontology.policy import CustomerDecision
 from ontology.quotation import AcceptQuotation, CounterOffer, Quotation
 from protocols.acl import AclMessage
 from protocols.contract_net import ContractNetInitiatorState
-from protocols.iterated_contract_net import IteratedContractNetInitiator
+from protocols.order_request import OrderInitiator
 from protocols.performative import Performative, ProtocolName
 from protocols.request import RequestParticipant, RequestParticipantState
 
 log = logging.getLogger(__name__)
+
+NO_PROTOCOL = ""
+"""What :meth:`PlatformAgent.serve` keys messages without a protocol by (status notices)."""
 
 _S = ContractNetInitiatorState
 GRACE = 5.0
@@ -62,7 +74,8 @@ class OrderEvent:
 
     order_id: UUID
     kind: str
-    """quotation, refused, declined, contracted, failed, invoice, paid."""
+    """quotation, refused, declined, contracted, failed, invoice, paid; status (a manufacturer's
+    :class:`~ontology.console.OrderStatusNotice`)."""
     content: Content | None = None
     detail: str = ""
 
@@ -108,6 +121,7 @@ class CustomerAgent(PlatformAgent):
 
     async def setup(self) -> None:
         self.serve(ProtocolName.REQUEST, self._open_invoice)
+        self.serve(NO_PROTOCOL, self._on_notice)
 
     async def stop(self) -> None:
         for task in list(self._tasks):
@@ -152,7 +166,7 @@ class CustomerAgent(PlatformAgent):
 
     async def _negotiate(self, handle: OrderHandle) -> OrderOutcome:
         order, manufacturer, timings = handle.order, handle.manufacturer, self.timings
-        machine = IteratedContractNetInitiator(
+        machine = OrderInitiator(
             me=self.address,
             max_rounds=timings.max_rounds,
             patience=timings.decision,
@@ -196,7 +210,7 @@ class CustomerAgent(PlatformAgent):
 
     async def _accept(
         self,
-        conversation: ConversationBehaviour[IteratedContractNetInitiator],
+        conversation: ConversationBehaviour[OrderInitiator],
         handle: OrderHandle,
         quotation: Quotation,
     ) -> OrderOutcome:
@@ -221,6 +235,29 @@ class CustomerAgent(PlatformAgent):
         failure = machine.failures.get(manufacturer)
         why = _reason_text(failure) if failure is not None else outcome.reason
         return OrderOutcome("failed", why, quotation)
+
+    # ----------------------------------------------------------------- status notices
+
+    def _on_notice(self, message: AclMessage) -> None:
+        """A message outside any protocol: a manufacturer's status notice, else not understood."""
+        try:
+            if message.performative is not Performative.INFORM:
+                raise ContentError(f"a {message.performative} outside any protocol")
+            notice = decode(message.content, OrderStatusNotice)
+        except ContentError as exc:
+            log.warning("%s: not-understood to %s: %s", self.address, message.sender, exc)
+            self.send_acl(not_understood_for(self.address, message, f"only status notices come here: {exc}"))
+            return
+        handle = self.orders.get(notice.order_id)
+        if handle is None or bare(handle.manufacturer) != bare(message.sender):
+            log.warning(
+                "%s: ignoring a status notice of order %s from %s (not the order's manufacturer)",
+                self.address,
+                notice.order_id,
+                message.sender,
+            )
+            return
+        self._emit(OrderEvent(notice.order_id, "status", notice, notice.note))
 
     # ----------------------------------------------------------------- invoices
 
@@ -262,7 +299,7 @@ class CustomerAgent(PlatformAgent):
         self._emit(OrderEvent(invoice.order_id, "paid", payment))
 
 
-Negotiation = ConversationBehaviour[IteratedContractNetInitiator]
+Negotiation = ConversationBehaviour[OrderInitiator]
 
 
 def _revise(conversation: Negotiation, counter: CounterOffer, reply_by: datetime) -> None:
@@ -286,7 +323,7 @@ def _reason_text(message: AclMessage) -> str:
     return f"{reason.reason}: {reason.detail}" if reason.detail else reason.reason
 
 
-def _refusal(machine: IteratedContractNetInitiator, manufacturer: str) -> str:
+def _refusal(machine: OrderInitiator, manufacturer: str) -> str:
     refusal = machine.refusals.get(manufacturer)
     if refusal is not None:
         return _reason_text(refusal)

@@ -2,12 +2,14 @@
 
     python -m agents.manufacturer --name manufacturer --manufacturer-id m1 --catalogue products.json \
         --matchmaker matchmaker@localhost --contract contract@localhost \
-        [--policy policy.json] [--proxy-host suppliers@localhost] [--timings timings.json]
+        [--policy policy.json] [--proxy-host suppliers@localhost] [--timings timings.json] \
+        [--console console@localhost ...]
 
 The catalogue is a JSON list of ontology Products; the policy a ManufacturerPolicy (default: the
 store's policy of this agent); the database is ``LSO_DATABASE_URL`` (migrated at start). With
 ``--proxy-host`` every supplier is negotiated with as ``<host>/<supplier id>`` (a ProxyHost).
 ``--timings`` overrides :class:`~agents.manufacturer.settings.Timings` fields (seconds).
+``--console`` (repeatable) names a JID trusted to drive the manual steps of orders.
 Prints ``READY <jid>`` once connected and recovered.
 """
 
@@ -66,6 +68,7 @@ async def run(
         manufacturer_id=args.manufacturer_id,
         timings=timings,
         supplier_agent=proxy_of,
+        consoles=args.console,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -93,6 +96,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--contract", required=True, help="JID of the contract agent")
     parser.add_argument("--proxy-host", default=None, help="JID of the ProxyHost of the suppliers")
     parser.add_argument("--timings", default=None, help="JSON of Timings overrides (seconds)")
+    parser.add_argument(
+        "--console", action="append", default=[], help="JID of a console (the gateway's bridge); repeatable"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=get_settings().log_level.upper(), stream=sys.stderr)
     catalogue = [Product.model_validate(item) for item in json.loads(Path(args.catalogue).read_text())]

@@ -1,25 +1,32 @@
 """``ManufacturerAgent``: takes customers' orders, sources parts, quotes, contracts, bills.
 
-Serves ``fipa-iterated-contract-net`` conversations that a customer opens with a ``cfp`` carrying
-an :class:`~ontology.order.Order`; each order runs as one asyncio task
-(:class:`~agents.manufacturer.flow.OrderFlow`). Its policy
-(:class:`~ontology.policy.ManufacturerPolicy`) is given or read from the store's policies. Every
-ACL message in and out is logged to the store; every conversation's snapshot is saved; on start,
-conversations left unfinished by a previous run are ended (see :mod:`agents.manufacturer.recovery`).
+Serves order conversations (:mod:`protocols.order_request`, protocol ``lso-order``) that a
+customer opens with a ``request`` carrying an :class:`~ontology.order.Order`; each order runs as
+one asyncio task (:class:`~agents.manufacturer.flow.OrderFlow`). Its policy
+(:class:`~ontology.policy.ManufacturerPolicy`) is given (fixed) or read from the store's policies,
+again for each new order (a policy changed through the gateway applies to the next negotiation).
+Products not in its catalogue are read from the store. Serves ``fipa-request`` conversations from
+its consoles (:mod:`agents.manufacturer.console`) that drive the manual steps, and tells the
+order's customer agent and its consoles of every status change
+(:mod:`agents.manufacturer.notices`). Every ACL message in and out is logged to the store; every
+conversation's snapshot is saved; on start, conversations left unfinished by a previous run are
+resumed or ended (see :mod:`agents.manufacturer.recovery`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
 from agents.manufacturer.assessment import Assessment, assess, queue_minutes
+from agents.manufacturer.console import ConsoleDesk
 from agents.manufacturer.contracting import ContractAgentStep, ContractStep
 from agents.manufacturer.flow import OrderFlow
 from agents.manufacturer.journal import Journal
+from agents.manufacturer.notices import notice_message
 from agents.manufacturer.scoring import NegotiationScorer
 from agents.manufacturer.selection import OfferScorer
 from agents.manufacturer.settings import Timings
@@ -28,16 +35,19 @@ from agents.runtime.platform_agent import PlatformAgent
 from core.settings import Settings
 from ontology.codec import ContentError, decode
 from ontology.common import Reason
+from ontology.console import OrderStatusNotice
 from ontology.network import SupplyNetwork
 from ontology.order import Order, OrderStatus
-from ontology.policy import ManufacturerPolicy
+from ontology.policy import ManufacturerPolicy, NegotiationStrategy
 from ontology.product import Product
 from ontology.quotation import AcceptQuotation, CounterOffer, Quotation
 from ontology.supplier import Supplier
+from ontology.values import Money
 from protocols.acl import AclMessage
 from protocols.conversation import Conversation
-from protocols.iterated_contract_net import IteratedContractNetParticipant
+from protocols.order_request import OrderParticipant
 from protocols.performative import Performative, ProtocolName
+from protocols.snapshot import restore
 from store.database import Database
 from store.enums import Direction, NegotiationRole
 
@@ -71,8 +81,10 @@ class ManufacturerAgent(PlatformAgent):
         approver: Approver | None = None,
         timings: Timings | None = None,
         supplier_agent: Callable[[Supplier], str | None] | None = None,
+        consoles: Iterable[str] = (),
         password: str | None = None,
     ) -> None:
+        """``consoles``: bare JIDs trusted to drive the manual steps (:mod:`agents.manufacturer.console`)."""
         super().__init__(name, settings, password=password)
         if contract_agent is None and contract_step is None:
             raise ValueError("give the contract agent's JID or a contract step")
@@ -84,8 +96,15 @@ class ManufacturerAgent(PlatformAgent):
             self, contract_agent or "", self.timings.contract
         )
         self._policy = policy
+        self._policy_fixed = policy is not None
+        self._stored_products: dict[str, Product] = {}
+        self.desk = ConsoleDesk(self, consoles)
+        self.customers: dict[str, str] = {}
+        """The customer agent of each order this run knows (it hears the status notices)."""
+        self._announced: dict[str, OrderStatus] = {}
         self.manufacturer_id = manufacturer_id or self.address.split("@", 1)[0]
         self._scorer = scorer
+        self._scorers: dict[NegotiationStrategy, OfferScorer] = {}
         self.approver = approver
         self._supplier_agent = supplier_agent
         self.journal = Journal(db, self.address)
@@ -105,9 +124,32 @@ class ManufacturerAgent(PlatformAgent):
     @property
     def scorer(self) -> OfferScorer:
         """The scorer given, else the negotiation package's, following the policy's strategy."""
-        if self._scorer is None:
-            self._scorer = NegotiationScorer(self.policy.strategy)
-        return self._scorer
+        return self.scorer_for(self.policy)
+
+    def scorer_for(self, policy: ManufacturerPolicy) -> OfferScorer:
+        """The scorer given, else the negotiation package's, following ``policy``'s strategy (one
+        per strategy, kept: it caches what it computed)."""
+        if self._scorer is not None:
+            return self._scorer
+        scorer = self._scorers.get(policy.strategy)
+        if scorer is None:
+            scorer = self._scorers[policy.strategy] = NegotiationScorer(policy.strategy)
+        return scorer
+
+    async def current_policy(self) -> ManufacturerPolicy:
+        """The policy for a new order: the one given, else the store's newest (the last one read
+        when the store cannot be read or holds none any more)."""
+        if self._policy_fixed:
+            return self.policy
+        try:
+            async with self.db.transaction() as repos:
+                stored = await repos.policies.get_as(self.address, ManufacturerPolicy)
+        except Exception:
+            log.exception("%s: could not read the policy; keeping the last one", self.address)
+            stored = None
+        if stored is not None:
+            self._policy = stored
+        return self.policy
 
     async def load_policy(self) -> ManufacturerPolicy:
         if self._policy is None:
@@ -130,7 +172,8 @@ class ManufacturerAgent(PlatformAgent):
 
     async def setup(self) -> None:
         self._log_task = asyncio.create_task(self._write_log(), name=f"acl log {self.address}")
-        self.serve(ProtocolName.ITERATED_CONTRACT_NET, self._open_order)
+        self.serve(ProtocolName.ORDER, self._open_order)
+        self.serve(ProtocolName.REQUEST, self.desk.open_request)
 
     async def stop(self) -> None:
         for task in list(self._flows.values()):
@@ -150,38 +193,40 @@ class ManufacturerAgent(PlatformAgent):
     # ----------------------------------------------------------------- orders
 
     def _open_order(self, message: AclMessage) -> None:
-        if message.performative is not Performative.CFP:
-            self.send_acl(_reason(self.address, message, "an order conversation opens with a cfp"))
+        if message.performative is not Performative.REQUEST:
+            self.send_acl(_reason(self.address, message, "an order conversation opens with a request"))
             return
         try:
             order = decode(message.content, Order)
         except ContentError as exc:
-            self.send_acl(_reason(self.address, message, f"a cfp here carries an Order: {exc}"))
+            self.send_acl(_reason(self.address, message, f"a request here carries an Order: {exc}"))
             return
-        machine = IteratedContractNetParticipant.for_message(
+        machine = OrderParticipant.for_message(
             message,
             me=self.address,
             patience=self.timings.quotation_validity,
             content_types={
-                Performative.CFP: (Order, CounterOffer),
+                Performative.REQUEST: (Order,),
+                Performative.CFP: (CounterOffer,),
                 Performative.ACCEPT_PROPOSAL: (AcceptQuotation, Quotation),
             },
         )
         self.track(machine.conversation_id, str(order.id))
+        self.customers[str(order.id)] = message.sender
         conversation = self.open_conversation(machine, opening=message, on_update=self._on_customer_update)
         flow = OrderFlow(self, conversation, order)
         task = asyncio.create_task(flow.run(), name=f"order {order.id}")
         self._flows[str(order.id)] = task
         task.add_done_callback(self._flow_done)
 
-    async def resume_quoted(self, machine: IteratedContractNetParticipant, order_id: str) -> bool:
+    async def resume_quoted(self, machine: OrderParticipant, order_id: str) -> bool:
         """Resume (after a restart) an order whose quotation awaits the customer's answer; False when
         the store lacks what that needs (the order, its quotation, its network, its product)."""
         order = await self.journal.load_order(order_id)
         record = await self.journal.order_record(order_id)
         if order is None or record is None or record.quotation is None or record.supply_network is None:
             return False
-        product = self.catalogue.get(order.product_id)
+        product = await self.product(order.product_id)
         if product is None:
             return False
         quotation = Quotation.model_validate(record.quotation)
@@ -193,7 +238,7 @@ class ManufacturerAgent(PlatformAgent):
         task.add_done_callback(self._flow_done)
         return True
 
-    async def resume_contracting(self, machine: IteratedContractNetParticipant, order_id: str) -> bool:
+    async def resume_contracting(self, machine: OrderParticipant, order_id: str) -> bool:
         """Resume (after a restart) an order the customer accepted whose contract step was interrupted
         (confirmed or contracting): commit again, then inform the customer; False when the store
         lacks what that needs (the order, its quotation, its network)."""
@@ -210,14 +255,33 @@ class ManufacturerAgent(PlatformAgent):
         task.add_done_callback(self._flow_done)
         return True
 
+    async def resume_production(self, order_id: str) -> bool:
+        """Resume (after a restart) an order contracted, in production or produced: produce (again,
+        or wait for the console's progress), invoice, collect; False when the store lacks what that
+        needs (the order, its quotation, the customer's conversation)."""
+        order = await self.journal.load_order(order_id)
+        record = await self.journal.order_record(order_id)
+        state = await self.journal.customer_conversation(order_id)
+        if order is None or record is None or record.quotation is None or state is None:
+            return False
+        machine = restore(state.state)
+        if not isinstance(machine, OrderParticipant):
+            return False
+        quotation = Quotation.model_validate(record.quotation)
+        self.customers[order_id] = machine.initiator
+        # The finished conversation only names the customer: it is not served again.
+        conversation = ConversationBehaviour(machine)
+        task = asyncio.create_task(OrderFlow(self, conversation, order).resume_production(quotation))
+        self._flows[order_id] = task
+        task.add_done_callback(self._flow_done)
+        return True
+
     def _flow_done(self, task: asyncio.Task[None]) -> None:
         for order_id, running in list(self._flows.items()):
             if running is task:
                 del self._flows[order_id]
 
-    async def _on_customer_update(
-        self, conversation: ConversationBehaviour[IteratedContractNetParticipant]
-    ) -> None:
+    async def _on_customer_update(self, conversation: ConversationBehaviour[OrderParticipant]) -> None:
         order_id = self._order_of.get(conversation.conversation_id)
         if order_id is not None:
             await self.save_conversation(conversation, NegotiationRole.PARTICIPANT, order_id)
@@ -231,10 +295,69 @@ class ManufacturerAgent(PlatformAgent):
     def order_task(self, order_id: str) -> asyncio.Task[None] | None:
         return self._flows.get(order_id)
 
-    async def assess(self, order: Order) -> Assessment | Reason:
+    async def product(self, product_id: str) -> Product | None:
+        """A product of the catalogue, else of the store (read again each time: it may change)."""
+        product = self.catalogue.get(product_id)
+        if product is not None:
+            return product
+        stored = await self.journal.stored_product(product_id)
+        if stored is not None:
+            self._stored_products[product_id] = stored
+        return stored
+
+    async def assess(self, order: Order, policy: ManufacturerPolicy | None = None) -> Assessment | Reason:
+        policy = policy or self.policy
+        await self.product(order.product_id)
+        products = {**self._stored_products, **self.catalogue}
         queued = await self.journal.orders_in(self.manufacturer_id, *QUEUED)
-        minutes = queue_minutes(queued, self.catalogue, self.policy)
-        return assess(order, self.manufacturer_id, self.catalogue, self.policy, minutes, date.today())
+        minutes = queue_minutes(queued, products, policy)
+        return assess(order, self.manufacturer_id, products, policy, minutes, date.today())
+
+    # ----------------------------------------------------------------- status and notices
+
+    async def change_status(
+        self,
+        order_id: str,
+        to: OrderStatus,
+        note: str = "",
+        *,
+        price: Money | None = None,
+        currency: str | None = None,
+        progress: int | None = None,
+    ) -> bool:
+        """Move the order to ``to`` in the store and tell its followers (also when another agent, the
+        contract agent, moved it there first; never twice); False when it was there already."""
+        changed = await self.journal.status(order_id, to, note)
+        if changed:
+            log.info("%s: order %s -> %s %s", self.address, order_id, to, note)
+        if changed or self._announced.get(order_id) is not to:
+            self._announced[order_id] = to
+            self.notify(
+                OrderStatusNotice.model_validate(
+                    {
+                        "order_id": order_id,
+                        "status": to,
+                        "note": note[:2000],
+                        "price": price,
+                        "currency": currency,
+                        "progress": progress,
+                    }
+                )
+            )
+        return changed
+
+    def notify(self, notice: OrderStatusNotice) -> None:
+        """Send ``notice`` to the order's customer agent (when known) and to every console."""
+        order_id = str(notice.order_id)
+        followers = [self.customers.get(order_id, ""), *sorted(self.desk.consoles)]
+        message = notice_message(self.address, followers, notice)
+        if message is None:
+            return
+        self.track(message.conversation_id or "", order_id)
+        try:
+            self.send_acl(message)
+        except Exception as exc:  # a notice never stops an order
+            log.warning("%s: status notice of order %s not sent: %s", self.address, order_id, exc)
 
     # ----------------------------------------------------------------- persistence
 

@@ -1,15 +1,24 @@
-"""One order, from the customer's call for proposals to payment (one asyncio task per order).
+"""One order, from the customer's request to payment (one asyncio task per order).
 
-The customer's conversation is an Iterated Contract Net in which the manufacturer participates:
-``cfp`` (:class:`~ontology.order.Order`) -> ``refuse`` (:class:`~ontology.common.Reason`) or, after
-sourcing and negotiating, ``propose`` (:class:`~ontology.quotation.Quotation`) -> the customer's
+The customer's conversation is the order protocol (:mod:`protocols.order_request`): ``request``
+(:class:`~ontology.order.Order`) -> ``refuse`` (:class:`~ontology.common.Reason`) or ``agree``
+once the order is accepted (then ``failure`` if it cannot be quoted) and, after sourcing and
+negotiating, ``propose`` (:class:`~ontology.quotation.Quotation`) -> the customer's
 ``accept-proposal`` (:class:`~ontology.quotation.AcceptQuotation`), ``reject-proposal`` (declined)
 or a revised ``cfp`` (:class:`~ontology.quotation.CounterOffer`, answered by a revised quotation)
 -> after the contract step ``inform`` (:class:`~ontology.contract.ContractCommitted`) or
 ``failure``. Production follows; then a FIPA ``request`` with the
 :class:`~ontology.billing.Invoice` to the customer, answered by ``inform``
-:class:`~ontology.billing.Payment`. Every status change goes through the store (with history);
-every step's conversation snapshot is saved.
+:class:`~ontology.billing.Payment`. Every status change goes through the store (with history)
+and is told to the order's followers (:meth:`ManufacturerAgent.change_status`); every step's
+conversation snapshot is saved.
+
+With the policy's ``auto_accept``, ``auto_source``, ``auto_produce`` or ``auto_invoice`` off, the
+flow waits at that step for its console (:mod:`agents.manufacturer.console`): an
+:class:`~ontology.console.OrderDecision` (unless an ``approver`` was given), a
+:class:`~ontology.console.StartSourcing` (both before the customer's reply-by), production
+progress reports up to 100 % (:class:`~ontology.console.ProductionProgress`), a
+:class:`~ontology.console.RaiseInvoice`. The policy is read once per new order.
 """
 
 from __future__ import annotations
@@ -17,12 +26,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from agents.manufacturer.assessment import Assessment
+from agents.manufacturer.console import Gate, Pending
 from agents.manufacturer.pricing import (
     CostLine,
     answer_counter,
@@ -37,15 +47,18 @@ from agents.runtime.conversation_behaviour import ConversationBehaviour, utc_now
 from ontology.billing import Invoice, InvoiceLine, Payment
 from ontology.codec import ContentError, decode
 from ontology.common import Reason
+from ontology.console import OrderDecision, OrderStatusNotice, ProductionProgress, RaiseInvoice, StartSourcing
 from ontology.contract import CommitAgreement, ContractCommitted
 from ontology.customisation import estimated_cost
 from ontology.matchmaking import FindSuppliers, SupplierCandidates
 from ontology.network import Assignment, SupplyNetwork
 from ontology.order import Order, OrderStatus
+from ontology.policy import ManufacturerPolicy
 from ontology.product import Product
 from ontology.quotation import CounterOffer, Quotation
+from ontology.values import Money
 from protocols.contract_net_participant import ContractNetParticipantState
-from protocols.iterated_contract_net import IteratedContractNetParticipant
+from protocols.order_request import OrderParticipant
 from store.enums import NegotiationRole
 
 if TYPE_CHECKING:
@@ -53,10 +66,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CustomerConversation = ConversationBehaviour[IteratedContractNetParticipant]
+CustomerConversation = ConversationBehaviour[OrderParticipant]
 _P = ContractNetParticipantState
 _S = OrderStatus
 GRACE = timedelta(seconds=5)
+T = TypeVar("T")
 
 
 class OrderFailed(Exception):
@@ -68,6 +82,15 @@ class OrderFailed(Exception):
         self.detail = detail
 
 
+def as_contracting(order: Order) -> Order:
+    """``order`` as it was when it was being contracted (its history up to ``contracting``)."""
+    steps = [i for i, change in enumerate(order.history) if change.to_status is _S.CONTRACTING]
+    if not steps:
+        raise OrderFailed("contract-failed", f"order {order.id} was never contracting")
+    history = order.history[: steps[-1] + 1]
+    return order.model_copy(update={"status": _S.CONTRACTING, "history": history})
+
+
 class OrderFlow:
     def __init__(self, agent: ManufacturerAgent, conversation: CustomerConversation, order: Order) -> None:
         self.agent = agent
@@ -76,19 +99,30 @@ class OrderFlow:
         self.order_id = str(order.id)
         self.journal = agent.journal
         self.customer = conversation.machine.initiator
+        self.policy: ManufacturerPolicy = agent.policy
+        agent.customers[self.order_id] = self.customer
 
     # ----------------------------------------------------------------- helpers
 
-    async def status(self, to: OrderStatus, note: str = "") -> None:
-        await self.journal.status(self.order_id, to, note)
-        log.info("%s: order %s -> %s %s", self.agent.address, self.order_id, to, note)
+    async def status(
+        self, to: OrderStatus, note: str = "", *, price: Money | None = None, currency: str | None = None
+    ) -> None:
+        await self.agent.change_status(self.order_id, to, note, price=price, currency=currency)
+
+    async def _before_reply_by(self, waiting: Awaitable[T], what: str) -> T:
+        """``waiting``, bounded by the customer's reply-by (60 s when there is none)."""
+        deadline = self.conversation.machine.next_deadline
+        seconds = (deadline - utc_now()).total_seconds() if deadline else 60.0
+        try:
+            async with asyncio.timeout(max(seconds, 1.0)):
+                return await waiting
+        except TimeoutError:
+            raise OrderFailed(what, "no decision before the customer's reply-by") from None
 
     async def save(self) -> None:
         await self.agent.save_conversation(self.conversation, NegotiationRole.PARTICIPANT, self.order_id)
 
-    async def _wait(
-        self, seconds: float, predicate: Callable[[IteratedContractNetParticipant], bool]
-    ) -> None:
+    async def _wait(self, seconds: float, predicate: Callable[[OrderParticipant], bool]) -> None:
         async with asyncio.timeout(max(seconds, 1.0)):
             await self.conversation.wait_until(predicate)
 
@@ -108,6 +142,10 @@ class OrderFlow:
         returns the same contracts), then produce and bill."""
         await self._guarded(self._resume_contract(quotation, network))
 
+    async def resume_production(self, quotation: Quotation) -> None:
+        """Carry on after a restart, from an order contracted or in production: produce, then bill."""
+        await self._guarded(self._produce_and_bill(quotation, None))
+
     async def _resume_contract(self, quotation: Quotation, network: SupplyNetwork) -> None:
         committed = await self._contract(network, quotation)
         await self._produce_and_bill(quotation, committed)
@@ -115,10 +153,11 @@ class OrderFlow:
     async def _resume(self, quotation: Quotation, network: SupplyNetwork, product: Product) -> None:
         own = estimated_cost(product, self.order.customisation, self.order.quantity)
         lines = cost_lines(self.order, product, own, network)
-        if not await self._await_confirmation(quotation, lines):
+        confirmed = await self._await_confirmation(quotation, lines)
+        if confirmed is None:
             return
-        committed = await self._contract(network, quotation)
-        await self._produce_and_bill(quotation, committed)
+        committed = await self._contract(network, confirmed)
+        await self._produce_and_bill(confirmed, committed)
 
     async def _guarded(self, steps: Coroutine[Any, Any, None]) -> None:
         try:
@@ -132,25 +171,36 @@ class OrderFlow:
             await self.fail("internal-error", f"{type(exc).__name__}: {exc}")
 
     async def fail(self, reason: str, detail: str) -> None:
-        """Order failed (or rejected, before acceptance); tell the customer when the protocol allows."""
+        """Order failed (or rejected, before acceptance): the status first (its followers hear it),
+        then the customer is told when the protocol allows."""
         why = Reason(reason=reason, detail=detail[:10_000] or None)
-        machine = self.conversation.machine
-        with contextlib.suppress(Exception):  # the conversation may have closed meanwhile
-            if machine.state is _P.CFP_RECEIVED:
-                self.conversation.act(lambda m, now: m.refuse(why, now=now))
-            elif machine.state is _P.AWARDED:
-                self.conversation.act(lambda m, now: m.failure(why, now=now))
+        try:
+            await self._fail_status(reason, detail)
+        finally:
+            machine = self.conversation.machine
+            with contextlib.suppress(Exception):  # the conversation may have closed meanwhile
+                if machine.state is _P.CFP_RECEIVED:
+                    self.conversation.act(lambda m, now: m.refuse(why, now=now))
+                elif machine.state is _P.AWARDED:
+                    self.conversation.act(lambda m, now: m.failure(why, now=now))
+            await self.save()
+
+    async def _fail_status(self, reason: str, detail: str) -> None:
         current = await self.journal.current_status(self.order_id)
         if current is None or self.order.model_copy(update={"status": current}).is_terminal:
             return
         target = _S.REJECTED if current is _S.RECEIVED and reason != "internal-error" else _S.FAILED
         if target not in self.order.model_copy(update={"status": current}).allowed_transitions():
             log.warning(
-                "%s: order %s cannot fail from %s: %s", self.agent.address, self.order_id, current, why
+                "%s: order %s cannot fail from %s: %s %s",
+                self.agent.address,
+                self.order_id,
+                current,
+                reason,
+                detail,
             )
             return
         await self.status(target, f"{reason}: {detail}")
-        await self.save()
 
     async def _run(self) -> None:
         machine = self.conversation.machine
@@ -158,9 +208,10 @@ class OrderFlow:
         if machine.state is not _P.CFP_RECEIVED:
             return
         # Refused here without touching the store's order: it is not ours (or not stored at all).
+        # An order the gateway stored (received, same customer, product, manufacturer) is taken.
         try:
-            stored = await self.journal.add_order(self.order)
-            why = None if stored else Reason(reason="duplicate-order", detail=f"order {self.order_id} exists")
+            duplicate = await self.journal.take_order(self.order)
+            why = None if duplicate is None else Reason(reason="duplicate-order", detail=duplicate)
         except Exception as exc:
             why = Reason(reason="order-not-stored", detail=str(exc)[:2000])
         if why is not None:
@@ -168,42 +219,76 @@ class OrderFlow:
             self.conversation.act(lambda m, now: m.refuse(refusal, now=now))
             return
         await self.save()
-        assessment = await self.agent.assess(self.order)
+        self.policy = await self.agent.current_policy()
+        assessment = await self.agent.assess(self.order, self.policy)
         if isinstance(assessment, Reason):
+            self._notify_received()
             raise OrderFailed(assessment.reason, assessment.detail or "")
-        if not self.agent.policy.auto_accept:
+        if self.policy.auto_accept:
+            self._notify_received()
+        else:
             await self._manual_acceptance(assessment)
         estimate = assessment.production
-        await self.status(
-            _S.ACCEPTED,
+        accepted = (
             f"own work {estimate.own_minutes:.0f} min behind {estimate.queue_minutes:.0f} queued min: "
-            f"{estimate.total_days} day(s)",
+            f"{estimate.total_days} day(s)"
         )
+        if self.policy.auto_source:
+            await self.status(_S.ACCEPTED, accepted)
+            self._agree()
+        else:
+            with self.agent.desk.gate(self.order_id, StartSourcing) as gate:
+                await self.status(_S.ACCEPTED, accepted)
+                self._agree()
+                start = await self._before_reply_by(gate.next(), "sourcing-not-started")
+            start.done()
         network = await self._source(assessment)
         quotation, lines = await self._quote(assessment, network)
-        if not await self._await_confirmation(quotation, lines):
+        confirmed = await self._await_confirmation(quotation, lines)
+        if confirmed is None:
             return
-        committed = await self._contract(network, quotation)
-        await self._produce_and_bill(quotation, committed)
+        committed = await self._contract(network, confirmed)
+        await self._produce_and_bill(confirmed, committed)
+
+    def _agree(self) -> None:
+        """Tell the customer the order is taken (its quotation follows)."""
+        if self.conversation.machine.state is not _P.CFP_RECEIVED:
+            raise OrderFailed(
+                "customer-gone", f"the customer's conversation is {self.conversation.machine.state}"
+            )
+        self.conversation.act(lambda m, now: m.agree(now=now))
+
+    def _notify_received(self) -> None:
+        self.agent.notify(
+            OrderStatusNotice(
+                order_id=self.order.id, status=_S.RECEIVED, note=f"taken by {self.agent.address}"
+            )
+        )
 
     async def _manual_acceptance(self, assessment: Assessment) -> None:
+        """The approver's decision when one was given, else the console's :class:`OrderDecision`."""
         approver = self.agent.approver
+        if approver is None and self.agent.desk.consoles:
+            with self.agent.desk.gate(self.order_id, OrderDecision) as gate:
+                self._notify_received()
+                pending = await self._before_reply_by(gate.next(), "manual-acceptance")
+            pending.done()
+            if not pending.request.accept:
+                raise OrderFailed(
+                    "rejected-by-manufacturer", pending.request.reason or "the order was not approved"
+                )
+            return
+        self._notify_received()
         if approver is None:
             raise OrderFailed(
                 "manual-acceptance", "the policy wants manual acceptance and no one approves orders"
             )
-        deadline = self.conversation.machine.next_deadline
-        seconds = (deadline - utc_now()).total_seconds() if deadline else 60.0
-        try:
-            async with asyncio.timeout(max(seconds, 1.0)):
-                approved = await approver(self.order, assessment)
-        except TimeoutError:
-            raise OrderFailed("manual-acceptance", "no decision before the customer's reply-by") from None
+        approved = await self._before_reply_by(approver(self.order, assessment), "manual-acceptance")
         if not approved:
             raise OrderFailed("rejected-by-manufacturer", "the order was not approved")
 
     async def _source(self, assessment: Assessment) -> SupplyNetwork:
-        agent, policy = self.agent, self.agent.policy
+        agent, policy = self.agent, self.policy
         sourced = assessment.split.sourced
         await self.status(_S.SOURCING, f"{len(sourced)} part(s) to source")
         candidates = SupplierCandidates(order_id=self.order.id)
@@ -230,7 +315,7 @@ class OrderFlow:
         sourcing = Sourcing(
             agent=agent,
             policy=policy,
-            scorer=agent.scorer,
+            scorer=agent.scorer_for(policy),
             timings=agent.timings,
             persist=self._persist_negotiation,
             track=lambda cid: agent.track(cid, self.order_id),
@@ -264,7 +349,7 @@ class OrderFlow:
     async def _quote(
         self, assessment: Assessment, network: SupplyNetwork
     ) -> tuple[Quotation, list[CostLine]]:
-        policy = self.agent.policy
+        policy = self.policy
         own = estimated_cost(assessment.product, self.order.customisation, self.order.quantity)
         lines = cost_lines(self.order, assessment.product, own, network)
         earliest = assessment.production.earliest_delivery(date.today())
@@ -287,14 +372,20 @@ class OrderFlow:
                 "customer-gone", f"the customer's conversation is {self.conversation.machine.state}"
             )
         await self.journal.set_quotation(self.order_id, quotation)
-        await self.status(_S.QUOTED, f"round {quotation.round}: {quotation.total_price} {quotation.currency}")
+        await self.status(
+            _S.QUOTED,
+            f"round {quotation.round}: {quotation.total_price} {quotation.currency}",
+            price=quotation.total_price,
+            currency=quotation.currency,
+        )
         self.conversation.act(lambda m, now: m.propose(quotation, now=now, valid_until=quotation.valid_until))
         await self.save()
 
-    async def _await_confirmation(self, quotation: Quotation, lines: list[CostLine]) -> bool:
-        """Wait for the customer's answer, revising on counters; True once confirmed."""
+    async def _await_confirmation(self, quotation: Quotation, lines: list[CostLine]) -> Quotation | None:
+        """Wait for the customer's answer, revising on counters; the quotation it accepted (the last
+        one proposed), or None when it did not."""
         machine = self.conversation.machine
-        policy = self.agent.policy
+        policy = self.policy
         while True:
             seconds = (quotation.valid_until - utc_now() + GRACE).total_seconds()
             try:
@@ -303,7 +394,7 @@ class OrderFlow:
                 raise OrderFailed("quotation-lapsed", "the customer did not answer the quotation") from None
             if machine.state is _P.AWARDED:
                 await self.status(_S.CONFIRMED, f"quotation {quotation.id} accepted")
-                return True
+                return quotation
             if machine.state is _P.CFP_RECEIVED and machine.cfp is not None:
                 try:
                     counter = decode(machine.cfp.content, CounterOffer)
@@ -333,13 +424,18 @@ class OrderFlow:
                 await self.status(_S.CANCELLED, why)
             else:
                 await self.status(_S.FAILED, f"customer conversation ended: {why}")
-            return False
+            return None
 
     async def _contract(self, network: SupplyNetwork, quotation: Quotation) -> ContractCommitted:
-        await self.status(_S.CONTRACTING, "committing to the ledger")
+        """Commit (again: the contract agent is idempotent), also when the order is contracted
+        already (the contract agent's store writes, or a restart before the customer heard it)."""
+        if await self.journal.current_status(self.order_id) is not _S.CONTRACTED:
+            await self.status(_S.CONTRACTING, "committing to the ledger")
         await self.save()
         order = await self.journal.load_order(self.order_id)
         assert order is not None
+        if order.status is _S.CONTRACTED:  # committed before: ask again with the order as it was then
+            order = as_contracting(order)
         result = await self.agent.contract_step.commit(
             CommitAgreement(order=order, network=network, quotation=quotation), opened=self._track_request
         )
@@ -352,11 +448,62 @@ class OrderFlow:
         await self.save()
         return result
 
-    async def _produce_and_bill(self, quotation: Quotation, committed: ContractCommitted) -> None:
+    async def _produce_and_bill(self, quotation: Quotation, committed: ContractCommitted | None) -> None:
+        """Produce (from ``contracted``, or resumed ``in_production`` when ``committed`` is None),
+        then invoice (at once, or on the console's :class:`RaiseInvoice`) and collect the payment."""
+        with contextlib.ExitStack() as stack:
+            invoice_gate: Gate[RaiseInvoice] | None = None
+            if not self.policy.auto_invoice:
+                invoice_gate = stack.enter_context(self.agent.desk.gate(self.order_id, RaiseInvoice))
+            contracts = "" if committed is None else f"contracts {', '.join(committed.contract_ids)}"
+            await self._produce(contracts)
+            if invoice_gate is not None:
+                (await invoice_gate.next()).done()
+        await self._bill(quotation)
+
+    async def _produce(self, contracts: str) -> None:
+        if await self.journal.current_status(self.order_id) is _S.PRODUCED:
+            return  # resumed after a restart: produced already
+        if self.policy.auto_produce:
+            await self.status(_S.IN_PRODUCTION, contracts)
+            await asyncio.sleep(self.agent.timings.production.total_seconds())
+            await self.status(_S.PRODUCED)
+            return
+        with self.agent.desk.gate(self.order_id, ProductionProgress) as gate:
+            await self.status(_S.IN_PRODUCTION, contracts)
+            reported = 0
+            while True:
+                pending = await gate.next()
+                if not await self._progress(pending, reported):
+                    continue
+                reported = pending.request.percent
+                pending.done()
+                if reported == 100:
+                    return
+
+    async def _progress(self, pending: Pending[ProductionProgress], reported: int) -> bool:
+        """Record one progress report (at 100: produced); False (the console is told why) when it
+        goes backwards."""
+        report = pending.request
+        if report.percent < reported:
+            pending.fail(
+                Reason(reason="progress-backwards", detail=f"{report.percent} % after {reported} % reported")
+            )
+            return False
+        text = f"progress {report.percent} %" + (f": {report.note}" if report.note else "")
+        if report.percent == 100:
+            await self.agent.change_status(self.order_id, _S.PRODUCED, text, progress=100)
+            return True
+        await self.journal.note(self.order_id, text)
+        self.agent.notify(
+            OrderStatusNotice(
+                order_id=self.order.id, status=_S.IN_PRODUCTION, note=text, progress=report.percent
+            )
+        )
+        return True
+
+    async def _bill(self, quotation: Quotation) -> None:
         timings = self.agent.timings
-        await self.status(_S.IN_PRODUCTION, f"contracts {', '.join(committed.contract_ids)}")
-        await asyncio.sleep(timings.production.total_seconds())
-        await self.status(_S.PRODUCED)
         now = utc_now()
         invoice = Invoice(
             order_id=self.order.id,
@@ -371,7 +518,12 @@ class OrderFlow:
             due_date=now.date() + timedelta(days=timings.invoice_due_days),
         )
         await self.journal.add_invoice(invoice)
-        await self.status(_S.INVOICED, f"invoice {invoice.id}: {invoice.total} {invoice.currency}")
+        await self.status(
+            _S.INVOICED,
+            f"invoice {invoice.id}: {invoice.total} {invoice.currency}",
+            price=invoice.total,
+            currency=invoice.currency,
+        )
         answer = await ask(
             self.agent, self.customer, invoice, Payment, timeout=timings.payment, opened=self._track_request
         )

@@ -11,6 +11,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
+from agents.manufacturer.products import product_from_record
 from ontology.billing import Invoice, Payment
 from ontology.network import SupplyNetwork
 from ontology.order import Order, OrderStatus
@@ -18,13 +19,18 @@ from ontology.product import Product
 from ontology.quotation import Quotation
 from protocols.acl import AclMessage
 from protocols.conversation import Conversation
+from protocols.performative import ProtocolName
+from store.coltypes import utcnow
 from store.database import Database
 from store.enums import Direction, NegotiationRole
 from store.errors import StaleStateError
+from store.models import OrderStatusHistoryRow
 from store.records import NegotiationState, NewAclMessage, NewInvoice, NewPayment, NewProduct, OrderRecord
 from store.repositories import Repositories
 
 log = logging.getLogger(__name__)
+
+ORDER = ProtocolName.ORDER.value
 
 ACL_FLUSH_DELAY = 0.005
 """Seconds an ACL message logged with :meth:`Journal.log_acl` waits at most to be written (batched)."""
@@ -89,13 +95,72 @@ class Journal:
             await repos.orders.add_order(order)
             return True
 
-    async def status(self, order_id: str, to: OrderStatus, note: str = "") -> OrderStatus:
-        """Move the order to ``to`` (no-op when it is there already); the new status."""
+    async def take_order(self, order: Order) -> str | None:
+        """Store a received order, or take the one stored already (by the gateway, before the
+        customer's agent sent it) when it is still ``received`` and names the same customer, product
+        and manufacturer; None when taken, else why it is refused as a duplicate."""
+        async with self._lock, self._transaction() as repos:
+            stored = await repos.orders.get(str(order.id))
+            if stored is None:
+                await repos.orders.add_order(order)
+                return None
+            same = (stored.customer_id, stored.product_id, stored.manufacturer_id) == (
+                order.customer_id,
+                order.product_id,
+                order.manufacturer_id,
+            )
+            if stored.status == OrderStatus.RECEIVED and same:
+                return None
+            if not same:
+                return f"order {order.id} exists with another customer, product or manufacturer"
+            return f"order {order.id} exists and is {stored.status}"
+
+    async def status(self, order_id: str, to: OrderStatus, note: str = "") -> bool:
+        """Move the order to ``to``; False (nothing written) when it is there already."""
         async with self._lock, self._transaction() as repos:
             current = await repos.orders.require(order_id)
-            if current.status != to:
-                await repos.orders.change_status(order_id, to, actor=self.agent_jid, note=note[:2000])
-        return to
+            if current.status == to:
+                return False
+            await repos.orders.change_status(order_id, to, actor=self.agent_jid, note=note[:2000])
+        return True
+
+    async def note(self, order_id: str, note: str) -> None:
+        """A remark in the order's status history without a change (from and to: its status)."""
+        async with self._lock, self._transaction() as repos:
+            current = await repos.orders.require(order_id)
+            repos.orders.session.add(
+                OrderStatusHistoryRow(
+                    order_id=current.id,
+                    from_status=current.status,
+                    to_status=current.status,
+                    actor=self.agent_jid,
+                    note=note[:2000],
+                    at=utcnow(),
+                )
+            )
+
+    async def customer_conversation(self, order_id: str) -> NegotiationState | None:
+        """The newest saved state of the customer's order conversation of ``order_id`` (this agent's)."""
+        async with self._lock, self._transaction() as repos:
+            states = await repos.negotiations.by_order(order_id)
+        ours = [
+            s
+            for s in states
+            if s.agent_jid == self.agent_jid and s.role == NegotiationRole.PARTICIPANT and s.protocol == ORDER
+        ]
+        return ours[-1] if ours else None
+
+    async def stored_product(self, product_id: str) -> Product | None:
+        """A product of the store (added through the gateway), or None (also when it does not parse)."""
+        async with self._lock, self._transaction() as repos:
+            record = await repos.products.get(product_id)
+        if record is None:
+            return None
+        try:
+            return product_from_record(record)
+        except ValueError as exc:
+            log.warning("%s: stored product %s unusable: %s", self.agent_jid, product_id, exc)
+            return None
 
     async def current_status(self, order_id: str) -> OrderStatus | None:
         async with self._lock, self._transaction() as repos:

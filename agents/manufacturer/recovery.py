@@ -4,16 +4,20 @@ unfinished, and every order stuck in a negotiating status, with a clear status.
 An order whose quotation awaits the customer's answer (status ``quoted``, the customer's
 conversation ``proposed``) is resumed from its snapshot: the conversation is restored and the
 order goes on when the customer answers (:meth:`ManufacturerAgent.resume_quoted`). An order the
-customer accepted whose contract step was interrupted (status ``confirmed`` or ``contracting``, the
-customer's conversation ``awarded``) is resumed too: the CommitAgreement is sent to the contract
-agent again (it is idempotent), and the customer is informed of the contracts
-(:meth:`ManufacturerAgent.resume_contracting`); the interrupted request itself is cancelled. Every other
+customer accepted whose contract step was interrupted (status ``confirmed``, ``contracting``, or
+``contracted`` when the contract agent committed before the customer was told; the customer's
+conversation ``awarded``) is resumed too: the CommitAgreement is sent to the contract agent again
+(it is idempotent: the same contracts), and the customer is informed of the contracts
+(:meth:`ManufacturerAgent.resume_contracting`); the interrupted request itself is cancelled. An
+order ``contracted``, ``in_production`` or ``produced`` whose customer already knows its contracts
+is produced (again), invoiced and billed (:meth:`ManufacturerAgent.resume_production`). Every other
 unfinished snapshot of this agent is restored and ended the way its protocol allows: the
 customer's conversation is refused (before a quotation) or failed (after the acceptance); a
 negotiation with suppliers or a request is cancelled (peers are told). Then every order of this
 manufacturer still between ``received`` and ``contracting`` (and not resumed) is marked
 ``failed`` with the reason "interrupted by a restart of the manufacturer's agent" (the customer
-can order again). Orders already contracted or further keep their status.
+can order again). Orders invoiced or further keep their status (an invoice the customer did not
+answer before the restart is not sent again).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from ontology.order import OrderStatus
 from protocols.contract_net import ContractNetInitiator, ContractNetInitiatorState
 from protocols.contract_net_participant import ContractNetParticipant, ContractNetParticipantState
 from protocols.conversation import Conversation
-from protocols.iterated_contract_net import IteratedContractNetParticipant
+from protocols.order_request import OrderParticipant
 from protocols.request import RequestInitiator, RequestInitiatorState
 from protocols.snapshot import restore
 
@@ -74,13 +78,17 @@ def _end(machine: Conversation[Any]) -> Any:
     return None
 
 
-#: Order statuses whose contract step a restart interrupted (resumed when the customer still waits).
-CONTRACT_STEP = (OrderStatus.CONFIRMED, OrderStatus.CONTRACTING)
+#: Order statuses whose contract step a restart interrupted (resumed when the customer still waits);
+#: contracted too: the contract agent committed (and may have stored it) before we told the customer.
+CONTRACT_STEP = (OrderStatus.CONFIRMED, OrderStatus.CONTRACTING, OrderStatus.CONTRACTED)
+
+#: Order statuses whose production (and invoicing) a restart interrupted: resumed from the store.
+PRODUCTION = (OrderStatus.CONTRACTED, OrderStatus.IN_PRODUCTION, OrderStatus.PRODUCED)
 
 
 async def _resumable(agent: ManufacturerAgent, machine: Conversation[Any], order_id: str) -> bool:
     """Resume the customer's conversation of a quoted or accepted order (True), if it is one and can be."""
-    if not isinstance(machine, IteratedContractNetParticipant) or machine.finished:
+    if not isinstance(machine, OrderParticipant) or machine.finished:
         return False
     status = await agent.journal.current_status(order_id)
     if machine.state is ContractNetParticipantState.PROPOSED and status is OrderStatus.QUOTED:
@@ -101,6 +109,8 @@ async def recover(agent: ManufacturerAgent) -> list[str]:
             log.warning("%s: snapshot %s unreadable: %s", agent.address, state.conversation_id, exc)
             await journal.mark_finished(state, "unreadable")
             continue
+        if state.order_id and isinstance(machine, OrderParticipant):
+            agent.customers[state.order_id] = machine.initiator
         if state.order_id and await _resumable(agent, machine, state.order_id):
             resumed.add(state.order_id)
             continue
@@ -114,11 +124,21 @@ async def recover(agent: ManufacturerAgent) -> list[str]:
             await journal.save_machine(machine, state.role, state.order_id or "", state.round)
         else:
             await journal.mark_finished(state, str(machine.state))
+    for order in await journal.orders_in(agent.manufacturer_id, *PRODUCTION):
+        order_id = str(order.id)
+        if order_id in resumed:
+            continue
+        if await agent.resume_production(order_id):
+            resumed.add(order_id)
+            continue
+        log.warning("%s: order %s (%s) cannot be resumed", agent.address, order_id, order.status)
+        if OrderStatus.FAILED in order.allowed_transitions():
+            await agent.change_status(order_id, OrderStatus.FAILED, f"{RESTARTED}: production not resumable")
     failed: list[str] = []
     for order in await journal.orders_in(agent.manufacturer_id, *INTERRUPTED):
         if str(order.id) in resumed:
             continue
-        await journal.status(str(order.id), OrderStatus.FAILED, f"{RESTARTED}: {DETAIL}")
+        await agent.change_status(str(order.id), OrderStatus.FAILED, f"{RESTARTED}: {DETAIL}")
         failed.append(str(order.id))
     if failed:
         log.warning("%s: %d order(s) failed by the restart", agent.address, len(failed))

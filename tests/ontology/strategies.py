@@ -55,6 +55,7 @@ from ontology import (
     SupplyContractRef,
     SupplyNetwork,
 )
+from ontology.console import OrderDecision, OrderStatusNotice, ProductionProgress, RaiseInvoice, StartSourcing
 
 ids = st.from_regex(r"[a-z][a-z0-9-]{0,15}", fullmatch=True)
 names = st.text(min_size=1, max_size=20)
@@ -402,6 +403,24 @@ def content_strategies() -> dict[type[Content], st.SearchStrategy[Any]]:
             method=st.sampled_from(PaymentMethod),
             paid_at=moments,
             reference=texts,
+        ),
+        OrderDecision: lambda: st.builds(
+            OrderDecision, order_id=st.uuids(), accept=st.booleans(), reason=texts
+        ),
+        StartSourcing: lambda: st.builds(StartSourcing, order_id=st.uuids()),
+        ProductionProgress: lambda: st.builds(
+            ProductionProgress, order_id=st.uuids(), percent=st.integers(0, 100), note=texts
+        ),
+        RaiseInvoice: lambda: st.builds(RaiseInvoice, order_id=st.uuids()),
+        OrderStatusNotice: lambda: st.builds(
+            OrderStatusNotice,
+            order_id=st.uuids(),
+            status=st.sampled_from(OrderStatus),
+            note=texts,
+            at=moments,
+            price=st.none() | money,
+            currency=st.none() | currencies,
+            progress=st.none() | st.integers(0, 100),
         ),
     }
     return {cls: build() for cls, build in builders.items()}

@@ -102,3 +102,14 @@ def test_status_change_needs_an_aware_time_and_an_actor() -> None:
         LightChange(from_status=Light.RED, to_status=Light.GREEN, at=datetime(2030, 1, 1), actor="x")
     with pytest.raises(ValueError, match="no whitespace"):
         LightChange(from_status=Light.RED, to_status=Light.GREEN, at=AT, actor=" ")
+
+
+def test_history_notes_stay_where_they_are() -> None:
+    notes = (
+        change(Light.RED, Light.GREEN),
+        change(Light.GREEN, Light.GREEN),
+        change(Light.GREEN, Light.AMBER),
+    )
+    TABLE.check_history(Light.AMBER, notes)
+    with pytest.raises(ValueError, match="entry 1 starts at 'red'"):
+        TABLE.check_history(Light.AMBER, (change(Light.RED, Light.GREEN), change(Light.RED, Light.RED)))

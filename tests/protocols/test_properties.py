@@ -137,6 +137,11 @@ class Harness:
     outbox: list[AclMessage] = field(default_factory=list)
     settled: set[str] = field(default_factory=set)
     """Reply-with of our messages a peer already gave its final answer to."""
+    plausible_replies: dict[Performative, list[Performative]] = field(
+        default_factory=lambda: PLAUSIBLE_REPLIES
+    )
+    cooperative_replies: dict[Performative, list[Performative]] = field(default_factory=lambda: COOPERATIVE)
+    """What a peer answers to each of our messages (plausibly; when cooperative)."""
 
     # ------------------------------------------------------------ messages from peers
 
@@ -151,16 +156,15 @@ class Harness:
         sender: str | None = None,
         conversation_id: str | None = None,
     ) -> AclMessage:
-        pending = [
-            m for m in self.outbox if m.performative in COOPERATIVE and m.reply_with not in self.settled
-        ]
+        replies = self.cooperative_replies
+        pending = [m for m in self.outbox if m.performative in replies and m.reply_with not in self.settled]
         if cooperative and pending:
             target = data.draw(st.sampled_from(pending))
-            performative = data.draw(st.sampled_from(COOPERATIVE[target.performative]))
+            performative = data.draw(st.sampled_from(replies[target.performative]))
             author, in_reply_to = target.receivers[0], target.reply_with
         elif self.outbox and data.draw(st.integers(0, 4)) > 0:
             target = data.draw(st.sampled_from(self.outbox))
-            plausible = ANY_PERFORMATIVE if any_performative else PLAUSIBLE_REPLIES[target.performative]
+            plausible = ANY_PERFORMATIVE if any_performative else self.plausible_replies[target.performative]
             performative = data.draw(st.sampled_from(plausible))
             author, in_reply_to = target.receivers[0], target.reply_with
         else:

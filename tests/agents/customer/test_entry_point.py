@@ -79,7 +79,13 @@ async def run_customer(
 
 
 def _kinds(events: list[dict[str, Any]]) -> list[str]:
-    return [event["event"] for event in events]
+    """The kinds of the events other than the manufacturer's status notices."""
+    return [event["event"] for event in events if event["event"] != "status"]
+
+
+def _statuses(events: list[dict[str, Any]]) -> list[str]:
+    """The statuses of the manufacturer's notices, in order."""
+    return [event["content"]["status"] for event in events if event["event"] == "status"]
 
 
 async def test_a_declined_quotation_prints_the_quotation_then_declined_and_exits_0(
@@ -93,16 +99,22 @@ async def test_a_declined_quotation_prints_the_quotation_then_declined_and_exits
     assert code == 0
     order_id = events[0]["order_id"]
     assert all(event["order_id"] == order_id for event in events)
-    quotation = events[0]["content"]
+    quotation = next(event["content"] for event in events if event["event"] == "quotation")
     assert quotation["order_id"] == order_id and float(quotation["total_price"]) > 1
     assert {line["part_id"] for line in quotation["lines"]} >= {"frame", "cover"}
-    assert "more than this customer pays" in events[1]["detail"]
+    assert "more than this customer pays" in events[-1]["detail"]
+    assert _statuses(events)[:5] == ["received", "accepted", "sourcing", "negotiating", "quoted"], events
+    quoted = next(
+        e["content"] for e in events if e["event"] == "status" and e["content"]["status"] == "quoted"
+    )
+    assert quoted["price"] == quotation["total_price"] and quoted["currency"] == quotation["currency"]
 
 
 async def test_an_infeasible_order_prints_refused_and_exits_0(world: OrderWorld, tmp_path: Path) -> None:
     code, _, events = await run_customer(world, tmp_path, CustomerPolicy(accept_at_most=100_000), days=0)
     assert _kinds(events) == ["refused"], events
-    assert "infeasible-delivery-date" in events[0]["detail"]
+    assert "infeasible-delivery-date" in events[-1]["detail"]
+    assert _statuses(events) == ["received", "rejected"], events
     assert code == 0
 
 
@@ -111,5 +123,5 @@ async def test_an_accepted_quotation_whose_contract_fails_prints_failed_and_exit
 ) -> None:
     code, _, events = await run_customer(world, tmp_path, CustomerPolicy(accept_at_most=100_000))
     assert _kinds(events) == ["quotation", "failed"], events
-    assert events[1]["detail"]
+    assert events[-1]["detail"]
     assert code == 1

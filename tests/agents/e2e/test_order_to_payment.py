@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from agents.customer.agent import OrderOutcome
-from agents.customer.decisions import PolicyDecisions
+from agents.customer.decisions import Decision, DecisionSource, PolicyDecisions
 from agents.manufacturer.assessment import Assessment
 from agents.runtime.child_process import ChildProcess, spawn
 from core.settings import Settings
@@ -29,6 +30,7 @@ from ontology.negotiation import CallForProposals
 from ontology.network import SupplyNetwork
 from ontology.order import Order, OrderStatus
 from ontology.policy import CustomerPolicy
+from ontology.quotation import CounterOffer, Quotation
 from store.records import OrderRecord
 from tests.agents.e2e.world import (
     candidates,
@@ -169,9 +171,9 @@ async def test_order_is_quoted_confirmed_committed_invoiced_and_paid(
         assert set(record.contract_ids) == set(outcome.committed.contract_ids)
         assert record.supply_network is not None and record.quotation is not None
         performatives = {(m.direction, m.performative) for m in log}
-        assert {("in", "cfp"), ("out", "propose"), ("in", "accept-proposal"), ("out", "inform")} <= {
-            (str(d), p) for d, p in performatives
-        }
+        customer_side = {("in", "request"), ("out", "agree"), ("out", "propose"), ("in", "accept-proposal")}
+        assert customer_side | {("out", "inform")} <= {(str(d), p) for d, p in performatives}
+        assert any(m.protocol == "lso-order" and m.performative == "agree" for m in log)
         assert len(negotiations) >= 4  # customer conversation, matchmaker, one per part, contract, invoice
         assert all(n.finished for n in negotiations), [(n.state_name, n.protocol) for n in negotiations]
         supplier_rounds = [
@@ -294,5 +296,58 @@ async def test_infeasible_dates_and_manual_rejections_are_refused_with_the_reaso
         async with db.transaction() as repos:
             statuses = [(await repos.orders.require(str(o.id))).status for o in (too_soon, fine)]
         assert statuses == [OrderStatus.REJECTED, OrderStatus.REJECTED]
+    finally:
+        await db.close()
+
+
+class CounterThenAccept(DecisionSource):
+    """Counters the first quotation at 98 % of its price, accepts the next one."""
+
+    async def decide(self, order: Order, quotation: Quotation, counters_made: int) -> Decision:
+        if counters_made:
+            return Decision.accept()
+        price = (quotation.total_price * Decimal("0.98")).quantize(Decimal("0.01"))
+        return Decision.counter_with(
+            CounterOffer(
+                order_id=order.id, quotation_id=quotation.id, price=price, currency=quotation.currency
+            )
+        )
+
+
+@pytest.mark.parametrize("xmpp", ["pyjabber"], indirect=True)
+async def test_a_countered_quotation_is_contracted_and_invoiced_at_the_price_accepted(
+    xmpp: Settings, tmp_path: Path, matchmaker: str, proxies: ChildProcess, contract_agent: str
+) -> None:
+    db = await open_store(tmp_path, CUSTOMER, MANUFACTURER)
+    try:
+        async with parties(
+            xmpp,
+            db,
+            customer_id=CUSTOMER,
+            manufacturer_id=MANUFACTURER,
+            matchmaker=matchmaker,
+            proxies=proxies.ready_line,
+            decisions=CounterThenAccept(),
+            contract_agent=contract_agent,
+        ) as (manufacturer, customer):
+            order = order_for(CUSTOMER, MANUFACTURER)
+            handle = customer.place_order(order, manufacturer.address)
+            async with asyncio.timeout(WAIT):
+                outcome = await handle.outcome
+                assert outcome.status == "contracted", outcome
+                payment = await handle.payment
+            task = manufacturer.order_task(str(order.id))
+            if task is not None:
+                async with asyncio.timeout(10):
+                    await task
+        first, revised = handle.quotations
+        assert revised.round == 2 and revised.total_price < first.total_price
+        assert outcome.quotation == revised
+        assert payment.amount == revised.total_price
+        async with db.transaction() as repos:
+            invoices = await repos.invoices.by_order(str(order.id))
+            record = await repos.orders.require(str(order.id))
+        assert [i.total for i in invoices] == [revised.total_price]
+        assert record.quotation is not None and Quotation.model_validate(record.quotation) == revised
     finally:
         await db.close()

@@ -17,17 +17,23 @@ from agents.manufacturer.contracting import ContractStep
 from agents.manufacturer.requests import ask
 from agents.manufacturer.settings import Timings
 from agents.runtime.child_process import ChildProcess, spawn
+from agents.runtime.platform_agent import PlatformAgent
 
 # The bike world is shared with the benchmarks (bench/order_world.py).
 from bench.order_world import ASSEMBLY, COVER, FRAME, order_for, product, unique
 from core.settings import Settings
 from federation.service.serve import RunningService, ServiceThread
 from federation.settings import FederationSettings
+from ontology.codec import Content, decode
 from ontology.common import Reason
+from ontology.console import OrderStatusNotice
 from ontology.matchmaking import FindSuppliers, SupplierCandidates
+from ontology.order import OrderStatus
 from ontology.policy import ManufacturerPolicy, NegotiationStrategy
 from ontology.process import ProcessKind
 from ontology.supplier import Supplier
+from protocols.performative import Performative
+from protocols.request import RequestInitiator
 from store.database import Database
 from store.enums import UserRole
 from store.records import NewUser
@@ -169,3 +175,38 @@ async def parties(
     finally:
         await customer.stop()
         await manufacturer.stop()
+
+
+async def console_request(
+    console: PlatformAgent, manufacturer: str, content: Content, wait: float = 20.0
+) -> tuple[Performative, Content]:
+    """A FIPA request to ``manufacturer``: its last answer (refuse, inform, failure...) and its content."""
+    machine = RequestInitiator(me=console.address, patience=timedelta(seconds=wait))
+    conversation = console.open_conversation(machine)
+    conversation.act(
+        lambda m, now: m.start(
+            content, manufacturer, now=now, reply_by=now + timedelta(seconds=wait), result_by=None
+        )
+    )
+    async with asyncio.timeout(wait + 5):
+        await conversation.outcome()
+    assert machine.replies, machine.outcome
+    last = machine.replies[-1]
+    return last.performative, decode(last.content)
+
+
+async def next_notice(
+    probe: Probe, order_id: str, status: OrderStatus, wait: float = 30.0
+) -> OrderStatusNotice:
+    """The next status notice of ``order_id`` in ``status`` the probe receives (earlier ones dropped)."""
+    async with asyncio.timeout(wait):
+        while True:
+            message = await probe.inbox.get()
+            content: Content = decode(message.content)
+            if (
+                isinstance(content, OrderStatusNotice)
+                and str(content.order_id) == order_id
+                and content.status is status
+            ):
+                assert message.performative is Performative.INFORM and message.protocol is None
+                return content

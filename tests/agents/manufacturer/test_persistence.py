@@ -1,4 +1,4 @@
-"""The manufacturer's persistence with no network: journal, policy from the store."""
+"""The manufacturer's persistence with no network: journal, policy and products from the store, notices."""
 
 from __future__ import annotations
 
@@ -12,15 +12,19 @@ import pytest
 
 from agents.manufacturer.agent import ManufacturerAgent, PolicyMissing
 from agents.manufacturer.journal import Journal
+from agents.manufacturer.notices import notice_message
 from agents.manufacturer.scoring import NegotiationScorer
 from core.settings import Settings
+from ontology.codec import decode
+from ontology.console import OrderStatusNotice
 from ontology.order import Order, OrderStatus
 from ontology.policy import ManufacturerPolicy
 from ontology.product import Product
+from protocols.performative import Performative
 from protocols.request import RequestInitiator
 from store.database import Database
 from store.enums import NegotiationRole, PolicyKind, UserRole
-from store.records import NewUser
+from store.records import NewProduct, NewUser
 
 JID = "maker@localhost"
 PRODUCT = Product(id="p", manufacturer_id="m", name="P", base_cost=Decimal(1))
@@ -94,3 +98,131 @@ async def test_policy_comes_from_the_store_when_not_given(db: Database) -> None:
     assert agent.policy == policy
     assert agent.manufacturer_id == "maker"
     assert isinstance(agent.scorer, NegotiationScorer) and agent.scorer.strategy is policy.strategy
+
+
+async def test_an_order_the_gateway_stored_is_taken_while_received_and_a_duplicate_after(
+    db: Database,
+) -> None:
+    journal = Journal(db, JID)
+    await journal.publish([PRODUCT])
+    stored = order()
+    async with db.transaction() as repos:
+        await repos.orders.add_order(stored)  # what the gateway does before the customer's agent sends it
+    assert await journal.take_order(stored) is None
+    other_customer = stored.model_copy(update={"customer_id": "m"})
+    why = await journal.take_order(other_customer)
+    assert why == f"order {stored.id} exists with another customer, product or manufacturer"
+    await journal.status(str(stored.id), OrderStatus.ACCEPTED)
+    assert await journal.take_order(stored) == f"order {stored.id} exists and is accepted"
+    fresh = order()
+    assert await journal.take_order(fresh) is None
+    assert await journal.current_status(str(fresh.id)) is OrderStatus.RECEIVED
+
+
+async def test_a_progress_note_stays_in_the_status_and_the_order_still_loads(db: Database) -> None:
+    journal = Journal(db, JID)
+    await journal.publish([PRODUCT])
+    placed = order()
+    await journal.take_order(placed)
+    oid = str(placed.id)
+    for status in (OrderStatus.ACCEPTED, OrderStatus.SOURCING):
+        assert await journal.status(oid, status)
+    await journal.note(oid, "progress 40 %")
+    assert not await journal.status(oid, OrderStatus.SOURCING)
+    await journal.status(oid, OrderStatus.NEGOTIATING)
+    loaded = await journal.load_order(oid)
+    assert loaded is not None and loaded.status is OrderStatus.NEGOTIATING
+    assert [(c.from_status, c.to_status, c.note) for c in loaded.history][2:] == [
+        (OrderStatus.SOURCING, OrderStatus.SOURCING, "progress 40 %"),
+        (OrderStatus.SOURCING, OrderStatus.NEGOTIATING, ""),
+    ]
+
+
+async def test_products_missing_from_the_catalogue_come_from_the_store(db: Database) -> None:
+    settings = Settings(_env_file=None)
+    agent = ManufacturerAgent(
+        JID, settings, db=db, catalogue={}, matchmaker="mm@localhost", contract_agent="c@localhost"
+    )
+    assert await agent.product("bike") is None
+    bike = Product.model_validate(
+        {
+            "id": "bike",
+            "manufacturer_id": "m",
+            "name": "Bike",
+            "base_cost": "100",
+            "base_parts": [{"part_id": "frame", "process": "cnc-milling"}],
+            "options": [
+                {
+                    "id": "colour",
+                    "label": "Colour",
+                    "choices": [{"id": "red", "label": "Red", "cost_delta": "5"}],
+                }
+            ],
+        }
+    )
+    data = bike.model_dump(mode="json")
+    async with db.transaction() as repos:
+        await repos.products.add(
+            NewProduct(
+                id="bike",
+                manufacturer_id="m",
+                name="Bike",
+                options={"options": data["options"], "base_parts": data["base_parts"]},
+                base_price=Decimal(100),
+                currency="EUR",
+            )
+        )
+        await repos.products.add(
+            NewProduct(
+                id="plain", manufacturer_id="m", name="Plain", options=data["options"], base_price=Decimal(7)
+            )
+        )
+        await repos.products.add(
+            NewProduct(
+                id="broken", manufacturer_id="m", name="Broken", options={"options": 3}, base_price=Decimal(1)
+            )
+        )
+    assert await agent.product("bike") == bike
+    plain = await agent.product("plain")
+    assert plain is not None and plain.options == bike.options and plain.base_parts == ()
+    assert await agent.product("broken") is None
+
+
+async def test_a_policy_put_in_the_store_applies_to_the_next_order_unless_one_was_given(db: Database) -> None:
+    settings = Settings(_env_file=None)
+    first = ManufacturerPolicy(capacity_hours_per_week=12, margin=Decimal("0.1"))
+    second = ManufacturerPolicy(capacity_hours_per_week=30, margin=Decimal("0.2"), auto_source=False)
+    async with db.transaction() as repos:
+        await repos.policies.put(JID, PolicyKind.MANUFACTURER, first)
+    agent = ManufacturerAgent(
+        JID, settings, db=db, catalogue={}, matchmaker="mm@localhost", contract_agent="c@localhost"
+    )
+    fixed = ManufacturerAgent(
+        JID,
+        settings,
+        db=db,
+        catalogue={},
+        matchmaker="mm@localhost",
+        contract_agent="c@localhost",
+        policy=first,
+    )
+    assert await agent.load_policy() == first
+    async with db.transaction() as repos:
+        await repos.policies.put(JID, PolicyKind.MANUFACTURER, second)
+    assert await agent.current_policy() == second
+    assert await fixed.current_policy() == first
+
+
+def test_a_notice_goes_to_each_follower_once_and_never_to_its_sender() -> None:
+    notice = OrderStatusNotice(
+        order_id=order().id, status=OrderStatus.QUOTED, price=Decimal(10), currency="EUR"
+    )
+    message = notice_message(
+        JID, ["customer@localhost", JID, "console@localhost", "customer@localhost", ""], notice
+    )
+    assert message is not None
+    assert message.receivers == ("customer@localhost", "console@localhost")
+    assert message.performative is Performative.INFORM and message.protocol is None
+    assert message.conversation_id == f"{notice.order_id}/status"
+    assert decode(message.content, OrderStatusNotice) == notice
+    assert notice_message(JID, [JID, ""], notice) is None

@@ -1,0 +1,225 @@
+"""The manufacturer's console: FIPA ``request`` conversations from the JIDs it trusts (the gateway's
+bridge) that drive the manual steps of an order.
+
+A console sends a ``request`` (protocol ``fipa-request``) carrying one of
+:class:`~ontology.console.OrderDecision` (a ``received`` order, policy ``auto_accept`` off),
+:class:`~ontology.console.StartSourcing` (``accepted``, ``auto_source`` off),
+:class:`~ontology.console.ProductionProgress` (``in_production``, ``auto_produce`` off) or
+:class:`~ontology.console.RaiseInvoice` (``produced``, ``auto_invoice`` off). The agent answers:
+
+* ``refuse`` :class:`~ontology.common.Reason` when the sender is not one of its consoles
+  (``not-a-console``, logged), the order is unknown (``unknown-order``) or another manufacturer's
+  (``not-this-manufacturer``), its status does not fit (``wrong-status``: "order X is quoted, not
+  received"), or no step of the order waits for this request (``not-awaited``: the policy does it
+  by itself, or the order's flow is not running);
+* else ``agree``, then, once the order's flow took the step, ``inform``
+  :class:`~ontology.common.Done` (or ``failure`` with the reason it could not).
+
+An order's flow opens a :class:`Gate` for the request it waits for *before* it moves the order to
+the status the request needs, so a console that reacts to the status notice finds the gate open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from agents.runtime.conversation_behaviour import ConversationBehaviour
+from agents.runtime.transport import bare
+from ontology.codec import Content, decode
+from ontology.common import Reason
+from ontology.console import OrderDecision, ProductionProgress, RaiseInvoice, StartSourcing
+from ontology.order import OrderStatus
+from protocols.acl import AclMessage
+from protocols.performative import Performative
+from protocols.request import RequestParticipant, RequestParticipantState
+
+if TYPE_CHECKING:
+    from agents.manufacturer.agent import ManufacturerAgent
+
+log = logging.getLogger(__name__)
+
+ConsoleRequest = OrderDecision | StartSourcing | ProductionProgress | RaiseInvoice
+CONSOLE_REQUESTS: tuple[type[ConsoleRequest], ...] = (
+    OrderDecision,
+    StartSourcing,
+    ProductionProgress,
+    RaiseInvoice,
+)
+
+#: The status an order must have for each request, and the policy flag that makes it manual.
+NEEDS: dict[type[ConsoleRequest], tuple[OrderStatus, str]] = {
+    OrderDecision: (OrderStatus.RECEIVED, "auto_accept"),
+    StartSourcing: (OrderStatus.ACCEPTED, "auto_source"),
+    ProductionProgress: (OrderStatus.IN_PRODUCTION, "auto_produce"),
+    RaiseInvoice: (OrderStatus.PRODUCED, "auto_invoice"),
+}
+
+PATIENCE = timedelta(seconds=30)
+"""How long a console's request may wait for the order's flow to take the step."""
+
+NOT_A_CONSOLE = "not-a-console"
+UNKNOWN_ORDER = "unknown-order"
+NOT_THIS_MANUFACTURER = "not-this-manufacturer"
+WRONG_STATUS = "wrong-status"
+NOT_AWAITED = "not-awaited"
+
+R = TypeVar("R", bound=ConsoleRequest)
+
+
+@dataclass
+class Pending(Generic[R]):
+    """A console's request handed to an order's flow; the flow answers it once."""
+
+    request: R
+    answered: asyncio.Future[Reason | None] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+    def done(self) -> None:
+        """The step was taken (the console hears ``inform`` Done)."""
+        if not self.answered.done():
+            self.answered.set_result(None)
+
+    def fail(self, reason: Reason) -> None:
+        """The step could not be taken (the console hears ``failure`` with ``reason``)."""
+        if not self.answered.done():
+            self.answered.set_result(reason)
+
+
+class Gate(Generic[R]):
+    """Where one order's flow waits for one kind of console request (a context manager)."""
+
+    def __init__(self, desk: ConsoleDesk, order_id: str, kind: type[R]) -> None:
+        self.desk = desk
+        self.order_id = order_id
+        self.kind = kind
+        self._queue: asyncio.Queue[Pending[R]] = asyncio.Queue()
+
+    def __enter__(self) -> Gate[R]:
+        self.desk._open(self)
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.desk._close(self)
+        while not self._queue.empty():
+            self._queue.get_nowait().fail(
+                Reason(reason=NOT_AWAITED, detail=f"order {self.order_id} moved on before this request")
+            )
+
+    def put(self, pending: Pending[R]) -> None:
+        self._queue.put_nowait(pending)
+
+    async def next(self) -> Pending[R]:
+        """The next request of this kind for this order (bound it with ``asyncio.timeout``)."""
+        return await self._queue.get()
+
+
+class ConsoleDesk:
+    """Serves console requests for a manufacturer agent; ``consoles`` are trusted bare JIDs."""
+
+    def __init__(self, agent: ManufacturerAgent, consoles: Iterable[str]) -> None:
+        self.agent = agent
+        self.consoles = frozenset(bare(jid) for jid in consoles)
+        self._gates: dict[tuple[str, type[Content]], Gate[Any]] = {}
+
+    def gate(self, order_id: str, kind: type[R]) -> Gate[R]:
+        """A gate for ``kind`` requests about ``order_id``; use it as ``with desk.gate(...) as g:``."""
+        return Gate(self, order_id, kind)
+
+    def _open(self, gate: Gate[R]) -> None:
+        self._gates[(gate.order_id, gate.kind)] = gate
+
+    def _close(self, gate: Gate[R]) -> None:
+        key = (gate.order_id, gate.kind)
+        if self._gates.get(key) is gate:
+            del self._gates[key]
+
+    def waits_for(self, order_id: str, kind: type[ConsoleRequest]) -> bool:
+        return (order_id, kind) in self._gates
+
+    # ----------------------------------------------------------------- the responder
+
+    def open_request(self, message: AclMessage) -> None:
+        """Responder of ``fipa-request`` conversations opened with the agent."""
+        machine = RequestParticipant.for_message(
+            message,
+            me=self.agent.address,
+            patience=PATIENCE,
+            content_types={Performative.REQUEST: CONSOLE_REQUESTS},
+        )
+        self.agent.open_conversation(machine, opening=message, on_update=self._on_update)
+
+    async def _on_update(self, conversation: ConversationBehaviour[RequestParticipant]) -> None:
+        machine = conversation.machine
+        message = machine.request
+        if machine.state is not RequestParticipantState.REQUEST_RECEIVED or message is None:
+            return
+        request: Content = decode(message.content)
+        assert isinstance(request, CONSOLE_REQUESTS)
+        why = await self._check(message, request)
+        if why is not None:
+            log.warning(
+                "%s: refused %s from %s: %s %s",
+                self.agent.address,
+                type(request).content_type,
+                message.sender,
+                why.reason,
+                why.detail,
+            )
+            conversation.act(lambda m, now: m.refuse(why, now=now))
+            return
+        gate = self._gates[(str(request.order_id), type(request))]
+        conversation.act(lambda m, now: m.agree(now=now, result_by=now + PATIENCE))
+        pending: Pending[ConsoleRequest] = Pending(request)
+        gate.put(pending)
+        try:
+            async with asyncio.timeout(PATIENCE.total_seconds()):
+                answer = await asyncio.shield(pending.answered)
+        except TimeoutError:
+            answer = Reason(reason="no-answer", detail=f"order {request.order_id} did not take the step")
+        if not _agreed(machine):
+            return
+        if answer is None:
+            conversation.act(lambda m, now: m.inform(now=now))
+        else:
+            failure = answer
+            conversation.act(lambda m, now: m.failure(failure, now=now))
+
+    async def _check(self, message: AclMessage, request: ConsoleRequest) -> Reason | None:
+        """Why ``request`` is refused, or None."""
+        me = self.agent.address
+        if bare(message.sender) not in self.consoles:
+            return Reason(reason=NOT_A_CONSOLE, detail=f"{message.sender} is not a console of {me}")
+        order_id = str(request.order_id)
+        self.agent.track(message.conversation_id or "", order_id)
+        record = await self.agent.journal.order_record(order_id)
+        if record is None:
+            return Reason(reason=UNKNOWN_ORDER, detail=f"no order {order_id}")
+        if record.manufacturer_id != self.agent.manufacturer_id:
+            return Reason(
+                reason=NOT_THIS_MANUFACTURER,
+                detail=f"order {order_id} is for {record.manufacturer_id}, not {self.agent.manufacturer_id}",
+            )
+        needed, flag = NEEDS[type(request)]
+        if record.status != needed:
+            return Reason(reason=WRONG_STATUS, detail=f"order {order_id} is {record.status}, not {needed}")
+        if not self.waits_for(order_id, type(request)):
+            return Reason(
+                reason=NOT_AWAITED,
+                detail=f"order {order_id} does not wait for {type(request).content_type} "
+                f"(the policy's {flag} is on, or its flow is not running)",
+            )
+        return None
+
+
+def _agreed(machine: RequestParticipant) -> bool:
+    """Still agreed (the conversation may have ended while the flow took the step)."""
+    return machine.state is RequestParticipantState.AGREED
