@@ -4,12 +4,22 @@ The JSON envelope names the ontology and its version, so a receiver can refuse c
 another ontology (``not-understood``) instead of guessing.
 
     {"ontology": "lot-size-one", "version": "1.0", "type": "CallForProposals", "data": {...}}
+
+A message's content is usually decoded more than once (by the conversation machine, then by the
+agent acting on it), so :func:`decode` keeps the newest ``DECODED_KEPT`` models that are settled: the
+same text always gives an equal model, and nobody can change it (frozen, every field given in the
+text, so no default drawn from a clock or a random id, and nothing mutable inside). Those are handed
+out again for the same text, after the same checks of the expected type.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from enum import Enum
 from typing import Any, ClassVar, TypeVar
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -59,7 +69,11 @@ def encode(model: Content) -> str:
         "type": name,
         "data": model.model_dump(mode="json"),
     }
-    return json.dumps(envelope, separators=(",", ":"), sort_keys=True)
+    return _ENCODER.encode(envelope)
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), sort_keys=True)
+"""``json.dumps(..., separators=(",", ":"), sort_keys=True)`` without making an encoder per call."""
 
 
 T = TypeVar("T", bound=Content)
@@ -67,6 +81,11 @@ T = TypeVar("T", bound=Content)
 
 def decode(text: str | bytes, expected: type[T] | tuple[type[T], ...] | None = None) -> T:
     """Parse content; raise :class:`ContentError` with a reason a peer can read."""
+    known = _DECODED.get(text)
+    if known is not None:
+        if expected is not None:
+            _check_expected(type(known), expected)
+        return known  # type: ignore[return-value]
     try:
         envelope: Any = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -83,11 +102,56 @@ def decode(text: str | bytes, expected: type[T] | tuple[type[T], ...] | None = N
     if cls is None:
         raise ContentError(f"unknown content type {type_name!r}")
     if expected is not None:
-        allowed = expected if isinstance(expected, tuple) else (expected,)
-        if not issubclass(cls, allowed):
-            names = ", ".join(a.__name__ for a in allowed)
-            raise ContentError(f"content type {type_name!r} is not expected here (expected {names})")
+        _check_expected(cls, expected)
     try:
-        return cls.model_validate(envelope.get("data"))  # type: ignore[return-value]
+        model = cls.model_validate(envelope.get("data"))
     except ValidationError as exc:
         raise ContentError(f"content does not match {type_name}: {exc.errors(include_url=False)}") from exc
+    if _settled(model):
+        if len(_DECODED) >= DECODED_KEPT:
+            _DECODED.pop(next(iter(_DECODED), text), None)
+        _DECODED[text] = model
+    return model  # type: ignore[return-value]
+
+
+def _check_expected(cls: type[Content], expected: type[Content] | tuple[type[Content], ...]) -> None:
+    allowed = expected if isinstance(expected, tuple) else (expected,)
+    if not issubclass(cls, allowed):
+        names = ", ".join(a.__name__ for a in allowed)
+        raise ContentError(f"content type {cls.content_type!r} is not expected here (expected {names})")
+
+
+DECODED_KEPT = 512
+_DECODED: dict[str | bytes, Content] = {}
+_IMMUTABLE = (str, bytes, int, float, Decimal, date, datetime, time, timedelta, UUID, Enum, type(None))
+_SCALAR, _CONTAINER, _MUTABLE = -1, -2, -3
+
+
+def _settled(value: object) -> bool:
+    """Whether ``value`` is immutable and fully given: a scalar, a frozen model with every field
+    set (none left to its default) and settled values, or a tuple or frozenset of settled values."""
+    kind = _kinds.get(type(value))
+    if kind is None:
+        kind = _kinds[type(value)] = _kind_of(type(value))
+    if kind == _SCALAR:
+        return True
+    if kind >= 0:
+        assert isinstance(value, BaseModel)
+        return len(value.model_fields_set) == kind and all(map(_settled, value.__dict__.values()))
+    if kind == _CONTAINER:
+        return all(map(_settled, value))  # type: ignore[call-overload]
+    return False
+
+
+def _kind_of(cls: type) -> int:
+    if issubclass(cls, _IMMUTABLE):
+        return _SCALAR
+    if issubclass(cls, BaseModel):
+        return len(cls.model_fields) if cls.model_config.get("frozen") else _MUTABLE
+    if issubclass(cls, tuple | frozenset):
+        return _CONTAINER
+    return _MUTABLE
+
+
+_kinds: dict[type, int] = {}
+"""Per type: ``_SCALAR``, ``_CONTAINER``, ``_MUTABLE``, or the number of fields of a frozen model."""

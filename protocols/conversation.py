@@ -179,6 +179,63 @@ def _resolve_types(names: dict[Performative, list[str]]) -> dict[Performative, t
     return {performative: tuple(registry[name] for name in group) for performative, group in names.items()}
 
 
+_EVENT_BARE = frozenset({"seq", "at", "kind", "state", "code", "detail"})
+_EVENT_WITH_PEER = _EVENT_BARE | {"peer"}
+_EVENT_WITH_MESSAGE = _EVENT_WITH_PEER | {"performative", "message_id", "in_reply_to"}
+_set_attribute = object.__setattr__
+
+
+def _trusted_event(values: dict[str, Any], fields_set: frozenset[str]) -> ConversationEvent:
+    """``ConversationEvent.model_construct(set(fields_set), **values)`` with every field in
+    ``values``, without model_construct's walk over the fields (aliases, defaults)."""
+    event = ConversationEvent.__new__(ConversationEvent)
+    _set_attribute(event, "__dict__", values)
+    _set_attribute(event, "__pydantic_fields_set__", set(fields_set))
+    _set_attribute(event, "__pydantic_extra__", None)
+    _set_attribute(event, "__pydantic_private__", None)
+    return event
+
+
+def _check_event_model() -> None:
+    """_trusted_event relies on ConversationEvent being a plain model with exactly these fields: no
+    aliases, private attributes, post-init hook or extra fields (model_construct would do more)."""
+    model = ConversationEvent
+    fields = (
+        "seq",
+        "at",
+        "kind",
+        "state",
+        "performative",
+        "peer",
+        "message_id",
+        "in_reply_to",
+        "code",
+        "detail",
+    )
+    if (
+        tuple(model.model_fields) != fields
+        or model.__private_attributes__
+        or model.__pydantic_post_init__
+        or model.model_config.get("extra") == "allow"
+        or any(f.alias is not None or f.validation_alias is not None for f in model.model_fields.values())
+    ):
+        raise RuntimeError("ConversationEvent changed: update protocols.conversation._trusted_event")
+
+
+_check_event_model()
+
+
+def _record(log: ConversationLog, event: ConversationEvent) -> None:
+    """:meth:`ConversationLog.append` of an event already made (numbered ``log.next_seq``)."""
+    log.next_seq += 1
+    events = log.events
+    events.append(event)
+    overflow = len(events) - log.limit
+    if overflow > 0:
+        del events[:overflow]
+        log.dropped += overflow
+
+
 def _dedupe_key(message: AclMessage) -> str:
     if message.reply_with:
         return f"{message.sender}\x1f{message.reply_with}"
@@ -438,17 +495,40 @@ class Conversation(ABC, Generic[D]):
         code: Anomaly | None = None,
         detail: str | None = None,
     ) -> None:
-        fields: dict[str, object] = {"at": now, "kind": kind, "state": str(self._data.state)}
+        # Every field comes from a validated message or from this machine (trusted input), so the
+        # event is made without validation (an event per message, transition and deadline makes it
+        # the commonest model here); fields set as ConversationLog.append would mark them.
+        log = self._data.log
         if message is not None:
-            fields.update(
-                performative=message.performative,
-                peer=peer or message.sender,
-                message_id=message.reply_with,
-                in_reply_to=message.in_reply_to,
-            )
-        elif peer is not None:
-            fields["peer"] = peer
-        self._data.log.append(**fields, code=code, detail=detail)
+            values = {
+                "seq": log.next_seq,
+                "at": now,
+                "kind": kind,
+                "state": str(self._data.state),
+                "performative": message.performative,
+                "peer": peer or message.sender,
+                "message_id": message.reply_with,
+                "in_reply_to": message.in_reply_to,
+                "code": code,
+                "detail": detail,
+            }
+            fields_set = _EVENT_WITH_MESSAGE
+        else:
+            values = {
+                "seq": log.next_seq,
+                "at": now,
+                "kind": kind,
+                "state": str(self._data.state),
+                "performative": None,
+                "peer": peer,
+                "message_id": None,
+                "in_reply_to": None,
+                "code": code,
+                "detail": detail,
+            }
+            fields_set = _EVENT_WITH_PEER if peer is not None else _EVENT_BARE
+        event = _trusted_event(values, fields_set)
+        _record(log, event)
 
     def _ignore(self, message: AclMessage, now: datetime, code: Anomaly, detail: str) -> list[AclMessage]:
         self._event(EventKind.IGNORED, now, message=message, code=code, detail=detail)

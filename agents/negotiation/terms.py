@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from functools import cache
 
 from ontology.process import QualityLevel
 
@@ -67,6 +68,7 @@ class NegotiationSpace:
         )
 
 
+@cache
 def qualities_between(lowest: QualityLevel, highest: QualityLevel) -> tuple[QualityLevel, ...]:
     """Every grade from ``lowest`` to ``highest`` (empty when ``highest`` is below ``lowest``)."""
     return tuple(q for q in QualityLevel if lowest.rank <= q.rank <= highest.rank)

@@ -55,7 +55,7 @@ class PartSourcing:
     _attempt: int = 0
     _cfp: CallForProposals | None = None
     _awarded: tuple[str, Offer] | None = None
-    _planned: tuple[int, datetime] | None = None
+    _planned: tuple[IteratedContractNetInitiator, datetime] | None = None
 
     # ----------------------------------------------------------------- driving
 
@@ -182,8 +182,9 @@ class PartSourcing:
         if machine is None or machine.next_deadline is None:
             return
         due = machine.next_deadline
-        if self._planned != (id(machine), due):
-            self._planned = (id(machine), due)
+        planned = self._planned
+        if planned is None or planned[0] is not machine or planned[1] != due:
+            self._planned = (machine, due)
             self.queue.at(due, lambda: self._tick(machine, due))
 
     def _tick(self, machine: IteratedContractNetInitiator, due: datetime) -> None:

@@ -87,6 +87,13 @@ class InMemoryProxies:
         if conversation.finished:
             self._finished(key)
 
+    def close(self) -> None:
+        """Forget every proxy and conversation (the run is over)."""
+        self._proxies.clear()
+        self._conversations.clear()
+        self._planned.clear()
+        self._done.clear()
+
     def _finished(self, key: tuple[str, str]) -> None:
         """Keep the newest finished conversations (to answer late messages), as ProxyHost does."""
         self._done[key] = None
