@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint format venv clean
+.PHONY: run test bench bench-peer lint format venv clean
 
 venv: $(STAMP)
 
@@ -26,6 +26,21 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.ledger_throughput --out bench-ledger.json
 	$(BIN)/python -m bench.proxies_online --count 1000 --out bench-proxies.json
 	$(BIN)/python -m bench.negotiation_throughput --out bench-negotiation.json
+	$(BIN)/python -m bench.gateway_throughput --out bench-gateway.json
+	$(BIN)/python -m bench.simulation_throughput --out bench-simulation.json
+
+# Optional: NegMAS (AGPL, never a dependency of ours) in its own environment, against our fast mode.
+PEER_VENV ?= .venv-peer
+PEER_STAMP := $(PEER_VENV)/.installed
+
+$(PEER_STAMP):
+	test -x $(PEER_VENV)/bin/python || $(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PEER_VENV)/bin/python -m pip install --quiet 'negmas>=0.10'
+	touch $(PEER_STAMP)
+
+bench-peer: $(STAMP) $(PEER_STAMP)
+	$(BIN)/python -m bench.simulation_peer --peer-python $(PEER_VENV)/bin/python --out bench-peer.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -37,4 +52,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(PEER_VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

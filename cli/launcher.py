@@ -6,16 +6,18 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-
-import uvicorn
 
 from agents.runtime.platform_agent import PlatformAgent
 from cli.ledger_process import embedded_ledger
+from cli.order_agents import manufacturer_agents, supplier_host
 from core.settings import Settings, XmppMode
 from federation.settings import FederationSettings, get_federation_settings
 from gateway.app import create_app
+from gateway.bridge.agents import AgentsBridge
+from gateway.demo import DemoLogins, seed_demo_database
+from gateway.server import serving
 from ledger.settings import LedgerSettings
 from store.database import Database
 from store.migrate import upgrade
@@ -33,6 +35,7 @@ class Running:
     gateway_url: str | None = None
     federation_url: str | None = None
     ledger: str | None = None
+    demo: DemoLogins | None = None
 
     def banner(self) -> str:
         lines = [
@@ -50,6 +53,8 @@ class Running:
                 f"  gateway       {self.gateway_url}",
                 f"  API docs      {self.gateway_url}/docs",
             ]
+        if self.demo:
+            lines += self.demo.banner_lines()
         lines.append("Press Ctrl+C to stop.")
         return "\n".join(lines)
 
@@ -93,6 +98,15 @@ async def platform_agents(
             "contract", settings, ledger_settings=ledger, token=token, tracker=StoreOrderTracker(db)
         ),
     ]
+    proxies = supplier_host(settings, federation)
+    candidates.append(proxies)
+    candidates += await manufacturer_agents(
+        settings,
+        db,
+        matchmaker=candidates[1].address,
+        contract=candidates[2].address,
+        proxies=proxies.address,
+    )
     started: list[PlatformAgent] = []
     try:
         for agent in candidates:
@@ -106,32 +120,36 @@ async def platform_agents(
 
 
 @contextlib.asynccontextmanager
-async def gateway(settings: Settings) -> AsyncIterator[str]:
-    app = create_app(settings.resolved_database_url, data_dir=settings.data_dir)
-    config = uvicorn.Config(
-        app, host=settings.gateway_host, port=settings.gateway_port, log_level="warning", lifespan="on"
-    )
-    server = _QuietServer(config)
-    task = asyncio.create_task(server.serve(), name="gateway")
-    while not server.started:
-        if task.done():
-            task.result()
-            where = f"{settings.gateway_host}:{settings.gateway_port}"
-            raise RuntimeError(f"the gateway did not start on {where}")
-        await asyncio.sleep(0.05)
+async def gateway(settings: Settings, db: Database) -> AsyncIterator[str]:
+    """The gateway, with its bridge to the agents (the customer and console agents, in this process)."""
+    async with AgentsBridge(db, settings) as bridge:
+        app = create_app(settings.resolved_database_url, data_dir=settings.data_dir, bridge=bridge)
+        async with serving(app, settings.gateway_host, settings.gateway_port) as url:
+            yield url
+
+
+async def serve_gateway_only(settings: Settings, announce: Callable[[str], None]) -> None:
+    """`lso gateway serve`: the gateway and its bridge, on the configured XMPP server (the agents run
+    elsewhere, e.g. `lso agents run`); without a reachable XMPP server it serves without the agents."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    db = await Database.open(settings.resolved_database_url)
     try:
-        yield f"http://{settings.gateway_host}:{settings.gateway_port}"
+        try:
+            async with gateway(settings, db) as url:
+                announce(f"gateway {url} (API docs {url}/docs), agents bridge connected")
+                await stop.wait()
+                return
+        except ConnectionError as exc:
+            log.warning("the agents bridge could not connect (%s); serving without the agents", exc)
+        app = create_app(settings.resolved_database_url, data_dir=settings.data_dir)
+        async with serving(app, settings.gateway_host, settings.gateway_port) as url:
+            announce(f"gateway {url} (API docs {url}/docs), without the agents")
+            await stop.wait()
     finally:
-        server.should_exit = True
-        await task
-
-
-class _QuietServer(uvicorn.Server):
-    """uvicorn without its own signal handlers: the launcher owns SIGINT/SIGTERM."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
+        await db.close()
 
 
 async def prepare_database(settings: Settings) -> str:
@@ -146,9 +164,10 @@ async def running_platform(
     settings: Settings, *, with_agents: bool = True, with_gateway: bool = True
 ) -> AsyncIterator[Running]:
     url = await prepare_database(settings)
+    demo = await seed_demo_database(url, xmpp_domain=settings.xmpp_domain)
     async with contextlib.AsyncExitStack() as stack:
         where = await stack.enter_async_context(xmpp_server(settings))
-        running = Running(database_url=_redact(url), xmpp=where)
+        running = Running(database_url=_redact(url), xmpp=where, demo=demo)
         federation = get_federation_settings()
         if settings.federation_local:
             running.federation_url, federation = await stack.enter_async_context(local_federation())
@@ -159,14 +178,14 @@ async def running_platform(
             if endpoints.grpc:
                 ledger = ledger.model_copy(update={"grpc_url": f"http://{endpoints.grpc}"})
             running.ledger = f"JSON API {endpoints.json_api}, gRPC {endpoints.grpc} (pid {endpoints.pid})"
+        db = await Database.open(url)
+        stack.push_async_callback(db.close)
         if with_agents:
-            db = await Database.open(url)
-            stack.push_async_callback(db.close)
             running.agents = await stack.enter_async_context(
                 platform_agents(settings, federation, ledger, db)
             )
         if with_gateway:
-            running.gateway_url = await stack.enter_async_context(gateway(settings))
+            running.gateway_url = await stack.enter_async_context(gateway(settings, db))
         yield running
 
 

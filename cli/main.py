@@ -10,7 +10,10 @@ from typing import Annotated
 import typer
 
 from cli.federation import federation_app, suppliers_app
+from cli.gateway_admin import add_client, add_user
 from cli.ledger import ledger_app
+from cli.report import report
+from cli.simulate import simulate_command
 from core.logging import configure_logging
 from core.settings import Settings, XmppMode, get_settings
 
@@ -23,9 +26,13 @@ app.add_typer(db_app, name="db")
 app.add_typer(xmpp_app, name="xmpp")
 app.add_typer(agents_app, name="agents")
 app.add_typer(gateway_app, name="gateway")
+gateway_app.command("add-user")(add_user)
+gateway_app.command("add-client")(add_client)
 app.add_typer(federation_app, name="federation")
 app.add_typer(suppliers_app, name="suppliers")
 app.add_typer(ledger_app, name="ledger")
+app.command("simulate")(simulate_command)
+app.command("report")(report)
 
 
 def _settings() -> Settings:
@@ -112,17 +119,11 @@ def agents_run() -> None:
 
 @gateway_app.command("serve")
 def gateway_serve() -> None:
-    """Run only the REST gateway."""
-    import uvicorn
-
-    from gateway.app import create_app
+    """Run only the REST gateway (its bridge's agents connect to the configured XMPP server)."""
+    from cli.launcher import serve_gateway_only
 
     settings = _settings()
-    uvicorn.run(
-        create_app(settings.resolved_database_url, data_dir=settings.data_dir),
-        host=settings.gateway_host,
-        port=settings.gateway_port,
-    )
+    asyncio.run(serve_gateway_only(settings, lambda text: typer.echo(text)))
 
 
 if __name__ == "__main__":

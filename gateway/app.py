@@ -10,11 +10,24 @@ from pathlib import Path
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.api.routes import auth, health, me
+from gateway.api.routes import (
+    auth,
+    clients,
+    health,
+    me,
+    negotiation,
+    notifications,
+    oauth,
+    order_actions,
+    orders,
+    policy,
+    products,
+)
 from gateway.bridge.base import AgentBridge
 from gateway.core.config import GatewaySettings
 from gateway.core.signing_key import signing_key
 from gateway.core.tokens import TokenService
+from gateway.core.wiring import GatewaySecurity, install_api_quality
 from store.database import Database
 from store.db import create_engine
 
@@ -32,12 +45,15 @@ def create_app(
     app_engine = engine or create_engine(database_url)
     config = settings or GatewaySettings()
     tokens = TokenService(signing_key(config, data_dir), timedelta(days=config.token_lifetime_days))
+    db = Database(app_engine)
+    security = GatewaySecurity(db, tokens, config)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            await security.aclose()
             if owned:
                 await app_engine.dispose()
 
@@ -48,11 +64,21 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.engine = app_engine
-    app.state.db = Database(app_engine)
+    app.state.db = db
     app.state.settings = config
     app.state.tokens = tokens
+    app.state.authenticator = security.authenticator
     app.state.bridge = bridge
     app.include_router(health.router)
     app.include_router(auth.router)
+    app.include_router(oauth.router)
+    app.include_router(clients.router)
     app.include_router(me.router)
+    app.include_router(notifications.router)
+    app.include_router(products.router)
+    app.include_router(orders.router)
+    app.include_router(order_actions.router)
+    app.include_router(negotiation.router)
+    app.include_router(policy.router)
+    install_api_quality(app, config)
     return app

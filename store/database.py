@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from store.db import create_engine, session_factory, unit_of_work
 from store.records import NewAclMessage
@@ -50,6 +50,14 @@ class Database:
             await self.flush_acl_log()
         async with unit_of_work(self.sessionmaker) as session:
             yield Repositories(session, self.order_rule)
+
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[AsyncConnection]:
+        """A bare connection for a read of one statement, which needs no transaction of its own:
+        rolled back when the block ends, which is all the pool needs too, where a :meth:`transaction`
+        commits and the pool then resets its connection (one round trip less); not for writes."""
+        async with self.engine.connect() as connection:
+            yield connection
 
     # ----------------------------------------------------------------- write-behind ACL log
 

@@ -10,6 +10,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.bridge.base import AgentBridge
+from gateway.core.authn import Authenticator
+from gateway.core.config import GatewaySettings
+from gateway.core.oidc import IdentityProviderUnavailable
 from gateway.core.principal import Principal
 from gateway.core.tokens import InvalidToken, TokenService
 from store.database import Database
@@ -31,6 +34,16 @@ def get_tokens(request: Request) -> TokenService:
     return tokens
 
 
+def get_settings(request: Request) -> GatewaySettings:
+    settings: GatewaySettings = request.app.state.settings
+    return settings
+
+
+def get_authenticator(request: Request) -> Authenticator:
+    authenticator: Authenticator = request.app.state.authenticator
+    return authenticator
+
+
 def get_bridge(request: Request) -> AgentBridge:
     bridge: AgentBridge | None = request.app.state.bridge
     if bridge is None:
@@ -44,21 +57,29 @@ EngineDep = Annotated[AsyncEngine, Depends(get_engine)]
 DbDep = Annotated[Database, Depends(get_db)]
 TokensDep = Annotated[TokenService, Depends(get_tokens)]
 BridgeDep = Annotated[AgentBridge, Depends(get_bridge)]
+SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]
+AuthenticatorDep = Annotated[Authenticator, Depends(get_authenticator)]
 
 _bearer = HTTPBearer(auto_error=False, description="The JWT from POST /auth/token")
 
 
 async def current_user(
-    tokens: TokensDep,
+    authenticator: AuthenticatorDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    unauthorised = {"WWW-Authenticate": "Bearer"}
+    """The caller: a valid, unrevoked token of an existing user (401 otherwise; 503 when an external
+    token cannot be checked because its provider's keys are unreachable)."""
     if credentials is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a bearer token is required", unauthorised)
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "a bearer token is required", {"WWW-Authenticate": "Bearer"}
+        )
     try:
-        return tokens.verify(credentials.credentials)
+        return await authenticator.authenticate(credentials.credentials)
     except InvalidToken as exc:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc), unauthorised) from exc
+        challenge = 'Bearer error="invalid_token"'
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc), {"WWW-Authenticate": challenge}) from exc
+    except IdentityProviderUnavailable as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc), {"Retry-After": "30"}) from exc
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]
@@ -78,3 +99,4 @@ def require_role(*roles: UserRole) -> Callable[[Principal], Principal]:
 
 CustomerUser = Annotated[Principal, Depends(require_role(UserRole.CUSTOMER))]
 ManufacturerUser = Annotated[Principal, Depends(require_role(UserRole.MANUFACTURER))]
+AdminUser = Annotated[Principal, Depends(require_role(UserRole.ADMIN))]

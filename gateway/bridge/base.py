@@ -12,11 +12,15 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
 from ontology.order import Order, OrderStatus
+
+if TYPE_CHECKING:
+    from gateway.bridge.hub import Subscription
 
 
 class EventKind(StrEnum):
@@ -39,6 +43,8 @@ class OrderEvent(BaseModel):
     note: str = ""
     price: Decimal | None = None
     currency: str | None = None
+    progress: int | None = None
+    """Production progress in percent, when the event reports it."""
 
 
 class QuotationAnswer(StrEnum):
@@ -98,3 +104,14 @@ class AgentBridge(ABC):
     @abstractmethod
     def events(self) -> AsyncIterator[OrderEvent]:
         """Every event from now on, for one subscriber (a push connection); ends when the bridge stops."""
+
+    def subscribe(self, last_event_id: str | None = None) -> Subscription:
+        """A push connection's feed of numbered events (see :mod:`gateway.bridge.hub`).
+
+        This default numbers the events of :meth:`events` for this subscriber alone (no replay);
+        a bridge with an :class:`~gateway.bridge.hub.EventHub` numbers them once for everyone and
+        replays what followed ``last_event_id`` (the SSE ``Last-Event-ID``)."""
+        from gateway.bridge.hub import pumped
+
+        del last_event_id
+        return pumped(self.events())

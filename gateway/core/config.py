@@ -5,8 +5,12 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ASYMMETRIC_ALGORITHMS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+)
 
 
 class GatewaySettings(BaseSettings):
@@ -18,3 +22,85 @@ class GatewaySettings(BaseSettings):
         "created once and kept in <data_dir>/gateway-jwt.key.",
     )
     token_lifetime_days: int = Field(default=7, ge=1, le=365, description="Days an issued token is valid.")
+
+    # --- failed logins ---------------------------------------------------------------------------
+    login_max_attempts: int = Field(
+        default=5, ge=1, le=1000, description="Failed logins in a row that lock an account."
+    )
+    login_lock_seconds: int = Field(
+        default=300,
+        ge=1,
+        le=86400,
+        description="Seconds a locked account refuses logins (answered 429 with Retry-After).",
+    )
+
+    # --- HTTP hygiene ------------------------------------------------------------------------------
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description="Largest request body accepted, in bytes (larger: 413, checked while streaming).",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description='JSON list of origins the browser may call the API from, e.g. ["https://app.example"]; '
+        "empty: no cross-origin calls.",
+    )
+
+    # --- external OpenID Connect provider ----------------------------------------------------------
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="'iss' of the external OpenID Connect provider whose tokens are accepted, e.g. "
+        "http://127.0.0.1:8470/auth/realms/efpf; unset: only the gateway's own tokens.",
+    )
+    oidc_jwks_url: str | None = Field(
+        default=None,
+        description="JWKS URL of that provider (e.g. <issuer>/protocol/openid-connect/certs); needed "
+        "with oidc_issuer.",
+    )
+    oidc_audience: str | None = Field(
+        default=None, description="Required 'aud' of external tokens; unset: not checked."
+    )
+    oidc_email_claim: str = Field(
+        default="email",
+        description="Claim carrying the user's e-mail address (dotted path), e.g. email or "
+        "preferred_username; the local user with that address is the caller (created on first sight).",
+    )
+    oidc_roles_claim: str = Field(
+        default="realm_access.roles",
+        description="Claim (dotted path) listing the user's roles; a role named customer, manufacturer "
+        "or researcher gives that role to a new user (default customer).",
+    )
+    oidc_allow_admin: bool = Field(
+        default=False,
+        description="Let an external token's 'admin' role create an admin; off: never admin from outside.",
+    )
+    oidc_algorithms: list[str] = Field(
+        default_factory=lambda: ["RS256", "ES256"],
+        description="JSON list of signature algorithms accepted on external tokens (RS256, ES256, ...).",
+    )
+    oidc_jwks_cache_seconds: float = Field(
+        default=600.0, gt=0, description="How long a fetched JWKS is used before it is fetched again."
+    )
+    oidc_jwks_min_refetch_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="An unknown key id refetches the JWKS at most once per this many seconds.",
+    )
+    oidc_timeout_seconds: float = Field(default=5.0, gt=0, description="Timeout of fetching the JWKS.")
+    oidc_leeway_seconds: int = Field(
+        default=30, ge=0, le=600, description="Clock skew allowed on external tokens' exp/iat/nbf."
+    )
+
+    @field_validator("oidc_algorithms")
+    @classmethod
+    def _asymmetric_only(cls, value: list[str]) -> list[str]:
+        unsafe = [name for name in value if name not in ASYMMETRIC_ALGORITHMS]
+        if unsafe or not value:
+            raise ValueError(f"external tokens need public-key algorithms, not {unsafe or 'none'}")
+        return value
+
+    @model_validator(mode="after")
+    def _issuer_with_keys(self) -> GatewaySettings:
+        if bool(self.oidc_issuer) != bool(self.oidc_jwks_url):
+            raise ValueError("set both oidc_issuer and oidc_jwks_url, or neither")
+        return self

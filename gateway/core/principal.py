@@ -15,3 +15,7 @@ class Principal:
     token_id: str
     """The ``jti`` of the token the request carried (what logout revokes)."""
     expires_at: datetime
+    client_id: str | None = None
+    """The API client the token was issued to (client-credentials grant); None for a person."""
+    external: bool = False
+    """True when the token came from the external OpenID Connect provider."""

@@ -35,11 +35,14 @@ class TokenService:
         if len(self.secret) < 32:
             raise ValueError("the token signing key must be at least 32 bytes")
 
-    def issue(self, user_id: str, role: UserRole, *, now: datetime | None = None) -> IssuedToken:
+    def issue(
+        self, user_id: str, role: UserRole, *, client_id: str | None = None, now: datetime | None = None
+    ) -> IssuedToken:
+        """A token for ``user_id``; ``client_id`` names the API client it is issued to, if any."""
         issued = now or datetime.now(UTC)
         expires = issued + self.lifetime
         token_id = uuid4().hex
-        claims = {
+        claims: dict[str, str | int] = {
             "iss": ISSUER,
             "sub": user_id,
             "role": str(role),
@@ -47,6 +50,8 @@ class TokenService:
             "iat": int(issued.timestamp()),
             "exp": int(expires.timestamp()),
         }
+        if client_id is not None:
+            claims["cid"] = client_id
         token = jwt.encode(claims, self.secret, algorithm=ALGORITHM)
         return IssuedToken(token, token_id, datetime.fromtimestamp(int(expires.timestamp()), UTC))
 
@@ -69,4 +74,5 @@ class TokenService:
             role=role,
             token_id=str(claims["jti"]),
             expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+            client_id=str(claims["cid"]) if claims.get("cid") is not None else None,
         )

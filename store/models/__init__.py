@@ -6,6 +6,7 @@ from store.models.acl import AclMessageRow
 from store.models.agreements import AgreementRow
 from store.models.base import Base
 from store.models.billing import InvoiceRow, PaymentRow
+from store.models.clients import ApiClientRow
 from store.models.negotiations import NegotiationRow
 from store.models.orders import OrderRow, OrderStatusHistoryRow
 from store.models.policies import AgentPolicyRow
@@ -19,6 +20,7 @@ __all__ = [
     "AclMessageRow",
     "AgentPolicyRow",
     "AgreementRow",
+    "ApiClientRow",
     "Base",
     "InvoiceRow",
     "NegotiationRow",

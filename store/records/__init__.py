@@ -6,8 +6,9 @@ from store.records.acl import AclMessageRecord, NewAclMessage
 from store.records.agreements import AgreementRecord, NewAgreement
 from store.records.base import Json, JsonList, JsonObject, NewRecord, Record, jsonable
 from store.records.billing import InvoiceRecord, NewInvoice, NewPayment, PaymentRecord
+from store.records.clients import ApiClientCredentials, ApiClientRecord, NewApiClient
 from store.records.negotiations import NegotiationState
-from store.records.orders import NewOrder, OrderRecord, StatusChange
+from store.records.orders import InvoiceWithPayment, NewOrder, OrderDetail, OrderRecord, StatusChange
 from store.records.policies import PolicyRecord
 from store.records.products import NewProduct, ProductRecord
 from store.records.tokens import RevokedToken
@@ -16,19 +17,24 @@ from store.records.users import NewUser, UserCredentials, UserRecord, normalise_
 __all__ = [
     "AclMessageRecord",
     "AgreementRecord",
+    "ApiClientCredentials",
+    "ApiClientRecord",
     "InvoiceRecord",
+    "InvoiceWithPayment",
     "Json",
     "JsonList",
     "JsonObject",
     "NegotiationState",
     "NewAclMessage",
     "NewAgreement",
+    "NewApiClient",
     "NewInvoice",
     "NewOrder",
     "NewPayment",
     "NewProduct",
     "NewRecord",
     "NewUser",
+    "OrderDetail",
     "OrderRecord",
     "PaymentRecord",
     "PolicyRecord",

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from store.coltypes import new_id
 from store.records.base import JsonList, JsonObject, NewRecord, Record
+from store.records.billing import InvoiceRecord, PaymentRecord
 
 
 class NewOrder(NewRecord):
@@ -54,3 +55,17 @@ class StatusChange(Record):
     at: datetime
     actor: str
     note: str
+
+
+class InvoiceWithPayment(Record):
+    invoice: InvoiceRecord
+    payment: PaymentRecord | None
+
+
+class OrderDetail(Record):
+    """An order with its status history (oldest first) and its invoices (oldest first), each with
+    its payment if it has one: everything a party may read about an order, read in one statement."""
+
+    order: OrderRecord
+    history: list[StatusChange]
+    invoices: list[InvoiceWithPayment]

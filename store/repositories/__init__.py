@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.repositories.acl import AclMessageRepository
 from store.repositories.agreements import AgreementRepository
+from store.repositories.clients import ApiClientRepository
 from store.repositories.invoices import InvoiceRepository
 from store.repositories.negotiations import NegotiationRepository
 from store.repositories.orders import OrderRepository
@@ -32,11 +33,13 @@ class Repositories:
         self.payments = PaymentRepository(session)
         self.policies = PolicyRepository(session)
         self.revoked_tokens = RevokedTokenRepository(session)
+        self.api_clients = ApiClientRepository(session)
 
 
 __all__ = [
     "AclMessageRepository",
     "AgreementRepository",
+    "ApiClientRepository",
     "InvoiceRepository",
     "NegotiationRepository",
     "OrderRepository",

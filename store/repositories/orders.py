@@ -5,14 +5,36 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import (
+    CompoundSelect,
+    FromClause,
+    Integer,
+    Select,
+    bindparam,
+    cast,
+    literal_column,
+    null,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ontology.order import Order
 from store.coltypes import utcnow
 from store.errors import ConflictError, InvalidTransitionError, NotFoundError, StaleStateError
-from store.models import OrderRow, OrderStatusHistoryRow, ProductRow, UserRow
-from store.records import NewOrder, OrderRecord, StatusChange, jsonable
+from store.models import InvoiceRow, OrderRow, OrderStatusHistoryRow, PaymentRow, ProductRow, UserRow
+from store.records import (
+    InvoiceRecord,
+    InvoiceWithPayment,
+    NewOrder,
+    OrderDetail,
+    OrderRecord,
+    PaymentRecord,
+    StatusChange,
+    jsonable,
+)
 from store.repositories.base import Repository
 from store.transitions import ORDER_RULE, TransitionRule
 
@@ -31,6 +53,94 @@ _ORDER_FIELDS = {
 
 _APPEND_ATTEMPTS = 5
 _TICK = timedelta(microseconds=1)
+
+# --- the order detail: the order, its history and its invoices with their payments, in one statement
+#
+# ``UNION ALL`` of three branches of the same shape: a part number, then every column of the four
+# tables (prefixed ``o_``, ``h_``, ``i_``, ``p_``); each branch fills the columns of its tables and
+# leaves the others ``CAST(NULL AS <the column's type>)`` (PostgreSQL matches the branches' types
+# pairwise, so an untyped NULL would not do). One statement is one round trip and one consistent
+# snapshot, where reading the order, its history, its invoices and each invoice's payment took 3 + n.
+
+_ORDER_PART, _HISTORY_PART, _INVOICE_PART = 0, 1, 2
+_DETAIL_TABLES: tuple[tuple[str, FromClause], ...] = (
+    ("o", OrderRow.__table__),
+    ("h", OrderStatusHistoryRow.__table__),
+    ("i", InvoiceRow.__table__),
+    ("p", PaymentRow.__table__),
+)
+
+
+def _detail_branch(part: int, filled: set[str]) -> Select[Any]:
+    columns: list[Any] = [literal_column(str(part), Integer).label("part")]
+    for prefix, table in _DETAIL_TABLES:
+        for column in table.columns:
+            label = f"{prefix}_{column.name}"
+            columns.append(
+                column.label(label) if prefix in filled else cast(null(), column.type).label(label)
+            )
+    return select(*columns)
+
+
+def _detail_statement() -> CompoundSelect[Any]:
+    order_id = bindparam("order_id", type_=OrderRow.__table__.c.id.type)
+    history, invoice, payment = (
+        OrderStatusHistoryRow.__table__,
+        InvoiceRow.__table__,
+        PaymentRow.__table__,
+    )
+    statement = union_all(
+        _detail_branch(_ORDER_PART, {"o"}).where(OrderRow.__table__.c.id == order_id),
+        _detail_branch(_HISTORY_PART, {"h"}).where(history.c.order_id == order_id),
+        _detail_branch(_INVOICE_PART, {"i", "p"})
+        .select_from(invoice.outerjoin(payment, payment.c.invoice_id == invoice.c.id))
+        .where(invoice.c.order_id == order_id),
+    )
+    by = statement.selected_columns
+    return statement.order_by(by.part, by.h_at, by.h_id, by.i_created_at, by.i_id)
+
+
+def _detail_slices() -> dict[str, tuple[int, list[str]]]:
+    """Where each table's columns start in a row of the detail statement, and their names."""
+    slices, start = {}, 1
+    for prefix, table in _DETAIL_TABLES:
+        names = [column.name for column in table.columns]
+        slices[prefix] = (start, names)
+        start += len(names)
+    return slices
+
+
+_DETAIL = _detail_statement()
+_DETAIL_SLICES = _detail_slices()
+
+
+def _part(row: Row[Any], prefix: str) -> dict[str, Any]:
+    start, names = _DETAIL_SLICES[prefix]
+    return dict(zip(names, row[start : start + len(names)], strict=True))
+
+
+async def read_order_detail(reader: AsyncSession | AsyncConnection, order_id: str) -> OrderDetail | None:
+    """The order with its status history and its invoices and their payments, in one statement
+    (``None`` if there is no such order). ``reader``: a session, or a bare connection (see
+    :meth:`store.database.Database.reader`), since one statement needs no transaction of its own."""
+    rows = (await reader.execute(_DETAIL, {"order_id": str(order_id)})).all()
+    if not rows or rows[0].part != _ORDER_PART:
+        return None
+    history: list[StatusChange] = []
+    invoices: list[InvoiceWithPayment] = []
+    for row in rows[1:]:
+        if row.part == _HISTORY_PART:
+            history.append(StatusChange.model_validate(_part(row, "h")))
+        else:
+            payment = _part(row, "p")
+            invoices.append(
+                InvoiceWithPayment(
+                    invoice=InvoiceRecord.model_validate(_part(row, "i")),
+                    payment=None if payment["id"] is None else PaymentRecord.model_validate(payment),
+                )
+            )
+    order = OrderRecord.model_validate(_part(rows[0], "o"))
+    return OrderDetail(order=order, history=history, invoices=invoices)
 
 
 class OrderRepository(Repository):
@@ -72,6 +182,11 @@ class OrderRepository(Repository):
         row = await self.session.get(OrderRow, str(order_id), populate_existing=True)
         return None if row is None else OrderRecord.model_validate(row)
 
+    async def detail(self, order_id: str) -> OrderDetail | None:
+        """The order with its status history and its invoices and their payments, in one statement
+        (``None`` if there is no such order)."""
+        return await read_order_detail(self.session, order_id)
+
     async def require(self, order_id: str) -> OrderRecord:
         order = await self.get(order_id)
         if order is None:
@@ -91,13 +206,17 @@ class OrderRepository(Repository):
             }
         )
 
-    async def list_by_customer(self, customer_id: str, status: str | None = None) -> list[OrderRecord]:
-        return await self._list(OrderRow.customer_id == customer_id, status)
+    async def list_by_customer(
+        self, customer_id: str, status: str | None = None, *, limit: int | None = None, offset: int = 0
+    ) -> list[OrderRecord]:
+        """The customer's orders, newest first (``limit``/``offset``: one page of them)."""
+        return await self._list(OrderRow.customer_id == customer_id, status, limit, offset)
 
     async def list_by_manufacturer(
-        self, manufacturer_id: str, status: str | None = None
+        self, manufacturer_id: str, status: str | None = None, *, limit: int | None = None, offset: int = 0
     ) -> list[OrderRecord]:
-        return await self._list(OrderRow.manufacturer_id == manufacturer_id, status)
+        """The orders addressed to the manufacturer, newest first (``limit``/``offset``: one page)."""
+        return await self._list(OrderRow.manufacturer_id == manufacturer_id, status, limit, offset)
 
     async def change_status(self, order_id: str, to: str, *, actor: str, note: str = "") -> OrderRecord:
         """Move the order to status ``to`` and append the change to its history, in the caller's transaction.
@@ -193,10 +312,16 @@ class OrderRepository(Repository):
             raise NotFoundError(f"no order {order_id!r}")
         return OrderRecord.model_validate(row)
 
-    async def _list(self, condition: Any, status: str | None) -> list[OrderRecord]:
+    async def _list(
+        self, condition: Any, status: str | None, limit: int | None = None, offset: int = 0
+    ) -> list[OrderRecord]:
         stmt = select(OrderRow).where(condition).order_by(OrderRow.created_at.desc(), OrderRow.id)
         if status is not None:
             stmt = stmt.where(OrderRow.status == str(status))
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        if offset:
+            stmt = stmt.offset(offset)
         return [OrderRecord.model_validate(row) for row in await self.session.scalars(stmt)]
 
     async def _require_parties(self, new: NewOrder) -> None:

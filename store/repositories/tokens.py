@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, exists, select
 
 from store.coltypes import utcnow
-from store.models import RevokedTokenRow
+from store.models import ApiClientRow, RevokedTokenRow, UserRow
+from store.records.tokens import TokenCheck
 from store.repositories.base import Repository
 
 
@@ -20,6 +21,19 @@ class RevokedTokenRepository(Repository):
     async def is_revoked(self, jti: str) -> bool:
         stmt = select(RevokedTokenRow.jti).where(RevokedTokenRow.jti == jti)
         return (await self.session.execute(stmt)).first() is not None
+
+    async def check(self, jti: str, user_id: str, client_id: str | None = None) -> TokenCheck:
+        """Revocation of ``jti`` and the roles of its user and client, in one round trip (a client
+        counts only while ``user_id`` owns it)."""
+        columns = [
+            exists().where(RevokedTokenRow.jti == jti).label("revoked"),
+            select(UserRow.role).where(UserRow.id == user_id).scalar_subquery().label("user_role"),
+        ]
+        if client_id is not None:
+            owned = and_(ApiClientRow.client_id == client_id, ApiClientRow.owner_user_id == user_id)
+            columns.append(select(ApiClientRow.role).where(owned).scalar_subquery().label("client_role"))
+        row = (await self.session.execute(select(*columns))).one()
+        return TokenCheck.model_validate(row._mapping)
 
     async def prune_expired(self, now: datetime | None = None) -> int:
         """Delete the entries whose token has expired by ``now``; returns how many were deleted."""

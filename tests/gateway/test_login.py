@@ -20,7 +20,8 @@ async def test_a_wrong_password_gets_no_token(client: httpx.AsyncClient) -> None
     login = await client.post(
         "/auth/token", data={"grant_type": "password", "username": "bob@example.org", "password": "wrong one"}
     )
-    assert login.status_code == 401
+    assert login.status_code == 400  # RFC 6749 section 5.2: invalid_grant
+    assert login.json()["error"] == "invalid_grant"
     assert "access_token" not in login.json()
 
 

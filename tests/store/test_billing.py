@@ -7,10 +7,12 @@ from decimal import Decimal
 
 import pytest
 
+from ontology.order import OrderStatus
 from store import Database, NotFoundError, PaymentError, StaleStateError
 from store.enums import InvoiceStatus
 from store.records import InvoiceRecord, NewInvoice, NewPayment, OrderRecord
 from store.repositories.invoices import InvoiceRepository
+from store.repositories.orders import read_order_detail
 
 
 @pytest.fixture
@@ -126,3 +128,33 @@ async def test_concurrent_payments_settle_once(db: Database, invoice: InvoiceRec
         return "paid"
 
     assert sorted(await asyncio.gather(pay("a"), pay("b"))) == ["paid", "refused"]
+
+
+async def test_order_detail_reads_order_history_invoices_and_payments_in_one_statement(
+    db: Database, invoice: InvoiceRecord, order: OrderRecord
+) -> None:
+    async with db.transaction() as repos:
+        await repos.orders.change_status(order.id, OrderStatus.ACCEPTED, actor="maker", note="ok")
+        await repos.orders.set_quotation(order.id, {"price": Decimal("919.90"), "currency": "EUR"})
+        payment = await repos.payments.record(_payment(invoice, reference="tx-1"))
+        unpaid = await repos.invoices.add(
+            NewInvoice(
+                order_id=order.id,
+                lines=[{"item": "Extra", "amount": "5.00"}],
+                total=Decimal("5.00"),
+                currency="EUR",
+                due_date=date(2030, 3, 1),
+            )
+        )
+    async with db.transaction() as repos:
+        detail = await repos.orders.detail(order.id)
+        assert detail is not None
+        assert detail.order == await repos.orders.require(order.id)
+        assert detail.history == await repos.orders.history(order.id)
+        invoices = await repos.invoices.by_order(order.id)
+        assert [item.invoice for item in detail.invoices] == invoices
+        assert [item.payment for item in detail.invoices] == [payment, None]
+        assert [item.invoice.id for item in detail.invoices] == [invoice.id, unpaid.id]
+        assert await repos.orders.detail("missing") is None
+    async with db.reader() as connection:  # the same read on a bare connection
+        assert await read_order_detail(connection, order.id) == detail

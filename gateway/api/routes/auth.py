@@ -1,52 +1,39 @@
-"""Registration and login (OAuth 2.0 token endpoint)."""
+"""Registration, HTTP Basic login, logout, and admin-created users.
+
+The OAuth 2.0 token endpoint is in :mod:`gateway.api.routes.oauth`.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, status
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Header, HTTPException, Response, status
 
-from gateway.api.deps import DbDep, TokensDep
-from gateway.core.passwords import hash_password, verify_password
+from gateway.api.auth_schemas import AdminUserCreate, TokenResponse, UserCreate, UserPublic
+from gateway.api.deps import AdminUser, CurrentUser, DbDep, SettingsDep, TokensDep
+from gateway.core.basic_auth import CHALLENGE, MalformedCredentials, basic_credentials
+from gateway.core.login import AccountLocked, LoginFailed, LoginPolicy, check_password
+from gateway.core.passwords import hash_password_async
+from gateway.core.problems import LOCKED, ProblemError
+from gateway.core.revocation import revoke
+from gateway.core.tokens import TokenService
+from store.database import Database
 from store.enums import UserRole
 from store.errors import ConflictError
-from store.records.users import NewUser, UserRecord
+from store.records import NewUser
+
+__all__ = ["TokenResponse", "UserCreate", "UserPublic", "router"]
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
-
-class UserCreate(BaseModel):
-    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
-    password: str = Field(min_length=8, max_length=256)
-    display_name: str = Field(min_length=1, max_length=200)
-    role: Literal[UserRole.CUSTOMER, UserRole.MANUFACTURER, UserRole.RESEARCHER] = UserRole.CUSTOMER
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-class UserPublic(BaseModel):
-    id: str
-    email: str
-    display_name: str
-    role: UserRole
-
-    @classmethod
-    def of(cls, user: UserRecord) -> UserPublic:
-        return cls(id=user.id, email=user.email, display_name=user.display_name, role=user.role)
-
-
-class TokenResponse(BaseModel):
-    access_token: str
-    token_type: Literal["bearer"] = "bearer"
-    expires_in: int
-
-
-@router.post("/register", status_code=status.HTTP_201_CREATED, response_model=UserPublic)
-async def register(body: UserCreate, db: DbDep) -> UserPublic:
+async def _create_user(
+    db: Database, email: str, password: str, display_name: str, role: UserRole
+) -> UserPublic:
     new = NewUser(
-        email=str(body.email),
-        display_name=body.display_name,
-        role=body.role,
-        password_hash=hash_password(body.password),
+        email=email, display_name=display_name, role=role, password_hash=await hash_password_async(password)
     )
     try:
         async with db.transaction() as repos:
@@ -56,19 +43,82 @@ async def register(body: UserCreate, db: DbDep) -> UserPublic:
     return UserPublic.of(user)
 
 
-@router.post("/token", response_model=TokenResponse)
-async def token(
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserPublic,
+    summary="Register as a customer, manufacturer or researcher",
+    responses={409: {"description": "The e-mail address is taken."}},
+)
+async def register(body: UserCreate, db: DbDep) -> UserPublic:
+    return await _create_user(db, body.email, body.password, body.display_name, body.role)
+
+
+@router.post(
+    "/users",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserPublic,
+    summary="Create a user of any role, admins included (admins only)",
+    responses={409: {"description": "The e-mail address is taken."}},
+)
+async def create_user(body: AdminUserCreate, db: DbDep, _admin: AdminUser) -> UserPublic:
+    return await _create_user(db, body.email, body.password, body.display_name, body.role)
+
+
+def token_response(
+    tokens: TokenService, user_id: str, role: UserRole, client_id: str | None = None
+) -> TokenResponse:
+    issued = tokens.issue(user_id, role, client_id=client_id)
+    return TokenResponse(access_token=issued.access_token, expires_in=int(tokens.lifetime.total_seconds()))
+
+
+@router.post(
+    "/login",
+    response_model=TokenResponse,
+    summary="Log in with HTTP Basic (e-mail and password); answers a 7-day token",
+    openapi_extra={"security": [{"HTTPBasic": []}]},
+    responses={
+        401: {"description": "Missing or wrong credentials."},
+        429: {"description": "Too many failed logins: the account is locked for Retry-After seconds."},
+    },
+)
+async def login(
+    response: Response,
     db: DbDep,
     tokens: TokensDep,
-    grant_type: Annotated[Literal["password"], Form()],
-    username: Annotated[str, Form(max_length=320)],
-    password: Annotated[str, Form(max_length=256)],
+    settings: SettingsDep,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> TokenResponse:
-    async with db.transaction() as repos:
-        credentials = await repos.users.credentials(username)
-    if credentials is None or not verify_password(credentials.password_hash, password):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "wrong e-mail or password", {"WWW-Authenticate": "Bearer"}
-        )
-    issued = tokens.issue(credentials.id, credentials.role)
-    return TokenResponse(access_token=issued.access_token, expires_in=int(tokens.lifetime.total_seconds()))
+    unauthorised = {"WWW-Authenticate": CHALLENGE}
+    try:
+        credentials = basic_credentials(authorization)
+    except MalformedCredentials as exc:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc), unauthorised) from exc
+    if credentials is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "HTTP Basic credentials are required", unauthorised)
+    email, password = credentials
+    try:
+        user = await check_password(db, LoginPolicy.of(settings), email, password)
+    except AccountLocked as exc:
+        raise ProblemError(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            str(exc),
+            type=LOCKED,
+            title="Account temporarily locked",
+            headers={"Retry-After": str(exc.retry_after)},
+        ) from exc
+    except LoginFailed as exc:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong e-mail or password", unauthorised) from exc
+    response.headers.update(NO_STORE)
+    return token_response(tokens, user.id, user.role)
+
+
+@router.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Revoke the token this request carries",
+    responses={401: {"description": "No valid token."}},
+)
+async def logout(user: CurrentUser, db: DbDep) -> Response:
+    await revoke(db, user)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

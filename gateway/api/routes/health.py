@@ -25,3 +25,12 @@ async def health(engine: EngineDep) -> Health:
     except Exception as exc:  # the probe reports any database error instead of failing
         database = f"unavailable: {type(exc).__name__}"
     return Health(status="ok" if database == "ok" else "degraded", database=database)
+
+
+class Live(BaseModel):
+    status: str
+
+
+@router.get("/health/live", response_model=Live, summary="Is the gateway process up? (no database call)")
+async def live() -> Live:
+    return Live(status="ok")

@@ -1,0 +1,216 @@
+"""What the parties do to an order once it is placed: answer the quotation, the manual steps, pay.
+
+Each action checks that the caller is the order's party for it (someone else's order: 404), and that
+the order's current status allows it (409 naming the status otherwise), then hands it to the agents
+through the bridge and answers 202; the order's status changes when the agents act on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Body, HTTPException, Request, status
+from fastapi.types import DecoratedCallable
+
+from gateway.api.deps import CustomerUser, DbDep, ManufacturerUser, get_bridge
+from gateway.api.order_access import visible_order
+from gateway.bridge.base import AgentBridge, BridgeError, QuotationAnswer
+from gateway.core.principal import Principal
+from gateway.schemas.common import KeyPath
+from gateway.schemas.order_actions import ActionAccepted, ActionReason, CounterCreate, ProductionReport
+from ontology.order import ORDER_TRANSITIONS, OrderStatus
+from store.database import Database
+
+router = APIRouter(prefix="/orders", tags=["order actions"])
+
+OrderId = KeyPath
+BridgeCall = Callable[[AgentBridge, UUID], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Action:
+    """An action and the statuses the order may be in for it."""
+
+    name: str
+    allowed: frozenset[OrderStatus]
+
+    @classmethod
+    def towards(cls, name: str, target: OrderStatus) -> Action:
+        """Allowed where the order's status machine lets the order go to ``target``."""
+        return cls(name, frozenset(s for s in ORDER_TRANSITIONS.states if ORDER_TRANSITIONS.can(s, target)))
+
+    def conflict(self, order_id: str, current: str) -> HTTPException:
+        needed = " or ".join(repr(str(s)) for s in sorted(self.allowed))
+        return HTTPException(
+            status.HTTP_409_CONFLICT, f"order {order_id} is {current!r}: {self.name} needs it {needed}"
+        )
+
+
+CONFIRM = Action.towards("confirm", OrderStatus.CONFIRMED)
+DECLINE = Action.towards("decline", OrderStatus.DECLINED)
+COUNTER = Action.towards("counter", OrderStatus.COUNTERED)
+ACCEPT = Action.towards("accept", OrderStatus.ACCEPTED)
+REJECT = Action.towards("reject", OrderStatus.REJECTED)
+SOURCING = Action.towards("start sourcing", OrderStatus.SOURCING)
+PRODUCTION = Action("report production", frozenset({OrderStatus.CONTRACTED, OrderStatus.IN_PRODUCTION}))
+INVOICE = Action.towards("invoice", OrderStatus.INVOICED)
+PAYMENT = Action.towards("pay", OrderStatus.PAID)
+
+_ANSWERS: dict[int | str, dict[str, Any]] = {
+    202: {"description": "handed to the agents"},
+    404: {"description": "no such order of yours"},
+    409: {"description": "the order's status does not allow this now"},
+    503: {"description": "the agents could not take the request"},
+}
+
+
+def _uuid(order_id: str) -> UUID:
+    try:
+        return UUID(order_id)
+    except ValueError as exc:  # not an order the agents placed: they could not follow it
+        raise HTTPException(status.HTTP_409_CONFLICT, f"order {order_id} is not known to the agents") from exc
+
+
+async def _act(
+    db: Database, request: Request, user: Principal, order_id: str, action: Action, call: BridgeCall
+) -> ActionAccepted:
+    async with db.transaction() as repos:
+        order = await visible_order(repos, user, order_id)
+    if order.status not in action.allowed:
+        raise action.conflict(order.id, order.status)
+    bridge = get_bridge(request)
+    try:
+        await call(bridge, _uuid(order.id))
+    except BridgeError as exc:
+        raise HTTPException(exc.status_code, f"cannot {action.name} order {order.id}: {exc.reason}") from exc
+    return ActionAccepted(
+        order_id=order.id,
+        action=action.name,
+        status=OrderStatus(order.status),
+        location=f"/orders/{order.id}",
+    )
+
+
+def _post(path: str, summary: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    return router.post(
+        path,
+        status_code=status.HTTP_202_ACCEPTED,
+        response_model=ActionAccepted,
+        summary=summary,
+        responses=_ANSWERS,
+    )
+
+
+# ----------------------------------------------------------------- the customer
+
+
+@_post("/{order_id}/confirm", "Confirm the open quotation (customer)")
+async def confirm(order_id: OrderId, user: CustomerUser, db: DbDep, request: Request) -> ActionAccepted:
+    async def call(bridge: AgentBridge, oid: UUID) -> None:
+        await bridge.answer_quotation(oid, QuotationAnswer.CONFIRM)
+
+    return await _act(db, request, user, order_id, CONFIRM, call)
+
+
+@_post("/{order_id}/decline", "Decline the open quotation (customer)")
+async def decline(
+    order_id: OrderId,
+    user: CustomerUser,
+    db: DbDep,
+    request: Request,
+    body: Annotated[ActionReason | None, Body()] = None,
+) -> ActionAccepted:
+    reason = body.reason if body else ""
+
+    async def call(bridge: AgentBridge, oid: UUID) -> None:
+        await bridge.answer_quotation(oid, QuotationAnswer.DECLINE, reason=reason)
+
+    return await _act(db, request, user, order_id, DECLINE, call)
+
+
+@_post("/{order_id}/counter", "Counter the open quotation with a price and/or a delivery date (customer)")
+async def counter(
+    order_id: OrderId, body: CounterCreate, user: CustomerUser, db: DbDep, request: Request
+) -> ActionAccepted:
+    async def call(bridge: AgentBridge, oid: UUID) -> None:
+        await bridge.answer_quotation(
+            oid, QuotationAnswer.COUNTER, price=body.price, delivery_date=body.delivery_date, reason=body.note
+        )
+
+    return await _act(db, request, user, order_id, COUNTER, call)
+
+
+@_post("/{order_id}/payment", "Pay the open invoice of the order (customer)")
+async def pay(order_id: OrderId, user: CustomerUser, db: DbDep, request: Request) -> ActionAccepted:
+    async def call(bridge: AgentBridge, oid: UUID) -> None:
+        await bridge.pay(oid)
+
+    return await _act(db, request, user, order_id, PAYMENT, call)
+
+
+# ----------------------------------------------------------------- the manufacturer
+
+
+@_post("/{order_id}/accept", "Accept a received order (manufacturer, manual acceptance)")
+async def accept(
+    order_id: OrderId,
+    user: ManufacturerUser,
+    db: DbDep,
+    request: Request,
+    body: Annotated[ActionReason | None, Body()] = None,
+) -> ActionAccepted:
+    reason = body.reason if body else ""
+
+    async def call(bridge: AgentBridge, oid: UUID) -> None:
+        await bridge.decide_order(oid, True, reason)
+
+    return await _act(db, request, user, order_id, ACCEPT, call)
+
+
+@_post("/{order_id}/reject", "Reject a received order (manufacturer, manual acceptance)")
+async def reject(
+    order_id: OrderId,
+    user: ManufacturerUser,
+    db: DbDep,
+    request: Request,
+    body: Annotated[ActionReason | None, Body()] = None,
+) -> ActionAccepted:
+    reason = body.reason if body else ""
+
+    async def call(bridge: AgentBridge, oid: UUID) -> None:
+        await bridge.decide_order(oid, False, reason)
+
+    return await _act(db, request, user, order_id, REJECT, call)
+
+
+@_post("/{order_id}/sourcing", "Start the supplier search of an accepted order (manufacturer)")
+async def start_sourcing(
+    order_id: OrderId, user: ManufacturerUser, db: DbDep, request: Request
+) -> ActionAccepted:
+    async def call(bridge: AgentBridge, oid: UUID) -> None:
+        await bridge.start_sourcing(oid)
+
+    return await _act(db, request, user, order_id, SOURCING, call)
+
+
+@_post("/{order_id}/production", "Report production progress, 100 meaning produced (manufacturer)")
+async def report_production(
+    order_id: OrderId, body: ProductionReport, user: ManufacturerUser, db: DbDep, request: Request
+) -> ActionAccepted:
+    async def call(bridge: AgentBridge, oid: UUID) -> None:
+        await bridge.report_production(oid, body.percent, body.note)
+
+    return await _act(db, request, user, order_id, PRODUCTION, call)
+
+
+@_post("/{order_id}/invoice", "Invoice a produced order (manufacturer)")
+async def raise_invoice(
+    order_id: OrderId, user: ManufacturerUser, db: DbDep, request: Request
+) -> ActionAccepted:
+    async def call(bridge: AgentBridge, oid: UUID) -> None:
+        await bridge.raise_invoice(oid)
+
+    return await _act(db, request, user, order_id, INVOICE, call)

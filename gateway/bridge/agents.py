@@ -1,0 +1,312 @@
+"""``AgentsBridge``: the gateway's bridge to the real agents, over XMPP.
+
+Two agents live in the gateway's process:
+
+* the customer agent (``customers@<domain>``, one account acting for every app customer: orders
+  carry their ``customer_id``) places the stored orders with the manufacturer agent of each order,
+  and waits for the app's answers to quotations and invoices (:class:`AppDecisions`);
+* the console agent (``console@<domain>``) sends the manufacturers' manual steps (accept or reject,
+  start sourcing, production progress, invoice) as FIPA requests to the manufacturer agent of the
+  order, and hears every status notice of the manufacturers that trust it.
+
+The manufacturer agent of an order is the agent whose ``agent_policies`` row the order's
+manufacturer user owns. Events come from three sources (the customer agent, the notices, the tail of
+the status history, see :mod:`gateway.bridge.history_tail`), are deduplicated
+(:mod:`gateway.bridge.dedupe`) and fanned out to the push connections (:mod:`gateway.bridge.hub`).
+The bridge decides nothing about a negotiation: it carries the users' requests and the agents' answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Coroutine
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from agents.customer.agent import CustomerAgent, CustomerTimings
+from agents.customer.agent import OrderEvent as CustomerEvent
+from agents.customer.decisions import Decision
+from core.settings import Settings
+from gateway.bridge.base import AgentBridge, BridgeError, OrderEvent, QuotationAnswer
+from gateway.bridge.console_agent import ConsoleAgent
+from gateway.bridge.decisions import AppDecisions, NothingOpen
+from gateway.bridge.dedupe import Deduplicator, Source
+from gateway.bridge.directory import Directory, Parties
+from gateway.bridge.events import from_customer_agent, from_notice
+from gateway.bridge.history_tail import HistoryTail
+from gateway.bridge.hub import EventHub, Subscription, SubscriptionClosed
+from gateway.bridge.notices import NoticeHandler
+from gateway.bridge.settings import BridgeSettings
+from ontology.common import Reason
+from ontology.console import OrderDecision, OrderStatusNotice, ProductionProgress, RaiseInvoice, StartSourcing
+from ontology.order import Order, OrderStatus
+from ontology.quotation import CounterOffer
+from store.database import Database
+
+log = logging.getLogger(__name__)
+
+Step = OrderDecision | StartSourcing | ProductionProgress | RaiseInvoice
+
+
+class AgentsBridge(AgentBridge):
+    """Start with :meth:`start` (connects both agents), end with :meth:`stop`."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings | None = None,
+        bridge_settings: BridgeSettings | None = None,
+        *,
+        customer_timings: CustomerTimings | None = None,
+    ) -> None:
+        self.db = db
+        self.config = bridge_settings or BridgeSettings()
+        self.directory = Directory(db)
+        self.hub = EventHub(capacity=self.config.subscriber_queue, replay=self.config.replay_events)
+        self._dedupe = Deduplicator()
+        self.decisions = AppDecisions()
+        self.customer = CustomerAgent(
+            self.config.customer_agent,
+            settings,
+            decisions=self.decisions,
+            timings=customer_timings,
+            on_event=self._on_customer_event,
+        )
+        self.console = ConsoleAgent(self.config.console_agent, settings)
+        self.console.on_notice = self._notice_handler(Source.CONSOLE_NOTICE)
+        self._tail = HistoryTail(db, self._from_history, self.config.history_poll_seconds)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._started = False
+
+    @property
+    def console_jid(self) -> str:
+        return self.console.address
+
+    @property
+    def customer_jid(self) -> str:
+        return self.customer.address
+
+    # ----------------------------------------------------------------- lifecycle
+
+    async def start(self) -> None:
+        await self.customer.start()
+        try:
+            await self.console.start()
+            if self.config.history_poll_seconds > 0:
+                await self._tail.start()
+        except BaseException:
+            await self.customer.stop()
+            raise
+        self._started = True
+
+    async def stop(self) -> None:
+        self._started = False
+        await self._tail.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for agent in (self.console, self.customer):
+            try:
+                await agent.stop()
+            except Exception:
+                log.warning("could not stop %s", agent.address, exc_info=True)
+        self.hub.close()
+
+    async def __aenter__(self) -> AgentsBridge:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.stop()
+
+    # ----------------------------------------------------------------- the customer's side
+
+    async def place_order(self, order: Order) -> None:
+        self._require_started()
+        manufacturer = await self._manufacturer_agent(order.manufacturer_id)
+        self.directory.remember(order.id, Parties(order.customer_id, order.manufacturer_id))
+        if order.id in self.customer.orders:
+            raise BridgeError(f"order {order.id} was placed already", status_code=409)
+        try:
+            self.customer.place_order(order, manufacturer)
+        except Exception as exc:
+            raise BridgeError(f"the customer agent could not place the order: {exc}") from exc
+
+    async def answer_quotation(
+        self,
+        order_id: UUID,
+        answer: QuotationAnswer,
+        *,
+        price: Decimal | None = None,
+        delivery_date: date | None = None,
+        reason: str = "",
+    ) -> None:
+        self._require_started()
+        patience = await self._patience(order_id, OrderStatus.QUOTED)
+        try:
+            quotation = await self.decisions.open_quotation(order_id, patience)
+            if answer is QuotationAnswer.CONFIRM:
+                decision = Decision.accept()
+            elif answer is QuotationAnswer.DECLINE:
+                decision = Decision.decline(reason or "declined by the customer")
+            else:
+                if price is None and delivery_date is None:
+                    raise BridgeError("a counter-offer names a price or a delivery date", status_code=422)
+                counter = CounterOffer(
+                    order_id=order_id,
+                    quotation_id=quotation.id,
+                    price=price if price is not None else quotation.total_price,
+                    currency=quotation.currency,
+                    delivery_date=delivery_date,
+                    note=reason[:2000],
+                )
+                decision = Decision.counter_with(counter)
+            await self.decisions.answer(order_id, decision)
+        except NothingOpen as exc:
+            raise BridgeError(str(exc), status_code=409) from exc
+
+    async def pay(self, order_id: UUID) -> None:
+        """Pay the open invoice; returns once the customer agent sent the payment (409 when the
+        manufacturer stopped waiting for it meanwhile: its invoice request had expired)."""
+        self._require_started()
+        patience = await self._patience(order_id, OrderStatus.INVOICED)
+        try:
+            await self.decisions.settle_invoice(order_id, patience)
+        except NothingOpen as exc:
+            raise BridgeError(str(exc), status_code=409) from exc
+        handle = self.customer.orders.get(order_id)
+        if handle is None:
+            return
+        try:
+            async with asyncio.timeout(max(self.config.answer_wait_seconds, 1.0)):
+                await asyncio.shield(handle.payment)
+        except TimeoutError:
+            raise BridgeError(
+                f"the payment of order {order_id} was not sent: the manufacturer's invoice request expired",
+                status_code=409,
+            ) from None
+
+    async def _patience(self, order_id: UUID, status: OrderStatus) -> float:
+        """Wait for the question only when the store says it was asked (the event came first)."""
+        async with self.db.transaction(flush_acl_log=False) as repos:
+            record = await repos.orders.get(str(order_id))
+        return self.config.answer_wait_seconds if record is not None and record.status == status else 0.0
+
+    # ----------------------------------------------------------------- the manufacturer's console
+
+    async def decide_order(self, order_id: UUID, accept: bool, reason: str = "") -> None:
+        await self._step(order_id, OrderDecision(order_id=order_id, accept=accept, reason=reason[:2000]))
+
+    async def start_sourcing(self, order_id: UUID) -> None:
+        await self._step(order_id, StartSourcing(order_id=order_id))
+
+    async def report_production(self, order_id: UUID, percent: int, note: str = "") -> None:
+        await self._step(order_id, ProductionProgress(order_id=order_id, percent=percent, note=note[:2000]))
+
+    async def raise_invoice(self, order_id: UUID) -> None:
+        await self._step(order_id, RaiseInvoice(order_id=order_id))
+
+    async def _step(self, order_id: UUID, step: Step) -> None:
+        self._require_started()
+        parties = await self.directory.parties(order_id)
+        if parties is None:
+            raise BridgeError(f"no order {order_id}", status_code=404)
+        manufacturer = await self._manufacturer_agent(parties.manufacturer_id)
+        timeout = timedelta(seconds=self.config.request_timeout_seconds)
+        await self.console.request(manufacturer, step, timeout)
+
+    async def _manufacturer_agent(self, manufacturer_id: str) -> str:
+        jid = await self.directory.manufacturer_agent(manufacturer_id)
+        if jid is None:
+            raise BridgeError(
+                f"manufacturer {manufacturer_id} has no agent on this platform", status_code=503
+            )
+        return jid
+
+    def _require_started(self) -> None:
+        if not self._started:
+            raise BridgeError("the agents bridge is not running", status_code=503)
+
+    # ----------------------------------------------------------------- events
+
+    async def events(self) -> AsyncIterator[OrderEvent]:
+        async with self.hub.subscribe() as subscription:
+            while True:
+                try:
+                    item = await subscription.get()
+                except SubscriptionClosed:
+                    return
+                if item is not None:
+                    yield item.event
+
+    def subscribe(self, last_event_id: str | None = None) -> Subscription:
+        return self.hub.subscribe(last_event_id)
+
+    def _publish(self, source: Source, event: OrderEvent) -> None:
+        if self._dedupe.first(source, event):
+            self.hub.publish(event)
+
+    def _from_history(self, event: OrderEvent) -> None:
+        self._publish(Source.HISTORY, event)
+
+    def _on_customer_event(self, event: CustomerEvent) -> None:
+        parties = self.directory.parties_known(event.order_id)
+        if parties is None:
+            log.warning("customer agent event of an unknown order %s", event.order_id)
+            return
+        if event.kind == "status" and isinstance(event.content, OrderStatusNotice):
+            # a status notice, which the customer agent checked came from the order's manufacturer
+            self._publish(Source.CUSTOMER_NOTICE, from_notice(event.content, parties))
+            return
+        converted = from_customer_agent(event, parties)
+        if converted is not None:
+            self._publish(Source.CUSTOMER, converted)
+        elif event.kind in ("refused", "failed"):
+            self._spawn(self._settle_unanswered(event))
+
+    def _notice_handler(self, source: Source) -> NoticeHandler:
+        def handle(notice: OrderStatusNotice, sender: str) -> None:
+            self._spawn(self._notice(source, notice, sender))
+
+        return handle
+
+    async def _notice(self, source: Source, notice: OrderStatusNotice, sender: str) -> None:
+        parties = await self.directory.parties(notice.order_id)
+        if parties is None:
+            log.info("status notice of an unknown order %s from %s", notice.order_id, sender)
+            return
+        agent = await self.directory.manufacturer_agent(parties.manufacturer_id)
+        if agent != sender:
+            log.warning(
+                "ignored a status notice of order %s from %s (not its manufacturer)", notice.order_id, sender
+            )
+            return
+        self._publish(source, from_notice(notice, parties))
+
+    async def _settle_unanswered(self, event: CustomerEvent) -> None:
+        """The customer agent gave up on an order the manufacturer never took (still ``received``):
+        record it as failed, so the order does not wait for ever (the history tail tells the app)."""
+        why = event.detail or event.kind
+        if isinstance(event.content, Reason):
+            why = f"{event.content.reason}: {event.content.detail or ''}"
+        try:
+            async with self.db.transaction() as repos:
+                record = await repos.orders.get(str(event.order_id))
+                if record is None or record.status != OrderStatus.RECEIVED:
+                    return
+                await repos.orders.change_status(
+                    record.id,
+                    OrderStatus.FAILED,
+                    actor=self.customer.address,
+                    note=f"{event.kind}: {why}"[:2000],
+                )
+        except Exception:
+            log.warning("could not record order %s as failed", event.order_id, exc_info=True)
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

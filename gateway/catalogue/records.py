@@ -1,0 +1,56 @@
+"""Ontology products to and from the store's product rows.
+
+A row keeps ``options`` as JSON: the object ``{"options": [...], "base_parts": [...]}`` (what the
+gateway writes), or the bare list of options (what a manufacturer agent publishes from its own
+catalogue). The manufacturer agent reads both forms (``agents.manufacturer.products``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ontology.product import Product
+from store.records import NewProduct, ProductRecord
+
+
+def stored_options(product: Product) -> dict[str, Any]:
+    """The JSON the ``options`` column holds for ``product``."""
+    data = product.model_dump(mode="json", include={"options", "base_parts"})
+    return {"options": data["options"], "base_parts": data["base_parts"]}
+
+
+def new_product_row(product: Product) -> NewProduct:
+    return NewProduct(
+        id=product.id,
+        manufacturer_id=product.manufacturer_id,
+        name=product.name,
+        description=product.description,
+        options=stored_options(product),
+        base_price=product.base_cost,
+        currency=product.currency,
+    )
+
+
+def product_of(record: ProductRecord) -> Product:
+    """The ontology product of a row (``ValueError`` / ``ValidationError`` when the row does not fit)."""
+    stored: Any = record.options
+    if isinstance(stored, dict):
+        options, base_parts = stored.get("options", []), stored.get("base_parts", [])
+    elif isinstance(stored, list):
+        options, base_parts = stored, []
+    elif stored is None:
+        options, base_parts = [], []
+    else:
+        raise ValueError(f"product {record.id!r}: stored options are neither a list nor an object")
+    return Product.model_validate(
+        {
+            "id": record.id,
+            "manufacturer_id": record.manufacturer_id,
+            "name": record.name,
+            "description": record.description,
+            "currency": record.currency,
+            "base_cost": record.base_price,
+            "base_parts": base_parts,
+            "options": options,
+        }
+    )

@@ -1,0 +1,1 @@
+"""Push channels to the app: Server-Sent Events and a WebSocket, fed by the bridge's events."""

@@ -1,0 +1,18 @@
+"""The JSON an event travels as, on SSE and WebSocket alike."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gateway.bridge.hub import Numbered
+
+
+def event_payload(item: Numbered) -> dict[str, Any]:
+    """``{"id", "order_id", "kind", "status", "at", "note", "price", "currency", "progress", ...}``;
+    ``price`` is a decimal string (quotations and invoices), null otherwise."""
+    return {"id": item.id, **item.event.model_dump(mode="json")}
+
+
+def event_json(item: Numbered) -> str:
+    return json.dumps(event_payload(item), separators=(",", ":"))

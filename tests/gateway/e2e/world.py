@@ -1,0 +1,244 @@
+"""The world of the gateway's end-to-end tests: every agent of an order in its own process, over the
+session's XMPP server, and the gateway (with its bridge's customer and console agents) in this one.
+
+Processes: the matchmaker (EFPF: the local federation service, in a thread of this process), a proxy
+host for every supplier of the shipped data set, the embedded ledger (no authentication) and the
+contract agent on it, and the manufacturer agent, whose policy and products are the store's (the
+gateway's database) and which trusts the bridge's console agent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from agents.runtime.child_process import ChildProcess, spawn
+from bench.order_world import TIMINGS, start_federation, unique
+from core.settings import Settings
+from gateway.app import create_app
+from gateway.bridge.agents import AgentsBridge
+from gateway.bridge.settings import BridgeSettings
+from gateway.catalogue.records import new_product_row
+from gateway.demo.catalogue import demo_products
+from gateway.demo.policy import demo_policy
+from gateway.server import serving
+from ledger.testing import LedgerProcess
+from store.database import Database
+from store.enums import PolicyKind
+from store.migrate import upgrade
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+PASSWORD = "correct horse 1"
+
+
+@dataclass
+class Agents:
+    """The agents every order talks to (JIDs), running until the block ends."""
+
+    matchmaker: str
+    proxies: str
+    contract: str
+
+
+@asynccontextmanager
+async def order_agents(settings: Settings, directory: Path) -> AsyncIterator[Agents]:
+    async with AsyncExitStack() as stack:
+        efpf = await start_federation(stack, directory / "efpf")
+        ledger = LedgerProcess(directory / "ledger", grpc=False)
+        await ledger.astart()
+        stack.push_async_callback(ledger.astop)
+        efpf_env = {
+            "LSO_EFPF_IDENTITY_URL": f"{efpf.url}/auth",
+            "LSO_EFPF_REGISTRY_URL": f"{efpf.url}/apis/sr",
+            "LSO_EFPF_RETRIES": "1",
+            "LSO_EFPF_TIMEOUT_SECONDS": "5",
+        }
+        ledger_env = {
+            "LSO_LEDGER_JSON_API_URL": ledger.info.json_api,
+            "LSO_LEDGER_CLIENT_IDENTITY": "false",
+            "LSO_LEDGER_CLIENT_RETRIES": "2",
+            "LSO_LEDGER_COMMIT_DEADLINE": "20",
+        }
+        matchmaker, proxies, contract = await asyncio.gather(
+            _child(stack, "agents.matchmaker", ["--name", unique("matchmaker")], settings, efpf_env),
+            _child(stack, "agents.supplier_proxy", ["--name", unique("suppliers")], settings, {}),
+            _child(stack, "agents.contract_agent", ["--name", unique("contract")], settings, ledger_env),
+        )
+        yield Agents(matchmaker.ready_line, proxies.ready_line.split()[0], contract.ready_line)
+
+
+async def _child(
+    stack: AsyncExitStack, module: str, args: list[str], settings: Settings, env: dict[str, str]
+) -> ChildProcess:
+    child = await spawn(module, args, settings, ready_timeout=90.0, extra_env=env, cwd=REPO_ROOT)
+    stack.push_async_callback(child.stop)
+    return child
+
+
+@dataclass
+class EventLog:
+    """The events one SSE stream delivered, by order; :meth:`until` waits for a status."""
+
+    by_order: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    ids: list[str] = field(default_factory=list)
+    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    async def add(self, event: dict[str, Any]) -> None:
+        async with self.changed:
+            self.by_order[event["order_id"]].append(event)
+            self.ids.append(event["id"])
+            self.changed.notify_all()
+
+    async def until(self, order_id: str, status: str, wait: float = 60.0, nth: int = 1) -> dict[str, Any]:
+        """The ``nth`` event of ``order_id`` with ``status`` (AssertionError on failure or timeout)."""
+
+        def found() -> dict[str, Any] | None:
+            seen = 0
+            for event in self.by_order[order_id]:
+                if event["status"] == status:
+                    seen += 1
+                    if seen == nth:
+                        return event
+                if event["status"] in ("failed", "rejected", "cancelled") and status != event["status"]:
+                    raise AssertionError(f"order {order_id} ended {event['status']}: {event['note']}")
+            return None
+
+        try:
+            async with asyncio.timeout(wait), self.changed:
+                await self.changed.wait_for(lambda: found() is not None)
+        except TimeoutError:
+            seen = [e["status"] for e in self.by_order[order_id]]
+            raise AssertionError(
+                f"order {order_id}: no {status} event within {wait} s; seen {seen}"
+            ) from None
+        event = found()
+        assert event is not None
+        return event
+
+    def statuses(self, order_id: str) -> list[str]:
+        """The statuses the order's events reported, production progress reports left out."""
+        events = self.by_order[order_id]
+        return [event["status"] for event in events if not 0 < (event.get("progress") or 0) < 100]
+
+
+@asynccontextmanager
+async def sse_listener(http: httpx.AsyncClient, path: str, auth: dict[str, str]) -> AsyncIterator[EventLog]:
+    """Collect the events of an SSE stream while the block runs."""
+    log = EventLog()
+    opened = asyncio.Event()
+
+    async def listen() -> None:
+        async with http.stream("GET", path, headers=auth, timeout=None) as response:
+            assert response.status_code == 200, await response.aread()
+            opened.set()
+            async for line in response.aiter_lines():
+                if line.startswith("data:"):
+                    await log.add(json.loads(line[5:]))
+
+    task = asyncio.create_task(listen())
+    try:
+        async with asyncio.timeout(10):
+            await opened.wait()
+        yield log
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+@dataclass
+class Platform:
+    """The gateway on real HTTP, its database, and the bridge's agents."""
+
+    url: str
+    http: httpx.AsyncClient
+    db: Database
+    bridge: AgentsBridge
+    database_url: str
+
+
+@asynccontextmanager
+async def gateway_platform(settings: Settings, directory: Path) -> AsyncIterator[Platform]:
+    await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
+    url = f"sqlite+aiosqlite:///{directory / 'lso.db'}"
+    await upgrade(url)
+    db = await Database.open(url)
+    config = BridgeSettings(
+        _env_file=None,
+        customer_agent=unique("customers"),
+        console_agent=unique("console"),
+        history_poll_seconds=0.5,
+    )
+    bridge = AgentsBridge(db, settings, config)
+    await bridge.start()
+    try:
+        app = create_app(url, data_dir=directory, bridge=bridge)
+        async with serving(app) as base, httpx.AsyncClient(base_url=base, timeout=30) as http:
+            yield Platform(base, http, db, bridge, url)
+    finally:
+        await bridge.stop()
+        await db.close()
+
+
+async def login(http: httpx.AsyncClient, email: str, role: str) -> tuple[dict[str, str], str]:
+    """Register and log in; the Authorization header and the user id."""
+    registered = await http.post(
+        "/auth/register", json={"email": email, "password": PASSWORD, "display_name": email, "role": role}
+    )
+    assert registered.status_code == 201, registered.text
+    token = await http.post(
+        "/auth/token", data={"grant_type": "password", "username": email, "password": PASSWORD}
+    )
+    assert token.status_code == 200, token.text
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}, str(registered.json()["id"])
+
+
+async def manufacturer_with_agent(
+    platform: Platform, settings: Settings, agents: Agents, stack: AsyncExitStack, directory: Path
+) -> tuple[dict[str, str], str]:
+    """A manufacturer user, its catalogue and policy in the store, and its agent (a process) running."""
+    auth, manufacturer_id = await login(platform.http, f"{unique('maker')}@example.org", "manufacturer")
+    jid = f"{unique('manufacturer')}@{settings.xmpp_domain}"
+    products = demo_products(manufacturer_id)
+    async with platform.db.transaction() as repos:
+        for product in products:
+            await repos.products.add(new_product_row(product))
+        await repos.policies.put(
+            jid, PolicyKind.MANUFACTURER, demo_policy(products), owner_user_id=manufacturer_id
+        )
+    catalogue = directory / "empty-catalogue.json"
+    catalogue.write_text("[]")
+    timings = directory / "timings.json"
+    timings.write_text(json.dumps(TIMINGS))
+    await _child(
+        stack,
+        "agents.manufacturer",
+        [
+            "--name",
+            jid,
+            "--manufacturer-id",
+            manufacturer_id,
+            "--catalogue",
+            str(catalogue),
+            "--matchmaker",
+            agents.matchmaker,
+            "--contract",
+            agents.contract,
+            "--proxy-host",
+            agents.proxies,
+            "--timings",
+            str(timings),
+            "--console",
+            platform.bridge.console_jid,
+        ],
+        settings,
+        {"LSO_DATABASE_URL": platform.database_url},
+    )
+    return auth, manufacturer_id
