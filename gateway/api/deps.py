@@ -1,8 +1,12 @@
-"""Dependencies of the routes, as Annotated aliases."""
+"""Dependencies of the routes, as Annotated aliases.
+
+They are ``async def`` although they do not await: FastAPI runs a plain ``def`` dependency in a worker
+thread, a thread hop per dependency per request (``get_bridge`` stays plain: routes also call it).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -19,27 +23,27 @@ from store.database import Database
 from store.enums import UserRole
 
 
-def get_engine(request: Request) -> AsyncEngine:
+async def get_engine(request: Request) -> AsyncEngine:
     engine: AsyncEngine = request.app.state.engine
     return engine
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
 
-def get_tokens(request: Request) -> TokenService:
+async def get_tokens(request: Request) -> TokenService:
     tokens: TokenService = request.app.state.tokens
     return tokens
 
 
-def get_settings(request: Request) -> GatewaySettings:
+async def get_settings(request: Request) -> GatewaySettings:
     settings: GatewaySettings = request.app.state.settings
     return settings
 
 
-def get_authenticator(request: Request) -> Authenticator:
+async def get_authenticator(request: Request) -> Authenticator:
     authenticator: Authenticator = request.app.state.authenticator
     return authenticator
 
@@ -85,10 +89,10 @@ async def current_user(
 CurrentUser = Annotated[Principal, Depends(current_user)]
 
 
-def require_role(*roles: UserRole) -> Callable[[Principal], Principal]:
+def require_role(*roles: UserRole) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency letting through only users with one of ``roles`` (403 for the others)."""
 
-    def check(user: CurrentUser) -> Principal:
+    async def check(user: CurrentUser) -> Principal:
         if user.role not in roles:
             allowed = " or ".join(str(role) for role in roles)
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"this needs the role {allowed}")
