@@ -13,6 +13,9 @@ COPY cli cli
 COPY bench bench
 RUN pip install --no-cache-dir . && useradd --system --home /var/lib/lso lso && mkdir -p /var/lib/lso \
     && chown lso /var/lib/lso
+# The web app (PWA) is static files, served by the gateway at /app/.
+COPY webapp webapp
+ENV LSO_GATEWAY_WEBAPP_DIR=/app/webapp
 USER lso
 ENTRYPOINT ["lso"]
 CMD ["--help"]

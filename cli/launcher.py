@@ -52,6 +52,7 @@ class Running:
             lines += [
                 f"  gateway       {self.gateway_url}",
                 f"  API docs      {self.gateway_url}/docs",
+                f"  web app       {self.gateway_url}/app/",
             ]
         if self.demo:
             lines += self.demo.banner_lines()

@@ -28,6 +28,7 @@ from gateway.core.config import GatewaySettings
 from gateway.core.signing_key import signing_key
 from gateway.core.tokens import TokenService
 from gateway.core.wiring import GatewaySecurity, install_api_quality
+from gateway.webapp import install_webapp
 from store.database import Database
 from store.db import create_engine
 
@@ -80,5 +81,6 @@ def create_app(
     app.include_router(order_actions.router)
     app.include_router(negotiation.router)
     app.include_router(policy.router)
+    install_webapp(app, config.webapp_dir)
     install_api_quality(app, config)
     return app

@@ -5,12 +5,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ASYMMETRIC_ALGORITHMS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 )
+
+
+def default_webapp_dir() -> Path:
+    """The repository's ``webapp/`` directory (next to the ``gateway`` package in a source checkout)."""
+    return Path(__file__).resolve().parents[2] / "webapp"
 
 
 class GatewaySettings(BaseSettings):
@@ -44,6 +51,14 @@ class GatewaySettings(BaseSettings):
         default_factory=list,
         description='JSON list of origins the browser may call the API from, e.g. ["https://app.example"]; '
         "empty: no cross-origin calls.",
+    )
+
+    # --- the web app ---------------------------------------------------------------------------------
+    webapp_dir: Path = Field(
+        default_factory=default_webapp_dir,
+        description="Directory of the installable web app (PWA) served at /app/ (GET / redirects there); "
+        "default: the webapp/ directory of the source checkout. When it does not exist the gateway "
+        "still starts, logs a warning, and /app/ answers 404.",
     )
 
     # --- external OpenID Connect provider ----------------------------------------------------------
