@@ -1,0 +1,165 @@
+/**
+ * Pure formatting helpers (no DOM access), importable from node.
+ * @module core/format
+ */
+
+/** @type {Readonly<Record<string, string>>} */
+export const STATUS_LABELS = Object.freeze({
+  received: "Received",
+  accepted: "Accepted",
+  rejected: "Rejected",
+  sourcing: "Finding suppliers",
+  negotiating: "Negotiating",
+  quoted: "Quoted",
+  countered: "Countered",
+  confirmed: "Confirmed",
+  declined: "Declined",
+  contracting: "Contracting",
+  contracted: "Contracted",
+  in_production: "In production",
+  produced: "Produced",
+  invoiced: "Invoiced",
+  paid: "Paid",
+  delivered: "Delivered",
+  completed: "Completed",
+  cancelled: "Cancelled",
+  failed: "Failed",
+});
+
+/**
+ * Human label of an order status; unknown statuses are turned into words ("on_hold" -> "On hold").
+ * @param {string | null | undefined} status
+ * @returns {string}
+ */
+export function statusLabel(status) {
+  if (!status) return "Unknown";
+  const known = STATUS_LABELS[status];
+  if (known) return known;
+  const words = String(status).replace(/[_-]+/g, " ").trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/**
+ * Format an amount of money, e.g. money("1234.5", "EUR") -> "€1,234.50".
+ * @param {string | number | null | undefined} amount decimal string or number
+ * @param {string} [currency] ISO 4217 code, "EUR" when missing
+ * @returns {string}
+ */
+export function money(amount, currency = "EUR") {
+  if (amount === null || amount === undefined || amount === "") return "—";
+  const value = typeof amount === "number" ? amount : Number(amount);
+  if (!Number.isFinite(value)) return String(amount);
+  const code = currency || "EUR";
+  try {
+    return new Intl.NumberFormat("en-GB", { style: "currency", currency: code }).format(value);
+  } catch {
+    return `${value.toFixed(2)} ${code}`;
+  }
+}
+
+/**
+ * Parse an ISO date ("2027-03-01") as a local calendar date, or a date-time as an instant.
+ * @param {string} iso
+ * @returns {Date | null}
+ */
+function parse(iso) {
+  if (!iso) return null;
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(iso));
+  const date = day ? new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3])) : new Date(iso);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/**
+ * "1 Mar 2027" for an ISO date or date-time.
+ * @param {string} isoDate
+ * @returns {string}
+ */
+export function dateLabel(isoDate) {
+  const date = parse(isoDate);
+  if (!date) return isoDate ? String(isoDate) : "—";
+  return new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric" }).format(date);
+}
+
+/**
+ * "1 Mar 2027, 18:00" for an ISO date-time (shown in local time).
+ * @param {string} iso
+ * @returns {string}
+ */
+export function dateTimeLabel(iso) {
+  const date = parse(iso);
+  if (!date) return iso ? String(iso) : "—";
+  const time = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hour12: false })
+    .format(date);
+  return `${dateLabel(iso)}, ${time}`;
+}
+
+/**
+ * @param {Date} date
+ * @returns {string} local YYYY-MM-DD
+ */
+function isoOf(date) {
+  const pad = (/** @type {number} */ n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/**
+ * Today's local date as YYYY-MM-DD.
+ * @returns {string}
+ */
+export function todayIso() {
+  return isoOf(new Date());
+}
+
+/**
+ * Add n days to a YYYY-MM-DD date (calendar days, DST-safe).
+ * @param {string} isoDate
+ * @param {number} n
+ * @returns {string}
+ */
+export function addDays(isoDate, n) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(isoDate));
+  if (!m) throw new RangeError(`not an ISO date: ${isoDate}`);
+  const date = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + n);
+  return isoOf(date);
+}
+
+/**
+ * First 8 characters of an id, for headings like "Order 1a2b3c4d".
+ * @param {string} id
+ * @returns {string}
+ */
+export function shortId(id) {
+  return String(id || "").slice(0, 8);
+}
+
+/** @type {Readonly<Record<string, string>>} */
+const STATUS_TONES = Object.freeze({
+  received: "info",
+  accepted: "info",
+  sourcing: "progress",
+  negotiating: "progress",
+  quoted: "attention",
+  countered: "attention",
+  confirmed: "info",
+  contracting: "progress",
+  contracted: "info",
+  in_production: "progress",
+  produced: "info",
+  invoiced: "attention",
+  paid: "success",
+  delivered: "success",
+  completed: "success",
+  rejected: "danger",
+  declined: "danger",
+  cancelled: "neutral",
+  failed: "danger",
+});
+
+/**
+ * Colour family of a status badge: "info" | "progress" | "attention" | "success" | "danger" | "neutral".
+ * @param {string} status
+ * @returns {string}
+ */
+export function statusTone(status) {
+  return STATUS_TONES[status] || "neutral";
+}

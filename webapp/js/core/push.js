@@ -1,0 +1,200 @@
+/**
+ * Live order events from the gateway's WebSocket /ws (one shared socket).
+ * Authenticates with the subprotocols ["lso.bearer", token]; reconnects with last_event_id and backoff.
+ * @module core/push
+ */
+
+import { currentSession, expire } from "./session.js";
+
+/** @typedef {"live" | "connecting" | "offline"} ConnectionState */
+
+/** @type {Set<(event: any) => void>} */
+const eventListeners = new Set();
+/** @type {Set<(state: ConnectionState) => void>} */
+const stateListeners = new Set();
+
+/** @type {WebSocket | null} */
+let socket = null;
+/** @type {ConnectionState} */
+let state = "offline";
+/** @type {string | null} */
+let lastEventId = null;
+/** @type {ReturnType<typeof setTimeout> | null} */
+let retryTimer = null;
+let failures = 0;
+let wanted = false;
+let windowHooked = false;
+/** @type {string[]} recently seen event ids, to drop replays */
+const seen = [];
+
+const POLICY_VIOLATION = 1008;
+
+/**
+ * @param {ConnectionState} next
+ */
+function setState(next) {
+  if (state === next) return;
+  state = next;
+  for (const fn of [...stateListeners]) {
+    try {
+      fn(state);
+    } catch (err) {
+      console.warn("connection listener failed", err);
+    }
+  }
+}
+
+/** @returns {string} */
+function socketUrl() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const query = lastEventId ? `?last_event_id=${encodeURIComponent(lastEventId)}` : "";
+  return `${scheme}://${location.host}/ws${query}`;
+}
+
+function hookWindow() {
+  if (windowHooked || typeof window === "undefined") return;
+  windowHooked = true;
+  window.addEventListener("online", () => {
+    if (wanted && !socket) {
+      failures = 0;
+      connect();
+    }
+  });
+  window.addEventListener("offline", () => {
+    if (wanted) setState("offline");
+  });
+}
+
+function scheduleRetry() {
+  if (!wanted || retryTimer) return;
+  failures += 1;
+  const delay = Math.min(30000, 1000 * 2 ** Math.min(failures - 1, 5)) * (0.75 + Math.random() * 0.5);
+  setState(failures > 2 || !navigator.onLine ? "offline" : "connecting");
+  retryTimer = setTimeout(() => {
+    retryTimer = null;
+    connect();
+  }, delay);
+}
+
+/**
+ * @param {any} event
+ */
+function dispatch(event) {
+  if (event && event.id) {
+    if (seen.includes(event.id)) return;
+    seen.push(event.id);
+    if (seen.length > 500) seen.shift();
+    lastEventId = event.id;
+  }
+  for (const fn of [...eventListeners]) {
+    try {
+      fn(event);
+    } catch (err) {
+      console.error("order event listener failed", err);
+    }
+  }
+}
+
+function connect() {
+  hookWindow();
+  const session = currentSession();
+  if (!wanted || !session || socket) return;
+  setState("connecting");
+  /** @type {WebSocket} */
+  let ws;
+  try {
+    ws = new WebSocket(socketUrl(), ["lso.bearer", session.token]);
+  } catch (err) {
+    console.warn("cannot open the WebSocket", err);
+    scheduleRetry();
+    return;
+  }
+  socket = ws;
+  ws.addEventListener("message", (message) => {
+    /** @type {any} */
+    let data;
+    try {
+      data = JSON.parse(String(message.data));
+    } catch {
+      return;
+    }
+    if (!data || typeof data !== "object") return;
+    if (data.type === "hello") {
+      failures = 0;
+      setState("live");
+    } else if (data.type === "event" && data.event) {
+      dispatch(data.event);
+    }
+  });
+  ws.addEventListener("close", (close) => {
+    if (socket !== ws) return;
+    socket = null;
+    if (close.code === POLICY_VIOLATION) {
+      wanted = false;
+      setState("offline");
+      expire();
+      return;
+    }
+    if (wanted) scheduleRetry();
+    else setState("offline");
+  });
+}
+
+/**
+ * Connect now (if logged in). Called on login; subscribing also connects.
+ */
+export function startPush() {
+  wanted = true;
+  if (!socket && !retryTimer) connect();
+}
+
+/**
+ * Subscribe to order events; returns unsubscribe.
+ * @param {(event: {id: string, order_id: string, kind: string, status: string, at: string,
+ *   note?: string, price?: string | null, currency?: string, progress?: number}) => void} fn
+ * @returns {() => void}
+ */
+export function onOrderEvent(fn) {
+  eventListeners.add(fn);
+  startPush();
+  return () => {
+    eventListeners.delete(fn);
+  };
+}
+
+/**
+ * Be told about the connection state ("live" | "connecting" | "offline"); called at once with the current one.
+ * @param {(state: ConnectionState) => void} fn
+ * @returns {() => void} unsubscribe
+ */
+export function onConnectionChange(fn) {
+  stateListeners.add(fn);
+  fn(state);
+  return () => {
+    stateListeners.delete(fn);
+  };
+}
+
+/**
+ * Close the socket and stop reconnecting (on logout).
+ */
+export function stopPush() {
+  wanted = false;
+  failures = 0;
+  lastEventId = null;
+  seen.length = 0;
+  if (retryTimer) {
+    clearTimeout(retryTimer);
+    retryTimer = null;
+  }
+  const ws = socket;
+  socket = null;
+  if (ws) {
+    try {
+      ws.close(1000, "logged out");
+    } catch {
+      // already closed
+    }
+  }
+  setState("offline");
+}

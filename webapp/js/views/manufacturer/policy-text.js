@@ -1,0 +1,67 @@
+/**
+ * Pure: friendly labels and plain-English explanations of the manufacturer policy fields.
+ * @module views/manufacturer/policy-text
+ */
+
+/** @type {Readonly<Record<string, string>>} */
+export const LABELS = Object.freeze({
+  auto_accept: "Accept orders automatically",
+  auto_source: "Start sourcing automatically",
+  auto_produce: "Produce automatically",
+  auto_invoice: "Invoice automatically",
+  capacity_hours_per_week: "Capacity (hours per week)",
+  own_processes: "Processes you do yourself",
+  sourced_processes: "Processes you buy from suppliers",
+  margin: "Margin",
+  currency: "Currency",
+  strategy: "Negotiation strategy",
+  deadline_seconds: "Time per round (seconds)",
+  max_rounds: "Most rounds per part",
+  weights: "How offers are scored",
+  "weights.price": "Weight of price",
+  "weights.delivery": "Weight of delivery date",
+  "weights.quality": "Weight of quality",
+  reservation: "Walk-away points towards suppliers",
+  "reservation.max_part_price": "Highest price for any part",
+  "reservation.part_price_limits": "Price limits for particular parts",
+  "reservation.delivery_slack_days": "Days a part may come late",
+  production_days: "Production days",
+  max_suppliers_per_part: "Suppliers asked per part",
+});
+
+/** @type {Readonly<Record<string, string>>} */
+export const EXPLANATIONS = Object.freeze({
+  auto_accept: "On: your agent accepts every order it can make as soon as it arrives. Off: new orders wait in "
+    + "your inbox until you press “Accept order” or “Reject order”.",
+  auto_source: "On: right after accepting, your agent asks suppliers for the parts. Off: it waits until you press "
+    + "“Start sourcing” on the order.",
+  auto_produce: "On: once the contracts are signed, production finishes by itself. Off: the order stays in "
+    + "production until you report 100 %.",
+  auto_invoice: "On: the invoice goes to the customer as soon as the product is finished. Off: it waits until "
+    + "you press “Raise invoice”.",
+  capacity_hours_per_week: "How many hours of work your own workshop can do in a week; your agent uses it to "
+    + "judge whether an order's in-house work fits.",
+  own_processes: "Parts that need these processes are made in your own workshop and are not sent to suppliers.",
+  sourced_processes: "For parts that need these processes your agent sends calls for proposals to suppliers. "
+    + "An order needing a process in neither list cannot be made. A process cannot be in both lists.",
+  margin: "What your agent adds on top of the cost of the parts when it quotes the customer: 0.25 means 25 % "
+    + "more than the parts cost. Between 0 and 10.",
+  currency: "The currency of the calls for proposals to suppliers and of the quotation to the customer.",
+  strategy: "How your agent gives way on price over the rounds: boulware holds firm until late, linear concedes "
+    + "evenly, conceder gives way early, tit-for-tat mirrors what the supplier does.",
+  deadline_seconds: "How long your agent waits for the suppliers' offers in each round before it decides.",
+  max_rounds: "How many rounds of offers and revised calls your agent runs for a part before it takes the best offer.",
+  weights: "How your agent compares supplier offers: the share of price, delivery date and quality in an offer's "
+    + "score. The three must add up to 1.",
+  "weights.price": "Higher: cheaper offers win more often.",
+  "weights.delivery": "Higher: earlier delivery counts for more.",
+  "weights.quality": "Higher: better quality counts for more.",
+  reservation: "The limits beyond which your agent walks away from a supplier's offer.",
+  "reservation.max_part_price": "Offers above this price for a part are rejected. Leave empty for no general limit.",
+  "reservation.part_price_limits": "A limit for a particular part overrides the general one. One per line, "
+    + "written as “part-id = price”, e.g. “frame = 120”.",
+  "reservation.delivery_slack_days": "How many days later than planned a part may arrive and still be accepted.",
+  production_days: "The days you need after the last part arrives until delivery: your agent asks suppliers to "
+    + "deliver that many days before the customer's date.",
+  max_suppliers_per_part: "How many suppliers your agent asks for each part (the best matching ones).",
+});

@@ -1,0 +1,390 @@
+/**
+ * Manufacturer: edit the agent policy in a form built from the PolicyUpdate JSON Schema of /openapi.json,
+ * validated like the API validates it; saved with If-Match so two consoles do not overwrite each other.
+ * @module views/manufacturer/policy
+ */
+
+import { h, clear } from "../../core/dom.js";
+import { api } from "../../core/api.js";
+import { humanMessage } from "../../core/errors.js";
+import { dateTimeLabel } from "../../core/format.js";
+import { loading, errorBox } from "../../ui/states.js";
+import { notify } from "../../ui/toast.js";
+import { resolveRef, validatePolicy } from "../../logic/policy.js";
+import { LABELS, EXPLANATIONS } from "./policy-text.js";
+
+let counter = 0;
+/** @param {string} path @returns {string} */
+const idFor = (path) => `pol-${path.replace(/[^a-z0-9]+/gi, "-")}-${(counter += 1)}`;
+
+/**
+ * @typedef {object} Control
+ * @property {string} path dotted field path
+ * @property {() => any} read value for the body (undefined: leave out)
+ * @property {(message: string) => void} setError
+ * @property {HTMLElement} focusable
+ */
+
+/**
+ * Words from a schema title or a field name.
+ * @param {string} path
+ * @param {any} schema
+ * @returns {string}
+ */
+function labelOf(path, schema) {
+  return LABELS[path] || schema.title || path.split(".").pop() || path;
+}
+
+/**
+ * Help text: the schema description plus our explanation.
+ * @param {string} path
+ * @param {any} schema
+ * @param {string} id
+ * @returns {HTMLElement | null}
+ */
+function helpOf(path, schema, id) {
+  const raw = schema.description ? String(schema.description).trim() : "";
+  const description = raw ? `${raw.charAt(0).toUpperCase()}${raw.slice(1)}${/[.!?]$/.test(raw) ? "" : "."}` : "";
+  const explanation = EXPLANATIONS[path] || "";
+  if (!description && !explanation) return null;
+  return h("div", { class: "help", id },
+    explanation ? h("p", {}, explanation) : null,
+    description ? h("p", { class: "schema-note" }, `Schema: ${description}`) : null);
+}
+
+/**
+ * An error slot wired to an input.
+ * @param {HTMLElement} wrap
+ * @param {HTMLElement} input
+ * @param {string} helpId
+ * @returns {(message: string) => void}
+ */
+function errorSlot(wrap, input, helpId) {
+  const error = h("p", { class: "field-error", id: `${input.id || helpId}-error`, hidden: true });
+  wrap.append(error);
+  return (message) => {
+    error.textContent = message;
+    error.hidden = !message;
+    const ids = [helpId, message ? error.id : ""].filter(Boolean).join(" ");
+    if (ids) input.setAttribute("aria-describedby", ids);
+    if (message) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+    wrap.classList.toggle("has-error", Boolean(message));
+  };
+}
+
+/**
+ * Kind of control a schema needs.
+ * @param {any} schema resolved
+ * @param {any} root
+ * @returns {"boolean" | "enum" | "multi" | "group" | "map" | "decimal" | "number" | "integer" | "text"}
+ */
+function kindOf(schema, root) {
+  if (Array.isArray(schema.anyOf)) {
+    const branches = schema.anyOf.map((/** @type {any} */ b) => resolveRef(b, root));
+    if (branches.some((/** @type {any} */ b) => b.type === "number" || b.type === "integer")) return "decimal";
+    return "text";
+  }
+  if (schema.type === "boolean") return "boolean";
+  if (Array.isArray(schema.enum)) return "enum";
+  if (schema.type === "array" && schema.items && Array.isArray(resolveRef(schema.items, root).enum)) return "multi";
+  if (schema.type === "object" && schema.properties) return "group";
+  if (schema.type === "object") return "map";
+  if (schema.type === "integer") return "integer";
+  if (schema.type === "number") return "number";
+  return "text";
+}
+
+/**
+ * Build the control for one field; appends to container and pushes to controls.
+ * @param {string} path
+ * @param {any} rawSchema
+ * @param {any} value current value
+ * @param {any} root
+ * @param {HTMLElement} container
+ * @param {Control[]} controls
+ * @param {boolean} required
+ */
+function build(path, rawSchema, value, root, container, controls, required) {
+  const schema = resolveRef(rawSchema, root);
+  const kind = kindOf(schema, root);
+  const label = labelOf(path, schema);
+  const id = idFor(path);
+  const helpId = `${id}-help`;
+  const help = helpOf(path, schema, helpId);
+  if (kind === "group") {
+    const fieldset = h("fieldset", { class: "policy-group", tabindex: "-1" }, h("legend", {}, label), help);
+    const groupError = h("p", { class: "field-error", hidden: true, role: "alert" });
+    fieldset.append(groupError);
+    const props = schema.properties || {};
+    for (const [name, sub] of Object.entries(props)) {
+      build(`${path}.${name}`, sub, value ? value[name] : undefined, root, fieldset, controls,
+        (schema.required || []).includes(name));
+    }
+    controls.push({
+      path,
+      read: () => undefined,
+      setError: (message) => {
+        groupError.textContent = message;
+        groupError.hidden = !message;
+      },
+      focusable: fieldset,
+    });
+    container.append(fieldset);
+    return;
+  }
+  if (kind === "boolean") {
+    const input = h("input", { type: "checkbox", id, checked: Boolean(value ?? schema.default) });
+    const wrap = h("div", { class: "field check policy-check" }, input, h("label", { for: id }, label), help);
+    if (help) input.setAttribute("aria-describedby", helpId);
+    controls.push({ path, read: () => /** @type {HTMLInputElement} */ (input).checked,
+      setError: errorSlot(wrap, input, help ? helpId : ""), focusable: input });
+    container.append(wrap);
+    return;
+  }
+  if (kind === "multi") {
+    const options = resolveRef(schema.items, root).enum || [];
+    const chosen = new Set(Array.isArray(value) ? value : schema.default || []);
+    const boxes = options.map((/** @type {string} */ option) => {
+      const boxId = `${id}-${option}`;
+      return {
+        option,
+        input: h("input", { type: "checkbox", id: boxId, value: option, checked: chosen.has(option) }),
+        boxId,
+      };
+    });
+    const fieldset = h("fieldset", { class: "policy-multi", id }, h("legend", {}, label), help,
+      h("div", { class: "check-grid" }, boxes.map((b) => h("div", { class: "check" }, b.input,
+        h("label", { for: b.boxId }, b.option.replace(/-/g, " "))))));
+    if (help) fieldset.setAttribute("aria-describedby", helpId);
+    const setError = errorSlot(fieldset, fieldset, help ? helpId : "");
+    controls.push({
+      path,
+      read: () => boxes.filter((b) => /** @type {HTMLInputElement} */ (b.input).checked).map((b) => b.option),
+      setError,
+      focusable: boxes.length ? boxes[0].input : fieldset,
+    });
+    container.append(fieldset);
+    return;
+  }
+  /** @type {HTMLElement} */
+  let input;
+  /** @type {() => any} */
+  let read;
+  const nullable = kind === "decimal" && (schema.anyOf || []).some((/** @type {any} */ b) => resolveRef(b, root).type === "null");
+  if (kind === "enum") {
+    input = h("select", { id }, schema.enum.map((/** @type {string} */ option) =>
+      h("option", { value: option, selected: option === (value ?? schema.default) }, option)));
+    read = () => /** @type {HTMLSelectElement} */ (input).value;
+  } else if (kind === "map") {
+    const lines = value && typeof value === "object" ? Object.entries(value).map(([k, v]) => `${k} = ${v}`) : [];
+    input = h("textarea", { id, rows: 3, spellcheck: "false" });
+    /** @type {HTMLTextAreaElement} */ (input).value = lines.join("\n");
+    read = () => {
+      /** @type {Record<string, string>} */
+      const out = {};
+      for (const line of /** @type {HTMLTextAreaElement} */ (input).value.split("\n")) {
+        if (!line.trim()) continue;
+        const at = line.indexOf("=");
+        const key = (at < 0 ? line : line.slice(0, at)).trim();
+        out[key] = at < 0 ? "" : line.slice(at + 1).trim();
+      }
+      return out;
+    };
+  } else if (kind === "decimal") {
+    input = h("input", { id, type: "text", inputmode: "decimal", autocomplete: "off",
+      value: value === null || value === undefined ? "" : String(value) });
+    read = () => {
+      const raw = /** @type {HTMLInputElement} */ (input).value.trim();
+      if (raw === "") return nullable ? null : "";
+      return raw;
+    };
+  } else if (kind === "number" || kind === "integer") {
+    input = h("input", { id, type: "number", inputmode: kind === "integer" ? "numeric" : "decimal",
+      step: kind === "integer" ? 1 : "any",
+      min: typeof schema.minimum === "number" ? schema.minimum : null,
+      max: typeof schema.maximum === "number" ? schema.maximum : null,
+      value: value === null || value === undefined ? (schema.default ?? "") : String(value) });
+    read = () => {
+      const raw = /** @type {HTMLInputElement} */ (input).value.trim();
+      if (raw === "") return "";
+      const n = Number(raw);
+      return Number.isFinite(n) ? n : raw;
+    };
+  } else {
+    input = h("input", { id, type: "text", autocomplete: "off",
+      maxlength: typeof schema.maxLength === "number" ? schema.maxLength : null,
+      value: value === null || value === undefined ? (schema.default ?? "") : String(value) });
+    read = () => /** @type {HTMLInputElement} */ (input).value;
+  }
+  if (required) input.setAttribute("aria-required", "true");
+  if (help) input.setAttribute("aria-describedby", helpId);
+  const wrap = h("div", { class: "field" }, h("label", { for: id }, label, required ? " (required)" : ""), help, input);
+  controls.push({ path, read, setError: errorSlot(wrap, input, help ? helpId : ""), focusable: input });
+  container.append(wrap);
+}
+
+/**
+ * Assemble the body from the controls.
+ * @param {Control[]} controls
+ * @returns {any}
+ */
+function bodyOf(controls) {
+  /** @type {any} */
+  const body = {};
+  for (const control of controls) {
+    const value = control.read();
+    if (value === undefined) continue;
+    const parts = control.path.split(".");
+    let target = body;
+    for (const part of parts.slice(0, -1)) {
+      if (!target[part] || typeof target[part] !== "object") target[part] = {};
+      target = target[part];
+    }
+    target[parts[parts.length - 1]] = value;
+  }
+  return body;
+}
+
+/**
+ * Show errors next to the controls; returns messages that have no field of their own.
+ * @param {Control[]} controls
+ * @param {Record<string, string>} errors
+ * @returns {string[]}
+ */
+function showFieldErrors(controls, errors) {
+  /** @type {Record<string, string>} */
+  const byPath = {};
+  /** @type {string[]} */
+  const rest = [];
+  const paths = new Set(controls.map((c) => c.path));
+  for (const [raw, message] of Object.entries(errors)) {
+    let path = raw;
+    while (path && !paths.has(path)) path = path.includes(".") ? path.slice(0, path.lastIndexOf(".")) : "";
+    if (path && !(path in byPath)) byPath[path] = raw === path ? message : `${raw.slice(path.length + 1)}: ${message}`;
+    else if (!path) rest.push(message);
+  }
+  for (const control of controls) control.setError(byPath[control.path] || "");
+  const first = controls.find((c) => byPath[c.path]);
+  if (first) first.focusable.focus();
+  return rest;
+}
+
+/**
+ * The policy view.
+ * @param {{root: HTMLElement}} ctx
+ * @returns {Promise<() => void>}
+ */
+export async function policyView({ root }) {
+  const controller = new AbortController();
+  const body = h("div", { class: "policy-body" }, loading("Loading your agent's policy…"));
+  root.append(h("div", { class: "view manufacturer-view policy-view" },
+    h("header", { class: "view-head" },
+      h("h1", {}, "Agent policy"),
+      h("p", { class: "lead" }, "How your agent handles orders and negotiates with suppliers. Changes apply from "
+        + "the next order on.")),
+    body));
+
+  async function load() {
+    clear(body).append(loading("Loading your agent's policy…"));
+    try {
+      const [current, openapi] = await Promise.all([
+        api("/manufacturer/policy", { signal: controller.signal }),
+        api("/openapi.json", { signal: controller.signal }),
+      ]);
+      render(current, openapi);
+    } catch (err) {
+      if (/** @type {any} */ (err).name === "AbortError") return;
+      clear(body).append(errorBox(err, load));
+    }
+  }
+
+  /**
+   * @param {any} current PolicyPublic
+   * @param {any} openapi
+   */
+  function render(current, openapi) {
+    const schema = resolveRef({ $ref: "#/components/schemas/PolicyUpdate" }, openapi);
+    if (!schema || !schema.properties) {
+      clear(body).append(errorBox(new Error("The platform did not describe the policy fields."), load));
+      return;
+    }
+    let version = current.version;
+    /** @type {Control[]} */
+    const controls = [];
+    const alert = h("div", { class: "form-alert", "aria-live": "assertive" });
+    const meta = h("p", { class: "muted" });
+    const setMeta = (/** @type {any} */ p) => {
+      meta.textContent = `Agent ${p.agent_jid} · version ${p.version} · last changed ${dateTimeLabel(p.updated_at)}`;
+    };
+    setMeta(current);
+    const form = h("form", { class: "policy-form", novalidate: true });
+    const groups = [
+      { title: "What happens by itself", names: ["auto_accept", "auto_source", "auto_produce", "auto_invoice"] },
+      { title: "Your workshop", names: ["capacity_hours_per_week", "own_processes", "sourced_processes", "production_days"] },
+      { title: "Prices", names: ["margin", "currency", "reservation"] },
+      { title: "Negotiation with suppliers", names: ["strategy", "max_rounds", "deadline_seconds",
+        "max_suppliers_per_part", "weights"] },
+    ];
+    const placed = new Set(groups.flatMap((g) => g.names));
+    const others = Object.keys(schema.properties).filter((n) => !placed.has(n));
+    if (others.length) groups.push({ title: "Other settings", names: others });
+    for (const group of groups) {
+      const names = group.names.filter((n) => n in schema.properties);
+      if (!names.length) continue;
+      const section = h("section", { class: "panel policy-section" }, h("h2", {}, group.title));
+      for (const name of names) {
+        build(name, schema.properties[name], current.policy ? current.policy[name] : undefined, openapi, section,
+          controls, (schema.required || []).includes(name));
+      }
+      form.append(section);
+    }
+    const save = h("button", { type: "submit", class: "button primary" }, "Save policy");
+    form.append(alert, h("div", { class: "actions" }, save));
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      clear(alert);
+      const policy = bodyOf(controls);
+      const errors = validatePolicy(policy, openapi);
+      const rest = showFieldErrors(controls, errors);
+      if (Object.keys(errors).length) {
+        alert.append(h("p", { class: "form-error", role: "alert" },
+          ["Some fields need attention.", ...rest].join(" ")));
+        return;
+      }
+      /** @type {HTMLButtonElement} */ (save).disabled = true;
+      try {
+        const saved = await api("/manufacturer/policy", {
+          method: "PUT", json: policy, headers: { "If-Match": `"${version}"` }, signal: controller.signal,
+        });
+        version = saved.version;
+        setMeta(saved);
+        notify(`Policy saved (version ${saved.version})`, { tone: "success" });
+      } catch (err) {
+        const e = /** @type {any} */ (err);
+        if (e.name === "AbortError") return;
+        const more = e.status === 422 ? showFieldErrors(controls, e.fieldErrors || {}) : [];
+        const text = e.status === 412
+          ? "Someone changed the policy in the meantime, so it was not saved. Reload it, then make your change again."
+          : [humanMessage(e), ...more].join(" ");
+        alert.append(h("div", { class: "form-error", role: "alert" }, h("p", {}, text),
+          e.status === 412 ? h("button", { type: "button", class: "button secondary", on: { click: load } },
+            "Reload policy") : null));
+      } finally {
+        /** @type {HTMLButtonElement} */ (save).disabled = false;
+      }
+    });
+    const table = h("details", { class: "panel policy-explained" },
+      h("summary", {}, "What each setting changes in your agent's behaviour"),
+      h("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": "Settings explained" },
+        h("table", {},
+          h("caption", {}, "Policy settings explained"),
+          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Setting"), h("th", { scope: "col" }, "What it changes"))),
+          h("tbody", {}, Object.entries(EXPLANATIONS).map(([path, text]) =>
+            h("tr", {}, h("th", { scope: "row" }, LABELS[path] || path), h("td", {}, text)))))));
+    clear(body).append(meta, form, table);
+  }
+
+  await load();
+  return () => controller.abort();
+}
