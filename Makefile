@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench bench-peer lint format venv clean
+.PHONY: run test test-python test-webapp webapp-deps bench bench-peer lint format venv clean
 
 venv: $(STAMP)
 
@@ -17,8 +17,25 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/lso run
 
-test: $(STAMP)
+# The web app's dev dependencies (axe-core for the accessibility checks of the browser tests), from its lock file.
+WEBAPP_DEPS := webapp/node_modules/axe-core/axe.min.js
+
+webapp-deps: $(WEBAPP_DEPS)
+
+$(WEBAPP_DEPS): webapp/package.json webapp/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js and npm (Debian: apt-get install nodejs npm)" >&2; exit 1; }
+	npm ci --prefix webapp --no-audit --no-fund
+	touch $(WEBAPP_DEPS)
+
+test: test-webapp test-python
+
+test-python: $(STAMP) $(WEBAPP_DEPS)
 	$(BIN)/python -m pytest
+
+# The web app's pure modules, with Node's own test runner (no npm packages needed).
+test-webapp:
+	@command -v node >/dev/null 2>&1 || { echo "node is missing: install Node.js (Debian: apt-get install nodejs)" >&2; exit 1; }
+	node --test webapp/tests/
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.acl_throughput --out bench-report.json
@@ -52,4 +69,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) $(PEER_VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(PEER_VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis webapp/node_modules test-artifacts

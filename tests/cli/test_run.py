@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
-import signal
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from agents.runtime.ports import free_port
 from core.settings import Settings, XmppMode
 from ontology.codec import decode
 from ontology.contract import ContractCommitted
@@ -23,65 +17,13 @@ from protocols.acl import AclMessage
 from protocols.performative import Performative, ProtocolName
 from tests.agents.probe import Probe
 from tests.ledger.examples import commit_request
-
-STARTUP_TIMEOUT = 60.0
+from tests.lso_platform import lso_run
+from tests.lso_platform import platform_env as build_platform_env
 
 
 @pytest.fixture
 def platform_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LSO_")}
-    env.update(
-        LSO_DATA_DIR=str(tmp_path / "data"),
-        LSO_XMPP_PORT=str(free_port()),
-        LSO_XMPP_S2S_PORT=str(free_port()),
-        LSO_GATEWAY_PORT=str(free_port()),
-        LSO_EFPF_SERVICE_PORT=str(free_port()),
-        LSO_EFPF_SERVICE_DATA_DIR=str(tmp_path / "data" / "federation"),
-        LSO_LEDGER_DATA_DIR=str(tmp_path / "data" / "ledger"),
-        LSO_LEDGER_JSON_API_PORT=str(free_port()),
-        LSO_LEDGER_GRPC_PORT=str(free_port()),
-        LSO_LOG_LEVEL="WARNING",
-    )
-    return env
-
-
-def _wait_for_banner(process: subprocess.Popen[str]) -> list[str]:
-    assert process.stdout is not None
-    lines: list[str] = []
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            if process.poll() is not None:
-                break
-            continue
-        lines.append(line.rstrip())
-        if line.startswith("Press Ctrl+C"):
-            return lines
-    process.kill()
-    pytest.fail("lso run printed no banner:\n" + "\n".join(lines))
-
-
-@contextlib.contextmanager
-def lso_run(env: dict[str, str]) -> Iterator[str]:
-    """`lso run` in a child process: its banner while it runs; then SIGTERM, and a clean exit."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "run"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        yield "\n".join(_wait_for_banner(process))
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            raise
-    assert process.returncode == 0, "lso run did not stop cleanly on SIGTERM"
+    return build_platform_env(tmp_path)
 
 
 def test_lso_run_starts_everything_and_stops_on_sigterm(platform_env: dict[str, str]) -> None:

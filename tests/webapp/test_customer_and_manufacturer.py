@@ -1,0 +1,159 @@
+"""The issue's story in one browser: a customer orders a configured product, the manufacturer (with a manual
+policy) accepts it and starts the sourcing, the customer confirms the quotation, the manufacturer reports
+production and invoices, the customer pays; every update reaches the other side by push, without a reload."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.webapp.browser import (
+    AGENT_WAIT,
+    CUSTOMER,
+    MANUFACTURER,
+    UI_WAIT,
+    Account,
+    BrowserErrors,
+    assert_not_reloaded,
+    log_in,
+    screen,
+    wait_for_toast,
+    watch_page,
+)
+from tests.webapp.conftest import NewPage
+
+MANUAL = (
+    "Accept orders automatically",
+    "Start sourcing automatically",
+    "Produce automatically",
+    "Invoice automatically",
+)
+
+
+def _token(base: str, account: Account) -> str:
+    login = httpx.post(
+        f"{base}/auth/token",
+        data={"grant_type": "password", "username": account.email, "password": account.password},
+        timeout=10,
+    )
+    assert login.status_code == 200, login.text
+    token = login.json()["access_token"]
+    assert isinstance(token, str)
+    return token
+
+
+@pytest.fixture
+def policy_restored(platform: str) -> Iterator[None]:
+    """The manufacturer's policy as it was before the test (the test makes it manual)."""
+    auth = {"Authorization": f"Bearer {_token(platform, MANUFACTURER)}"}
+    before: dict[str, Any] = httpx.get(f"{platform}/manufacturer/policy", headers=auth, timeout=10).json()
+    yield
+    fields = httpx.get(f"{platform}/openapi.json", timeout=10).json()["components"]["schemas"]["PolicyUpdate"]
+    body = {k: v for k, v in before["policy"].items() if k in fields["properties"]}
+    restored = httpx.put(f"{platform}/manufacturer/policy", headers=auth, json=body, timeout=10)
+    assert restored.status_code == 200, restored.text
+
+
+def _status(page: Page) -> Any:
+    return expect(page.get_by_test_id("order-status"))
+
+
+def test_a_customer_orders_and_pays_what_the_manufacturer_invoices(
+    new_page: NewPage, browser_errors: BrowserErrors, policy_restored: None
+) -> None:
+    customer = new_page("customer")
+    manufacturer = new_page("manufacturer")
+
+    customer.goto("/app/")
+    expect(customer.get_by_label("E-mail", exact=True)).to_be_visible()
+    screen(customer, "login")
+    log_in(customer, CUSTOMER)
+    log_in(manufacturer, MANUFACTURER)
+
+    # a. The manufacturer takes the order through by hand.
+    manufacturer.get_by_role("link", name="Policy", exact=True).click()
+    expect(manufacturer.get_by_role("heading", level=1, name="Agent policy")).to_be_visible()
+    for label in MANUAL:
+        box = manufacturer.get_by_label(label, exact=True)
+        box.uncheck()
+        expect(box).not_to_be_checked()
+    screen(manufacturer, "manufacturer-policy")
+    manufacturer.get_by_role("button", name="Save policy", exact=True).click()
+    expect(manufacturer.locator("#toasts")).to_contain_text("Policy saved")
+    manufacturer.get_by_role("link", name="Inbox", exact=True).click()
+    expect(manufacturer.get_by_role("heading", level=1, name="Inbox", exact=True)).to_be_visible()
+    watch_page(manufacturer)
+
+    # b. The customer configures a product and orders it.
+    screen(customer, "catalogue")
+    customer.get_by_role("link", name="Custom shoes", exact=True).click()
+    expect(customer.get_by_role("heading", level=1, name="Custom shoes", exact=True)).to_be_visible()
+    price = customer.get_by_test_id("price")
+    expect(price).to_have_text(re.compile(r"\d"))
+    estimate = price.inner_text()
+    customer.get_by_label("Upper", exact=True).select_option(value="leather")  # "Full-grain leather"
+    expect(price).not_to_have_text(estimate)
+    customer.get_by_label("Delivery date", exact=True).fill((date.today() + timedelta(days=60)).isoformat())
+    screen(customer, "product-configurator")
+    customer.get_by_role("button", name="Place order", exact=True).click()
+    expect(customer).to_have_url(re.compile(r"#/orders/[^/?]+$"))
+    order_id = customer.url.rsplit("/", 1)[-1]
+    _status(customer).to_have_text("Received")
+    watch_page(customer)
+
+    # c. The order reaches the manufacturer's inbox by push; accepted, it is sourced.
+    inbox_entry = manufacturer.locator(f'a[href="#/inbox/{order_id}"]')
+    expect(inbox_entry).to_be_visible(timeout=UI_WAIT)
+    assert_not_reloaded(manufacturer)
+    screen(manufacturer, "manufacturer-inbox")
+    inbox_entry.click()
+    expect(manufacturer.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Order"))
+    _status(manufacturer).to_have_text("Received")
+    manufacturer.get_by_role("button", name="Accept order", exact=True).click()
+    _status(manufacturer).to_have_text("Accepted", timeout=AGENT_WAIT)
+    manufacturer.get_by_role("button", name="Start sourcing", exact=True).click()
+    offers = manufacturer.get_by_role("table", name="Offers by supplier and round")
+    expect(offers.locator("tbody tr").first).to_be_visible(timeout=AGENT_WAIT)
+    network = manufacturer.get_by_role("img", name=re.compile(r"^Supply network"))
+    expect(network).to_be_visible(timeout=AGENT_WAIT)
+    _status(manufacturer).to_have_text("Quoted", timeout=AGENT_WAIT)  # the negotiation's outcome, every time
+    screen(manufacturer, "manufacturer-order-negotiation")
+
+    # d. The quotation reaches the customer by push; confirmed, it becomes a contract.
+    wait_for_toast(customer, "Quotation received")
+    quotation = customer.get_by_role("heading", name="Quotation", exact=True)
+    expect(quotation).to_be_visible(timeout=AGENT_WAIT)
+    _status(customer).to_have_text("Quoted")
+    assert_not_reloaded(customer)
+    screen(customer, "customer-order-quoted")
+    customer.get_by_role("button", name="Confirm", exact=True).click()
+    _status(customer).to_have_text(re.compile(r"^(Contracted|In production)$"), timeout=AGENT_WAIT)
+
+    # e. The manufacturer reports the production done and raises the invoice.
+    progress = manufacturer.get_by_label("Progress (%)", exact=True)
+    expect(progress).to_be_visible(timeout=AGENT_WAIT)
+    progress.fill("100")
+    manufacturer.get_by_role("button", name="Report progress", exact=True).click()
+    raise_invoice = manufacturer.get_by_role("button", name="Raise invoice", exact=True)
+    expect(raise_invoice).to_be_visible(timeout=AGENT_WAIT)
+    raise_invoice.click()
+    _status(manufacturer).to_have_text(re.compile(r"^(Invoiced|Paid)$"), timeout=AGENT_WAIT)
+
+    # f. The customer pays the invoice; the order shows its supply network and its negotiation.
+    expect(customer.get_by_role("heading", name="Invoice", exact=True)).to_be_visible(timeout=AGENT_WAIT)
+    customer.get_by_role("button", name="Pay now", exact=True).click()
+    _status(customer).to_have_text("Paid", timeout=AGENT_WAIT)
+    expect(customer.get_by_role("heading", name="Supply network", exact=True)).to_be_visible()
+    expect(customer.get_by_role("img", name=re.compile(r"^Supply network"))).to_be_visible()
+    expect(customer.get_by_role("heading", name="Negotiation transcript", exact=True)).to_be_visible()
+    assert_not_reloaded(customer)
+    screen(customer, "customer-order-paid")
+    _status(manufacturer).to_have_text("Paid", timeout=AGENT_WAIT)
+
+    browser_errors.assert_none()
