@@ -64,6 +64,8 @@ class CustomerTimings:
     """Time to decide a quotation (the decision source's bound)."""
     contract: timedelta = timedelta(seconds=90)
     """After an acceptance, the manufacturer confirms the contract within this."""
+    payment: timedelta = timedelta(hours=1)
+    """Time to pay an invoice (a person in the app needs more than seconds)."""
     max_rounds: int = 5
     """Quotation rounds (1 + counter-offers)."""
 
@@ -265,7 +267,7 @@ class CustomerAgent(PlatformAgent):
         machine = RequestParticipant.for_message(
             message,
             me=self.address,
-            patience=timedelta(seconds=60),
+            patience=self.timings.payment,
             content_types={Performative.REQUEST: (Invoice,)},
         )
         conversation = self.open_conversation(machine, opening=message, on_update=self._on_invoice)

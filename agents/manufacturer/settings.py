@@ -20,8 +20,9 @@ class Timings:
     """The contract agent's answer (agree, then inform) must come within this."""
     production: timedelta = timedelta(seconds=0)
     """Simulated production time between in-production and produced."""
-    payment: timedelta = timedelta(seconds=60)
-    """The customer's answer to an invoice must come within this."""
+    payment: timedelta = timedelta(hours=1)
+    """The customer's answer to an invoice must come within this (as long as the customer agent waits for
+    the person paying in the app)."""
     invoice_due_days: int = 30
     award_attempts: int = 3
     """How many negotiations per part (the winner failing after acceptance starts the next one)."""
