@@ -25,6 +25,7 @@ const SHELL = [
   "js/core/dom.js",
   "js/core/errors.js",
   "js/core/format.js",
+  "js/core/products.js",
   "js/core/push.js",
   "js/core/router.js",
   "js/core/session.js",

@@ -1,62 +1,19 @@
 /**
- * Small helpers shared by the customer's views: a product cache, the quotation/invoice toasts
+ * Small helpers shared by the customer's views: the product cache (core/products.js), the quotation/invoice toasts
  * (each shown once per order and amount, whichever screen hears of it first), and a product tile.
  * @module views/customer/shared
  */
 
 import { h } from "../../core/dom.js";
-import { api } from "../../core/api.js";
 import { money } from "../../core/format.js";
 import { notify } from "../../ui/toast.js";
 import { navigate } from "../../core/router.js";
 import { parseDecimal, formatDecimal } from "../../logic/price.js";
 
-/** @type {Map<string, any>} product id -> ProductPublic */
-const products = new Map();
 /** @type {Set<string>} */
 const announced = new Set();
 
-/**
- * Remember products (from GET /products or GET /products/{id}).
- * @param {Array<any>} items
- */
-export function rememberProducts(items) {
-  for (const product of items) if (product && product.id) products.set(product.id, product);
-}
-
-/**
- * A product, from the cache or GET /products/{id}; null when it cannot be had.
- * @param {string} id
- * @param {{signal?: AbortSignal, fresh?: boolean}} [options]
- */
-export async function loadProduct(id, { signal, fresh = false } = {}) {
-  if (!fresh && products.has(id)) return products.get(id);
-  const product = await api(`/products/${encodeURIComponent(id)}`, { signal });
-  rememberProducts([product]);
-  return product;
-}
-
-/**
- * A product's name if it is known, else its id.
- * @param {string} id
- */
-export function productName(id) {
-  const product = products.get(id);
-  return product ? product.name : id;
-}
-
-/**
- * Load the names of the catalogue's products (one GET /products), ignoring failures.
- * @param {{signal?: AbortSignal}} [options]
- */
-export async function loadProductNames({ signal } = {}) {
-  try {
-    const page = await api("/products?limit=200", { signal });
-    rememberProducts(page.items || []);
-  } catch {
-    // names fall back to ids
-  }
-}
+export { rememberProducts, loadProduct, productName, loadProductNames } from "../../core/products.js";
 
 /**
  * Toast a quotation or an invoice once per order and amount.

@@ -3,6 +3,7 @@
  * @module views/manufacturer/inbox
  */
 
+import { loadProductNames, productName } from "../../core/products.js";
 import { h, clear } from "../../core/dom.js";
 import { api } from "../../core/api.js";
 import { statusLabel, statusTone, dateLabel, shortId } from "../../core/format.js";
@@ -29,7 +30,7 @@ function orderItem(order) {
   return h("li", { class: ["order-item", `tone-${statusTone(order.status)}`] },
     h("a", { href: `#/inbox/${encodeURIComponent(order.id)}`, class: "order-link" },
       h("span", { class: "order-link-main" },
-        h("strong", { class: "order-link-title" }, `Order ${shortId(order.id)}: ${order.product_id}`),
+        h("strong", { class: "order-link-title" }, `Order ${shortId(order.id)}: ${productName(order.product_id)}`),
         h("span", { class: "order-link-meta" },
           `qty ${order.quantity} · received ${dateLabel(order.created_at)} · delivery ${dateLabel(order.delivery_date)}`),
         todo ? h("span", { class: "order-link-hint" }, todo) : null),
@@ -93,6 +94,7 @@ export async function inboxView({ root }) {
   }
 
   const unsubscribe = onOrderEvent(() => refresh());
+  await loadProductNames({ signal: controller.signal });
   await refresh();
   return () => {
     unsubscribe();

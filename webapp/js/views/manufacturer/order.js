@@ -4,6 +4,7 @@
  * @module views/manufacturer/order
  */
 
+import { loadProductNames, productName } from "../../core/products.js";
 import { h, clear } from "../../core/dom.js";
 import { api } from "../../core/api.js";
 import { humanMessage } from "../../core/errors.js";
@@ -74,7 +75,7 @@ export async function manufacturerOrderView({ root, params }) {
     const options = Object.entries(order.options || {}).map(([k, v]) => `${k}: ${v}`).join(", ");
     const quotation = order.quotation;
     clear(summary).append(h("dl", { class: "kv" },
-      h("dt", {}, "Product"), h("dd", {}, order.product_id),
+      h("dt", {}, "Product"), h("dd", {}, productName(order.product_id)),
       h("dt", {}, "Options"), h("dd", {}, options || "none"),
       h("dt", {}, "Quantity"), h("dd", {}, String(order.quantity)),
       h("dt", {}, "Wanted by"), h("dd", {}, dateLabel(order.delivery_date)),
@@ -313,6 +314,7 @@ export async function manufacturerOrderView({ root, params }) {
     if (timeline) timeline.addEvent(event);
     refresh();
   });
+  await loadProductNames({ signal: controller.signal });
   await refresh();
   return () => {
     stopped = true;
