@@ -63,10 +63,15 @@ export async function loginView({ root }) {
       h("h1", {}, "Log in"),
       h("p", { class: "lead" }, "Order one-off products, or handle orders as a manufacturer."),
       form,
-      h("details", { class: "demo-hint" },
+      onOwnMachine() && h("details", { class: "demo-hint" },
         h("summary", {}, "Demo accounts"),
         h("ul", {},
           h("li", {}, "Customer: ", h("code", {}, "customer@demo.lso.example"), " / ", h("code", {}, "demo-customer-pass")),
           h("li", {}, "Manufacturer: ", h("code", {}, "manufacturer@demo.lso.example"), " / ",
             h("code", {}, "demo-manufacturer-pass"))))));
+}
+
+/** The demo logins (seeded by `lso run`) are only hinted at on a loopback address: a machine of one's own. */
+function onOwnMachine() {
+  return ["localhost", "127.0.0.1", "[::1]"].includes(location.hostname);
 }
