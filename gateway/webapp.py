@@ -31,6 +31,7 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (b"cache-control", b"no-cache"),
 ]
+REPLACED_HEADERS = frozenset(name for name, _ in SECURITY_HEADERS)
 SERVICE_WORKER = "/sw.js"
 HIDDEN_DIRECTORIES = frozenset({"node_modules", "tests"})
 """Development-only parts of the webapp directory that are never served."""
@@ -64,9 +65,7 @@ class WebappHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                names = {b"content-security-policy", b"x-content-type-options", b"referrer-policy"}
-                names.add(b"cache-control")
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in REPLACED_HEADERS]
                 headers.extend(SECURITY_HEADERS)
                 if service_worker:
                     headers.append((b"service-worker-allowed", (PREFIX + "/").encode()))

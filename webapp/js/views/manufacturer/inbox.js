@@ -3,6 +3,7 @@
  * @module views/manufacturer/inbox
  */
 
+import { coalesced } from "../../core/coalesce.js";
 import { loadProductNames, productName } from "../../core/products.js";
 import { h, clear } from "../../core/dom.js";
 import { api } from "../../core/api.js";
@@ -54,8 +55,6 @@ export async function inboxView({ root }) {
   /** @type {Set<string>} */
   const known = new Set();
   let first = true;
-  let running = false;
-  let again = false;
 
   async function load() {
     const page = await api("/orders?limit=100", { signal: controller.signal });
@@ -74,24 +73,14 @@ export async function inboxView({ root }) {
     body.append(h("ul", { class: "order-list", "aria-label": "Orders" }, items.map(orderItem)));
   }
 
-  async function refresh() {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
+  const refresh = coalesced(async () => {
     try {
-      do {
-        again = false;
-        await load();
-      } while (again);
+      await load();
     } catch (err) {
       if (/** @type {any} */ (err).name === "AbortError") return;
       clear(body).append(errorBox(err, refresh));
-    } finally {
-      running = false;
     }
-  }
+  }, () => controller.signal.aborted);
 
   const unsubscribe = onOrderEvent(() => refresh());
   await loadProductNames({ signal: controller.signal });

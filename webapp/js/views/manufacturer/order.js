@@ -4,6 +4,7 @@
  * @module views/manufacturer/order
  */
 
+import { coalesced } from "../../core/coalesce.js";
 import { loadProductNames, productName } from "../../core/products.js";
 import { h, clear } from "../../core/dom.js";
 import { api } from "../../core/api.js";
@@ -242,34 +243,20 @@ export async function manufacturerOrderView({ root, params }) {
     }, POLL_MS);
   }
 
-  /** @type {Promise<void> | null} */
-  let refreshing = null;
-  let refreshAgain = false;
   let keepNext = false;
+  const fetchFolded = coalesced(async () => {
+    const keepActions = keepNext;
+    keepNext = false;
+    await refreshOnce({ keepActions });
+  }, () => stopped);
 
   /**
    * Fetch again; calls during a fetch fold into one more fetch so responses never arrive out of order.
    * @param {{keepActions?: boolean}} [options]
    */
-  async function refresh(options = {}) {
+  function refresh(options = {}) {
     if (options.keepActions) keepNext = true;
-    if (refreshing) {
-      refreshAgain = true;
-      return refreshing;
-    }
-    refreshing = (async () => {
-      try {
-        do {
-          refreshAgain = false;
-          const keepActions = keepNext;
-          keepNext = false;
-          await refreshOnce({ keepActions });
-        } while (refreshAgain && !stopped);
-      } finally {
-        refreshing = null;
-      }
-    })();
-    return refreshing;
+    return fetchFolded();
   }
 
   /**
