@@ -34,6 +34,24 @@ AgreementKind = ContractKind
 InvoiceStatus = _InvoiceStatus
 
 
+class AgentRole(StrEnum):
+    """What an XMPP account may act as (see :mod:`store.models.bindings`)."""
+
+    PLATFORM = "platform"
+    """A service of the platform; its party is the service's name (ping, matchmaker, contract, ...)."""
+    MANUFACTURER = "manufacturer"
+    """A manufacturer's agent; its party is the manufacturer user's id."""
+    CUSTOMER = "customer"
+    """A customer's agent; its party is the customer user's id, or ``*``: every customer of the app (the
+    gateway's bridge agent)."""
+    SUPPLIER = "supplier"
+    """A supplier's agent; its party is the supplier's id, or ``*``: every supplier it hosts (proxy host)."""
+
+
+#: The party of a binding that acts for every party of its role (the gateway's bridge, a proxy host).
+ANY_PARTY = "*"
+
+
 class PolicyKind(StrEnum):
     MANUFACTURER = "manufacturer"
     SUPPLIER = "supplier"

@@ -6,6 +6,7 @@ from store.models.acl import AclMessageRow
 from store.models.agreements import AgreementRow
 from store.models.base import Base
 from store.models.billing import InvoiceRow, PaymentRow
+from store.models.bindings import AgentBindingRow
 from store.models.clients import ApiClientRow
 from store.models.negotiations import NegotiationRow
 from store.models.orders import OrderRow, OrderStatusHistoryRow
@@ -18,6 +19,7 @@ metadata = Base.metadata
 
 __all__ = [
     "AclMessageRow",
+    "AgentBindingRow",
     "AgentPolicyRow",
     "AgreementRow",
     "ApiClientRow",

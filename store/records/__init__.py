@@ -6,6 +6,7 @@ from store.records.acl import AclMessageRecord, NewAclMessage
 from store.records.agreements import AgreementRecord, NewAgreement
 from store.records.base import Json, JsonList, JsonObject, NewRecord, Record, jsonable
 from store.records.billing import InvoiceRecord, NewInvoice, NewPayment, PaymentRecord
+from store.records.bindings import BindingRecord, NewBinding, normalise_jid
 from store.records.clients import ApiClientCredentials, ApiClientRecord, NewApiClient
 from store.records.negotiations import NegotiationState
 from store.records.orders import InvoiceWithPayment, NewOrder, OrderDetail, OrderRecord, StatusChange
@@ -19,6 +20,7 @@ __all__ = [
     "AgreementRecord",
     "ApiClientCredentials",
     "ApiClientRecord",
+    "BindingRecord",
     "InvoiceRecord",
     "InvoiceWithPayment",
     "Json",
@@ -28,6 +30,7 @@ __all__ = [
     "NewAclMessage",
     "NewAgreement",
     "NewApiClient",
+    "NewBinding",
     "NewInvoice",
     "NewOrder",
     "NewPayment",
@@ -46,4 +49,5 @@ __all__ = [
     "UserRecord",
     "jsonable",
     "normalise_email",
+    "normalise_jid",
 ]

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.repositories.acl import AclMessageRepository
 from store.repositories.agreements import AgreementRepository
+from store.repositories.bindings import BindingRepository
 from store.repositories.clients import ApiClientRepository
 from store.repositories.invoices import InvoiceRepository
 from store.repositories.negotiations import NegotiationRepository
@@ -34,12 +35,14 @@ class Repositories:
         self.policies = PolicyRepository(session)
         self.revoked_tokens = RevokedTokenRepository(session)
         self.api_clients = ApiClientRepository(session)
+        self.bindings = BindingRepository(session)
 
 
 __all__ = [
     "AclMessageRepository",
     "AgreementRepository",
     "ApiClientRepository",
+    "BindingRepository",
     "InvoiceRepository",
     "NegotiationRepository",
     "OrderRepository",
