@@ -36,14 +36,26 @@ class Settings(BaseSettings):
     xmpp_domain: str = Field(default="localhost", description="XMPP domain of the agents' JIDs.")
     xmpp_host: str = Field(default="127.0.0.1", description="Address of the XMPP server's c2s port.")
     xmpp_port: int = Field(default=5222, description="XMPP client-to-server port.")
-    xmpp_password: SecretStr = Field(
-        default=SecretStr("lso-agent-secret"), description="Password of the platform agents' XMPP accounts."
+    xmpp_passwords: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="JSON object {account node: password} of XMPP accounts whose passwords are given by "
+        "configuration (they win over the account book); empty: every password comes from the book.",
+    )
+    xmpp_accounts_file: Path | None = Field(
+        default=None,
+        description="The account book: JSON file (mode 0600) with each platform XMPP account's random "
+        "password, written when `lso run` or `lso xmpp add-account` creates an account; default "
+        "<data_dir>/xmpp-accounts.json.",
     )
     xmpp_verify_tls: bool = Field(
-        default=False, description="Verify the XMPP server's certificate (off for self-signed dev servers)."
+        default=False,
+        description="Verify the XMPP server's certificate (against xmpp_ca_file, else the system's CAs); "
+        "off only for the embedded server's self-signed certificate on loopback. Turn it on in production.",
     )
-    xmpp_auto_register: bool = Field(
-        default=True, description="Register agent accounts in-band (XEP-0077) when they do not exist."
+    xmpp_ca_file: Path | None = Field(
+        default=None,
+        description="PEM file of the CA (or the self-signed certificate) the XMPP server's certificate is "
+        "verified against when xmpp_verify_tls is on; unset: the system's CAs.",
     )
     xmpp_s2s_port: int = Field(
         default=5269,
@@ -52,6 +64,36 @@ class Settings(BaseSettings):
     )
     xmpp_connect_timeout: float = Field(
         default=20.0, description="Seconds an agent waits to connect and authenticate to the XMPP server."
+    )
+
+    acl_max_message_bytes: int = Field(
+        default=131_072,
+        ge=1024,
+        description="Largest ACL message an agent takes over XMPP or sends (content plus every parameter, "
+        "UTF-8 bytes); a larger one is refused (message-too-large) before it is parsed or stored.",
+    )
+    acl_rate_per_second: float = Field(
+        default=20.0,
+        gt=0,
+        description="Messages per second an agent takes from one sender the store does not bind to a "
+        "party (token bucket); more are refused (too-many-requests) or dropped.",
+    )
+    acl_rate_burst: int = Field(
+        default=100, ge=1, description="Burst of that bucket: messages at once from such a sender."
+    )
+    acl_trusted_rate_per_second: float = Field(
+        default=2000.0,
+        gt=0,
+        description="Messages per second an agent takes from one sender the store binds to a party.",
+    )
+    acl_trusted_rate_burst: int = Field(
+        default=10_000, ge=1, description="Burst of that bucket: messages at once from such a sender."
+    )
+    directory_ttl_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="Seconds an agent remembers what the store binds a JID to (a removed binding stops "
+        "working within this time).",
     )
 
     federation_local: bool = Field(
@@ -68,6 +110,10 @@ class Settings(BaseSettings):
 
     gateway_host: str = Field(default="127.0.0.1", description="Address the REST gateway binds to.")
     gateway_port: int = Field(default=8000, description="Port of the REST gateway.")
+
+    @property
+    def resolved_accounts_file(self) -> Path:
+        return self.xmpp_accounts_file or self.data_dir / "xmpp-accounts.json"
 
     @property
     def resolved_database_url(self) -> str:

@@ -79,8 +79,14 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), sort_keys=True)
 T = TypeVar("T", bound=Content)
 
 
-def decode(text: str | bytes, expected: type[T] | tuple[type[T], ...] | None = None) -> T:
-    """Parse content; raise :class:`ContentError` with a reason a peer can read."""
+def decode(
+    text: str | bytes, expected: type[T] | tuple[type[T], ...] | None = None, *, remember: bool = True
+) -> T:
+    """Parse content; raise :class:`ContentError` with a reason a peer can read.
+
+    Settled (immutable) content up to ``DECODED_TEXT_MAX`` characters is remembered for the next decode of
+    the same text, unless ``remember`` is false (content from a sender not yet known to be entitled to it:
+    what it sends must not stay in memory)."""
     known = _DECODED.get(text)
     if known is not None:
         if expected is not None:
@@ -107,7 +113,7 @@ def decode(text: str | bytes, expected: type[T] | tuple[type[T], ...] | None = N
         model = cls.model_validate(envelope.get("data"))
     except ValidationError as exc:
         raise ContentError(f"content does not match {type_name}: {exc.errors(include_url=False)}") from exc
-    if _settled(model):
+    if remember and len(text) <= DECODED_TEXT_MAX and _settled(model):
         if len(_DECODED) >= DECODED_KEPT:
             _DECODED.pop(next(iter(_DECODED), text), None)
         _DECODED[text] = model
@@ -122,6 +128,7 @@ def _check_expected(cls: type[Content], expected: type[Content] | tuple[type[Con
 
 
 DECODED_KEPT = 512
+DECODED_TEXT_MAX = 16_384
 _DECODED: dict[str | bytes, Content] = {}
 _IMMUTABLE = (str, bytes, int, float, Decimal, date, datetime, time, timedelta, UUID, Enum, type(None))
 _SCALAR, _CONTAINER, _MUTABLE = -1, -2, -3

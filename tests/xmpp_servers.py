@@ -1,11 +1,13 @@
 """Real XMPP servers shared by every test directory: one embedded pyjabber and one Prosody per session.
 
 pyjabber keeps global state, so a process can hold only one embedded server: these fixtures are
-registered once, from the root conftest, and every test that needs a server uses them.
+registered once, from the root conftest, and every test that needs a server uses them. Neither server
+lets a client register: each registers with :mod:`tests.xmpp_accounts` how its admin creates accounts.
 """
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -16,6 +18,7 @@ from agents.runtime.embedded_server import EmbeddedXmppServer
 from agents.runtime.ports import free_port
 from agents.runtime.prosody import ProsodyServer
 from core.settings import Settings, XmppMode
+from tests.xmpp_accounts import close_stores, register_server
 
 
 @pytest.fixture(scope="session")
@@ -34,8 +37,10 @@ async def pyjabber_settings(xmpp_data_dir: Path) -> AsyncIterator[Settings]:
     )
     server = EmbeddedXmppServer(settings)
     await server.start()
+    register_server(settings, server.create_account)
     yield settings
     await server.stop()
+    await close_stores()
 
 
 def require_prosody() -> None:
@@ -53,4 +58,10 @@ def prosody_server() -> Iterator[ProsodyServer]:
 
 @pytest.fixture(scope="session")
 def prosody_settings(prosody_server: ProsodyServer, xmpp_data_dir: Path) -> Settings:
-    return prosody_server.settings(Settings(data_dir=xmpp_data_dir, log_level="WARNING"))
+    settings = prosody_server.settings(Settings(data_dir=xmpp_data_dir, log_level="WARNING"))
+
+    async def create(node: str, password: str) -> None:
+        await asyncio.to_thread(prosody_server.create_account, node, password)
+
+    register_server(settings, create)
+    return settings

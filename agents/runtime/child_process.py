@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import sys
@@ -27,7 +28,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
     The mode is always ``external``: the server is already running (a child that serves it,
     ``python -m agents.runtime.embedded_server``, does not look at the mode).
     """
-    return {
+    env = {
         "LSO_DATA_DIR": str(settings.data_dir),
         "LSO_LOG_LEVEL": settings.log_level,
         "LSO_XMPP_MODE": XmppMode.EXTERNAL.value,
@@ -35,11 +36,25 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "LSO_XMPP_HOST": settings.xmpp_host,
         "LSO_XMPP_PORT": str(settings.xmpp_port),
         "LSO_XMPP_S2S_PORT": str(settings.xmpp_s2s_port),
-        "LSO_XMPP_PASSWORD": settings.xmpp_password.get_secret_value(),
+        "LSO_XMPP_ACCOUNTS_FILE": str(settings.resolved_accounts_file),
         "LSO_XMPP_VERIFY_TLS": str(settings.xmpp_verify_tls).lower(),
-        "LSO_XMPP_AUTO_REGISTER": str(settings.xmpp_auto_register).lower(),
         "LSO_XMPP_CONNECT_TIMEOUT": str(settings.xmpp_connect_timeout),
+        "LSO_ACL_MAX_MESSAGE_BYTES": str(settings.acl_max_message_bytes),
+        "LSO_ACL_RATE_PER_SECOND": str(settings.acl_rate_per_second),
+        "LSO_ACL_RATE_BURST": str(settings.acl_rate_burst),
+        "LSO_ACL_TRUSTED_RATE_PER_SECOND": str(settings.acl_trusted_rate_per_second),
+        "LSO_ACL_TRUSTED_RATE_BURST": str(settings.acl_trusted_rate_burst),
+        "LSO_DIRECTORY_TTL_SECONDS": str(settings.directory_ttl_seconds),
     }
+    if settings.xmpp_passwords:
+        env["LSO_XMPP_PASSWORDS"] = json.dumps(
+            {node: secret.get_secret_value() for node, secret in settings.xmpp_passwords.items()}
+        )
+    if settings.xmpp_ca_file is not None:
+        env["LSO_XMPP_CA_FILE"] = str(settings.xmpp_ca_file)
+    if settings.database_url:
+        env["LSO_DATABASE_URL"] = settings.database_url
+    return env
 
 
 class ChildProcess:

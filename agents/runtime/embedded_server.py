@@ -17,6 +17,11 @@ and replaces the process's SIGINT/SIGTERM handlers in ``Server.start()``. This w
 * hashes SASL passwords in a thread pool instead of a process pool forked from the caller;
 * stamps every message a client sends with the client's authenticated full JID: pyjabber 0.4.5
   keeps a client-supplied ``from`` attribute, so any client could pose as any other agent;
+* refuses in-band registration (XEP-0077): the feature is not offered, and a registration request sent
+  anyway is answered ``not-allowed`` (pyjabber 0.4.5 would create the account). The server's accounts are
+  exactly those of the account book (:mod:`agents.runtime.accounts.book`): on start every account of the
+  book is created or given its password, and every other account is removed (:meth:`sync_accounts`);
+  :meth:`create_account` adds one while it runs;
 * runs pyjabber on its own uvloop event loop in a background thread: its STARTTLS upgrade races
   with the standard-library event loop (the client's post-TLS stream header reaches the parser
   before ``loop.start_tls`` returns, and the session hangs), so the server must not share the
@@ -46,6 +51,7 @@ import attrs
 import uvloop
 from loguru import logger as loguru_logger
 from pyjabber import AppConfig
+from pyjabber.features.SASL.SASL import SASL
 from pyjabber.network.ConnectionManager import ConnectionManager
 from pyjabber.queues.QueueManager import QueueName, get_queue
 from pyjabber.queues.workers import MessageQueueWorker
@@ -54,6 +60,8 @@ from pyjabber.server import Server
 from pyjabber.server_parameters import Parameters
 from pyjabber.stream.handlers.StanzaHandler import StanzaHandler
 
+from agents.runtime.accounts.book import AccountBook
+from agents.runtime.accounts.pyjabber_credentials import PyjabberCredentials
 from agents.runtime.certs import ensure_self_signed
 from agents.runtime.ports import require_loopback
 from core.settings import Settings
@@ -84,6 +92,8 @@ class EmbeddedXmppServer:
         self.s2s_port = settings.xmpp_s2s_port
         self.domain = settings.xmpp_domain
         self.directory = xmpp_data_dir(settings).resolve()
+        self.book = AccountBook.of(settings)
+        self.credentials = PyjabberCredentials(self.directory / "pyjabber.db")
         self._log_level = log_level
         self._start_timeout = start_timeout
         self._thread: threading.Thread | None = None
@@ -109,7 +119,27 @@ class EmbeddedXmppServer:
         except BaseException:
             await self.stop()
             raise
+        await self.sync_accounts()
         log.info("embedded XMPP server for %s listening on %s:%s", self.domain, self.host, self.port)
+
+    async def sync_accounts(self) -> None:
+        """Make the server's accounts those of the account book (created, passwords set, others removed)."""
+        changed, removed = await asyncio.to_thread(self.credentials.sync, self.book.accounts())
+        for node in changed:
+            log.info("embedded XMPP server: account %s@%s created or given its password", node, self.domain)
+        for node in removed:
+            log.warning(
+                "embedded XMPP server: removed the account %s@%s (not in the account book)", node, self.domain
+            )
+
+    async def create_account(self, node: str, password: str) -> None:
+        """Create the account ``node`` with ``password`` (or give it that password) now."""
+        if await asyncio.to_thread(self.credentials.set, node, password):
+            log.info("embedded XMPP server: account %s@%s created or given its password", node, self.domain)
+
+    async def remove_account(self, node: str) -> None:
+        if await asyncio.to_thread(self.credentials.remove, node):
+            log.info("embedded XMPP server: account %s@%s removed", node, self.domain)
 
     async def stop(self) -> None:
         """Close the listeners and client connections and end the server thread."""
@@ -176,6 +206,7 @@ class EmbeddedXmppServer:
         ensure_self_signed(
             cert_dir / f"{self.domain}_cert.pem", cert_dir / f"{self.domain}_key.pem", self.domain
         )
+        plugins = [p for p in Parameters().plugins if p != _REGISTER]
         return Parameters(
             host=self.domain,
             client_port=self.port,
@@ -183,10 +214,12 @@ class EmbeddedXmppServer:
             database_path=str(self.directory / "pyjabber.db"),
             cert_path=str(cert_dir),
             message_persistence=True,
+            plugins=plugins,
         )
 
     def _make_server(self) -> Any:
         _stamp_message_senders()
+        _refuse_registration()
         self.directory.mkdir(parents=True, exist_ok=True)
         server = Server(self._parameters())
         # Listen on the loopback address only: pyjabber binds [host, primary address] otherwise.
@@ -210,6 +243,33 @@ def _configure_pyjabber_log(level: str | None) -> None:
     loguru_logger.remove()
     loguru_logger.add(sys.stderr, level=level.upper())
     loguru_logger.enable("pyjabber")
+
+
+_REGISTER = "jabber:iq:register"
+_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas"
+
+
+def _refuse_registration() -> None:
+    """Answer every in-band registration request ``not-allowed`` (XEP-0077 3.1) instead of creating it."""
+    if getattr(SASL.handle_iq, "_lso_refuses", False):
+        return
+
+    async def handle_iq(self: Any, element: Any) -> None:
+        iq_id = element.attrib.get("id", "")
+        log.warning("embedded XMPP server: refused an in-band registration from %s", self._peer)
+        error = (
+            f'<iq type="error" id="{_attribute(iq_id)}"><error type="cancel">'
+            f'<not-allowed xmlns="{_STANZAS}"/><text xmlns="{_STANZAS}">accounts are created by the '
+            "platform's admin (lso xmpp add-account), never registered in-band</text></error></iq>"
+        )
+        self._transport.write(error.encode())
+
+    handle_iq._lso_refuses = True  # type: ignore[attr-defined]
+    SASL.handle_iq = handle_iq
+
+
+def _attribute(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")[:128]
 
 
 def _stamp_message_senders() -> None:

@@ -10,7 +10,7 @@ from uuid import uuid4
 import pytest
 
 from ontology import CallForProposals, ContentError, Reason, decode, encode
-from ontology.codec import _settled
+from ontology.codec import DECODED_TEXT_MAX, _settled
 from ontology.negotiation import Offer
 from tests.ontology.examples import offer
 
@@ -50,3 +50,15 @@ def test_settled_values() -> None:
     assert _settled((1, "a", Decimal("1.5"), date(2030, 1, 1), uuid4(), None))
     assert not _settled([1])
     assert not _settled((1, {"a": 1}))
+
+
+def test_content_of_a_sender_not_yet_entitled_is_not_remembered() -> None:
+    text = encode(offer("frame", "s-2", "99.00", 3))
+    first = decode(text, Offer, remember=False)
+    assert decode(text, Offer) is not first
+
+
+def test_long_content_is_not_remembered() -> None:
+    data = json.loads(encode(offer("frame", "s-3", "99.00", 3)))
+    text = json.dumps(data) + " " * DECODED_TEXT_MAX
+    assert decode(text, Offer) is not decode(text, Offer)
