@@ -2,6 +2,9 @@
 then ``inform`` :class:`SupplierCandidates` (candidates per part) or ``failure`` with a
 :class:`~ontology.common.Reason`.
 
+It serves only the platform's own accounts: JIDs the store binds as a manufacturer's agent or a platform
+service (a manufacturer's suppliers are its business); anyone else is refused ``not-authorised``.
+
 It finds suppliers through EFPF in the paper's three steps (token, service registry, federated
 search; :class:`federation.matchmaking.EfpfMatchmaker`, one per agent, so the token and the search
 service's URL are reused across requests). Failure reasons:
@@ -33,6 +36,7 @@ from datetime import timedelta
 from agents.runtime.conversation_behaviour import ConversationAborted, ConversationBehaviour
 from agents.runtime.entrypoint import agent_main, first_line
 from agents.runtime.platform_agent import PlatformAgent
+from agents.runtime.refusals import NOT_AUTHORISED
 from core.settings import Settings
 from federation.errors import FederationError
 from federation.matchmaking import EfpfMatchmaker
@@ -44,6 +48,7 @@ from protocols.acl import AclMessage
 from protocols.conversation import ConversationStateError
 from protocols.performative import Performative, ProtocolName
 from protocols.request import RequestParticipant, RequestParticipantState
+from store.enums import AgentRole
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +84,13 @@ class MatchmakerAgent(PlatformAgent):
 
     async def setup(self) -> None:
         self._efpf = EfpfMatchmaker(self.federation_settings)
-        self.serve(ProtocolName.REQUEST, self._open_request)
+        self.serve(ProtocolName.REQUEST, self._open_request, admit=self._admit)
+
+    async def _admit(self, message: AclMessage) -> Reason | None:
+        if await self.directory.is_bound(message.sender, (AgentRole.MANUFACTURER, AgentRole.PLATFORM)):
+            return None
+        why = "the matchmaker serves the platform's manufacturer agents"
+        return Reason(reason=NOT_AUTHORISED, detail=why)
 
     async def stop(self) -> None:
         for task in list(self._searches.values()):

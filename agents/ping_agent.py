@@ -1,7 +1,9 @@
 """``PingAgent``: answers a FIPA ``request`` carrying :class:`Ping` with ``inform`` :class:`Pong`.
 
 It is the smallest real platform agent: one Request participant machine per conversation,
-run by :class:`~agents.runtime.conversation_behaviour.ConversationBehaviour`.
+run by :class:`~agents.runtime.conversation_behaviour.ConversationBehaviour`. It serves only accounts the
+store binds to a party (platform accounts and the parties' own agents); anyone else is refused
+(``not-authorised``).
 
 Run it on its own (settings from ``LSO_*`` variables)::
 
@@ -19,8 +21,9 @@ from datetime import timedelta
 from agents.runtime.conversation_behaviour import ConversationBehaviour
 from agents.runtime.entrypoint import agent_main, first_line
 from agents.runtime.platform_agent import PlatformAgent
+from agents.runtime.refusals import NOT_AUTHORISED
 from ontology.codec import decode
-from ontology.common import Ping, Pong
+from ontology.common import Ping, Pong, Reason
 from protocols.acl import AclMessage
 from protocols.performative import Performative, ProtocolName
 from protocols.request import RequestParticipant, RequestParticipantState
@@ -34,7 +37,12 @@ class PingAgent(PlatformAgent):
     """Serves ``fipa-request`` conversations whose request content is a :class:`Ping`."""
 
     async def setup(self) -> None:
-        self.serve(ProtocolName.REQUEST, self._open_request)
+        self.serve(ProtocolName.REQUEST, self._open_request, admit=self._admit)
+
+    async def _admit(self, message: AclMessage) -> Reason | None:
+        if await self.directory.is_bound(message.sender):
+            return None
+        return Reason(reason=NOT_AUTHORISED, detail="ping serves the platform's accounts only")
 
     def _open_request(self, message: AclMessage) -> None:
         machine = RequestParticipant.for_message(

@@ -9,12 +9,20 @@ manufacturer ``refuse``s it, or ``agree``s (the order is taken) and then ``propo
 revised ``cfp`` with a :class:`~ontology.quotation.CounterOffer`); after an acceptance the
 manufacturer answers ``inform`` :class:`~ontology.contract.ContractCommitted` or ``failure``.
 Invoices arrive later as a FIPA ``request`` with an :class:`~ontology.billing.Invoice`; the
-decision source pays it (``inform`` :class:`~ontology.billing.Payment`) or not (``refuse``).
+decision source pays it (``inform`` :class:`~ontology.billing.Payment`) or not (``failure``). A request
+is served only from the manufacturer agent an open order of this agent was sent to (the stamped sender),
+and an invoice only about that order: anything else is refused ``not-authorised`` before a conversation
+opens.
 
 The manufacturer tells every status change of an order with a plain ``inform`` (no protocol)
 carrying an :class:`~ontology.console.OrderStatusNotice`; each becomes an :class:`OrderEvent` of
 kind ``status`` (content: the notice, detail: its note) through ``on_event``. Notices about an
 order this agent did not place, or from anyone but the order's manufacturer, are ignored (logged).
+
+An order is settled (its handle leaves :attr:`CustomerAgent.orders`) once it ended without a contract,
+once its invoice was answered, or once its manufacturer announces a final status (paid, failed, ...).
+The manufacturers of the last :data:`SETTLED_REMEMBERED` settled orders are remembered, so their late
+notices are still heard; an invoice of a settled order is refused.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,6 +40,7 @@ from agents.customer.decisions import Decision, DecisionSource
 from agents.runtime.conversation_behaviour import ConversationAborted, ConversationBehaviour, utc_now
 from agents.runtime.not_understood import not_understood_for
 from agents.runtime.platform_agent import PlatformAgent
+from agents.runtime.refusals import NOT_AUTHORISED
 from agents.runtime.transport import bare
 from core.settings import Settings
 from ontology.billing import Invoice, Payment
@@ -38,7 +48,7 @@ from ontology.codec import Content, ContentError, decode
 from ontology.common import Reason
 from ontology.console import OrderStatusNotice
 from ontology.contract import ContractCommitted
-from ontology.order import Order
+from ontology.order import Order, OrderStatus, is_terminal
 from ontology.policy import CustomerDecision
 from ontology.quotation import AcceptQuotation, CounterOffer, Quotation
 from protocols.acl import AclMessage
@@ -54,6 +64,8 @@ NO_PROTOCOL = ""
 
 _S = ContractNetInitiatorState
 GRACE = 5.0
+SETTLED_REMEMBERED = 1000
+"""Settled orders whose manufacturer is remembered (to hear its late notices)."""
 
 
 @dataclass(frozen=True)
@@ -119,10 +131,12 @@ class CustomerAgent(PlatformAgent):
         self.timings = timings or CustomerTimings()
         self.on_event = on_event
         self.orders: dict[UUID, OrderHandle] = {}
+        """The orders under way (placed and not settled)."""
+        self._settled: OrderedDict[UUID, str] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def setup(self) -> None:
-        self.serve(ProtocolName.REQUEST, self._open_invoice)
+        self.serve(ProtocolName.REQUEST, self._open_invoice, admit=self._admit_request)
         self.serve(NO_PROTOCOL, self._on_notice)
 
     async def stop(self) -> None:
@@ -165,6 +179,23 @@ class CustomerAgent(PlatformAgent):
         if not handle.outcome.done():
             handle.outcome.set_result(outcome)
         self._emit(OrderEvent(handle.order.id, outcome.status, outcome.committed, outcome.reason))
+        if outcome.status != "contracted":
+            self._settle(handle)
+
+    def _settle(self, handle: OrderHandle) -> None:
+        """Forget ``handle``'s order (nothing more is expected of it); remember its manufacturer a while."""
+        order_id = handle.order.id
+        if self.orders.get(order_id) is handle:
+            del self.orders[order_id]
+        self._settled[order_id] = bare(handle.manufacturer)
+        self._settled.move_to_end(order_id)
+        while len(self._settled) > SETTLED_REMEMBERED:
+            self._settled.popitem(last=False)
+
+    def manufacturer_of(self, order_id: UUID) -> str | None:
+        """The bare JID of the manufacturer agent an order (under way or settled lately) was sent to."""
+        handle = self.orders.get(order_id)
+        return bare(handle.manufacturer) if handle is not None else self._settled.get(order_id)
 
     async def _negotiate(self, handle: OrderHandle) -> OrderOutcome:
         order, manufacturer, timings = handle.order, handle.manufacturer, self.timings
@@ -245,13 +276,12 @@ class CustomerAgent(PlatformAgent):
         try:
             if message.performative is not Performative.INFORM:
                 raise ContentError(f"a {message.performative} outside any protocol")
-            notice = decode(message.content, OrderStatusNotice)
+            notice = decode(message.content, OrderStatusNotice, remember=False)
         except ContentError as exc:
             log.warning("%s: not-understood to %s: %s", self.address, message.sender, exc)
             self.send_acl(not_understood_for(self.address, message, f"only status notices come here: {exc}"))
             return
-        handle = self.orders.get(notice.order_id)
-        if handle is None or bare(handle.manufacturer) != bare(message.sender):
+        if self.manufacturer_of(notice.order_id) != bare(message.sender):
             log.warning(
                 "%s: ignoring a status notice of order %s from %s (not the order's manufacturer)",
                 self.address,
@@ -260,8 +290,34 @@ class CustomerAgent(PlatformAgent):
             )
             return
         self._emit(OrderEvent(notice.order_id, "status", notice, notice.note))
+        handle = self.orders.get(notice.order_id)
+        final = is_terminal(notice.status) or notice.status is OrderStatus.PAID
+        if handle is not None and final and handle.outcome.done():
+            self._settle(handle)
 
     # ----------------------------------------------------------------- invoices
+
+    async def _admit_request(self, message: AclMessage) -> Reason | None:
+        """Requests come from the manufacturer agent of an open order only, and an invoice is about one of
+        its orders (a request it cannot read is answered ``not-understood`` by its conversation)."""
+        sender = bare(message.sender)
+        try:
+            invoice = decode(message.content, Invoice, remember=False)
+        except ContentError:
+            if any(bare(h.manufacturer) == sender for h in self.orders.values()):
+                return None
+            return Reason(
+                reason=NOT_AUTHORISED,
+                detail=f"{sender} is not the manufacturer agent of an order {self.address} placed",
+            )
+        handle = self.orders.get(invoice.order_id)
+        if handle is not None and bare(handle.manufacturer) == sender:
+            return None
+        return Reason(
+            reason=NOT_AUTHORISED,
+            detail=f"{sender} is not the manufacturer agent of an open order {invoice.order_id} "
+            f"placed by {self.address}",
+        )
 
     def _open_invoice(self, message: AclMessage) -> None:
         machine = RequestParticipant.for_message(
@@ -279,7 +335,7 @@ class CustomerAgent(PlatformAgent):
             return
         invoice = decode(machine.request.content, Invoice)
         handle = self.orders.get(invoice.order_id)
-        if handle is None or handle.manufacturer != machine.initiator:
+        if handle is None or bare(handle.manufacturer) != bare(machine.initiator):
             why = Reason(
                 reason="unknown-order", detail=f"no order {invoice.order_id} with {machine.initiator}"
             )
@@ -287,18 +343,21 @@ class CustomerAgent(PlatformAgent):
             return
         conversation.act(lambda m, now: m.agree(now=now))
         self._emit(OrderEvent(invoice.order_id, "invoice", invoice))
-        answer = await self.decisions.pay(invoice.order_id, invoice)
-        if not _agreed(machine):
-            return
-        if isinstance(answer, str):
-            reason = Reason(reason="not-paid", detail=answer)
-            conversation.act(lambda m, now: m.failure(reason, now=now))
-            return
-        payment = answer
-        conversation.act(lambda m, now: m.inform(payment, now=now))
-        if not handle.payment.done():
-            handle.payment.set_result(payment)
-        self._emit(OrderEvent(invoice.order_id, "paid", payment))
+        try:
+            answer = await self.decisions.pay(invoice.order_id, invoice)
+            if not _agreed(machine):
+                return
+            if isinstance(answer, str):
+                reason = Reason(reason="not-paid", detail=answer)
+                conversation.act(lambda m, now: m.failure(reason, now=now))
+                return
+            payment = answer
+            conversation.act(lambda m, now: m.inform(payment, now=now))
+            if not handle.payment.done():
+                handle.payment.set_result(payment)
+            self._emit(OrderEvent(invoice.order_id, "paid", payment))
+        finally:
+            self._settle(handle)  # the manufacturer asks once: paid, refused or expired, it is over
 
 
 Negotiation = ConversationBehaviour[OrderInitiator]

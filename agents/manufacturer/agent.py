@@ -8,18 +8,31 @@ again for each new order (a policy changed through the gateway applies to the ne
 Products not in its catalogue are read from the store. Serves ``fipa-request`` conversations from
 its consoles (:mod:`agents.manufacturer.console`) that drive the manual steps, and tells the
 order's customer agent and its consoles of every status change
-(:mod:`agents.manufacturer.notices`). Every ACL message in and out is logged to the store; every
-conversation's snapshot is saved; on start, conversations left unfinished by a previous run are
-resumed or ended (see :mod:`agents.manufacturer.recovery`).
+(:mod:`agents.manufacturer.notices`). Every ACL message of its conversations, in and out, is logged
+to the store; every conversation's snapshot is saved; on start, conversations left unfinished by a
+previous run are resumed or ended (see :mod:`agents.manufacturer.recovery`).
+
+Who may order (identity from the transport, authority from the store's bindings, see
+:mod:`agents.runtime.directory`): an order request is taken only when the order names this agent's
+manufacturer and its stamped sender either acts for exactly the order's customer (it may then place a new
+order) or is bound as customer ``*`` (the gateway's bridge agent) and the order is already stored by the
+gateway, still ``received``, with the same customer, product and manufacturer (never creating one). Anyone
+else is refused ``not-authorised`` before a conversation opens: nothing of it is stored or logged to the
+store (the refusal is logged, with the sender, by the Python logger). Console requests come only from the
+configured consoles (:mod:`agents.manufacturer.console`).
+
+What the agent keeps about an order (its customer agent, the status last announced, the conversations of
+the order, its flow) is dropped once the order's flow ends; a conversation still open then keeps its entry
+until it closes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from agents.manufacturer.assessment import Assessment, assess, queue_minutes
 from agents.manufacturer.console import ConsoleDesk
@@ -32,6 +45,7 @@ from agents.manufacturer.selection import OfferScorer
 from agents.manufacturer.settings import Timings
 from agents.runtime.conversation_behaviour import ConversationBehaviour
 from agents.runtime.platform_agent import PlatformAgent
+from agents.runtime.refusals import NOT_AUTHORISED
 from core.settings import Settings
 from ontology.codec import ContentError, decode
 from ontology.common import Reason
@@ -49,9 +63,11 @@ from protocols.order_request import OrderParticipant
 from protocols.performative import Performative, ProtocolName
 from protocols.snapshot import restore
 from store.database import Database
-from store.enums import Direction, NegotiationRole
+from store.enums import ANY_PARTY, AgentRole, Direction, NegotiationRole
 
 log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=Conversation[Any])
 
 Approver = Callable[[Order, Assessment], Awaitable[bool]]
 """Manual acceptance: True to take the order (used when the policy's ``auto_accept`` is off)."""
@@ -89,6 +105,7 @@ class ManufacturerAgent(PlatformAgent):
         if contract_agent is None and contract_step is None:
             raise ValueError("give the contract agent's JID or a contract step")
         self.db = db
+        self.store = db
         self.catalogue = dict(catalogue)
         self.matchmaker = matchmaker
         self.timings = timings or Timings()
@@ -109,8 +126,14 @@ class ManufacturerAgent(PlatformAgent):
         self._supplier_agent = supplier_agent
         self.journal = Journal(db, self.address)
         self._order_of: dict[str, str] = {}
+        """The order each tracked conversation is about (its messages are logged under it)."""
+        self._tracked: dict[str, set[str]] = {}
+        """The tracked conversations of each order."""
         self._flows: dict[str, asyncio.Task[None]] = {}
-        self._log_queue: asyncio.Queue[tuple[AclMessage, Direction]] = asyncio.Queue()
+        self._may_create: set[str] = set()
+        """Order conversations admitted from a sender acting for exactly the order's customer, until they
+        open: only they may store a new order."""
+        self._log_queue: asyncio.Queue[tuple[AclMessage, Direction, str | None]] = asyncio.Queue()
         self._log_task: asyncio.Task[None] | None = None
 
     # ----------------------------------------------------------------- lifecycle
@@ -159,21 +182,21 @@ class ManufacturerAgent(PlatformAgent):
                 raise PolicyMissing(f"no policy given and none stored for {self.address}")
         return self._policy
 
-    async def start(self, auto_register: bool | None = None) -> None:
+    async def start(self) -> None:
         await self.load_policy()
         try:
             await self.journal.publish(self.catalogue.values())
         except Exception:
             log.exception("%s: could not store the catalogue", self.address)
-        await super().start(auto_register)
+        await super().start()
         from agents.manufacturer.recovery import recover
 
         await recover(self)
 
     async def setup(self) -> None:
         self._log_task = asyncio.create_task(self._write_log(), name=f"acl log {self.address}")
-        self.serve(ProtocolName.ORDER, self._open_order)
-        self.serve(ProtocolName.REQUEST, self.desk.open_request)
+        self.serve(ProtocolName.ORDER, self._open_order, admit=self._admit_order)
+        self.serve(ProtocolName.REQUEST, self.desk.open_request, admit=self.desk.admit)
 
     async def stop(self) -> None:
         for task in list(self._flows.values()):
@@ -192,7 +215,54 @@ class ManufacturerAgent(PlatformAgent):
 
     # ----------------------------------------------------------------- orders
 
+    async def _admit_order(self, message: AclMessage) -> Reason | None:
+        """Why ``message`` may not open an order conversation, or None (also when it carries no order: the
+        responder answers that it is not understood)."""
+        if message.performative is not Performative.REQUEST:
+            return None
+        try:
+            order = decode(message.content, Order, remember=False)
+        except ContentError:
+            return None
+        sender, order_id = message.sender, str(order.id)
+        if order.manufacturer_id != self.manufacturer_id:
+            return Reason(
+                reason=NOT_AUTHORISED,
+                detail=f"order {order_id} is for manufacturer {order.manufacturer_id}, "
+                f"and {self.address} takes orders for {self.manufacturer_id} only",
+            )
+        directory = self.directory
+        if await directory.acts_for_exactly(sender, AgentRole.CUSTOMER, order.customer_id):
+            self._may_create.add(message.conversation_id or "")
+            return None
+        if not await directory.acts_for_exactly(sender, AgentRole.CUSTOMER, ANY_PARTY):
+            return Reason(
+                reason=NOT_AUTHORISED, detail=f"{sender} does not act for the customer of this order"
+            )
+        stored = await self.journal.order_record(order_id)
+        if stored is None:
+            return Reason(
+                reason=NOT_AUTHORISED,
+                detail=f"{sender} places orders the platform stored, and no order {order_id} is stored",
+            )
+        if (stored.customer_id, stored.product_id, stored.manufacturer_id) != (
+            order.customer_id,
+            order.product_id,
+            order.manufacturer_id,
+        ):
+            return Reason(
+                reason=NOT_AUTHORISED,
+                detail=f"the stored order {order_id} has another customer, product or manufacturer",
+            )
+        if stored.status != OrderStatus.RECEIVED:
+            return Reason(
+                reason=NOT_AUTHORISED, detail=f"the stored order {order_id} is {stored.status}, not received"
+            )
+        return None
+
     def _open_order(self, message: AclMessage) -> None:
+        may_create = message.conversation_id in self._may_create
+        self._may_create.discard(message.conversation_id or "")
         if message.performative is not Performative.REQUEST:
             self.send_acl(_reason(self.address, message, "an order conversation opens with a request"))
             return
@@ -200,6 +270,10 @@ class ManufacturerAgent(PlatformAgent):
             order = decode(message.content, Order)
         except ContentError as exc:
             self.send_acl(_reason(self.address, message, f"a request here carries an Order: {exc}"))
+            return
+        order_id = str(order.id)
+        if order_id in self._flows:
+            self.refuse(message, Reason(reason="duplicate-order", detail=f"order {order_id} is under way"))
             return
         machine = OrderParticipant.for_message(
             message,
@@ -211,12 +285,17 @@ class ManufacturerAgent(PlatformAgent):
                 Performative.ACCEPT_PROPOSAL: (AcceptQuotation, Quotation),
             },
         )
-        self.track(machine.conversation_id, str(order.id))
-        self.customers[str(order.id)] = message.sender
-        conversation = self.open_conversation(machine, opening=message, on_update=self._on_customer_update)
-        flow = OrderFlow(self, conversation, order)
-        task = asyncio.create_task(flow.run(), name=f"order {order.id}")
-        self._flows[str(order.id)] = task
+        self.track(machine.conversation_id, order_id)
+        self.customers[order_id] = message.sender
+        conversation = self.open_conversation(
+            machine, opening=message, on_update=self._customer_update(order_id)
+        )
+        flow = OrderFlow(self, conversation, order, may_create=may_create)
+        self._run_flow(order_id, flow.run())
+
+    def _run_flow(self, order_id: str, steps: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(steps, name=f"order {order_id}")
+        self._flows[order_id] = task
         task.add_done_callback(self._flow_done)
 
     async def resume_quoted(self, machine: OrderParticipant, order_id: str) -> bool:
@@ -232,10 +311,8 @@ class ManufacturerAgent(PlatformAgent):
         quotation = Quotation.model_validate(record.quotation)
         network = SupplyNetwork.model_validate(record.supply_network)
         self.track(machine.conversation_id, order_id)
-        conversation = self.open_conversation(machine, on_update=self._on_customer_update)
-        task = asyncio.create_task(OrderFlow(self, conversation, order).resume(quotation, network, product))
-        self._flows[order_id] = task
-        task.add_done_callback(self._flow_done)
+        conversation = self.open_conversation(machine, on_update=self._customer_update(order_id))
+        self._run_flow(order_id, OrderFlow(self, conversation, order).resume(quotation, network, product))
         return True
 
     async def resume_contracting(self, machine: OrderParticipant, order_id: str) -> bool:
@@ -249,10 +326,8 @@ class ManufacturerAgent(PlatformAgent):
         quotation = Quotation.model_validate(record.quotation)
         network = SupplyNetwork.model_validate(record.supply_network)
         self.track(machine.conversation_id, order_id)
-        conversation = self.open_conversation(machine, on_update=self._on_customer_update)
-        task = asyncio.create_task(OrderFlow(self, conversation, order).resume_contract(quotation, network))
-        self._flows[order_id] = task
-        task.add_done_callback(self._flow_done)
+        conversation = self.open_conversation(machine, on_update=self._customer_update(order_id))
+        self._run_flow(order_id, OrderFlow(self, conversation, order).resume_contract(quotation, network))
         return True
 
     async def resume_production(self, order_id: str) -> bool:
@@ -271,20 +346,24 @@ class ManufacturerAgent(PlatformAgent):
         self.customers[order_id] = machine.initiator
         # The finished conversation only names the customer: it is not served again.
         conversation = ConversationBehaviour(machine)
-        task = asyncio.create_task(OrderFlow(self, conversation, order).resume_production(quotation))
-        self._flows[order_id] = task
-        task.add_done_callback(self._flow_done)
+        self._run_flow(order_id, OrderFlow(self, conversation, order).resume_production(quotation))
         return True
 
     def _flow_done(self, task: asyncio.Task[None]) -> None:
         for order_id, running in list(self._flows.items()):
             if running is task:
                 del self._flows[order_id]
+                self.forget(order_id)
 
-    async def _on_customer_update(self, conversation: ConversationBehaviour[OrderParticipant]) -> None:
-        order_id = self._order_of.get(conversation.conversation_id)
-        if order_id is not None:
+    def _customer_update(
+        self, order_id: str
+    ) -> Callable[[ConversationBehaviour[OrderParticipant]], Awaitable[None]]:
+        """Saves the customer's conversation of ``order_id`` after every change."""
+
+        async def save(conversation: ConversationBehaviour[OrderParticipant]) -> None:
             await self.save_conversation(conversation, NegotiationRole.PARTICIPANT, order_id)
+
+        return save
 
     def with_agent(self, supplier: Supplier) -> Supplier:
         """``supplier`` naming the agent to negotiate with (the resolver given, else its own ``agent``)."""
@@ -294,6 +373,57 @@ class ManufacturerAgent(PlatformAgent):
 
     def order_task(self, order_id: str) -> asyncio.Task[None] | None:
         return self._flows.get(order_id)
+
+    # ----------------------------------------------------------------- memory
+
+    def forget(self, order_id: str) -> None:
+        """Drop what this run keeps about ``order_id`` (its flow ended, or none runs): its customer agent,
+        the status last announced, its tracked conversations (one still open keeps its entry until it
+        closes). Nothing when its flow still runs."""
+        if order_id in self._flows:
+            return
+        self.customers.pop(order_id, None)
+        self._announced.pop(order_id, None)
+        cids = self._tracked.get(order_id)
+        if cids is None:
+            return
+        for cid in [c for c in cids if self.conversation(c) is None]:
+            self._untrack(cid)
+        if not cids:
+            self._tracked.pop(order_id, None)
+
+    def forget_idle(self) -> None:
+        """:meth:`forget` every order whose flow does not run (after a recovery)."""
+        for order_id in {*self.customers, *self._announced, *self._tracked} - set(self._flows):
+            self.forget(order_id)
+
+    def _untrack(self, conversation_id: str) -> None:
+        order_id = self._order_of.pop(conversation_id, None)
+        self.journal.forget(conversation_id)
+        cids = self._tracked.get(order_id or "")
+        if cids is not None:
+            cids.discard(conversation_id)
+            if not cids:
+                del self._tracked[order_id or ""]
+
+    def unregister_conversation(self, conversation_id: str, conversation: object | None = None) -> None:
+        super().unregister_conversation(conversation_id, conversation)
+        order_id = self._order_of.get(conversation_id)
+        if order_id is None or order_id in self._flows or self.conversation(conversation_id) is not None:
+            return
+        self._untrack(conversation_id)
+
+    @property
+    def orders_in_memory(self) -> dict[str, int]:
+        """How many entries each per-order map holds (tests, diagnostics)."""
+        return {
+            "customers": len(self.customers),
+            "announced": len(self._announced),
+            "conversations": len(self._order_of),
+            "orders tracked": len(self._tracked),
+            "flows": len(self._flows),
+            "admitted": len(self._may_create),
+        }
 
     async def product(self, product_id: str) -> Product | None:
         """A product of the catalogue, else of the store (read again each time: it may change)."""
@@ -344,6 +474,7 @@ class ManufacturerAgent(PlatformAgent):
                     }
                 )
             )
+        self.forget(order_id)  # when no flow runs for it (a recovery ending it)
         return changed
 
     def notify(self, notice: OrderStatusNotice) -> None:
@@ -362,8 +493,12 @@ class ManufacturerAgent(PlatformAgent):
     # ----------------------------------------------------------------- persistence
 
     def track(self, conversation_id: str, order_id: str) -> None:
-        """Log this conversation's messages under ``order_id``."""
+        """Log this conversation's messages under ``order_id`` (until the order's flow ends)."""
+        previous = self._order_of.get(conversation_id)
+        if previous is not None and previous != order_id:
+            self._untrack(conversation_id)
         self._order_of[conversation_id] = order_id
+        self._tracked.setdefault(order_id, set()).add(conversation_id)
 
     async def save_conversation(
         self, conversation: ConversationBehaviour[Any], role: NegotiationRole, order_id: str
@@ -374,19 +509,46 @@ class ManufacturerAgent(PlatformAgent):
         except Exception:
             log.exception("%s: could not save conversation %s", self.address, machine.conversation_id)
 
+    def open_conversation(
+        self,
+        machine: M,
+        *,
+        on_update: Callable[[ConversationBehaviour[M]], Awaitable[None] | None] | None = None,
+        opening: AclMessage | None = None,
+    ) -> ConversationBehaviour[M]:
+        behaviour = super().open_conversation(machine, on_update=on_update, opening=opening)
+        if opening is not None:  # admitted: its conversation is ours now
+            self._log(opening, Direction.IN)
+        return behaviour
+
     def send_acl(self, message: AclMessage) -> None:
         super().send_acl(message)
-        self._log_queue.put_nowait((message, Direction.OUT))
+        self._log(message, Direction.OUT)
 
     def receive_acl(self, message: AclMessage) -> None:
-        self._log_queue.put_nowait((message, Direction.IN))
+        self._log(message, Direction.IN)
         super().receive_acl(message)
+
+    def _log(self, message: AclMessage, direction: Direction) -> None:
+        """Queue ``message`` for the store's ACL log when it belongs to a conversation of this agent: one
+        open, between its parties, or one tracked for an order. What outsiders send outside them (or into
+        a conversation they are no party of), and what the agent answers them, is not stored."""
+        cid = message.conversation_id or ""
+        order_id = self._order_of.get(cid)
+        conversation = self.conversation(cid)
+        if conversation is None and order_id is None:
+            return
+        if isinstance(conversation, ConversationBehaviour):
+            peers = conversation.machine.peers
+            counterparts = (message.sender,) if direction is Direction.IN else message.receivers
+            if not all(jid in peers for jid in counterparts):
+                return
+        self._log_queue.put_nowait((message, direction, order_id))
 
     async def _write_log(self) -> None:
         while True:
-            message, direction = await self._log_queue.get()
+            message, direction, order_id = await self._log_queue.get()
             try:
-                order_id = self._order_of.get(message.conversation_id or "")
                 await self.journal.log_acl(message, direction, order_id)
             finally:
                 self._log_queue.task_done()

@@ -8,7 +8,8 @@ A console sends a ``request`` (protocol ``fipa-request``) carrying one of
 :class:`~ontology.console.RaiseInvoice` (``produced``, ``auto_invoice`` off). The agent answers:
 
 * ``refuse`` :class:`~ontology.common.Reason` when the sender is not one of its consoles
-  (``not-a-console``, logged), the order is unknown (``unknown-order``) or another manufacturer's
+  (``not-a-console``: refused before a conversation opens, logged by the Python logger only, nothing
+  stored), the order is unknown (``unknown-order``) or another manufacturer's
   (``not-this-manufacturer``), its status does not fit (``wrong-status``: "order X is quoted, not
   received"), or no step of the order waits for this request (``not-awaited``: the policy does it
   by itself, or the order's flow is not running);
@@ -147,6 +148,14 @@ class ConsoleDesk:
 
     # ----------------------------------------------------------------- the responder
 
+    async def admit(self, message: AclMessage) -> Reason | None:
+        """Only the consoles open requests here."""
+        if bare(message.sender) in self.consoles:
+            return None
+        return Reason(
+            reason=NOT_A_CONSOLE, detail=f"{message.sender} is not a console of {self.agent.address}"
+        )
+
     def open_request(self, message: AclMessage) -> None:
         """Responder of ``fipa-request`` conversations opened with the agent."""
         machine = RequestParticipant.for_message(
@@ -199,7 +208,8 @@ class ConsoleDesk:
         if bare(message.sender) not in self.consoles:
             return Reason(reason=NOT_A_CONSOLE, detail=f"{message.sender} is not a console of {me}")
         order_id = str(request.order_id)
-        self.agent.track(message.conversation_id or "", order_id)
+        if self.agent.order_task(order_id) is not None:  # logged under the order while its flow runs
+            self.agent.track(message.conversation_id or "", order_id)
         record = await self.agent.journal.order_record(order_id)
         if record is None:
             return Reason(reason=UNKNOWN_ORDER, detail=f"no order {order_id}")

@@ -92,10 +92,20 @@ def as_contracting(order: Order) -> Order:
 
 
 class OrderFlow:
-    def __init__(self, agent: ManufacturerAgent, conversation: CustomerConversation, order: Order) -> None:
+    def __init__(
+        self,
+        agent: ManufacturerAgent,
+        conversation: CustomerConversation,
+        order: Order,
+        *,
+        may_create: bool = False,
+    ) -> None:
+        """``may_create``: the customer's agent acts for exactly the order's customer, so an order the
+        store does not hold yet is stored (else only an order stored already is taken)."""
         self.agent = agent
         self.conversation = conversation
         self.order = order
+        self.may_create = may_create
         self.order_id = str(order.id)
         self.journal = agent.journal
         self.customer = conversation.machine.initiator
@@ -210,8 +220,7 @@ class OrderFlow:
         # Refused here without touching the store's order: it is not ours (or not stored at all).
         # An order the gateway stored (received, same customer, product, manufacturer) is taken.
         try:
-            duplicate = await self.journal.take_order(self.order)
-            why = None if duplicate is None else Reason(reason="duplicate-order", detail=duplicate)
+            why = await self.journal.take_order(self.order, create=self.may_create)
         except Exception as exc:
             why = Reason(reason="order-not-stored", detail=str(exc)[:2000])
         if why is not None:

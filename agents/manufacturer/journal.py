@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Iterable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
 from agents.manufacturer.products import product_from_record
+from agents.runtime.refusals import NOT_AUTHORISED
 from ontology.billing import Invoice, Payment
+from ontology.common import Reason
 from ontology.network import SupplyNetwork
 from ontology.order import Order, OrderStatus
 from ontology.product import Product
@@ -34,6 +37,9 @@ ORDER = ProtocolName.ORDER.value
 
 ACL_FLUSH_DELAY = 0.005
 """Seconds an ACL message logged with :meth:`Journal.log_acl` waits at most to be written (batched)."""
+VERSIONS_REMEMBERED = 10_000
+"""Snapshot versions remembered at most (a version not remembered is read from the store)."""
+DUPLICATE_ORDER = "duplicate-order"
 
 
 @dataclass
@@ -61,10 +67,20 @@ class Journal:
         self.db = db
         self.agent_jid = agent_jid
         self._lock = asyncio.Lock()
-        self._versions: dict[str, int] = {}
+        self._versions: OrderedDict[str, int] = OrderedDict()
         self._flush_task: asyncio.Task[None] | None = None
         self._pending_saves: dict[str, _PendingSave] = {}
         self._save_tasks: set[asyncio.Future[None]] = set()
+
+    def forget(self, conversation_id: str) -> None:
+        """Stop remembering the snapshot version of a conversation (its next save reads it)."""
+        self._versions.pop(conversation_id, None)
+
+    def _remember(self, conversation_id: str, version: int) -> None:
+        self._versions[conversation_id] = version
+        self._versions.move_to_end(conversation_id)
+        while len(self._versions) > VERSIONS_REMEMBERED:
+            self._versions.popitem(last=False)
 
     def _transaction(self) -> AbstractAsyncContextManager[Repositories]:
         """A store transaction; queued ACL messages are left to the log's own flush (within a few ms)."""
@@ -95,25 +111,45 @@ class Journal:
             await repos.orders.add_order(order)
             return True
 
-    async def take_order(self, order: Order) -> str | None:
-        """Store a received order, or take the one stored already (by the gateway, before the
-        customer's agent sent it) when it is still ``received`` and names the same customer, product
-        and manufacturer; None when taken, else why it is refused as a duplicate."""
+    async def take_order(self, order: Order, *, create: bool = True) -> Reason | None:
+        """Take the order stored already (by the gateway, before the customer's agent sent it) when it is
+        still ``received`` and has the same terms (customer, manufacturer, product, quantity, date, options),
+        or (``create``) store
+        it as a new ``received`` order (whatever status and history it claims); None when taken, else why
+        not (``duplicate-order``, or ``not-authorised`` when it is not stored and may not be created)."""
         async with self._lock, self._transaction() as repos:
             stored = await repos.orders.get(str(order.id))
             if stored is None:
-                await repos.orders.add_order(order)
+                if not create:
+                    return Reason(reason=NOT_AUTHORISED, detail=f"no order {order.id} is stored")
+                fresh = order.model_copy(update={"status": OrderStatus.RECEIVED, "history": ()})
+                await repos.orders.add_order(fresh)
                 return None
-            same = (stored.customer_id, stored.product_id, stored.manufacturer_id) == (
+            same = (
+                stored.customer_id,
+                stored.product_id,
+                stored.manufacturer_id,
+                stored.quantity,
+                stored.delivery_date,
+                stored.customisation,
+            ) == (
                 order.customer_id,
                 order.product_id,
                 order.manufacturer_id,
+                order.quantity,
+                order.delivery_date,
+                order.customisation.model_dump(mode="json"),
             )
             if stored.status == OrderStatus.RECEIVED and same:
                 return None
             if not same:
-                return f"order {order.id} exists with another customer, product or manufacturer"
-            return f"order {order.id} exists and is {stored.status}"
+                why = (
+                    f"order {order.id} is stored with other terms "
+                    "(customer, product, quantity, date or options)"
+                )
+            else:
+                why = f"order {order.id} exists and is {stored.status}"
+            return Reason(reason=DUPLICATE_ORDER, detail=why)
 
     async def status(self, order_id: str, to: OrderStatus, note: str = "") -> bool:
         """Move the order to ``to``; False (nothing written) when it is there already."""
@@ -335,17 +371,17 @@ class Journal:
                 if attempt:
                     raise
                 continue
-            self._versions[cid] = saved.version
+            self._remember(cid, saved.version)
             return
 
     async def unfinished(self) -> list[NegotiationState]:
         async with self._lock, self._transaction() as repos:
             states = await repos.negotiations.unfinished(self.agent_jid)
         for state in states:
-            self._versions[state.conversation_id] = state.version
+            self._remember(state.conversation_id, state.version)
         return states
 
     async def mark_finished(self, state: NegotiationState, note: str) -> None:
         async with self._lock, self._transaction() as repos:
             saved = await repos.negotiations.save(state.evolve(finished=True, state_name=note[:64]))
-        self._versions[state.conversation_id] = saved.version
+        self._remember(state.conversation_id, saved.version)

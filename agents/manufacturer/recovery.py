@@ -17,7 +17,8 @@ negotiation with suppliers or a request is cancelled (peers are told). Then ever
 manufacturer still between ``received`` and ``contracting`` (and not resumed) is marked
 ``failed`` with the reason "interrupted by a restart of the manufacturer's agent" (the customer
 can order again). Orders invoiced or further keep their status (an invoice the customer did not
-answer before the restart is not sent again).
+answer before the restart is not sent again). What was read about orders that were not resumed is
+forgotten at the end.
 """
 
 from __future__ import annotations
@@ -142,4 +143,5 @@ async def recover(agent: ManufacturerAgent) -> list[str]:
         failed.append(str(order.id))
     if failed:
         log.warning("%s: %d order(s) failed by the restart", agent.address, len(failed))
+    agent.forget_idle()  # what was read for orders that were not resumed
     return failed

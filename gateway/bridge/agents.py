@@ -7,7 +7,11 @@ Two agents live in the gateway's process:
   and waits for the app's answers to quotations and invoices (:class:`AppDecisions`);
 * the console agent (``console@<domain>``) sends the manufacturers' manual steps (accept or reject,
   start sourcing, production progress, invoice) as FIPA requests to the manufacturer agent of the
-  order, and hears every status notice of the manufacturers that trust it.
+  order, and hears every status notice of the manufacturers that trust it (from accounts the store binds
+  as a manufacturer's agent).
+
+Both read whom to trust from the gateway's store (its bindings): the customer agent must be bound there as
+customer ``*`` for the manufacturers to take its orders (only orders the gateway stored first).
 
 The manufacturer agent of an order is the agent whose ``agent_policies`` row the order's
 manufacturer user owns. Events come from three sources (the customer agent, the notices, the tail of
@@ -77,6 +81,8 @@ class AgentsBridge(AgentBridge):
         )
         self.console = ConsoleAgent(self.config.console_agent, settings)
         self.console.on_notice = self._notice_handler(Source.CONSOLE_NOTICE)
+        for agent in (self.customer, self.console):
+            agent.store = db  # whom they trust: the bindings of the gateway's store
         self._tail = HistoryTail(db, self._from_history, self.config.history_poll_seconds)
         self._tasks: set[asyncio.Task[None]] = set()
         self._started = False

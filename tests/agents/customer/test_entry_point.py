@@ -2,8 +2,9 @@
 
 The world (:mod:`bench.order_world`): federation service, matchmaker, supplier proxies and the
 manufacturer, each in its own process; no contract agent answers, so an accepted quotation ends in a
-failed contract. The customer entry point runs in a process of its own and prints ``READY <jid>``, then
-one JSON line per event; its exit code says how the order ended.
+failed contract. The customer entry point runs in a process of its own (its account created and bound to
+the world's customer first) and prints ``READY <jid>``, then one JSON line per event; its exit code says
+how the order ended.
 """
 
 from __future__ import annotations
@@ -43,12 +44,14 @@ async def run_customer(
     order, policy_file = tmp_path / "order.json", tmp_path / "policy.json"
     order.write_text(order_for(days=days).model_dump_json())
     policy_file.write_text(policy.model_dump_json())
+    name = f"customer-{tmp_path.name[-20:].lower().replace('_', '-')}"
+    await world.add_customer(name)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "agents.customer",
         "--name",
-        f"customer-{tmp_path.name[-20:].lower().replace('_', '-')}",
+        name,
         "--manufacturer",
         world.manufacturer,
         "--order",

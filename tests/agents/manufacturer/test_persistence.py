@@ -16,6 +16,7 @@ from agents.manufacturer.notices import notice_message
 from agents.manufacturer.scoring import NegotiationScorer
 from core.settings import Settings
 from ontology.codec import decode
+from ontology.common import Reason
 from ontology.console import OrderStatusNotice
 from ontology.order import Order, OrderStatus
 from ontology.policy import ManufacturerPolicy
@@ -24,7 +25,8 @@ from protocols.performative import Performative
 from protocols.request import RequestInitiator
 from store.database import Database
 from store.enums import NegotiationRole, PolicyKind, UserRole
-from store.records import NewProduct, NewUser
+from store.records import NewProduct
+from tests.stores import add_users
 
 JID = "maker@localhost"
 PRODUCT = Product(id="p", manufacturer_id="m", name="P", base_cost=Decimal(1))
@@ -33,17 +35,7 @@ PRODUCT = Product(id="p", manufacturer_id="m", name="P", base_cost=Decimal(1))
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
     database = await Database.open(f"sqlite+aiosqlite:///{tmp_path / 'lso.db'}", migrate=True)
-    async with database.transaction() as repos:
-        for user_id, role in (("c", UserRole.CUSTOMER), ("m", UserRole.MANUFACTURER)):
-            await repos.users.add(
-                NewUser(
-                    id=user_id,
-                    email=f"{user_id}@example.org",
-                    display_name=user_id,
-                    role=role,
-                    password_hash="x",
-                )
-            )
+    await add_users(database, (("c", UserRole.CUSTOMER), ("m", UserRole.MANUFACTURER)))
     yield database
     await database.close()
 
@@ -108,22 +100,40 @@ async def test_an_order_the_gateway_stored_is_taken_while_received_and_a_duplica
     stored = order()
     async with db.transaction() as repos:
         await repos.orders.add_order(stored)  # what the gateway does before the customer's agent sends it
-    assert await journal.take_order(stored) is None
+    assert await journal.take_order(stored, create=False) is None
     other_customer = stored.model_copy(update={"customer_id": "m"})
     why = await journal.take_order(other_customer)
-    assert why == f"order {stored.id} exists with another customer, product or manufacturer"
+    exists = f"order {stored.id} is stored with other terms (customer, product, quantity, date or options)"
+    assert why == Reason(reason="duplicate-order", detail=exists)
+    more = stored.model_copy(update={"quantity": stored.quantity + 1})
+    assert await journal.take_order(more, create=False) == Reason(reason="duplicate-order", detail=exists)
     await journal.status(str(stored.id), OrderStatus.ACCEPTED)
-    assert await journal.take_order(stored) == f"order {stored.id} exists and is accepted"
+    assert await journal.take_order(stored) == Reason(
+        reason="duplicate-order", detail=f"order {stored.id} exists and is accepted"
+    )
     fresh = order()
     assert await journal.take_order(fresh) is None
     assert await journal.current_status(str(fresh.id)) is OrderStatus.RECEIVED
+
+
+async def test_an_order_not_stored_is_created_only_when_allowed_and_always_as_received(db: Database) -> None:
+    journal = Journal(db, JID)
+    await journal.publish([PRODUCT])
+    absent = order()
+    why = await journal.take_order(absent, create=False)
+    assert why == Reason(reason="not-authorised", detail=f"no order {absent.id} is stored")
+    assert await journal.order_record(str(absent.id)) is None
+    claimed = order().transition(OrderStatus.ACCEPTED, actor="me").transition(OrderStatus.SOURCING, "me")
+    assert await journal.take_order(claimed) is None
+    loaded = await journal.load_order(str(claimed.id))
+    assert loaded is not None and loaded.status is OrderStatus.RECEIVED and loaded.history == ()
 
 
 async def test_a_progress_note_stays_in_the_status_and_the_order_still_loads(db: Database) -> None:
     journal = Journal(db, JID)
     await journal.publish([PRODUCT])
     placed = order()
-    await journal.take_order(placed)
+    assert await journal.take_order(placed) is None
     oid = str(placed.id)
     for status in (OrderStatus.ACCEPTED, OrderStatus.SOURCING):
         assert await journal.status(oid, status)
