@@ -1,15 +1,19 @@
 """``ContractAgent``: commits a confirmed order and its supply network to the DAML ledger.
 
-It serves FIPA ``request`` conversations whose content is a :class:`~ontology.contract.CommitAgreement`:
-it answers ``agree`` at once, commits through the HTTP JSON API (:class:`ledger.commit.AgreementCommitter`),
-then ``inform`` with :class:`~ontology.contract.ContractCommitted` (the contract ids) or ``failure`` with a
-:class:`~ontology.common.Reason`.
+It serves FIPA ``request`` conversations whose content is a :class:`~ontology.contract.CommitAgreement`,
+from the agent of the order's manufacturer only, for the order as the store holds it (see
+:mod:`agents.contract.authority`; anything else is answered ``refuse`` with a reason, and nothing is written):
+it answers ``agree``, commits through the HTTP JSON API (:class:`ledger.commit.AgreementCommitter`), then
+``inform`` with :class:`~ontology.contract.ContractCommitted` (the contract ids) or ``failure`` with a
+:class:`~ontology.common.Reason`. An agreement already on the ledger for the order is reused only when it is
+this very agreement; another one is a ``failure`` (``agreement-conflict``) and fails the order.
 
 Idempotent: command ids derive from the order id and the step, so a retried request (after a crash or a
-timeout of the requester) returns the same contract ids and never creates a second set. While the ledger is
-unreachable (connection refused, timeouts, 5xx) it retries with bounded exponential backoff until
-``commit_deadline``; the order is reported ``contracting`` meanwhile (through the optional status sink),
-``contracted`` when done. A ledger rejection (bad terms, authorization) fails at once.
+timeout of the requester) returns the same contract ids and never creates a second set; for an order the
+store holds as ``contracted`` nothing new is written at all. While the ledger is unreachable (connection
+refused, timeouts, 5xx) it retries with bounded exponential backoff until ``commit_deadline``; the order is
+recorded ``contracting`` meanwhile (in the agent's store, or through the tracker given), ``contracted`` when
+done. A ledger rejection (bad terms, authorization) fails at once.
 
 Run it on its own (settings from ``LSO_*`` and ``LSO_LEDGER_*`` variables; the ledger token from
 ``LSO_LEDGER_CLIENT_TOKEN``, else from the identity provider with the ``LSO_EFPF_*`` account)::
@@ -29,15 +33,17 @@ from uuid import UUID
 
 import httpx
 
+from agents.contract.authority import Admitted, authorise
 from agents.runtime.conversation_behaviour import ConversationBehaviour
 from agents.runtime.entrypoint import agent_main, first_line
 from agents.runtime.platform_agent import PlatformAgent
+from agents.runtime.refusals import NOT_AUTHORISED
 from core.settings import Settings
 from federation.errors import AuthenticationFailed, FederationError
 from federation.http import make_http_client
 from federation.identity import IdentityClient
 from federation.settings import FederationSettings
-from ledger.commit import AgreementCommitter
+from ledger.commit import AgreementCommitter, AgreementConflict, AgreementMissing
 from ledger.jsonapi_client import (
     JsonApiClient,
     LedgerAuthError,
@@ -48,7 +54,7 @@ from ledger.jsonapi_client import (
     static_token,
 )
 from ledger.settings import LedgerSettings
-from ontology.codec import decode
+from ontology.codec import ContentError, decode
 from ontology.common import Reason
 from ontology.contract import CommitAgreement, ContractCommitted
 from ontology.order import OrderStatus
@@ -58,6 +64,11 @@ from protocols.request import RequestParticipant, RequestParticipantState
 from store.database import Database
 
 log = logging.getLogger(__name__)
+
+AGREEMENT_CONFLICT = "agreement-conflict"
+"""Reason of a ``failure``: another agreement for the order is on the ledger (it is never reused)."""
+AGREEMENT_MISSING = "agreement-missing"
+"""Reason of a ``failure``: the order is contracted, but its agreement is not (all) on the ledger."""
 
 
 class IdentityTokens:
@@ -97,9 +108,19 @@ class OrderTracker(Protocol):
     async def committed(self, result: ContractCommitted) -> None: ...
 
 
+_TRACKED_FROM: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.CONTRACTING: frozenset({OrderStatus.CONFIRMED}),
+    OrderStatus.CONTRACTED: frozenset({OrderStatus.CONTRACTING}),
+    OrderStatus.FAILED: frozenset({OrderStatus.CONFIRMED, OrderStatus.CONTRACTING}),
+}
+"""The statuses the contracting moves an order from, per status it records: an order that moved on (a
+contracted order asked for again, one in production) is left as it is."""
+
+
 class StoreOrderTracker:
     """Records the order's status (``contracting``, then ``contracted`` or ``failed``) and its contract ids in
-    the platform's database, each in its own transaction; a status the order already has is not repeated."""
+    the platform's database, each in its own transaction; a status the order already has, or a step from a
+    status the contracting does not start from, is not written."""
 
     def __init__(self, db: Database, actor: str = "contract-agent") -> None:
         self.db = db
@@ -109,6 +130,10 @@ class StoreOrderTracker:
         async with self.db.transaction() as repos:
             current = await repos.orders.get(str(order_id))
             if current is None or current.status == status:
+                return
+            sources = _TRACKED_FROM.get(status)
+            if sources is not None and current.status not in sources:
+                log.info("order %s is %s: not recorded as %s", order_id, current.status, status)
                 return
             await repos.orders.change_status(str(order_id), status, actor=self.actor, note=note)
 
@@ -142,38 +167,66 @@ class Contracting:
         self.committer = committer
         self.retry = retry
         self.tracker = tracker
-        self._locks: dict[UUID, asyncio.Lock] = {}
+        self._locks: dict[UUID, tuple[asyncio.Lock, int]] = {}
+        """Per order being committed: its lock and how many commits hold or wait for it."""
 
-    async def commit(self, request: CommitAgreement) -> ContractCommitted | Reason:
-        """The contracts of ``request`` (committed now or before), or why they could not be."""
+    async def commit(
+        self, request: CommitAgreement, *, existing_only: bool = False
+    ) -> ContractCommitted | Reason:
+        """The contracts of ``request`` (committed now or before), or why they could not be.
+        ``existing_only``: they must be on the ledger already (a contracted order); nothing is written."""
         order_id = request.order.id
-        lock = self._locks.setdefault(order_id, asyncio.Lock())
-        async with lock:
-            await self._track(self._status(order_id, OrderStatus.CONTRACTING, "committing to the ledger"))
-            loop = asyncio.get_running_loop()
-            give_up = loop.time() + self.retry.deadline.total_seconds()
-            attempt = 0
-            while True:
-                try:
-                    result = await self.committer.commit(request)
-                except LedgerRejected as exc:
-                    log.warning("the ledger refused order %s: %s", order_id, exc)
-                    await self._track(self._status(order_id, OrderStatus.FAILED, f"ledger refused: {exc}"))
-                    return Reason(reason="the ledger refused the agreement", detail=str(exc))
-                except LedgerUnavailable as exc:
-                    delay = self.retry.delay(attempt)
-                    attempt += 1
-                    if loop.time() + delay > give_up:
-                        log.error("ledger unreachable, order %s stays contracting", order_id)
-                        return Reason(
-                            reason="the ledger is unreachable; the order stays contracting, retry later",
-                            detail=str(exc),
-                        )
-                    log.info("ledger unreachable (%s); retry %d in %.1f s", exc, attempt, delay)
-                    await asyncio.sleep(delay)
-                    continue
-                await self._track(self._committed(result))
-                return result
+        lock, users = self._locks.get(order_id) or (asyncio.Lock(), 0)
+        self._locks[order_id] = (lock, users + 1)
+        try:
+            async with lock:
+                return await self._commit(request, existing_only)
+        finally:
+            lock, users = self._locks[order_id]
+            if users > 1:
+                self._locks[order_id] = (lock, users - 1)
+            else:
+                del self._locks[order_id]
+
+    @property
+    def orders_under_way(self) -> int:
+        """Orders being committed now (their locks are dropped once no commit holds or waits for them)."""
+        return len(self._locks)
+
+    async def _commit(self, request: CommitAgreement, existing_only: bool) -> ContractCommitted | Reason:
+        order_id = request.order.id
+        await self._track(self._status(order_id, OrderStatus.CONTRACTING, "committing to the ledger"))
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self.retry.deadline.total_seconds()
+        attempt = 0
+        while True:
+            try:
+                result = await self.committer.commit(request, existing_only=existing_only)
+            except AgreementConflict as exc:
+                log.warning("order %s: %s", order_id, exc)
+                await self._track(self._status(order_id, OrderStatus.FAILED, str(exc)))
+                return Reason(reason=AGREEMENT_CONFLICT, detail=str(exc))
+            except AgreementMissing as exc:
+                log.warning("order %s: %s", order_id, exc)
+                return Reason(reason=AGREEMENT_MISSING, detail=str(exc))
+            except LedgerRejected as exc:
+                log.warning("the ledger refused order %s: %s", order_id, exc)
+                await self._track(self._status(order_id, OrderStatus.FAILED, f"ledger refused: {exc}"))
+                return Reason(reason="the ledger refused the agreement", detail=str(exc))
+            except LedgerUnavailable as exc:
+                delay = self.retry.delay(attempt)
+                attempt += 1
+                if loop.time() + delay > give_up:
+                    log.error("ledger unreachable, order %s stays contracting", order_id)
+                    return Reason(
+                        reason="the ledger is unreachable; the order stays contracting, retry later",
+                        detail=str(exc),
+                    )
+                log.info("ledger unreachable (%s); retry %d in %.1f s", exc, attempt, delay)
+                await asyncio.sleep(delay)
+                continue
+            await self._track(self._committed(result))
+            return result
 
     async def _status(self, order_id: UUID, status: OrderStatus, note: str) -> None:
         if self.tracker is not None:
@@ -206,8 +259,13 @@ class ContractAgent(PlatformAgent):
         retry: CommitRetry | None = None,
         tracker: OrderTracker | None = None,
         password: str | None = None,
+        store: Database | None = None,
     ) -> None:
+        """``tracker``: where the contracting is recorded (default: the agent's :attr:`store`); ``store``: the
+        platform's store, read to authorise requests (default: the store of ``settings``)."""
         super().__init__(name, settings, password=password)
+        if store is not None:
+            self.store = store
         ls = ledger_settings or LedgerSettings()
         self._identity: IdentityTokens | None = None
         if ledger is None:
@@ -230,9 +288,12 @@ class ContractAgent(PlatformAgent):
             deadline=timedelta(seconds=ls.commit_deadline),
         )
         self.contracting = Contracting(AgreementCommitter(ledger), self.retry, tracker)
+        self._admitted: dict[tuple[str, str], Admitted] = {}
 
     async def setup(self) -> None:
-        self.serve(ProtocolName.REQUEST, self._open_request)
+        if self.contracting.tracker is None:
+            self.contracting.tracker = StoreOrderTracker(self.store)
+        self.serve(ProtocolName.REQUEST, self._open_request, admit=self._admit)
 
     async def stop(self) -> None:
         try:
@@ -242,25 +303,51 @@ class ContractAgent(PlatformAgent):
             if self._identity is not None:
                 await self._identity.aclose()
 
+    async def _admit(self, message: AclMessage) -> Reason | None:
+        """Why ``message`` may not open a commit (:func:`agents.contract.authority.authorise`), or None. What
+        is no CommitAgreement request is left to the conversation, which answers ``not-understood``."""
+        if message.performative is not Performative.REQUEST:
+            return None
+        try:
+            request = decode(message.content, CommitAgreement, remember=False)
+        except ContentError:
+            return None
+        verdict = await authorise(self.directory, self.store, message.sender, request)
+        if isinstance(verdict, Reason):
+            return verdict
+        self._admitted[_opening_key(message)] = verdict
+        return None
+
     def _open_request(self, message: AclMessage) -> None:
+        admitted = self._admitted.pop(_opening_key(message), None)
         machine = RequestParticipant.for_message(
             message,
             me=self.address,
             patience=self.retry.deadline + timedelta(seconds=30),
             content_types={Performative.REQUEST: (CommitAgreement,)},
         )
-        self.open_conversation(machine, on_update=self._decide, opening=message)
 
-    async def _decide(self, conversation: ConversationBehaviour[RequestParticipant]) -> None:
+        async def decide(conversation: ConversationBehaviour[RequestParticipant]) -> None:
+            await self._decide(conversation, admitted)
+
+        self.open_conversation(machine, on_update=decide, opening=message)
+
+    async def _decide(
+        self, conversation: ConversationBehaviour[RequestParticipant], admitted: Admitted | None
+    ) -> None:
         machine = conversation.machine
         request = machine.request
         if machine.state is not RequestParticipantState.REQUEST_RECEIVED or request is None:
+            return
+        if admitted is None:  # opened without passing the admission check: never committed
+            why = Reason(reason=NOT_AUTHORISED, detail="the request was not authorised")
+            conversation.act(lambda m, now: m.refuse(why, now=now))
             return
         commit = decode(request.content, CommitAgreement)
         conversation.act(
             lambda m, now: m.agree(now=now, result_by=now + self.retry.deadline + timedelta(seconds=15))
         )
-        outcome = await self.commit(commit)
+        outcome = await self.commit(commit, existing_only=admitted.reuse_only)
         if not _still_agreed(conversation):
             return
         if isinstance(outcome, ContractCommitted):
@@ -268,9 +355,16 @@ class ContractAgent(PlatformAgent):
         else:
             conversation.act(lambda m, now: m.failure(outcome, now=now))
 
-    async def commit(self, request: CommitAgreement) -> ContractCommitted | Reason:
-        """Commit ``request`` (retrying while the ledger is unreachable); the result or why it failed."""
-        return await self.contracting.commit(request)
+    async def commit(
+        self, request: CommitAgreement, *, existing_only: bool = False
+    ) -> ContractCommitted | Reason:
+        """Commit ``request`` (retrying while the ledger is unreachable); the result or why it failed. It is
+        not authorised here: the requests of peers are, before they reach this (:meth:`_admit`)."""
+        return await self.contracting.commit(request, existing_only=existing_only)
+
+
+def _opening_key(message: AclMessage) -> tuple[str, str]:
+    return (message.sender, message.conversation_id or "")
 
 
 def _still_agreed(conversation: ConversationBehaviour[RequestParticipant]) -> bool:

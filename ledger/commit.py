@@ -13,19 +13,27 @@ Every command id derives from the order id and the step (:func:`command_id`), so
 timeout is deduplicated by the ledger and never creates a second contract; an agreement already on the ledger
 for the order (found by query) is reused too, which also covers a ledger whose deduplication period has
 passed.
+
+Reused only when it is the same agreement. Before anything is written, every contract of the order the
+parties can see (customer order, proposals, agreements, delivery commitment) is compared with what this
+request would write, on the fields that make the agreement (parties, items, prices, currency, dates, penalty;
+for the customer order: parties, product, quantity and delivery date): one that differs raises
+:class:`AgreementConflict` and nothing is written. A deduplicated command hands back what the first command
+with that id wrote, whatever this one carried, so every contract a command returns is compared too.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from ledger.engine.templates import MODULE
-from ledger.jsonapi_client import JsonApiClient
+from ledger.jsonapi_client import ActiveContract, ExerciseResult, JsonApiClient, LedgerRejected
 from ontology.contract import AgreementTerms, CommitAgreement, ContractCommitted, SupplyContractRef
 
 ORDER = f"{MODULE}:CustomerOrder"
@@ -102,6 +110,16 @@ class CommitPlan:
     delivery_date: date
 
     @property
+    def delivery_payload(self) -> dict[str, Any]:
+        """The ``DeliveryCommitment`` that ``CommitDelivery`` on the order agreement creates."""
+        return {
+            "orderId": self.order_id,
+            "manufacturer": self.manufacturer,
+            "customer": self.customer,
+            "deliveryDate": self.delivery_date.isoformat(),
+        }
+
+    @property
     def parties(self) -> tuple[str, ...]:
         return (self.customer, self.manufacturer, *(party for _, party, _ in self.supply_terms))
 
@@ -133,6 +151,165 @@ def plan(request: CommitAgreement) -> CommitPlan:
     )
 
 
+class AgreementConflict(LedgerRejected):
+    """Something other than the request's agreement is on the ledger for its order: it is never reused."""
+
+    def __init__(self, order_id: str, what: str, fields: Sequence[str] = ()) -> None:
+        differs = f" ({', '.join(fields)} differ)" if fields else ""
+        message = f"a different agreement for order {order_id} is on the ledger: {what}{differs}"
+        super().__init__(409, [message])
+        self.args = (message,)
+        self.order_id = order_id
+        self.fields = tuple(fields)
+
+
+class AgreementMissing(LedgerRejected):
+    """The request may only reuse an agreement already on the ledger (a contracted order), and some of it is
+    not there; nothing was written."""
+
+    def __init__(self, order_id: str, missing: Sequence[str]) -> None:
+        message = f"order {order_id} is contracted, but the ledger has no {', '.join(missing)} for it"
+        super().__init__(409, [message])
+        self.args = (message,)
+        self.order_id = order_id
+        self.missing = tuple(missing)
+
+
+# --- what makes an agreement the same: its fields, each compared in one canonical form (the JSON API may
+# spell an Int64 as a string and a Numeric with trailing zeros)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, got {type(value).__name__}")
+    return value
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise TypeError(f"expected an integer, got {type(value).__name__}")
+    return int(value)
+
+
+def _money(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, str, Decimal)):
+        raise TypeError(f"expected a decimal, got {type(value).__name__}")
+    number = Decimal(value)
+    if not number.is_finite():
+        raise ValueError(f"{value!r} is not a finite number")
+    return number
+
+
+def _day(value: Any) -> date:
+    return date.fromisoformat(_text(value))
+
+
+def _items(value: Any) -> tuple[tuple[str, str, int, Decimal], ...]:
+    if not isinstance(value, list):
+        raise TypeError(f"expected a list of items, got {type(value).__name__}")
+    return tuple(
+        (_text(i["itemId"]), _text(i["description"]), _int(i["quantity"]), _money(i["price"])) for i in value
+    )
+
+
+def _penalty(value: Any) -> tuple[Decimal, Decimal | None] | None:
+    if value is None:
+        return None
+    cap = value["cap"]
+    return (_money(value["perDayLate"]), None if cap is None else _money(cap))
+
+
+_CANONICAL: dict[str, Callable[[Any], object]] = {
+    "orderId": _text,
+    "customer": _text,
+    "manufacturer": _text,
+    "supplier": _text,
+    "productId": _text,
+    "quantity": _int,
+    "items": _items,
+    "price": _money,
+    "currency": _text,
+    "deliveryDate": _day,
+    "penalty": _penalty,
+}
+
+_TERMS = ("orderId", "items", "price", "currency", "deliveryDate", "penalty")
+_ORDER_TERMS = ("customer", "manufacturer", *_TERMS)
+_SUPPLY_TERMS = ("manufacturer", "supplier", *_TERMS)
+
+AGREEMENT_FIELDS: dict[str, tuple[str, ...]] = {
+    ORDER: ("orderId", "customer", "manufacturer", "productId", "quantity", "deliveryDate"),
+    ORDER_PROPOSAL: _ORDER_TERMS,
+    ORDER_AGREEMENT: _ORDER_TERMS,
+    SUPPLY_PROPOSAL: _SUPPLY_TERMS,
+    SUPPLY_AGREEMENT: _SUPPLY_TERMS,
+    DELIVERY: ("orderId", "manufacturer", "customer", "deliveryDate"),
+}
+"""Per template, the fields that define the agreement (a customer order's ``placedAt`` does not)."""
+
+_WHAT = {
+    ORDER: "the customer order",
+    ORDER_PROPOSAL: "an order proposal",
+    ORDER_AGREEMENT: "the order agreement",
+    SUPPLY_PROPOSAL: "a supply proposal",
+    SUPPLY_AGREEMENT: "the supply agreement",
+    DELIVERY: "the delivery commitment",
+}
+
+
+def differing_fields(found: Mapping[str, Any], wanted: Mapping[str, Any], fields: Iterable[str]) -> list[str]:
+    """The ``fields`` in which the payload ``found`` on the ledger differs from ``wanted`` (a field missing or
+    malformed in ``found`` differs)."""
+    differing = []
+    for name in fields:
+        canonical = _CANONICAL[name]
+        try:
+            same = canonical(found[name]) == canonical(wanted[name])
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            same = False
+        if not same:
+            differing.append(name)
+    return differing
+
+
+def _entity(template_id: str) -> str:
+    return template_id.rsplit(":", 1)[-1]
+
+
+class _Expected:
+    """What one request's agreement is on the ledger, per template, to compare found contracts with."""
+
+    def __init__(self, p: CommitPlan) -> None:
+        self.plan = p
+        self._supply = {party: payload for _, party, payload in p.supply_terms}
+
+    def wanted(self, template: str, payload: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The payload the request means for a contract of ``template`` (``payload``: the contract found);
+        None for a supply contract with a supplier outside the request's network."""
+        p = self.plan
+        if template == ORDER:
+            return p.order_payload
+        if template in (ORDER_PROPOSAL, ORDER_AGREEMENT):
+            return p.order_terms
+        if template in (SUPPLY_PROPOSAL, SUPPLY_AGREEMENT):
+            supplier = payload.get("supplier")
+            return self._supply.get(supplier) if isinstance(supplier, str) else None
+        return p.delivery_payload
+
+    def require_same(self, template: str, contract: ActiveContract) -> None:
+        """Raise :class:`AgreementConflict` unless ``contract`` is (part of) the request's agreement."""
+        what = f"{_WHAT[template]} {contract.contract_id}"
+        wanted = self.wanted(template, contract.payload)
+        if wanted is None:
+            supplier = contract.payload.get("supplier")
+            raise AgreementConflict(
+                self.plan.order_id, f"{what} is with {supplier}, not in this supply network"
+            )
+        differing = differing_fields(contract.payload, wanted, AGREEMENT_FIELDS[template])
+        if differing:
+            raise AgreementConflict(self.plan.order_id, what, differing)
+
+
 class AgreementCommitter:
     """Writes a :class:`CommitPlan` through a :class:`JsonApiClient` whose token may act as every party (and,
     to allocate missing parties, is an admin token)."""
@@ -141,23 +318,49 @@ class AgreementCommitter:
         self.client = client
         self.allocate_parties = allocate_parties
 
-    async def commit(self, request: CommitAgreement) -> ContractCommitted:
+    async def commit(self, request: CommitAgreement, *, existing_only: bool = False) -> ContractCommitted:
         """Commit (or find already committed) the request's contracts; raises the client's errors
-        (:class:`~ledger.jsonapi_client.LedgerUnavailable`: retry later; ``LedgerRejected``: give up)."""
+        (:class:`~ledger.jsonapi_client.LedgerUnavailable`: retry later; ``LedgerRejected``: give up), and
+        :class:`AgreementConflict` (a ``LedgerRejected``) when another agreement for the order is on the
+        ledger.
+
+        ``existing_only``: write nothing; the whole agreement must be on the ledger already
+        (:class:`AgreementMissing` otherwise)."""
         p = plan(request)
         client = self.client
-        if self.allocate_parties:
-            for party in dict.fromkeys(p.parties):
+        expected = _Expected(p)
+        readers = list(dict.fromkeys(p.parties))
+        if self.allocate_parties and not existing_only:
+            for party in readers:
                 await client.ensure_party(party)
-        existing = await client.query([ORDER], {"orderId": p.order_id}, readers=[p.customer])
-        if not existing:
-            await client.create(
+        found: dict[str, list[ActiveContract]] = {template: [] for template in AGREEMENT_FIELDS}
+        by_entity = {_entity(template): template for template in AGREEMENT_FIELDS}
+        for contract in await client.query(list(AGREEMENT_FIELDS), {"orderId": p.order_id}, readers=readers):
+            template = by_entity.get(_entity(contract.template_id))
+            if template is not None:
+                expected.require_same(template, contract)
+                found[template].append(contract)
+        existing_supply: dict[str, str] = {
+            c.payload["supplier"]: c.contract_id for c in found[SUPPLY_AGREEMENT]
+        }
+        if existing_only:
+            missing = [
+                _WHAT[t].removeprefix("the ") for t in (ORDER, ORDER_AGREEMENT, DELIVERY) if not found[t]
+            ]
+            missing += [
+                f"supply agreement with {s}" for _, s, _ in p.supply_terms if s not in existing_supply
+            ]
+            if missing:
+                raise AgreementMissing(p.order_id, missing)
+
+        if not found[ORDER]:
+            created = await client.create(
                 ORDER, p.order_payload, act_as=[p.customer], command_id=command_id(p.order_id, "order")
             )
+            expected.require_same(ORDER, created)
 
-        agreements = await client.query([ORDER_AGREEMENT], {"orderId": p.order_id}, readers=[p.manufacturer])
-        if agreements:
-            order_agreement = agreements[0].contract_id
+        if found[ORDER_AGREEMENT]:
+            order_agreement = found[ORDER_AGREEMENT][0].contract_id
         else:
             proposal = await client.create(
                 ORDER_PROPOSAL,
@@ -165,6 +368,7 @@ class AgreementCommitter:
                 act_as=[p.manufacturer],
                 command_id=command_id(p.order_id, "order-proposal"),
             )
+            expected.require_same(ORDER_PROPOSAL, proposal)
             accepted = await client.exercise(
                 ORDER_PROPOSAL,
                 proposal.contract_id,
@@ -172,41 +376,53 @@ class AgreementCommitter:
                 act_as=[p.customer],
                 command_id=command_id(p.order_id, "order-accept"),
             )
-            order_agreement = str(accepted.exercise_result)
+            order_agreement = await self._created(expected, ORDER_AGREEMENT, accepted, readers)
 
         supply_refs: list[SupplyContractRef] = []
-        existing_supply = {
-            c.payload.get("supplier"): c.contract_id
-            for c in await client.query([SUPPLY_AGREEMENT], {"orderId": p.order_id}, readers=[p.manufacturer])
-        }
         for supplier_id, party, payload in p.supply_terms:
-            contract = existing_supply.get(party)
-            if contract is None:
-                proposal = await client.create(
+            supply_id = existing_supply.get(party)
+            if supply_id is None:
+                supply = await client.create(
                     SUPPLY_PROPOSAL,
                     payload,
                     act_as=[p.manufacturer],
                     command_id=command_id(p.order_id, "supply-proposal", party),
                 )
+                expected.require_same(SUPPLY_PROPOSAL, supply)
                 accepted = await client.exercise(
                     SUPPLY_PROPOSAL,
-                    proposal.contract_id,
+                    supply.contract_id,
                     "AcceptSupply",
                     act_as=[party],
                     command_id=command_id(p.order_id, "supply-accept", party),
                 )
-                contract = str(accepted.exercise_result)
-            supply_refs.append(SupplyContractRef(supplier_id=supplier_id, contract_id=contract))
+                supply_id = await self._created(expected, SUPPLY_AGREEMENT, accepted, readers)
+            supply_refs.append(SupplyContractRef(supplier_id=supplier_id, contract_id=supply_id))
 
-        deliveries = await client.query([DELIVERY], {"orderId": p.order_id}, readers=[p.manufacturer])
-        if not deliveries:
-            await client.exercise(
+        if not found[DELIVERY]:
+            delivered = await client.exercise(
                 ORDER_AGREEMENT,
                 order_agreement,
                 "CommitDelivery",
                 act_as=[p.manufacturer],
                 command_id=command_id(p.order_id, "delivery"),
             )
+            await self._created(expected, DELIVERY, delivered, readers)
         return ContractCommitted(
             order_id=request.order.id, order_contract_id=order_agreement, supply_contracts=tuple(supply_refs)
         )
+
+    async def _created(
+        self, expected: _Expected, template: str, result: ExerciseResult, readers: Sequence[str]
+    ) -> str:
+        """The id of the contract of ``template`` an exercise created, once it is known to be the request's
+        (a deduplicated exercise returns what the first one created)."""
+        contract_id = str(result.exercise_result)
+        contract = next((c for c in result.created if c.contract_id == contract_id), None)
+        if contract is None:
+            contract = await self.client.fetch(contract_id, template_id=template, readers=readers)
+        if contract is None:
+            what = f"{_WHAT[template]} {contract_id}"
+            raise AgreementConflict(expected.plan.order_id, f"{what} is not active any more")
+        expected.require_same(template, contract)
+        return contract_id

@@ -1,4 +1,5 @@
-"""Committing an agreement through the JSON API: the contracts, idempotence, and a crash at every step."""
+"""Committing an agreement through the JSON API: the contracts, idempotence, a crash at every step, and
+another agreement already on the ledger for the order (never reused)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,23 @@ import httpx
 import pytest
 
 from ledger.commit import (
+    AGREEMENT_FIELDS,
     DELIVERY,
     ORDER,
     ORDER_AGREEMENT,
     ORDER_PROPOSAL,
     SUPPLY_AGREEMENT,
     AgreementCommitter,
+    AgreementConflict,
+    AgreementMissing,
+    command_id,
+    differing_fields,
     ledger_party,
+    plan,
 )
-from ledger.jsonapi_client import JsonApiClient, LedgerUnavailable, RetryPolicy, static_token
+from ledger.jsonapi_client import JsonApiClient, LedgerRejected, LedgerUnavailable, RetryPolicy, static_token
 from ledger.testing import LedgerProcess, hs256_token
-from tests.ledger.examples import commit_request
+from tests.ledger.examples import commit_request, priced, with_network
 
 SECRET = "commit-test-secret-0123456789abcdef"
 PARTIES = ("c1", "m1", "s1", "s2")
@@ -138,3 +145,92 @@ def test_ledger_party_mapping() -> None:
     odd = ledger_party("anna@example.org")
     assert odd.startswith("anna_example.org-") is False and odd.startswith("anna_example_org-")
     assert ledger_party("a@b") != ledger_party("a.b")
+
+
+async def test_a_different_agreement_on_the_ledger_is_never_reused(client: JsonApiClient) -> None:
+    """The attack: a forged request for a real order (price 1.00) was committed first; the order's own
+    agreement then finds it on the ledger (and the same command ids) and fails instead of reusing it."""
+    request = commit_request()
+    forged = await AgreementCommitter(client).commit(priced(request, "1.00"))
+    before = await contracts_of(client, str(request.order.id))
+    with pytest.raises(AgreementConflict) as conflict:
+        await AgreementCommitter(client).commit(request)
+    assert isinstance(conflict.value, LedgerRejected)
+    message = str(conflict.value)
+    assert message.startswith(f"a different agreement for order {request.order.id} is on the ledger")
+    assert forged.order_contract_id in message and "price" in message and "items" in message
+    assert await contracts_of(client, str(request.order.id)) == before  # nothing written
+
+
+async def test_another_supply_network_on_the_ledger_is_a_conflict(client: JsonApiClient) -> None:
+    request = commit_request()
+    await AgreementCommitter(client).commit(with_network(request, "1.00"))
+    with pytest.raises(AgreementConflict, match="supply agreement"):
+        await AgreementCommitter(client).commit(request)
+
+
+async def test_a_pending_forged_proposal_is_not_accepted(client: JsonApiClient) -> None:
+    """A forged proposal under the command id the commit uses: the ledger deduplicates the command and hands
+    back the forged proposal, which must not be accepted."""
+    request = commit_request()
+    p = plan(priced(request, "1.00"))
+    await client.create(
+        ORDER, p.order_payload, act_as=[p.customer], command_id=command_id(p.order_id, "order")
+    )
+    await client.create(
+        ORDER_PROPOSAL,
+        p.order_terms,
+        act_as=[p.manufacturer],
+        command_id=command_id(p.order_id, "order-proposal"),
+    )
+    with pytest.raises(AgreementConflict, match="order proposal"):
+        await AgreementCommitter(client).commit(request)
+    found = await contracts_of(client, str(request.order.id))
+    assert "OrderAgreement" not in found and len(found["OrderProposal"]) == 1
+
+
+async def test_a_deduplicated_command_returning_another_contract_is_a_conflict(
+    client: JsonApiClient,
+) -> None:
+    """The forged proposal was withdrawn (so no query finds it), but its command id is still deduplicated:
+    the create hands back the forged proposal, and the commit stops there."""
+    request = commit_request()
+    p = plan(priced(request, "1.00"))
+    forged = await client.create(
+        ORDER_PROPOSAL,
+        p.order_terms,
+        act_as=[p.manufacturer],
+        command_id=command_id(p.order_id, "order-proposal"),
+    )
+    await client.exercise(ORDER_PROPOSAL, forged.contract_id, "WithdrawOrder", act_as=[p.manufacturer])
+    with pytest.raises(AgreementConflict, match=forged.contract_id):
+        await AgreementCommitter(client).commit(request)
+    found = await contracts_of(client, str(request.order.id))
+    assert "OrderAgreement" not in found and "OrderProposal" not in found
+
+
+async def test_existing_only_writes_nothing(client: JsonApiClient) -> None:
+    request = commit_request()
+    with pytest.raises(AgreementMissing) as missing:
+        await AgreementCommitter(client).commit(request, existing_only=True)
+    assert "order agreement" in str(missing.value)
+    assert await contracts_of(client, str(request.order.id)) == {}
+    committed = await AgreementCommitter(client).commit(request)
+    again = await AgreementCommitter(client).commit(request, existing_only=True)
+    assert again.contract_ids == committed.contract_ids
+
+
+def test_same_terms_whatever_the_json_spelling() -> None:
+    wanted = plan(commit_request()).order_terms
+    spelled = {
+        **wanted,
+        "price": "420.0000000000",
+        "items": [
+            {**i, "quantity": str(i["quantity"]), "price": i["price"] + ".00"} for i in wanted["items"]
+        ],
+        "penalty": {"perDayLate": "5.0", "cap": None},
+    }
+    assert differing_fields(spelled, wanted, AGREEMENT_FIELDS[ORDER_AGREEMENT]) == []
+    assert differing_fields({**wanted, "price": "1"}, wanted, ["price"]) == ["price"]
+    assert differing_fields({**wanted, "penalty": None}, wanted, ["penalty"]) == ["penalty"]
+    assert differing_fields({"price": "abc"}, wanted, ["price", "currency"]) == ["price", "currency"]

@@ -1,5 +1,5 @@
 """Contracting without XMPP: retries while the ledger is down, the order's status and contract ids in the
-platform's store (SQLite, migrated), failure on refusal."""
+platform's store (SQLite, migrated), failure on refusal and on another agreement on the ledger."""
 
 from __future__ import annotations
 
@@ -11,8 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from agents.contract_agent import CommitRetry, Contracting, StoreOrderTracker
-from ledger.commit import AgreementCommitter
+from agents.contract_agent import (
+    AGREEMENT_CONFLICT,
+    AGREEMENT_MISSING,
+    CommitRetry,
+    Contracting,
+    StoreOrderTracker,
+)
+from ledger.commit import ORDER, ORDER_AGREEMENT, AgreementCommitter
 from ledger.jsonapi_client import JsonApiClient, RetryPolicy, static_token
 from ledger.testing import LedgerProcess, hs256_token
 from ontology.common import Reason
@@ -22,7 +28,7 @@ from store.database import Database
 from store.enums import UserRole
 from store.migrate import upgrade
 from store.records import NewProduct, NewUser, UserRecord
-from tests.ledger.examples import commit_request
+from tests.ledger.examples import commit_request, move_order, priced, status_of
 
 SECRET = "contracting-test-secret-0123456789abcdef"
 
@@ -102,3 +108,54 @@ async def test_refusal_fails_the_order(ledger: LedgerProcess, db: Database) -> N
     assert isinstance(result, Reason) and "refused" in result.reason
     async with db.transaction() as repos:
         assert (await repos.orders.require(str(request.order.id))).status == OrderStatus.FAILED
+
+
+async def test_a_different_agreement_on_the_ledger_fails_the_order(
+    ledger: LedgerProcess, db: Database
+) -> None:
+    ledger.start()
+    request, customer, maker = await stored_request(db)
+    work, client = contracting(ledger, db, [str(customer.id), str(maker.id), "s1", "s2"])
+    forged = await work.committer.commit(priced(request, "1.00"))
+    result = await work.commit(request)
+    await client.aclose()
+    assert isinstance(result, Reason) and result.reason == AGREEMENT_CONFLICT
+    assert f"a different agreement for order {request.order.id} is on the ledger" in (result.detail or "")
+    async with db.transaction() as repos:
+        record = await repos.orders.require(str(request.order.id))
+    assert record.status == OrderStatus.FAILED
+    assert forged.order_contract_id not in record.contract_ids and record.contract_ids == []
+
+
+async def test_a_contracted_order_is_only_handed_its_agreement_back(
+    ledger: LedgerProcess, db: Database
+) -> None:
+    ledger.start()
+    request, customer, maker = await stored_request(db)
+    await move_order(db, request.order.id, OrderStatus.CONTRACTING, OrderStatus.CONTRACTED)
+    work, client = contracting(ledger, db, [str(customer.id), str(maker.id), "s1", "s2"])
+    missing = await work.commit(request, existing_only=True)
+    assert isinstance(missing, Reason) and missing.reason == AGREEMENT_MISSING
+    assert await work.committer.client.query([ORDER], {"orderId": str(request.order.id)}) == []
+    assert await status_of(db, request.order.id) == OrderStatus.CONTRACTED  # not failed
+
+    committed = await work.committer.commit(request)
+    again = await work.commit(request, existing_only=True)
+    await client.aclose()
+    assert isinstance(again, ContractCommitted) and again.contract_ids == committed.contract_ids
+    assert await status_of(db, request.order.id) == OrderStatus.CONTRACTED
+
+
+async def test_concurrent_commits_of_one_order_make_one_set_and_leave_no_lock(
+    ledger: LedgerProcess, db: Database
+) -> None:
+    ledger.start()
+    request, customer, maker = await stored_request(db)
+    work, client = contracting(ledger, db, [str(customer.id), str(maker.id), "s1", "s2"])
+    first, second = await asyncio.gather(work.commit(request), work.commit(request))
+    found = await client.query([ORDER_AGREEMENT], {"orderId": str(request.order.id)})
+    await client.aclose()
+    assert isinstance(first, ContractCommitted) and isinstance(second, ContractCommitted)
+    assert first.contract_ids == second.contract_ids
+    assert [c.contract_id for c in found] == [first.order_contract_id]
+    assert work.orders_under_way == 0

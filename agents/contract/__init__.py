@@ -1,0 +1,1 @@
+"""Parts of the contract agent (:mod:`agents.contract_agent`)."""
