@@ -11,9 +11,15 @@ quality or currency not supported, ``cannot-meet-date``, ``capacity``); answers 
 when its strategy accepts it; and on ``accept-proposal`` books the work and sends ``inform`` with the
 accepted Offer (or ``failure`` when made with ``fail_after_accept``). A ``silent`` proxy never answers.
 
+Only agents the store binds as ``manufacturer`` are answered (anyone else: ``refuse`` ``not-authorised``).
+A booking is held until the store shows a contract with the offer, and released when the order is gone,
+ended or contracted without it, or when ``LSO_SUPPLIERS_BOOKING_HOLD_SECONDS`` passed; one requester may
+hold at most ``LSO_SUPPLIERS_MAX_REQUESTER_SHARE`` of a supplier's capacity (``capacity-share``). See
+:mod:`agents.supplier_proxy.host`, :mod:`.bookings`, :mod:`.booking_check` and :mod:`.settings`.
+
 Usage (manufacturer side or tests)::
 
-    host = ProxyHost("suppliers", settings)            # one XMPP account for all proxies
+    host = ProxyHost("suppliers", settings)            # one XMPP account (an admin creates it) for all
     aid = host.add(supplier, policy, price_models)     # "suppliers@localhost/SUP-0001"
     aid2 = host.add_record(record)                     # from federation.dataset (default policy)
     await host.ensure_started()                        # connects once, on demand
@@ -30,12 +36,14 @@ from agents.supplier_proxy.conversation import ProxyConversation
 from agents.supplier_proxy.host import ProxyHost
 from agents.supplier_proxy.proxy import OFFER_VALIDITY, SupplierProxy
 from agents.supplier_proxy.records import default_policy, price_models_of
+from agents.supplier_proxy.settings import SupplierProxySettings
 
 __all__ = [
     "OFFER_VALIDITY",
     "ProxyConversation",
     "ProxyHost",
     "SupplierProxy",
+    "SupplierProxySettings",
     "default_policy",
     "price_models_of",
 ]

@@ -4,7 +4,9 @@
                                     [--silent ID,...] [--fail-after-accept ID,...]
 
 It prints ``READY <host-jid> <number of proxies>`` once connected (a proxy's agent identifier is
-``<host-jid>/<supplier-id>``) and stops on SIGINT/SIGTERM.
+``<host-jid>/<supplier-id>``) and stops on SIGINT/SIGTERM. The host account must exist (its password in the
+account book); callers are authorised, and held bookings checked, with the store of the ``LSO_*`` settings;
+bookings follow ``LSO_SUPPLIERS_*`` (:class:`~agents.supplier_proxy.settings.SupplierProxySettings`).
 """
 
 from __future__ import annotations

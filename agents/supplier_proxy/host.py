@@ -14,6 +14,34 @@ same host. Each runs a sans-IO :class:`~agents.supplier_proxy.conversation.Proxy
 task of the host ticks their deadlines. A message to a proxy that is not (or no longer) hosted is
 answered ``not-understood`` from that address; a ``silent`` proxy's messages are dropped.
 
+Authority. A proxy answers a ``cfp`` (the opening of a Contract Net or Iterated Contract Net) only from
+a JID that :attr:`directory` binds as ``manufacturer`` (identity: the bare JID the XMPP server stamped;
+authority: the store). Whether it is bound is asked asynchronously
+(:class:`~agents.runtime.admission.Admissions`, keyed by (proxy, conversation-id)); later messages of that
+conversation wait meanwhile. Anyone else gets ``refuse`` ``not-authorised`` from the proxy's address,
+logged with the stamped sender: nothing is negotiated, offered or booked for it. Other openings (not a cfp,
+malformed, for an unknown proxy) get ``not-understood``.
+
+Bookings. An offer a proxy confirmed holds its hours (:mod:`agents.supplier_proxy.bookings`). Every
+``booking_check_seconds`` (:class:`~agents.supplier_proxy.settings.SupplierProxySettings`) the host asks the
+store (:attr:`store`) about every held booking (:mod:`agents.supplier_proxy.booking_check`): contracted with
+that offer -> confirmed; order missing or ended without it -> released at once (logged at INFO with why);
+otherwise kept until its ``held_until`` (``booking_hold_seconds`` after the confirmation). Confirmed bookings
+are dropped once their delivery date has passed. ``check_store=False`` (simulations without a store) skips the
+store and only ends bookings by time.
+
+Memory bounds, per host:
+
+* live conversations: at most ``live_limit`` (:data:`LIVE_LIMIT`; more cfps are refused ``busy``), each
+  ending by its deadlines (the proposal's validity, ``offer_validity``; :data:`~.conversation.PATIENCE`
+  otherwise) and taking at most :data:`~.conversation.MESSAGES_TAKEN` messages;
+* openings waiting for their authorisation: at most the admissions' limit (512; more are refused ``busy``);
+* finished conversations: a :class:`~.conversation.FinishedConversation` (five strings) for each of the newest
+  ``finished_kept`` (:data:`FINISHED_KEPT`), to answer late messages;
+* per proxy: negotiations and offers of live conversations only (dropped when a conversation finishes;
+  at most :data:`~.proxy.NEGOTIATIONS_KEPT` / :data:`~.proxy.OFFERS_KEPT` in any case), bookings at most
+  :data:`~.bookings.MAX_BOOKINGS`, each ended by time (see above).
+
 Lifecycle: :meth:`add`/:meth:`remove` work at any time; :meth:`ensure_started` connects on demand
 (idempotent), e.g. when a negotiation needs the proxies.
 """
@@ -24,35 +52,42 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-
-from spade.message import Message
 
 from agents.runtime.not_understood import not_understood_for
 from agents.runtime.platform_agent import PlatformAgent
-from agents.runtime.transport import envelope_from_spade
-from agents.supplier_proxy.conversation import ProxyConversation
+from agents.runtime.refusals import BUSY, NOT_AUTHORISED, refuse
+from agents.supplier_proxy.booking_check import Decision, Verdict, read_verdicts
+from agents.supplier_proxy.bookings import Booking
+from agents.supplier_proxy.conversation import FinishedConversation, ProxyConversation
 from agents.supplier_proxy.pricing import PriceModels
 from agents.supplier_proxy.proxy import OFFER_VALIDITY, SupplierProxy
 from agents.supplier_proxy.records import default_policy, price_models_of
+from agents.supplier_proxy.settings import SupplierProxySettings
 from core.settings import Settings
 from federation.dataset.schema import SupplierRecord
 from federation.pricing import PriceModel
+from ontology.common import Reason
 from ontology.policy import SupplierPolicy
 from ontology.supplier import Supplier
 from protocols.acl import AclMessage, MalformedAclError
 from protocols.performative import Performative
-from protocols.wire import bare_jid, from_envelope, intended_receiver, to_envelopes
+from protocols.wire import XmppEnvelope, bare_jid, from_envelope, intended_receiver, to_envelopes
+from store.enums import AgentRole
 
 log = logging.getLogger(__name__)
 
 DEFAULT_NAME = "suppliers"
-#: Finished conversations kept to answer late messages (``failure`` to a late accept, ...).
+#: Finished conversations kept (as tombstones) to answer late messages (``failure`` to a late accept, ...).
 FINISHED_KEPT = 4096
+#: Live conversations at most; cfps beyond are refused ``busy``.
+LIVE_LIMIT = 10_000
 
 Key = tuple[str, str]
 Clock = Callable[[], datetime]
+VerdictReader = Callable[[Sequence[Booking]], Awaitable[dict[str, Verdict]]]
+"""What the store says about held bookings, by offer id (see :func:`.booking_check.read_verdicts`)."""
 
 
 def utc_now() -> datetime:
@@ -69,15 +104,29 @@ class ProxyHost(PlatformAgent):
         *,
         password: str | None = None,
         clock: Clock = utc_now,
+        suppliers: SupplierProxySettings | None = None,
+        check_store: bool = True,
+        verdicts: VerdictReader | None = None,
+        finished_kept: int = FINISHED_KEPT,
+        live_limit: int = LIVE_LIMIT,
     ) -> None:
+        """``suppliers``: the bookings' settings (default: from ``LSO_SUPPLIERS_*``); ``check_store``: whether
+        held bookings are checked against the store (else they only end by time); ``verdicts``: how (default:
+        :func:`~agents.supplier_proxy.booking_check.read_verdicts` over :attr:`store`)."""
         super().__init__(name, settings, password=password)
+        self.suppliers_settings = suppliers or SupplierProxySettings()
+        self.check_store = check_store
+        self._verdicts = verdicts
+        self.finished_kept = finished_kept
+        self.live_limit = live_limit
         self._clock = clock
         self._proxies: dict[str, SupplierProxy] = {}
         self._live: dict[Key, ProxyConversation] = {}
-        self._finished: OrderedDict[Key, ProxyConversation] = OrderedDict()
+        self._finished: OrderedDict[Key, FinishedConversation] = OrderedDict()
         self._wake = asyncio.Event()
         self._planned: datetime | None = None
         self._ticker: asyncio.Task[None] | None = None
+        self._checker: asyncio.Task[None] | None = None
         self._starting = asyncio.Lock()
 
     # ----------------------------------------------------------------- proxies
@@ -101,14 +150,14 @@ class ProxyHost(PlatformAgent):
 
         ``price_model``: one model for all its processes, or one per process (missing processes are
         priced from ``policy``'s rates). Its offers bind for ``offer_validity``. Replaces a proxy
-        already hosted for the same supplier.
+        already hosted for the same supplier, taking over its bookings (the supplier's capacity is the same).
         """
         address = self.address_for(supplier.id)
         if isinstance(price_model, PriceModel):
             models: PriceModels = {c.process: price_model for c in supplier.capabilities}
         else:
             models = dict(price_model or {})
-        self._proxies[address] = SupplierProxy(
+        proxy = SupplierProxy(
             address=address,
             supplier=supplier.model_copy(update={"agent": address}),
             policy=policy,
@@ -117,7 +166,13 @@ class ProxyHost(PlatformAgent):
             silent=silent,
             seed=seed,
             offer_validity=offer_validity,
+            hold_for=self.suppliers_settings.booking_hold,
+            max_requester_share=self.suppliers_settings.max_requester_share,
         )
+        previous = self._proxies.get(address)
+        if previous is not None:
+            proxy.bookings = previous.bookings
+        self._proxies[address] = proxy
         return address
 
     def add_record(
@@ -157,6 +212,21 @@ class ProxyHost(PlatformAgent):
     def open_conversations(self) -> int:
         return len(self._live)
 
+    def sizes(self) -> dict[str, int]:
+        """How much the host keeps: live and finished conversations, openings waiting for their
+        authorisation, and over all proxies negotiations, offers, calls and bookings (held, confirmed)."""
+        proxies = list(self._proxies.values())
+        return {
+            "live": len(self._live),
+            "finished": len(self._finished),
+            "waiting": self._admissions.waiting,
+            "negotiations": sum(len(p.negotiations) for p in proxies),
+            "offers": sum(len(p.offers) for p in proxies),
+            "calls": sum(len(p.calls) for p in proxies),
+            "held": sum(len(p.bookings.held()) for p in proxies),
+            "confirmed": sum(len(p.bookings.confirmed()) for p in proxies),
+        }
+
     # ----------------------------------------------------------------- lifecycle
 
     async def ensure_started(self) -> None:
@@ -167,13 +237,15 @@ class ProxyHost(PlatformAgent):
 
     async def setup(self) -> None:
         self._ticker = asyncio.create_task(self._tick_deadlines(), name=f"{self.address} deadlines")
+        self._checker = asyncio.create_task(self._check_bookings_every(), name=f"{self.address} bookings")
 
     async def stop(self) -> None:
-        if self._ticker is not None:
-            self._ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._ticker
-            self._ticker = None
+        for task in (self._ticker, self._checker):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._ticker = self._checker = None
         await super().stop()
 
     # ----------------------------------------------------------------- sending
@@ -193,13 +265,12 @@ class ProxyHost(PlatformAgent):
 
     # ----------------------------------------------------------------- receiving
 
-    def _dispatch(self, msg: Message) -> None:
-        envelope = envelope_from_spade(msg)
+    def _handle_envelope(self, envelope: XmppEnvelope) -> None:
         if not envelope.body and not envelope.metadata:
             return
         addressee = intended_receiver(envelope)
         if addressee == self.address:
-            super()._dispatch(msg)
+            super()._handle_envelope(envelope)
             return
         try:
             message = from_envelope(envelope)
@@ -214,49 +285,159 @@ class ProxyHost(PlatformAgent):
         if proxy is not None and proxy.silent:
             return
         key = (addressee, message.conversation_id or "")
-        conversation = self._live.get(key) or self._finished.get(key)
-        if conversation is None:
-            conversation = self._open(addressee, proxy, message)
-            if conversation is None:
-                return
-        now = self._clock()
-        self._emit(conversation.handle(message, now))
-        self._settle(key, conversation)
+        live = self._live.get(key)
+        if live is not None:
+            self._run(key, live, message)
+            return
+        finished = self._finished.get(key)
+        if finished is not None:
+            self._emit(finished.handle(message, self._clock()))
+            return
+        if self._admissions.hold(key, message):
+            return
+        self._open(addressee, proxy, message)
 
-    def _open(
-        self, addressee: str, proxy: SupplierProxy | None, message: AclMessage
-    ) -> ProxyConversation | None:
+    def _open(self, addressee: str, proxy: SupplierProxy | None, message: AclMessage) -> None:
+        """A message that names no conversation of ``addressee``: a cfp of a manufacturer opens one."""
         if message.performative is Performative.NOT_UNDERSTOOD:
-            return None
+            return
         if proxy is None:
-            self._refuse(addressee, message, f"no supplier proxy {addressee} is hosted here")
-            return None
+            self._not_understood(addressee, message, f"no supplier proxy {addressee} is hosted here")
+            return
         problem = self.opening_problem(message)
+        conversation = None
         if problem is None:
             conversation = ProxyConversation.open(proxy, message)
-            if conversation is not None:
-                return conversation
-            problem = "a supplier proxy only takes part in conversations opened by a cfp"
-        self._refuse(addressee, message, problem)
-        return None
+            if conversation is None:
+                problem = "a supplier proxy only takes part in conversations opened by a cfp"
+        if conversation is None:
+            self._not_understood(addressee, message, problem or "no conversation opens here")
+            return
+        if self._admissions.full() or len(self._live) >= self.live_limit:
+            self._refuse(addressee, message, Reason(reason=BUSY, detail="too many conversations are open"))
+            return
+        key = (addressee, conversation.conversation_id)
+        opened = conversation
+        self._admissions.admit(
+            key,
+            message,
+            self._authorise,
+            admitted=lambda m: self._admitted(key, proxy, opened, m),
+            refused=lambda m, reason: self._refuse(addressee, m, reason),
+            then=lambda m: self.deliver_to_proxy(addressee, m),
+        )
 
-    def _refuse(self, addressee: str, message: AclMessage, why: str) -> None:
+    async def _authorise(self, message: AclMessage) -> Reason | None:
+        """Why ``message`` (a cfp) may not open a conversation with a proxy, or None."""
+        if await self.directory.may_act_as(message.sender, AgentRole.MANUFACTURER):
+            return None
+        detail = (
+            f"{bare_jid(message.sender)} is not bound as a manufacturer; supplier proxies answer only them"
+        )
+        return Reason(reason=NOT_AUTHORISED, detail=detail)
+
+    def _admitted(
+        self, key: Key, proxy: SupplierProxy, conversation: ProxyConversation, message: AclMessage
+    ) -> None:
+        if self._proxies.get(key[0]) is not proxy:  # removed or replaced while the sender was checked
+            self._not_understood(key[0], message, f"no supplier proxy {key[0]} is hosted here any more")
+            return
+        self._run(key, conversation, message)
+
+    async def drain(self) -> None:
+        """Wait for the authorisations under way (tests, shutdown)."""
+        await self._admissions.drain()
+
+    def _run(self, key: Key, conversation: ProxyConversation, message: AclMessage) -> None:
+        try:
+            self._emit(conversation.handle(message, self._clock()))
+        finally:
+            self._settle(key, conversation)
+
+    def _not_understood(self, addressee: str, message: AclMessage, why: str) -> None:
         log.info("%s: not-understood to %s: %s", addressee, message.sender, why)
         self.send_acl(not_understood_for(addressee, message, why))
+
+    def _refuse(self, addressee: str, message: AclMessage, reason: Reason) -> None:
+        log.warning(
+            "%s: refused %s %s from %s: %s %s",
+            addressee,
+            message.protocol or "-",
+            message.performative.value,
+            message.sender,
+            reason.reason,
+            reason.detail or "",
+        )
+        try:
+            self.send_acl(refuse(addressee, message, reason.reason, reason.detail))
+        except Exception as exc:
+            log.warning("%s: cannot answer %s: %s", addressee, message.sender, exc)
 
     def _settle(self, key: Key, conversation: ProxyConversation) -> None:
         conversation.machine.take_events()
         if conversation.finished:
             self._live.pop(key, None)
-            self._finished[key] = conversation
+            self._finished[key] = conversation.tombstone()
             self._finished.move_to_end(key)
-            while len(self._finished) > FINISHED_KEPT:
+            while len(self._finished) > self.finished_kept:
                 self._finished.popitem(last=False)
             return
         self._live[key] = conversation
         due = conversation.next_deadline
         if due is not None and (self._planned is None or due < self._planned):
             self._wake.set()
+
+    # ----------------------------------------------------------------- bookings
+
+    async def _check_bookings_every(self) -> None:
+        while True:
+            await asyncio.sleep(self.suppliers_settings.booking_check_seconds)
+            try:
+                await self.check_bookings()
+            except Exception:
+                log.exception("%s: checking the bookings failed", self.address)
+
+    async def check_bookings(self) -> None:
+        """Confirm or release held bookings as the store says (see the module docstring), then end held
+        bookings whose hold is over and confirmed ones whose delivery date passed."""
+        held = [b for proxy in self._proxies.values() for b in proxy.bookings.held()]
+        verdicts: dict[str, Verdict] = {}
+        if held and self.check_store:
+            verdicts = await (self._verdicts(held) if self._verdicts else read_verdicts(self.store, held))
+        now = self._clock()
+        for address, proxy in list(self._proxies.items()):
+            for booking in proxy.bookings.held():
+                verdict = verdicts.get(booking.offer_id)
+                if verdict is None or verdict.decision is Decision.KEEP:
+                    continue
+                if verdict.decision is Decision.CONFIRM:
+                    proxy.bookings.confirm(booking.offer_id)
+                    done = "confirmed"
+                else:
+                    proxy.bookings.release(booking.offer_id)
+                    done = "released"
+                log.info(
+                    "%s: booking of offer %s (order %s, part %s, %.1f h) for %s %s: %s",
+                    address,
+                    booking.offer_id,
+                    booking.order_id,
+                    booking.part_id,
+                    booking.hours,
+                    booking.requester,
+                    done,
+                    verdict.why,
+                )
+            for booking, why in proxy.bookings.due(now, proxy.today()):
+                log.info(
+                    "%s: %s booking of offer %s (order %s, %.1f h) for %s ended: %s",
+                    address,
+                    booking.state.value,
+                    booking.offer_id,
+                    booking.order_id,
+                    booking.hours,
+                    booking.requester,
+                    why,
+                )
 
     # ----------------------------------------------------------------- deadlines
 

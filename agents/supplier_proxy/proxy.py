@@ -4,13 +4,26 @@ It answers a :class:`~ontology.negotiation.CallForProposals` with an
 :class:`~ontology.negotiation.Offer` or a refusal :class:`~ontology.common.Reason`
 (:mod:`agents.supplier_proxy.reasons`), concedes in revised calls following its policy's strategy
 (one :class:`~agents.negotiation.Negotiator` per initiator, order and part), and confirms an
-accepted offer (booking its machine hours) or fails when configured to (``fail_after_accept``).
-A ``silent`` proxy is never asked: its host drops what is sent to it.
+accepted offer (booking its machine hours, :mod:`agents.supplier_proxy.bookings`) or fails when
+configured to (``fail_after_accept``). A ``silent`` proxy is never asked: its host drops what is sent to it.
+
+Capacity. The hours of a call's part must fit into the hours the supplier has until the call's delivery
+date minus every held and confirmed booking (``capacity``), and the requester's held (unconfirmed) hours
+plus the part's must not exceed ``max_requester_share`` of the hours the supplier has until that date
+(``capacity-share``). Both are checked when a call arrives and again when an offer is confirmed; a
+confirmed offer is held for ``hold_for`` (from the ``now`` of its confirmation) unless a contract confirms
+it first (the host's check against the store).
+
+Memory. A conversation that finishes calls :meth:`SupplierProxy.forget` for its negotiation and offers
+(:class:`~agents.supplier_proxy.conversation.ProxyConversation` does); without conversations, at most
+:data:`NEGOTIATIONS_KEPT` negotiators and :data:`OFFERS_KEPT` offers are kept (the oldest are dropped).
+Bookings are bounded by :data:`agents.supplier_proxy.bookings.MAX_BOOKINGS`.
 """
 
 from __future__ import annotations
 
 import zlib
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -24,14 +37,24 @@ from agents.negotiation import (
     strategy_for,
 )
 from agents.supplier_proxy import reasons
+from agents.supplier_proxy.bookings import Booking, Bookings, BookingsFull, BookingState, within_share
 from agents.supplier_proxy.pricing import PriceModels, hours_available, hours_of, space_for
 from ontology.common import Reason
 from ontology.negotiation import CallForProposals, Offer
 from ontology.policy import SupplierPolicy
-from ontology.supplier import Supplier
+from ontology.supplier import Capability, Supplier
+from store.records.bindings import normalise_jid
 
 #: How long an offer binds the supplier by default.
 OFFER_VALIDITY = timedelta(seconds=30)
+#: How long a confirmed offer's hours are held without a contract, by default (quotation validity + 1 h).
+BOOKING_HOLD = timedelta(seconds=90_000)
+#: The largest share of a supplier's capacity one requester may hold unconfirmed, by default.
+MAX_REQUESTER_SHARE = 0.5
+#: Negotiators kept at most (oldest dropped first) when conversations do not forget theirs.
+NEGOTIATIONS_KEPT = 10_000
+#: Offers (with their calls) kept at most (oldest dropped first) when conversations do not forget theirs.
+OFFERS_KEPT = 10_000
 
 NegotiationKey = tuple[str, str, str]
 """(initiator, order id, part id)."""
@@ -43,7 +66,7 @@ def utc_today() -> date:
 
 @dataclass(slots=True)
 class SupplierProxy:
-    """One supplier: what it can make, what it costs, how it negotiates."""
+    """One supplier: what it can make, what it costs, how it negotiates, what it booked."""
 
     address: str
     supplier: Supplier
@@ -54,16 +77,26 @@ class SupplierProxy:
     seed: int = 0
     offer_validity: timedelta = OFFER_VALIDITY
     today: Callable[[], date] = utc_today
-    booked_hours: float = 0.0
-    negotiations: dict[NegotiationKey, Negotiator] = field(default_factory=dict)
-    offers: dict[str, Offer] = field(default_factory=dict)
-    """Every offer made, by id (to confirm what is accepted)."""
-    calls: dict[str, CallForProposals] = field(default_factory=dict)
-    """The cfp each offer answered, by offer id."""
-    contracts: list[Offer] = field(default_factory=list)
+    hold_for: timedelta = BOOKING_HOLD
+    max_requester_share: float = MAX_REQUESTER_SHARE
+    bookings: Bookings = field(default_factory=Bookings)
+    negotiations: OrderedDict[NegotiationKey, Negotiator] = field(default_factory=OrderedDict)
+    offers: OrderedDict[str, Offer] = field(default_factory=OrderedDict)
+    """Offers made and not settled, by id (to confirm what is accepted)."""
+    calls: OrderedDict[str, CallForProposals] = field(default_factory=OrderedDict)
+    """The cfp each offer of :attr:`offers` answered, by offer id."""
 
-    def refusal(self, cfp: CallForProposals) -> Reason | None:
-        """Why this supplier cannot bid on ``cfp`` at all, or None."""
+    def __post_init__(self) -> None:
+        if not 0 < self.max_requester_share <= 1:
+            raise ValueError(f"max_requester_share must be in (0, 1], not {self.max_requester_share}")
+
+    @property
+    def booked_hours(self) -> float:
+        """Hours of every held and confirmed booking."""
+        return self.bookings.hours()
+
+    def refusal(self, cfp: CallForProposals, *, requester: str | None = None) -> Reason | None:
+        """Why this supplier cannot bid on ``cfp`` (from ``requester``, when known) at all, or None."""
         part = cfp.part
         capability = self.supplier.capability(part.process)
         if capability is None:
@@ -81,15 +114,11 @@ class SupplierProxy:
         if today + timedelta(days=lead) > cfp.delivery_date:
             detail = f"lead time {lead} days: not before {today + timedelta(days=lead)}"
             return Reason(reason=reasons.CANNOT_MEET_DATE, detail=detail)
-        free = hours_available(today, cfp.delivery_date, self.policy, capability, self.booked_hours)
-        if hours_of(part) > free:
-            detail = f"{hours_of(part):.1f} machine hours needed, {free:.1f} free"
-            return Reason(reason=reasons.CAPACITY, detail=detail)
-        return None
+        return self._capacity_problem(capability, hours_of(part), cfp.delivery_date, requester)
 
     def answer(self, cfp: CallForProposals, *, initiator: str, now: datetime) -> Offer | Reason:
         """The offer (or refusal) for ``cfp``; a revised cfp's ``target_price`` is the buyer's counter."""
-        refused = self.refusal(cfp)
+        refused = self.refusal(cfp, requester=initiator)
         if refused is not None:
             return refused
         negotiator = self._negotiator(cfp, initiator)
@@ -114,13 +143,26 @@ class SupplierProxy:
             material=cfp.part.material,
             valid_until=now + self.offer_validity,
         )
-        self.offers[str(offer.id)] = offer
-        self.calls[str(offer.id)] = cfp
+        key = str(offer.id)
+        self.offers[key] = offer
+        self.calls[key] = cfp
+        while len(self.offers) > OFFERS_KEPT:
+            oldest, _ = self.offers.popitem(last=False)
+            self.calls.pop(oldest, None)
         return offer
 
-    def confirm(self, offer: Offer) -> Offer | Reason:
-        """Bind an accepted offer (book its hours): the offer, or why it cannot be honoured."""
+    def confirm(
+        self, offer: Offer, *, requester: str | None = None, now: datetime | None = None
+    ) -> Offer | Reason:
+        """Bind an accepted offer: book its hours for ``requester`` (held from ``now``), and return the offer,
+        or why it cannot be honoured. Confirming a booked offer again returns it (same requester)."""
         key = str(offer.id)
+        who = normalise_jid(requester or "")
+        booked = self.bookings.get(key)
+        if booked is not None:
+            if booked.requester == who:
+                return self.offers.get(key, offer)
+            return Reason(reason=reasons.OFFER_UNKNOWN, detail=f"offer {offer.id} is booked for someone else")
         ours, cfp = self.offers.get(key), self.calls.get(key)
         if ours is None or cfp is None:
             return Reason(reason=reasons.OFFER_UNKNOWN, detail=f"no offer {offer.id} was made here")
@@ -129,12 +171,54 @@ class SupplierProxy:
         capability = self.supplier.capability(cfp.part.process)
         assert capability is not None  # it was offered
         hours = hours_of(cfp.part)
-        free = hours_available(self.today(), ours.delivery_date, self.policy, capability, self.booked_hours)
-        if hours > free:
-            return Reason(reason=reasons.CAPACITY, detail=f"{hours:.1f} h needed, {free:.1f} h free")
-        self.booked_hours += hours
-        self.contracts.append(ours)
+        problem = self._capacity_problem(capability, hours, ours.delivery_date, requester)
+        if problem is not None:
+            return problem
+        moment = now if now is not None else datetime.now(UTC)
+        booking = Booking(
+            requester=who,
+            order_id=str(ours.order_id),
+            offer_id=key,
+            part_id=ours.part_id,
+            hours=hours,
+            delivery_date=ours.delivery_date,
+            state=BookingState.HELD,
+            held_until=moment + self.hold_for,
+        )
+        try:
+            self.bookings.hold(booking)
+        except BookingsFull as exc:
+            return Reason(reason=reasons.TOO_MANY_BOOKINGS, detail=str(exc))
         return ours
+
+    def forget(self, key: NegotiationKey | None, offer_ids: list[str] | tuple[str, ...] = ()) -> None:
+        """Drop a settled negotiation and its offers (what was confirmed is kept as a booking)."""
+        if key is not None:
+            self.negotiations.pop(key, None)
+        for offer_id in offer_ids:
+            self.offers.pop(offer_id, None)
+            self.calls.pop(offer_id, None)
+
+    def _capacity_problem(
+        self, capability: Capability, hours: float, until: date, requester: str | None
+    ) -> Reason | None:
+        today = self.today()
+        free = hours_available(today, until, self.policy, capability, self.bookings.hours())
+        if hours > free:
+            return Reason(
+                reason=reasons.CAPACITY, detail=f"{hours:.1f} machine hours needed, {free:.1f} free"
+            )
+        if requester is None:
+            return None
+        capacity = hours_available(today, until, self.policy, capability, 0.0)
+        held = self.bookings.held_hours(normalise_jid(requester))
+        if not within_share(held, hours, capacity, self.max_requester_share):
+            detail = (
+                f"{hours:.1f} machine hours asked, {held:.1f} held unconfirmed already; one requester may "
+                f"hold {self.max_requester_share:.0%} of {capacity:.1f} hours until {until.isoformat()}"
+            )
+            return Reason(reason=reasons.CAPACITY_SHARE, detail=detail)
+        return None
 
     # ----------------------------------------------------------------- internals
 
@@ -155,4 +239,8 @@ class SupplierProxy:
             strategy = strategy_for(self.policy.strategy)
             negotiator = Negotiator(Utility(Side.SELLER, space, cfp.weights), strategy, seed=seed)
             self.negotiations[key] = negotiator
+            while len(self.negotiations) > NEGOTIATIONS_KEPT:
+                self.negotiations.popitem(last=False)
+        else:
+            self.negotiations.move_to_end(key)
         return negotiator

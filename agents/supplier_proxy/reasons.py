@@ -10,3 +10,8 @@ CANNOT_MEET_DATE = "cannot-meet-date"
 CAPACITY = "capacity"
 CONFIGURED_FAILURE = "configured-failure"
 OFFER_UNKNOWN = "offer-unknown"
+CAPACITY_SHARE = "capacity-share"
+"""The requester already holds (unconfirmed) as much of the supplier's capacity as one requester may
+(``LSO_SUPPLIERS_MAX_REQUESTER_SHARE``)."""
+TOO_MANY_BOOKINGS = "too-many-bookings"
+"""The supplier keeps as many bookings as it can track; none is taken until some are released."""

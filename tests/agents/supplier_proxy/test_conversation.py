@@ -6,6 +6,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from agents.supplier_proxy import ProxyConversation, SupplierProxy, reasons
+from agents.supplier_proxy.bookings import BookingState
+from agents.supplier_proxy.proxy import BOOKING_HOLD
 from ontology.codec import decode
 from ontology.common import Reason
 from ontology.negotiation import Offer
@@ -96,7 +98,13 @@ def test_two_rounds_one_accepted_one_refusal() -> None:
     assert initiator.outcome.state == ContractNetInitiatorState.COMPLETED
     result = decode(initiator.results[winner].content, Offer)
     assert result == second[winner]
-    assert net.proxies[winner].contracts == [second[winner]]
+    booking = net.proxies[winner].bookings.get(str(second[winner].id))
+    assert booking is not None
+    assert (booking.state, booking.requester, booking.hours) == (BookingState.HELD, MAKER, 2.0)
+    assert booking.held_until == T0 + timedelta(seconds=3) + BOOKING_HOLD
+    for proxy in net.proxies.values():  # every conversation finished: nothing of them is kept
+        assert (proxy.negotiations, proxy.offers, proxy.calls) == ({}, {}, {})
+    assert all(c.finished for c in net.conversations.values())
 
 
 def test_fail_after_accept_sends_failure() -> None:
@@ -118,6 +126,32 @@ def test_hosted_addresses_survive_the_wire_and_spoofing_does_not() -> None:
     [envelope] = to_envelopes(message)
     forged = envelope.model_copy(update={"sender": "mallory@local"})
     assert from_envelope(forged).sender == "mallory@local"
+
+
+def test_a_finished_conversation_leaves_a_tombstone_answering_a_late_accept() -> None:
+    proxy = make_proxy("SUP-A")
+    initiator = IteratedContractNetInitiator(me=MAKER)
+    net = Network(initiator, [proxy])
+    net.run(initiator.start(cfp(1), [proxy.address], now=T0, reply_by=T0 + timedelta(seconds=10)))
+    conversation = net.conversations[proxy.address]
+    proposal = conversation.machine.proposal
+    assert proposal is not None and len(proxy.offers) == 1
+    assert conversation.tick(T0 + timedelta(minutes=5)) == []  # the proposal lapsed
+    assert conversation.finished and proxy.offers == {} and proxy.negotiations == {}
+    tombstone = conversation.tombstone()
+    accept = proposal.create_reply(Performative.ACCEPT_PROPOSAL, proposal.content, sender=MAKER)
+    [failure] = tombstone.handle(accept, T0 + timedelta(minutes=6))
+    assert (failure.performative, failure.sender, failure.receivers) == (
+        Performative.FAILURE,
+        proxy.address,
+        (MAKER,),
+    )
+    assert failure.in_reply_to == accept.reply_with and failure.conversation_id == accept.conversation_id
+    assert "timed-out" in decode(failure.content, Reason).reason
+    assert tombstone.handle(accept.model_copy(update={"sender": "mallory@local"}), T0) == []
+    reject = proposal.create_reply(Performative.REJECT_PROPOSAL, proposal.content, sender=MAKER)
+    assert tombstone.handle(reject, T0) == []
+    assert proxy.bookings.hours() == 0
 
 
 def test_only_a_cfp_opens_a_proxy_conversation() -> None:

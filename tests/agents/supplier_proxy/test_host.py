@@ -2,7 +2,8 @@
 
 What an engineer gets when the manufacturer and the proxies share a process: the same FIPA
 addressing (one agent identifier per proxy), unknown or removed proxies answered ``not-understood``,
-``fail_after_accept`` ending in ``failure``, and nothing but a ``cfp`` opening a conversation.
+``fail_after_accept`` ending in ``failure``, nothing but a ``cfp`` opening a conversation, and only
+a manufacturer's cfp answered (the directory reads the store of the agents' settings).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import timedelta
 
 import pytest
 
+from agents.runtime.refusals import NOT_AUTHORISED
 from agents.supplier_proxy import ProxyHost, reasons
 from core.settings import Settings
 from federation.dataset.loader import load_shipped
@@ -23,9 +25,11 @@ from protocols.acl import AclMessage, new_id
 from protocols.contract_net import ContractNetInitiatorState
 from protocols.iterated_contract_net import IteratedContractNetInitiator
 from protocols.performative import Performative, ProtocolName
+from store.enums import AgentRole
 from tests.agents.conftest import unique
 from tests.agents.probe import Probe
 from tests.agents.supplier_proxy.test_over_xmpp import call
+from tests.xmpp_accounts import started
 
 WAIT = 15.0
 _S = ContractNetInitiatorState
@@ -38,10 +42,36 @@ async def agents(server: tuple[str, Settings]) -> AsyncIterator[tuple[Probe, Pro
     host = ProxyHost(unique("suppliers"), settings)
     record = next(r for r in load_shipped().suppliers if r.id == "SUP-0001")
     host.add_record(record, fail_after_accept=True)
-    await asyncio.gather(maker.start(), host.ensure_started())
+    await asyncio.gather(
+        started(maker, role=AgentRole.MANUFACTURER, party="maker-1"), started(host, role=AgentRole.SUPPLIER)
+    )
     await host.ensure_started()  # idempotent
     yield maker, host
     await asyncio.gather(maker.stop(), host.stop())
+
+
+async def test_a_cfp_of_an_unbound_agent_is_refused(
+    agents: tuple[Probe, ProxyHost], server: tuple[str, Settings]
+) -> None:
+    _, host = agents
+    outsider = await started(Probe(unique("outsider"), server[1]), role=None)
+    try:
+        aid = host.address_for("SUP-0001")
+        cfp = AclMessage.build(
+            Performative.CFP,
+            outsider.address,
+            aid,
+            call(new_id(), 1),
+            protocol=ProtocolName.ITERATED_CONTRACT_NET,
+            conversation_id=new_id(),
+        )
+        outsider.send_acl(cfp)
+        reply = await outsider.next_message(cfp.conversation_id)
+        assert (reply.performative, reply.sender) == (Performative.REFUSE, aid)
+        assert decode(reply.content, Reason).reason == NOT_AUTHORISED
+        assert host.sizes()["live"] == host.sizes()["offers"] == 0
+    finally:
+        await outsider.stop()
 
 
 async def test_failure_after_accept_in_process(agents: tuple[Probe, ProxyHost]) -> None:
