@@ -11,8 +11,14 @@ COPY store store
 COPY core core
 COPY cli cli
 COPY bench bench
-RUN pip install --no-cache-dir . && useradd --system --home /var/lib/lso lso && mkdir -p /var/lib/lso \
-    && chown lso /var/lib/lso
+COPY federation federation
+COPY ledger ledger
+COPY simulation simulation
+# /var/lib/lso: the data directory (the XMPP account book, mode 0600); /prosody-accounts: where
+# `lso xmpp init-accounts --prosody-accounts` writes the accounts Prosody registers (docker-compose).
+RUN pip install --no-cache-dir . && useradd --system --home /var/lib/lso lso \
+    && mkdir -p /var/lib/lso /prosody-accounts && chown lso /var/lib/lso /prosody-accounts \
+    && chmod 700 /var/lib/lso /prosody-accounts
 # The web app (PWA) is static files, served by the gateway at /app/.
 COPY webapp webapp
 ENV LSO_GATEWAY_WEBAPP_DIR=/app/webapp

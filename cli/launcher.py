@@ -1,4 +1,5 @@
-"""Start and stop the platform's parts in order: database, XMPP server, agents, gateway."""
+"""Start and stop the platform's parts in order: database, accounts and bindings, XMPP server, agents,
+gateway."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import signal
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
+from agents.runtime.accounts.book import AccountBook
+from agents.runtime.directory import AgentDirectory, StoreDirectory
 from agents.runtime.platform_agent import PlatformAgent
 from cli.ledger_process import embedded_ledger
 from cli.order_agents import manufacturer_agents, supplier_host
+from cli.roster import CONTRACT, MATCHMAKER, PING, bind_agents, provision_accounts, roster
 from core.settings import Settings, XmppMode
 from federation.settings import FederationSettings, get_federation_settings
 from gateway.app import create_app
@@ -31,6 +35,7 @@ class Running:
 
     database_url: str
     xmpp: str
+    accounts: str | None = None
     agents: list[str] = field(default_factory=list)
     gateway_url: str | None = None
     federation_url: str | None = None
@@ -42,6 +47,7 @@ class Running:
             "Lot-size-one platform is running:",
             f"  database      {self.database_url}",
             f"  XMPP server   {self.xmpp}",
+            *([f"  XMPP accounts {self.accounts}"] if self.accounts else []),
             f"  agents        {', '.join(self.agents) or '(none)'}",
         ]
         if self.federation_url:
@@ -83,9 +89,19 @@ async def local_federation() -> AsyncIterator[tuple[str, FederationSettings]]:
         yield service.url, service.client_settings(service_settings)
 
 
+def share_store(agent: PlatformAgent, db: Database, directory: AgentDirectory) -> None:
+    """Let ``agent`` read the process's one store and one directory of bindings (before it starts)."""
+    agent.store = db
+    agent.directory = directory
+
+
 @contextlib.asynccontextmanager
 async def platform_agents(
-    settings: Settings, federation: FederationSettings, ledger: LedgerSettings, db: Database
+    settings: Settings,
+    federation: FederationSettings,
+    ledger: LedgerSettings,
+    db: Database,
+    directory: AgentDirectory,
 ) -> AsyncIterator[list[str]]:
     from agents.contract_agent import ContractAgent, IdentityTokens, StoreOrderTracker
     from agents.matchmaker import MatchmakerAgent
@@ -93,11 +109,9 @@ async def platform_agents(
 
     token = None if ledger.client_token is not None else IdentityTokens(federation)
     candidates: list[PlatformAgent] = [
-        PingAgent("ping", settings),
-        MatchmakerAgent("matchmaker", settings, federation=federation),
-        ContractAgent(
-            "contract", settings, ledger_settings=ledger, token=token, tracker=StoreOrderTracker(db)
-        ),
+        PingAgent(PING, settings),
+        MatchmakerAgent(MATCHMAKER, settings, federation=federation),
+        ContractAgent(CONTRACT, settings, ledger_settings=ledger, token=token, tracker=StoreOrderTracker(db)),
     ]
     proxies = supplier_host(settings, federation)
     candidates.append(proxies)
@@ -111,6 +125,7 @@ async def platform_agents(
     started: list[PlatformAgent] = []
     try:
         for agent in candidates:
+            share_store(agent, db, directory)
             await agent.start()
             started.append(agent)
         yield [str(agent.address) for agent in started]
@@ -121,9 +136,12 @@ async def platform_agents(
 
 
 @contextlib.asynccontextmanager
-async def gateway(settings: Settings, db: Database) -> AsyncIterator[str]:
+async def gateway(settings: Settings, db: Database, directory: AgentDirectory) -> AsyncIterator[str]:
     """The gateway, with its bridge to the agents (the customer and console agents, in this process)."""
-    async with AgentsBridge(db, settings) as bridge:
+    bridge = AgentsBridge(db, settings)
+    share_store(bridge.customer, db, directory)
+    share_store(bridge.console, db, directory)
+    async with bridge:
         app = create_app(settings.resolved_database_url, data_dir=settings.data_dir, bridge=bridge)
         async with serving(app, settings.gateway_host, settings.gateway_port) as url:
             yield url
@@ -138,8 +156,10 @@ async def serve_gateway_only(settings: Settings, announce: Callable[[str], None]
         loop.add_signal_handler(signum, stop.set)
     db = await Database.open(settings.resolved_database_url)
     try:
+        await prepare_agents(settings, db, actor="lso gateway serve", agents=False, gateway=True)
+        directory = StoreDirectory(db, ttl=settings.directory_ttl_seconds)
         try:
-            async with gateway(settings, db) as url:
+            async with gateway(settings, db, directory) as url:
                 announce(f"gateway {url} (API docs {url}/docs), agents bridge connected")
                 await stop.wait()
                 return
@@ -153,6 +173,17 @@ async def serve_gateway_only(settings: Settings, announce: Callable[[str], None]
         await db.close()
 
 
+async def prepare_agents(
+    settings: Settings, db: Database, *, actor: str, agents: bool, gateway: bool
+) -> None:
+    """Before the XMPP server starts: the accounts of the agents this process runs (in the account book, and
+    on the embedded server), then their bindings in the store. The embedded server keeps only the book's
+    accounts when it starts, so every account this process logs in with must be in the book first."""
+    planned = await roster(settings, db, agents=agents, gateway=gateway)
+    await provision_accounts(settings, [agent.jid for agent in planned], actor=actor)
+    await bind_agents(db, planned, actor=actor)
+
+
 async def prepare_database(settings: Settings) -> str:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     url = settings.resolved_database_url
@@ -162,13 +193,18 @@ async def prepare_database(settings: Settings) -> str:
 
 @contextlib.asynccontextmanager
 async def running_platform(
-    settings: Settings, *, with_agents: bool = True, with_gateway: bool = True
+    settings: Settings, *, with_agents: bool = True, with_gateway: bool = True, actor: str = "lso run"
 ) -> AsyncIterator[Running]:
     url = await prepare_database(settings)
     demo = await seed_demo_database(url, xmpp_domain=settings.xmpp_domain)
     async with contextlib.AsyncExitStack() as stack:
+        db = await Database.open(url)
+        stack.push_async_callback(db.close)
+        if with_agents or with_gateway:
+            await prepare_agents(settings, db, actor=actor, agents=with_agents, gateway=with_gateway)
         where = await stack.enter_async_context(xmpp_server(settings))
         running = Running(database_url=_redact(url), xmpp=where, demo=demo)
+        running.accounts = str(AccountBook.of(settings).path)
         federation = get_federation_settings()
         if settings.federation_local:
             running.federation_url, federation = await stack.enter_async_context(local_federation())
@@ -179,23 +215,24 @@ async def running_platform(
             if endpoints.grpc:
                 ledger = ledger.model_copy(update={"grpc_url": f"http://{endpoints.grpc}"})
             running.ledger = f"JSON API {endpoints.json_api}, gRPC {endpoints.grpc} (pid {endpoints.pid})"
-        db = await Database.open(url)
-        stack.push_async_callback(db.close)
+        directory = StoreDirectory(db, ttl=settings.directory_ttl_seconds)
         if with_agents:
             running.agents = await stack.enter_async_context(
-                platform_agents(settings, federation, ledger, db)
+                platform_agents(settings, federation, ledger, db, directory)
             )
         if with_gateway:
-            running.gateway_url = await stack.enter_async_context(gateway(settings, db))
+            running.gateway_url = await stack.enter_async_context(gateway(settings, db, directory))
         yield running
 
 
-async def run_until_stopped(settings: Settings, announce: Callable[[str], None], **parts: bool) -> None:
+async def run_until_stopped(
+    settings: Settings, announce: Callable[[str], None], *, actor: str = "lso run", **parts: bool
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with running_platform(settings, **parts) as running:
+    async with running_platform(settings, actor=actor, **parts) as running:
         announce(running.banner())
         await stop.wait()
         log.info("stopping")

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from cli.bindings import bind, list_bindings, unbind
 from cli.federation import federation_app, suppliers_app
 from cli.gateway_admin import add_client, add_user
 from cli.ledger import ledger_app
 from cli.report import report
 from cli.simulate import simulate_command
+from cli.xmpp_accounts import add_account, init_accounts, list_accounts, remove_account, show_password
 from core.logging import configure_logging
 from core.settings import Settings, XmppMode, get_settings
 
 app = typer.Typer(help="Lot-size-one negotiation platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
-xmpp_app = typer.Typer(help="The embedded XMPP server.", no_args_is_help=True)
+xmpp_app = typer.Typer(help="The XMPP server and the platform's XMPP accounts.", no_args_is_help=True)
 agents_app = typer.Typer(help="The platform's agents.", no_args_is_help=True)
 gateway_app = typer.Typer(help="The REST gateway.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -28,11 +32,48 @@ app.add_typer(agents_app, name="agents")
 app.add_typer(gateway_app, name="gateway")
 gateway_app.command("add-user")(add_user)
 gateway_app.command("add-client")(add_client)
+xmpp_app.command("add-account")(add_account)
+xmpp_app.command("remove-account")(remove_account)
+xmpp_app.command("accounts")(list_accounts)
+xmpp_app.command("show-password")(show_password)
+xmpp_app.command("init-accounts")(init_accounts)
+agents_app.command("bind")(bind)
+agents_app.command("unbind")(unbind)
+agents_app.command("bindings")(list_bindings)
 app.add_typer(federation_app, name="federation")
 app.add_typer(suppliers_app, name="suppliers")
 app.add_typer(ledger_app, name="ledger")
 app.command("simulate")(simulate_command)
 app.command("report")(report)
+
+
+#: Settings that no longer exist, and what replaced them.
+RETIRED_SETTINGS = {
+    "LSO_XMPP_PASSWORD": "every XMPP account has its own random password in the account book "
+    "(LSO_XMPP_ACCOUNTS_FILE; `lso xmpp add-account`, `lso xmpp init-accounts`), or in LSO_XMPP_PASSWORDS",
+    "LSO_XMPP_AUTO_REGISTER": "no account registers itself any more: `lso run` creates the accounts of its "
+    "agents, an admin creates any other with `lso xmpp add-account`",
+}
+
+
+@app.callback()
+def warn_about_retired_settings() -> None:
+    """Lot-size-one negotiation platform."""
+    for name in sorted(_retired_settings_in_use()):
+        typer.echo(f"warning: {name} is set but ignored now: {RETIRED_SETTINGS[name]}", err=True)
+
+
+def _retired_settings_in_use() -> set[str]:
+    found = {name for name in RETIRED_SETTINGS if name in os.environ}
+    try:
+        lines = Path(".env").read_text().splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    for line in lines:
+        name = line.removeprefix("export ").split("=", 1)[0].strip()
+        if name in RETIRED_SETTINGS:
+            found.add(name)
+    return found
 
 
 def _settings() -> Settings:
@@ -43,11 +84,11 @@ def _settings() -> Settings:
 
 @app.command()
 def run() -> None:
-    """Start everything on the configured defaults: database, XMPP server, agents, gateway."""
+    """Start everything on the configured defaults: database, accounts, XMPP server, agents, gateway."""
     from cli.launcher import run_until_stopped
 
     settings = _settings()
-    asyncio.run(run_until_stopped(settings, lambda text: typer.echo(text)))
+    _run_platform(run_until_stopped(settings, lambda text: typer.echo(text)), "lso run")
 
 
 @app.command("config")
@@ -95,8 +136,17 @@ def xmpp_cert(
     key_mode: Annotated[
         str, typer.Option(help="Octal file mode of the key (644 lets another user read it).")
     ] = "600",
+    public_out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also copy the certificate (never the key) to this directory, for the clients that verify "
+            "the server with it (LSO_XMPP_CA_FILE)."
+        ),
+    ] = None,
 ) -> None:
     """Write a self-signed certificate for an XMPP server (development and compose deployments)."""
+    import shutil
+
     from agents.runtime.certs import ensure_self_signed
 
     out.mkdir(parents=True, exist_ok=True)
@@ -104,6 +154,12 @@ def xmpp_cert(
     ensure_self_signed(cert, key, domain)
     key.chmod(int(key_mode, 8))
     typer.echo(f"{cert}\n{key}")
+    if public_out is not None:
+        public_out.mkdir(parents=True, exist_ok=True)
+        copy = public_out / cert.name
+        shutil.copyfile(cert, copy)
+        copy.chmod(0o644)
+        typer.echo(str(copy))
 
 
 @agents_app.command("run")
@@ -114,7 +170,19 @@ def agents_run() -> None:
     settings = _settings()
     if settings.xmpp_mode is XmppMode.EMBEDDED:
         typer.echo("LSO_XMPP_MODE=embedded: also starting the embedded XMPP server", err=True)
-    asyncio.run(run_until_stopped(settings, lambda text: typer.echo(text), with_gateway=False))
+    running = run_until_stopped(
+        settings, lambda text: typer.echo(text), actor="lso agents run", with_gateway=False
+    )
+    _run_platform(running, "lso agents run")
+
+
+def _run_platform(running: Coroutine[Any, Any, None], command: str) -> None:
+    """Run until stopped; an agent that cannot log in ends the command with its reason, not a traceback."""
+    try:
+        asyncio.run(running)
+    except ConnectionError as exc:
+        typer.echo(f"{command}: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 @gateway_app.command("serve")

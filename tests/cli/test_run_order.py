@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.cli.test_run import lso_run, platform_env  # noqa: F401 (the fixture)
+from tests.lso_platform import lso_run
+from tests.lso_platform import platform_env as build_platform_env
 
 WAIT = 60.0
 
@@ -68,9 +70,8 @@ async def _order_story(base: str) -> tuple[list[dict[str, Any]], dict[str, Any]]
     return events, order
 
 
-def test_lso_run_takes_the_demo_customers_order_to_paid(
-    platform_env: dict[str, str],  # noqa: F811 (the fixture of test_run)
-) -> None:
+def test_lso_run_takes_the_demo_customers_order_to_paid(tmp_path: Path) -> None:
+    platform_env = build_platform_env(tmp_path)
     with lso_run(platform_env) as banner:
         assert "manufacturer@localhost" in banner and "suppliers@localhost" in banner
         events, order = asyncio.run(_order_story(f"http://127.0.0.1:{platform_env['LSO_GATEWAY_PORT']}"))

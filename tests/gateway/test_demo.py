@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from cli.launcher import Running, running_platform
+from cli.launcher import Running, prepare_agents, running_platform
 from core.settings import Settings, XmppMode
 from federation.dataset.loader import load_shipped
 from gateway.catalogue.records import product_of
@@ -19,6 +19,7 @@ from ontology.policy import ManufacturerPolicy
 from ontology.product import Product, RequiredPart
 from ontology.supplier import Supplier
 from store.database import Database
+from store.enums import AgentRole
 from tests.gateway.recording_bridge import RecordingBridge
 
 pytest_plugins = ("tests.gateway.fixtures",)
@@ -154,3 +155,24 @@ async def test_lso_run_seeds_the_demo_after_preparing_the_database(tmp_path: Pat
             assert await repos.users.get_by_email(running.demo.manufacturer_email) is not None
     finally:
         await db.close()
+
+
+async def test_lso_run_binds_the_demo_manufacturers_agent_to_the_demo_manufacturer(tmp_path: Path) -> None:
+    """The seed writes the policy; `lso run` binds the agent of every manufacturer policy it runs (one place),
+    so the demo's agent acts for the demo manufacturer and for no one else."""
+    settings = Settings(
+        _env_file=None, data_dir=tmp_path, xmpp_mode=XmppMode.EXTERNAL, xmpp_domain="demo.test"
+    )
+    db = await Database.open(settings.resolved_database_url, migrate=True)
+    try:
+        demo = await seed_demo(db, xmpp_domain=settings.xmpp_domain)
+        async with db.transaction() as repos:
+            assert await repos.bindings.of(demo.manufacturer_jid) == [], "the seed binds nothing"
+        await prepare_agents(settings, db, actor="lso run", agents=True, gateway=False)
+        async with db.transaction() as repos:
+            bound = await repos.bindings.of(demo.manufacturer_jid)
+    finally:
+        await db.close()
+    assert [(b.role, b.party_id, b.created_by) for b in bound] == [
+        (AgentRole.MANUFACTURER, demo.manufacturer_id, "lso run")
+    ]

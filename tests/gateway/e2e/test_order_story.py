@@ -27,6 +27,7 @@ from tests.gateway.e2e.world import (
     manufacturer_with_agent,
     order_agents,
     sse_listener,
+    world_store,
 )
 
 WAIT = 90.0
@@ -48,10 +49,16 @@ class Story:
 
 
 @pytest.fixture(scope="module", params=["pyjabber", pytest.param("prosody", marks=pytest.mark.prosody)])
-def xmpp(request: pytest.FixtureRequest) -> Settings:
+def server(request: pytest.FixtureRequest) -> Settings:
     """The session's XMPP server the module runs on: pyjabber, then Prosody."""
     settings: Settings = request.getfixturevalue(f"{request.param}_settings")
     return settings
+
+
+@pytest.fixture(scope="module")
+async def xmpp(server: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The settings of the module's agents and gateway: the server, and the world's store."""
+    return await world_store(server, tmp_path_factory.mktemp("gateway-e2e-store"))
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,13 @@ Processes: the matchmaker (EFPF: the local federation service, in a thread of th
 host for every supplier of the shipped data set, the embedded ledger (no authentication) and the
 contract agent on it, and the manufacturer agent, whose policy and products are the store's (the
 gateway's database) and which trusts the bridge's console agent.
+
+Every agent's account is created before it starts, as an admin does (its password in the test data
+directory's account book, the account on the session's server), and bound in the one store every agent
+reads and the gateway writes (:func:`world_store`), with the bindings `lso run` gives the same agents
+(:mod:`cli.roster`): the matchmaker, the contract agent and the proxy host platform services (the proxy
+host also every supplier), the manufacturer agent its manufacturer user, the bridge's customer agent every
+customer.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import httpx
 
 from agents.runtime.child_process import ChildProcess, spawn
 from bench.order_world import TIMINGS, start_federation, unique
+from cli.roster import gateway_agents
 from core.settings import Settings
 from gateway.app import create_app
 from gateway.bridge.agents import AgentsBridge
@@ -32,8 +40,9 @@ from gateway.demo.policy import demo_policy
 from gateway.server import serving
 from ledger.testing import LedgerProcess
 from store.database import Database
-from store.enums import PolicyKind
+from store.enums import ANY_PARTY, AgentRole, PolicyKind
 from store.migrate import upgrade
+from tests.xmpp_accounts import bind, create_account
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "correct horse 1"
@@ -48,8 +57,29 @@ class Agents:
     contract: str
 
 
+async def world_store(settings: Settings, directory: Path) -> Settings:
+    """A migrated SQLite store in ``directory``: ``settings`` naming it (their agents read it)."""
+    await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
+    url = f"sqlite+aiosqlite:///{directory / 'lso.db'}"
+    await upgrade(url)
+    return settings.model_copy(update={"database_url": url})
+
+
+async def account(settings: Settings, name: str, *bindings: tuple[AgentRole, str]) -> str:
+    """Create account ``name`` (on the server and in the book of ``settings``) and bind it in their store."""
+    jid = f"{name}@{settings.xmpp_domain}"
+    await create_account(settings, jid)
+    for role, party in bindings:
+        await bind(settings, jid, role, party)
+    return name
+
+
 @asynccontextmanager
 async def order_agents(settings: Settings, directory: Path) -> AsyncIterator[Agents]:
+    """The matchmaker, the proxy host and the contract agent, each in its own process, reading the store of
+    ``settings`` (:func:`world_store`)."""
+    assert settings.database_url, "the agents share the world's store"
+    platform = AgentRole.PLATFORM
     async with AsyncExitStack() as stack:
         efpf = await start_federation(stack, directory / "efpf")
         ledger = LedgerProcess(directory / "ledger", grpc=False)
@@ -67,10 +97,15 @@ async def order_agents(settings: Settings, directory: Path) -> AsyncIterator[Age
             "LSO_LEDGER_CLIENT_RETRIES": "2",
             "LSO_LEDGER_COMMIT_DEADLINE": "20",
         }
+        names = await asyncio.gather(
+            account(settings, unique("matchmaker"), (platform, "matchmaker")),
+            account(settings, unique("suppliers"), (platform, "suppliers"), (AgentRole.SUPPLIER, ANY_PARTY)),
+            account(settings, unique("contract"), (platform, "contract")),
+        )
         matchmaker, proxies, contract = await asyncio.gather(
-            _child(stack, "agents.matchmaker", ["--name", unique("matchmaker")], settings, efpf_env),
-            _child(stack, "agents.supplier_proxy", ["--name", unique("suppliers")], settings, {}),
-            _child(stack, "agents.contract_agent", ["--name", unique("contract")], settings, ledger_env),
+            _child(stack, "agents.matchmaker", ["--name", names[0]], settings, efpf_env),
+            _child(stack, "agents.supplier_proxy", ["--name", names[1]], settings, {}),
+            _child(stack, "agents.contract_agent", ["--name", names[2]], settings, ledger_env),
         )
         yield Agents(matchmaker.ready_line, proxies.ready_line.split()[0], contract.ready_line)
 
@@ -166,9 +201,11 @@ class Platform:
 
 @asynccontextmanager
 async def gateway_platform(settings: Settings, directory: Path) -> AsyncIterator[Platform]:
+    """The gateway on the store of ``settings`` (:func:`world_store`), its bridge's agents created and bound
+    as `lso run` does it."""
+    url = settings.database_url
+    assert url, "the gateway writes the world's store"
     await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
-    url = f"sqlite+aiosqlite:///{directory / 'lso.db'}"
-    await upgrade(url)
     db = await Database.open(url)
     config = BridgeSettings(
         _env_file=None,
@@ -176,6 +213,8 @@ async def gateway_platform(settings: Settings, directory: Path) -> AsyncIterator
         console_agent=unique("console"),
         history_poll_seconds=0.5,
     )
+    for agent in gateway_agents(settings, config):
+        await account(settings, agent.node, *((b.role, b.party_id) for b in agent.bindings))
     bridge = AgentsBridge(db, settings, config)
     await bridge.start()
     try:
@@ -205,7 +244,8 @@ async def manufacturer_with_agent(
 ) -> tuple[dict[str, str], str]:
     """A manufacturer user, its catalogue and policy in the store, and its agent (a process) running."""
     auth, manufacturer_id = await login(platform.http, f"{unique('maker')}@example.org", "manufacturer")
-    jid = f"{unique('manufacturer')}@{settings.xmpp_domain}"
+    name = await account(settings, unique("manufacturer"), (AgentRole.MANUFACTURER, manufacturer_id))
+    jid = f"{name}@{settings.xmpp_domain}"
     products = demo_products(manufacturer_id)
     async with platform.db.transaction() as repos:
         for product in products:
@@ -239,6 +279,6 @@ async def manufacturer_with_agent(
             platform.bridge.console_jid,
         ],
         settings,
-        {"LSO_DATABASE_URL": platform.database_url},
+        {},
     )
     return auth, manufacturer_id
