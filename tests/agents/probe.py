@@ -29,7 +29,9 @@ class Probe(PlatformAgent):
     def send_raw(
         self, to: str, body: str, metadata: dict[str, str] | None = None, *, claimed_from: str | None = None
     ) -> None:
-        """A SPADE message straight onto the XMPP stream, ``from`` = ``claimed_from`` if given."""
+        """A SPADE message straight onto the XMPP stream, ``from`` = ``claimed_from`` if given. It crosses the
+        server even to an agent of this process (only :meth:`send_acl` hands over in-process), so the
+        receiver's limits apply to it, and the server stamps the real sender whatever is claimed."""
         message = Message(to=to, sender=claimed_from or self.address, body=body, metadata=metadata or {})
         message.prepare(self.client).send()
 

@@ -27,6 +27,7 @@ from protocols.request import (
 )
 from tests.agents.conftest import unique
 from tests.agents.probe import WAIT, Probe
+from tests.xmpp_accounts import started
 
 
 class SlowWorker(PlatformAgent):
@@ -62,7 +63,7 @@ class SlowWorker(PlatformAgent):
 async def agents(pyjabber_settings: Settings) -> AsyncIterator[tuple[Probe, SlowWorker]]:
     client = Probe(unique("client"), pyjabber_settings)
     worker = SlowWorker(unique("worker"), pyjabber_settings)
-    await asyncio.gather(client.start(), worker.start())
+    await asyncio.gather(started(client), started(worker))
     yield client, worker
     await asyncio.gather(client.stop(), worker.stop())
 
@@ -106,8 +107,7 @@ async def test_deadline_fires_without_any_message(
     agents: tuple[Probe, SlowWorker], pyjabber_settings: Settings
 ) -> None:
     client, _ = agents
-    silent = Probe(unique("silent"), pyjabber_settings)  # receives, never answers
-    await silent.start()
+    silent = await started(Probe(unique("silent"), pyjabber_settings))  # receives, never answers
     try:
         start = datetime.now().astimezone()
         conversation = request(client, silent.address, "anyone?", reply_by=0.3)
@@ -136,8 +136,7 @@ async def test_cancel_by_the_initiator(agents: tuple[Probe, SlowWorker]) -> None
 
 
 async def test_stopping_the_agent_aborts_waiters(pyjabber_settings: Settings) -> None:
-    client = Probe(unique("quitter"), pyjabber_settings)
-    await client.start()
+    client = await started(Probe(unique("quitter"), pyjabber_settings))
     conversation = request(client, unique("nobody") + "@localhost", "hello?")
     waiter = asyncio.ensure_future(conversation.outcome())
     await client.stop()

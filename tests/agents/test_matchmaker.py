@@ -1,6 +1,8 @@
 """The MatchmakerAgent over real XMPP: a FIPA request for suppliers answered by inform (candidates
 per part) or failure with the reason, the agent in its own OS process, EFPF being the local
-federation service (in this process, on loopback, with test controls to switch faults)."""
+federation service (in this process, on loopback, with test controls to switch faults). It serves the
+platform's accounts (the probe is bound as a platform service) and manufacturers' agents; the refusal of
+everyone else is in ``test_sender_spoofing``."""
 
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ import httpx
 import pytest
 
 from agents.matchmaker import NO_SUPPLIER
-from agents.runtime.child_process import spawn
 from agents.runtime.conversation_behaviour import ConversationBehaviour
 from core.settings import Settings
 from federation.service.serve import RunningService, ServiceThread
@@ -25,9 +26,11 @@ from ontology.process import ProcessKind
 from ontology.product import RequiredPart
 from protocols.performative import Performative
 from protocols.request import RequestInitiator, RequestInitiatorState
-from tests.agents.conftest import unique
+from store.enums import AgentRole
+from tests.agents.conftest import Peer, spawn_agent, unique
 from tests.agents.probe import WAIT, Probe
 from tests.federation.conftest import Control
+from tests.xmpp_accounts import started
 
 FRAME = RequiredPart(
     part_id="frame", process=ProcessKind.CNC_MILLING, material="aluminium", machine_minutes=90
@@ -67,7 +70,9 @@ async def matchmaker(server: tuple[str, Settings], efpf: RunningService) -> Asyn
         "LSO_EFPF_BACKOFF_SECONDS": "0.01",
         "LSO_EFPF_TIMEOUT_SECONDS": "3",
     }
-    child = await spawn("agents.matchmaker", ["--name", unique("matchmaker")], settings, extra_env=env)
+    child = await spawn_agent(
+        "agents.matchmaker", unique("matchmaker"), settings, party="matchmaker", extra_env=env
+    )
     yield child.ready_line
     await child.stop()
 
@@ -112,6 +117,19 @@ async def test_candidates_per_part(probe: Probe, matchmaker: str, control: Contr
         assert all(supplier.can_supply(part) for supplier in suppliers)
     counters = control.counters()
     assert counters["registry"] >= 1 and counters["search"] >= 2
+
+
+async def test_a_manufacturers_agent_is_served(peer: Peer, matchmaker: str) -> None:
+    manufacturer = await started(
+        Probe(unique("manufacturer"), peer.settings), role=AgentRole.MANUFACTURER, party="m-1"
+    )
+    try:
+        conversation = await ask(manufacturer, matchmaker, FRAME)
+    finally:
+        await manufacturer.stop()
+    assert conversation.machine.state is RequestInitiatorState.DONE, conversation.machine.outcome
+    assert conversation.machine.result is not None
+    assert decode(conversation.machine.result.content, SupplierCandidates).for_part(FRAME.part_id)
 
 
 async def test_no_supplier_for_a_part(probe: Probe, matchmaker: str) -> None:

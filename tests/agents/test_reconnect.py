@@ -9,15 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from agents.runtime.child_process import spawn
 from agents.runtime.prosody import ProsodyServer
-from core.settings import Settings
 from ontology.codec import decode, encode
 from ontology.common import Ping, Pong
 from protocols.acl import new_id
 from protocols.performative import ProtocolName
-from tests.agents.conftest import Peer, unique
+from tests.agents.conftest import Peer, own_prosody_settings, spawn_ping, unique
 from tests.agents.probe import Probe
+from tests.xmpp_accounts import started
 from tests.xmpp_servers import require_prosody
 
 
@@ -36,8 +35,7 @@ async def ping_once(agent: Probe, ping_jid: str) -> Pong:
 async def test_same_jid_receives_after_reconnecting(peer: Peer) -> None:
     name = unique("again")
     for _ in range(3):
-        agent = Probe(name, peer.settings)
-        await agent.start()
+        agent = await started(Probe(name, peer.settings))
         try:
             assert (await ping_once(agent, peer.ping_jid)).agent == peer.ping_jid
         finally:
@@ -50,10 +48,9 @@ async def test_agents_reconnect_by_themselves_when_their_prosody_restarts(tmp_pa
     an agent in this process and one in a child process both reconnect, and talk again."""
     require_prosody()
     with ProsodyServer() as server:
-        settings = server.settings(Settings(data_dir=tmp_path, log_level="WARNING"))
-        ping = await spawn("agents.ping_agent", ["--name", unique("ping")], settings)
-        agent = Probe(unique("restarted"), settings)
-        await agent.start()
+        settings = own_prosody_settings(server, tmp_path)
+        ping = await spawn_ping(settings)
+        agent = await started(Probe(unique("restarted"), settings))
         try:
             assert (await ping_once(agent, ping.ready_line)).agent == ping.ready_line
             port, workdir = server.port, server.workdir

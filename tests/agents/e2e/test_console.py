@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -25,12 +25,10 @@ from agents.customer.agent import CustomerAgent, OrderEvent
 from agents.customer.decisions import PolicyDecisions
 from agents.manufacturer.agent import ManufacturerAgent
 from agents.manufacturer.notices import notice_message
-from agents.runtime.child_process import ChildProcess, spawn
+from agents.runtime.child_process import ChildProcess
 from core.settings import Settings
-from federation.dataset.loader import load_shipped
 from federation.service.serve import RunningService
-from ledger.commit import ledger_party
-from ledger.testing import LedgerProcess, hs256_token
+from ledger.testing import LedgerProcess
 from ontology.codec import Content
 from ontology.common import Done, Reason
 from ontology.console import OrderDecision, OrderStatusNotice, ProductionProgress, RaiseInvoice, StartSourcing
@@ -44,20 +42,21 @@ from tests.agents.e2e.world import (
     CUSTOMER_FAST,
     FAST,
     console_request,
-    federation,
+    enrol_customer,
+    enrol_manufacturer,
     manufacturer_policy,
     next_notice,
     open_store,
     order_for,
     product,
+    start_contract_agent,
     start_matchmaker,
     start_proxies,
     unique,
 )
 from tests.agents.probe import Probe
+from tests.xmpp_accounts import started
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-SECRET = "console-test-secret-0123456789abcdef"
 CUSTOMER = "customer-console"
 MANUFACTURER = "manufacturer-console"
 OTHER = "manufacturer-other"
@@ -70,35 +69,6 @@ pytestmark = pytest.mark.parametrize("xmpp", ["pyjabber"], indirect=True)
 def xmpp(request: pytest.FixtureRequest) -> Settings:
     settings: Settings = request.getfixturevalue(f"{request.param}_settings")
     return settings
-
-
-@pytest.fixture(scope="module")
-def efpf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService]:
-    yield from federation(tmp_path_factory.mktemp("efpf-console"))
-
-
-@pytest.fixture(scope="module")
-def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LedgerProcess]:
-    process = LedgerProcess(tmp_path_factory.mktemp("console-ledger"), secret=SECRET, grpc=False)
-    process.start()
-    yield process
-    process.stop()
-
-
-@pytest.fixture(scope="module")
-async def contract_agent(xmpp: Settings, ledger: LedgerProcess) -> AsyncIterator[str]:
-    everyone = [CUSTOMER, MANUFACTURER, *(record.id for record in load_shipped().suppliers)]
-    token = hs256_token(SECRET, act_as=[ledger_party(p) for p in everyone], admin=True)
-    env = {
-        "LSO_LEDGER_JSON_API_URL": ledger.info.json_api,
-        "LSO_LEDGER_CLIENT_TOKEN": token,
-        "LSO_LEDGER_COMMIT_DEADLINE": "20",
-    }
-    child = await spawn(
-        "agents.contract_agent", ["--name", unique("contract")], xmpp, extra_env=env, cwd=REPO_ROOT
-    )
-    yield child.ready_line
-    await child.stop()
 
 
 @pytest.fixture(scope="module")
@@ -162,9 +132,10 @@ async def done(console: Probe, manufacturer: str, content: Content) -> None:
 
 
 async def test_the_console_drives_every_manual_step_and_everyone_hears_every_status(
-    xmpp: Settings, tmp_path: Path, matchmaker: str, proxies: ChildProcess, contract_agent: str
+    xmpp: Settings, tmp_path: Path, matchmaker: str, proxies: ChildProcess, ledger: LedgerProcess
 ) -> None:
     db = await open_store(tmp_path, CUSTOMER, MANUFACTURER)
+    contract = await start_contract_agent(xmpp, ledger, db, (CUSTOMER, MANUFACTURER))
     console = Probe(unique("console"), xmpp)
     stranger = Probe(unique("stranger"), xmpp)
     events: list[OrderEvent] = []
@@ -181,7 +152,7 @@ async def test_the_console_drives_every_manual_step_and_everyone_hears_every_sta
         db=db,
         catalogue={},
         matchmaker=matchmaker,
-        contract_agent=contract_agent,
+        contract_agent=contract.ready_line,
         manufacturer_id=MANUFACTURER,
         timings=FAST,
         supplier_agent=lambda supplier: f"{proxies.ready_line}/{supplier.id}",
@@ -200,8 +171,12 @@ async def test_the_console_drives_every_manual_step_and_everyone_hears_every_sta
     async with db.transaction() as repos:
         await repos.policies.put(me, PolicyKind.MANUFACTURER, manufacturer_policy())
     try:
-        for agent in (manufacturer, customer, console, stranger):
-            await agent.start()
+        await enrol_manufacturer(xmpp, db, me, MANUFACTURER)
+        await enrol_customer(xmpp, db, customer.address, CUSTOMER)
+        await manufacturer.start()
+        await customer.start()
+        await started(console, party="console", db=db)  # the gateway's console agent is a platform service
+        await started(stranger, role=None)  # an account bound to nothing
         await gateway_writes(db, me, order, other)
 
         why = await refused(console, me, OrderDecision(order_id=order.id, accept=True))
@@ -273,6 +248,7 @@ async def test_the_console_drives_every_manual_step_and_everyone_hears_every_sta
     finally:
         for agent in (stranger, console, customer, manufacturer):
             await agent.stop()
+        await contract.stop()
         await db.close()
 
     statuses = [

@@ -10,7 +10,7 @@ produces, invoices and is paid.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -19,34 +19,29 @@ from agents.customer.agent import CustomerAgent
 from agents.customer.decisions import PolicyDecisions
 from agents.runtime.child_process import ChildProcess, spawn
 from core.settings import Settings
-from federation.dataset.loader import load_shipped
 from federation.service.serve import RunningService
-from ledger.commit import ledger_party
-from ledger.testing import LedgerProcess, hs256_token
+from ledger.testing import LedgerProcess
 from ontology.order import OrderStatus
 from ontology.policy import CustomerPolicy
-from tests.agents.e2e.test_restart import manufacturer_command, reached, status_of
 from tests.agents.e2e.world import (
     CUSTOMER_FAST,
-    federation,
+    enrol_customer,
+    enrol_manufacturer,
+    manufacturer_command,
     open_store,
     order_for,
+    reached,
+    start_contract_agent,
     start_matchmaker,
     start_proxies,
+    status_of,
     unique,
 )
 
 pytestmark = pytest.mark.prosody
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-SECRET = "resume-test-secret-0123456789abcdef"
 CUSTOMER = "customer-resume"
-MANUFACTURER = "manufacturer-restart"  # the name manufacturer_command gives the catalogue's product
-
-
-@pytest.fixture(scope="module")
-def efpf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService]:
-    yield from federation(tmp_path_factory.mktemp("efpf-resume"))
+MANUFACTURER = "manufacturer-resume"
 
 
 @pytest.fixture(scope="module")
@@ -56,29 +51,6 @@ async def matchmaker(prosody_settings: Settings, efpf: RunningService) -> AsyncI
     await child.stop()
 
 
-@pytest.fixture(scope="module")
-def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LedgerProcess]:
-    process = LedgerProcess(tmp_path_factory.mktemp("resume-ledger"), secret=SECRET, grpc=False)
-    process.start()
-    yield process
-    process.stop()
-
-
-async def start_contract_agent(settings: Settings, ledger: LedgerProcess, name: str) -> ChildProcess:
-    everyone = [CUSTOMER, MANUFACTURER, *(record.id for record in load_shipped().suppliers)]
-    token = hs256_token(SECRET, act_as=[ledger_party(p) for p in everyone], admin=True)
-    env = {
-        "LSO_LEDGER_JSON_API_URL": ledger.info.json_api,
-        "LSO_LEDGER_CLIENT_TOKEN": token,
-        "LSO_LEDGER_CLIENT_RETRIES": "2",
-        "LSO_LEDGER_CLIENT_BACKOFF": "0.05",
-        "LSO_LEDGER_COMMIT_RETRY_DELAY": "0.1",
-        "LSO_LEDGER_COMMIT_RETRY_MAX_DELAY": "0.5",
-        "LSO_LEDGER_COMMIT_DEADLINE": "20",
-    }
-    return await spawn("agents.contract_agent", ["--name", name], settings, extra_env=env, cwd=REPO_ROOT)
-
-
 async def test_an_order_interrupted_while_contracting_is_committed_after_a_restart(
     prosody_settings: Settings, tmp_path: Path, matchmaker: str, ledger: LedgerProcess
 ) -> None:
@@ -86,8 +58,16 @@ async def test_an_order_interrupted_while_contracting_is_committed_after_a_resta
     contract_jid = f"{contract_name}@{prosody_settings.xmpp_domain}"
     proxies = await start_proxies(prosody_settings)
     db = await open_store(tmp_path, CUSTOMER, MANUFACTURER)
+    name = unique("manufacturer")
     args, env = manufacturer_command(
-        tmp_path, matchmaker, proxies.ready_line, deadline_seconds=3, contract=contract_jid
+        tmp_path,
+        db,
+        name,
+        MANUFACTURER,
+        matchmaker,
+        proxies.ready_line,
+        deadline_seconds=3,
+        contract=contract_jid,
     )
     customer = CustomerAgent(
         unique("customer"),
@@ -98,6 +78,8 @@ async def test_an_order_interrupted_while_contracting_is_committed_after_a_resta
     first: ChildProcess | None = None
     second: ChildProcess | None = None
     contract: ChildProcess | None = None
+    await enrol_manufacturer(prosody_settings, db, name, MANUFACTURER)
+    await enrol_customer(prosody_settings, db, customer.address, CUSTOMER)
     await customer.start()
     try:
         first = await spawn("agents.manufacturer", args, prosody_settings, extra_env=env)
@@ -108,7 +90,9 @@ async def test_an_order_interrupted_while_contracting_is_committed_after_a_resta
         await asyncio.sleep(0.5)  # the snapshots are saved
         first.process.kill()
         await first.stop()
-        contract = await start_contract_agent(prosody_settings, ledger, contract_name)
+        contract = await start_contract_agent(
+            prosody_settings, ledger, db, (CUSTOMER, MANUFACTURER), name=contract_name
+        )
         assert contract.ready_line == contract_jid
         second = await spawn("agents.manufacturer", args, prosody_settings, extra_env=env)
         async with asyncio.timeout(30):

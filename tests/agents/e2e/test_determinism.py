@@ -9,7 +9,7 @@ the customer (who declines the quotation) run in this process.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,8 @@ from ontology.quotation import Quotation
 from tests.agents.e2e.world import (
     CUSTOMER_FAST,
     FAST,
-    federation,
+    enrol_customer,
+    enrol_manufacturer,
     manufacturer_policy,
     open_store,
     order_for,
@@ -41,11 +42,6 @@ from tests.agents.e2e.world import (
 CUSTOMER = "customer-seeded"
 MANUFACTURER = "manufacturer-seeded"
 WAIT = 60.0
-
-
-@pytest.fixture(scope="module")
-def efpf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService]:
-    yield from federation(tmp_path_factory.mktemp("efpf-seeded"))
 
 
 @pytest.fixture(scope="module")
@@ -109,6 +105,8 @@ async def negotiate(
         timings=CUSTOMER_FAST,
     )
     try:
+        await enrol_manufacturer(settings, db, name, MANUFACTURER)
+        await enrol_customer(settings, db, customer.address, CUSTOMER)
         await manufacturer.start()
         await customer.start()
         handle = customer.place_order(order, manufacturer.address)

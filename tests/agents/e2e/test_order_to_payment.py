@@ -1,16 +1,17 @@
 """End to end over XMPP (pyjabber and Prosody): an order with several operations is quoted, confirmed,
 committed to the ledger by the contract agent, produced, invoiced and paid; and (pyjabber) suppliers
-failing after acceptance are replaced by the next best, or fail the order with the reason.
+failing after acceptance are replaced by the next best, or fail the order with the reason; the gateway's
+bridge (bound to every customer) places only the orders the gateway stored.
 
 Processes: the matchmaker (its own process; EFPF is the local federation service in this one), the
-supplier proxies (one host process), the ledger and the contract agent (one process each); the
-manufacturer and the customer run in this process.
+supplier proxies (one host process), the ledger and the contract agent (one process each, the contract
+agent reading the order's store); the manufacturer and the customer run in this process.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,33 +20,30 @@ import pytest
 from agents.customer.agent import OrderOutcome
 from agents.customer.decisions import Decision, DecisionSource, PolicyDecisions
 from agents.manufacturer.assessment import Assessment
-from agents.runtime.child_process import ChildProcess, spawn
+from agents.runtime.child_process import ChildProcess
+from agents.runtime.refusals import NOT_AUTHORISED
 from core.settings import Settings
-from federation.dataset.loader import load_shipped
 from federation.service.serve import RunningService
-from ledger.commit import ledger_party
-from ledger.testing import LedgerProcess, hs256_token
+from ledger.testing import LedgerProcess
 from ontology.codec import decode
 from ontology.negotiation import CallForProposals
 from ontology.network import SupplyNetwork
 from ontology.order import Order, OrderStatus
 from ontology.policy import CustomerPolicy
 from ontology.quotation import CounterOffer, Quotation
+from store.enums import ANY_PARTY
 from store.records import OrderRecord
 from tests.agents.e2e.world import (
     candidates,
-    federation,
+    contract_agent,
     manufacturer_policy,
     open_store,
     order_for,
     parties,
     start_matchmaker,
     start_proxies,
-    unique,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-SECRET = "e2e-test-secret-0123456789abcdef"
 CUSTOMER = "customer-e2e"
 MANUFACTURER = "manufacturer-e2e"
 WAIT = 60.0
@@ -59,43 +57,6 @@ def xmpp(request: pytest.FixtureRequest) -> Settings:
     """The XMPP server of the test (parametrised indirectly): its settings."""
     settings: Settings = request.getfixturevalue(f"{request.param}_settings")
     return settings
-
-
-@pytest.fixture(scope="module")
-def efpf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService]:
-    yield from federation(tmp_path_factory.mktemp("efpf"))
-
-
-@pytest.fixture(scope="module")
-def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LedgerProcess]:
-    process = LedgerProcess(tmp_path_factory.mktemp("e2e-ledger"), secret=SECRET, grpc=False)
-    process.start()
-    yield process
-    process.stop()
-
-
-@pytest.fixture(scope="module")
-async def contract_agent(xmpp: Settings, ledger: LedgerProcess) -> AsyncIterator[str]:
-    everyone = [CUSTOMER, MANUFACTURER, *(record.id for record in load_shipped().suppliers)]
-    token = hs256_token(SECRET, act_as=[ledger_party(p) for p in everyone], admin=True)
-    env = {
-        "LSO_LEDGER_JSON_API_URL": ledger.info.json_api,
-        "LSO_LEDGER_CLIENT_TOKEN": token,
-        "LSO_LEDGER_CLIENT_RETRIES": "2",
-        "LSO_LEDGER_CLIENT_BACKOFF": "0.05",
-        "LSO_LEDGER_COMMIT_RETRY_DELAY": "0.1",
-        "LSO_LEDGER_COMMIT_RETRY_MAX_DELAY": "0.5",
-        "LSO_LEDGER_COMMIT_DEADLINE": "20",
-    }
-    child = await spawn(
-        "agents.contract_agent",
-        ["--name", unique("contract")],
-        xmpp,
-        extra_env=env,
-        cwd=REPO_ROOT,
-    )
-    yield child.ready_line
-    await child.stop()
 
 
 @pytest.fixture(scope="module")
@@ -118,21 +79,24 @@ async def test_order_is_quoted_confirmed_committed_invoiced_and_paid(
     tmp_path: Path,
     matchmaker: str,
     proxies: ChildProcess,
-    contract_agent: str,
+    ledger: LedgerProcess,
 ) -> None:
     db = await open_store(tmp_path, CUSTOMER, MANUFACTURER)
     decisions = PolicyDecisions(CustomerPolicy(accept_at_most=100_000))
     try:
-        async with parties(
-            xmpp,
-            db,
-            customer_id=CUSTOMER,
-            manufacturer_id=MANUFACTURER,
-            matchmaker=matchmaker,
-            proxies=proxies.ready_line,
-            decisions=decisions,
-            contract_agent=contract_agent,
-        ) as (manufacturer, customer):
+        async with (
+            contract_agent(xmpp, ledger, db, CUSTOMER, MANUFACTURER) as contract,
+            parties(
+                xmpp,
+                db,
+                customer_id=CUSTOMER,
+                manufacturer_id=MANUFACTURER,
+                matchmaker=matchmaker,
+                proxies=proxies.ready_line,
+                decisions=decisions,
+                contract_agent=contract,
+            ) as (manufacturer, customer),
+        ):
             order = order_for(CUSTOMER, MANUFACTURER)
             handle = customer.place_order(order, manufacturer.address)
             async with asyncio.timeout(WAIT):
@@ -300,6 +264,48 @@ async def test_infeasible_dates_and_manual_rejections_are_refused_with_the_reaso
         await db.close()
 
 
+@pytest.mark.parametrize("xmpp", ["pyjabber"], indirect=True)
+async def test_the_gateways_bridge_places_only_orders_the_gateway_stored(
+    xmpp: Settings, tmp_path: Path, matchmaker: str, proxies: ChildProcess
+) -> None:
+    """The customer's agent is bound as customer ``*`` (the gateway's bridge, acting for every app customer):
+    an order the gateway stored (``received``) is taken; one it did not store is refused ``not-authorised``
+    and nothing of it is stored."""
+    db = await open_store(tmp_path, CUSTOMER, MANUFACTURER)
+    try:
+        async with parties(
+            xmpp,
+            db,
+            customer_id=CUSTOMER,
+            manufacturer_id=MANUFACTURER,
+            matchmaker=matchmaker,
+            proxies=proxies.ready_line,
+            decisions=PolicyDecisions(CustomerPolicy(accept_at_most=1, max_counters=0)),
+            contract_agent="nobody@localhost",
+            customer_party=ANY_PARTY,
+        ) as (manufacturer, customer):
+            stored, unstored = order_for(CUSTOMER, MANUFACTURER), order_for(CUSTOMER, MANUFACTURER)
+            async with db.transaction() as repos:
+                await repos.orders.add_order(stored)
+            refused = customer.place_order(unstored, manufacturer.address)
+            taken = customer.place_order(stored, manufacturer.address)
+            async with asyncio.timeout(WAIT):
+                refusal, declined = await refused.outcome, await taken.outcome
+            task = manufacturer.order_task(str(stored.id))
+            if task is not None:
+                async with asyncio.timeout(10):
+                    await task
+        assert refusal.status == "refused" and NOT_AUTHORISED in refusal.reason, refusal
+        assert declined.status == "declined", declined
+        async with db.transaction() as repos:
+            assert await repos.orders.get(str(unstored.id)) is None
+            assert await repos.acl.by_order(str(unstored.id)) == []
+            record = await repos.orders.require(str(stored.id))
+        assert record.status == OrderStatus.DECLINED
+    finally:
+        await db.close()
+
+
 class CounterThenAccept(DecisionSource):
     """Counters the first quotation at 98 % of its price, accepts the next one."""
 
@@ -316,20 +322,23 @@ class CounterThenAccept(DecisionSource):
 
 @pytest.mark.parametrize("xmpp", ["pyjabber"], indirect=True)
 async def test_a_countered_quotation_is_contracted_and_invoiced_at_the_price_accepted(
-    xmpp: Settings, tmp_path: Path, matchmaker: str, proxies: ChildProcess, contract_agent: str
+    xmpp: Settings, tmp_path: Path, matchmaker: str, proxies: ChildProcess, ledger: LedgerProcess
 ) -> None:
     db = await open_store(tmp_path, CUSTOMER, MANUFACTURER)
     try:
-        async with parties(
-            xmpp,
-            db,
-            customer_id=CUSTOMER,
-            manufacturer_id=MANUFACTURER,
-            matchmaker=matchmaker,
-            proxies=proxies.ready_line,
-            decisions=CounterThenAccept(),
-            contract_agent=contract_agent,
-        ) as (manufacturer, customer):
+        async with (
+            contract_agent(xmpp, ledger, db, CUSTOMER, MANUFACTURER) as contract,
+            parties(
+                xmpp,
+                db,
+                customer_id=CUSTOMER,
+                manufacturer_id=MANUFACTURER,
+                matchmaker=matchmaker,
+                proxies=proxies.ready_line,
+                decisions=CounterThenAccept(),
+                contract_agent=contract,
+            ) as (manufacturer, customer),
+        ):
             order = order_for(CUSTOMER, MANUFACTURER)
             handle = customer.place_order(order, manufacturer.address)
             async with asyncio.timeout(WAIT):

@@ -9,8 +9,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -23,17 +22,18 @@ from core.settings import Settings
 from federation.service.serve import RunningService
 from ontology.order import OrderStatus
 from ontology.policy import CustomerPolicy
-from store.database import Database
 from tests.agents.e2e.world import (
     CUSTOMER_FAST,
     candidates,
-    federation,
-    manufacturer_policy,
+    enrol_customer,
+    enrol_manufacturer,
+    manufacturer_command,
     open_store,
     order_for,
-    product,
+    reached,
     start_matchmaker,
     start_proxies,
+    status_of,
     unique,
 )
 
@@ -44,53 +44,10 @@ MANUFACTURER = "manufacturer-restart"
 
 
 @pytest.fixture(scope="module")
-def efpf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService]:
-    yield from federation(tmp_path_factory.mktemp("efpf-restart"))
-
-
-@pytest.fixture(scope="module")
 async def matchmaker(prosody_settings: Settings, efpf: RunningService) -> AsyncIterator[str]:
     child = await start_matchmaker(prosody_settings, efpf)
     yield child.ready_line
     await child.stop()
-
-
-async def status_of(db: Database, order_id: str) -> str | None:
-    async with db.transaction() as repos:
-        record = await repos.orders.get(order_id)
-    return None if record is None else record.status
-
-
-async def reached(db: Database, order_id: str, status: OrderStatus, wait: float = 30.0) -> None:
-    """Poll the store until the order is in ``status`` (the manufacturer runs in another process)."""
-    async with asyncio.timeout(wait):
-        while await status_of(db, order_id) != status:  # noqa: ASYNC110 (another process writes it)
-            await asyncio.sleep(0.2)
-
-
-def manufacturer_command(
-    directory: Path,
-    matchmaker: str,
-    proxy_host: str,
-    deadline_seconds: float,
-    contract: str = "nobody@localhost",
-) -> tuple[list[str], dict[str, str]]:
-    """Arguments and environment of ``python -m agents.manufacturer`` (same name for every run)."""
-    (directory / "catalogue.json").write_text(json.dumps([product(MANUFACTURER).model_dump(mode="json")]))
-    (directory / "policy.json").write_text(
-        manufacturer_policy(deadline_seconds=deadline_seconds).model_dump_json()
-    )
-    options = {
-        "--name": unique("manufacturer"),
-        "--manufacturer-id": MANUFACTURER,
-        "--catalogue": str(directory / "catalogue.json"),
-        "--policy": str(directory / "policy.json"),
-        "--matchmaker": matchmaker,
-        "--contract": contract,
-        "--proxy-host": proxy_host,
-    }
-    args = [item for pair in options.items() for item in pair]
-    return args, {"LSO_DATABASE_URL": f"sqlite+aiosqlite:///{directory / 'lso.db'}"}
 
 
 async def test_a_manufacturer_killed_mid_negotiation_fails_the_order_with_a_reason_on_restart(
@@ -99,7 +56,10 @@ async def test_a_manufacturer_killed_mid_negotiation_fails_the_order_with_a_reas
     silent = await candidates(prosody_settings, matchmaker)
     proxies = await start_proxies(prosody_settings, silent=tuple(silent))
     db = await open_store(tmp_path, CUSTOMER, MANUFACTURER)
-    args, env = manufacturer_command(tmp_path, matchmaker, proxies.ready_line, deadline_seconds=30)
+    name = unique("manufacturer")
+    args, env = manufacturer_command(
+        tmp_path, db, name, MANUFACTURER, matchmaker, proxies.ready_line, deadline_seconds=30
+    )
     customer = CustomerAgent(
         unique("customer"),
         prosody_settings,
@@ -108,6 +68,8 @@ async def test_a_manufacturer_killed_mid_negotiation_fails_the_order_with_a_reas
     )
     first: ChildProcess | None = None
     second: ChildProcess | None = None
+    await enrol_manufacturer(prosody_settings, db, name, MANUFACTURER)
+    await enrol_customer(prosody_settings, db, customer.address, CUSTOMER)
     await customer.start()
     try:
         first = await spawn("agents.manufacturer", args, prosody_settings, extra_env=env)
@@ -146,11 +108,16 @@ async def test_a_quoted_order_is_resumed_from_its_snapshot_after_a_restart(
 ) -> None:
     proxies = await start_proxies(prosody_settings)
     db = await open_store(tmp_path, CUSTOMER, MANUFACTURER)
-    args, env = manufacturer_command(tmp_path, matchmaker, proxies.ready_line, deadline_seconds=3)
+    name = unique("manufacturer")
+    args, env = manufacturer_command(
+        tmp_path, db, name, MANUFACTURER, matchmaker, proxies.ready_line, deadline_seconds=3
+    )
     decisions = QueueDecisions()
     customer = CustomerAgent(unique("customer"), prosody_settings, decisions=decisions, timings=CUSTOMER_FAST)
     first: ChildProcess | None = None
     second: ChildProcess | None = None
+    await enrol_manufacturer(prosody_settings, db, name, MANUFACTURER)
+    await enrol_customer(prosody_settings, db, customer.address, CUSTOMER)
     await customer.start()
     try:
         first = await spawn("agents.manufacturer", args, prosody_settings, extra_env=env)

@@ -1,7 +1,7 @@
 """Restarts on Prosody after the contract was committed: no order is left stuck.
 
-* The contract agent committed the agreement (and, as the platform's contract agent does with its
-  store tracker, recorded the order ``contracted``), but the manufacturer died before it told the
+* The contract agent committed the agreement (and recorded the order ``contracted`` in the order's
+  store, which it shares with the manufacturer), but the manufacturer died before it told the
   customer. Restarted, it asks again (the contract agent is idempotent: the same contracts), tells the
   customer, then produces, invoices and is paid.
 * The manufacturer died while the order was ``in_production``. Restarted, it produces it (the order
@@ -15,25 +15,22 @@ the manufacturer agent stopping with its order task cancelled mid-step (nothing 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from agents.contract_agent import StoreOrderTracker
 from agents.customer.agent import CustomerAgent, OrderEvent
 from agents.customer.decisions import PolicyDecisions
 from agents.manufacturer.agent import ManufacturerAgent
 from agents.manufacturer.contracting import ContractAgentStep, ContractStep
 from agents.manufacturer.requests import Opened
-from agents.runtime.child_process import ChildProcess, spawn
+from agents.runtime.child_process import ChildProcess
 from core.settings import Settings
-from federation.dataset.loader import load_shipped
 from federation.service.serve import RunningService
-from ledger.commit import ledger_party
-from ledger.testing import LedgerProcess, hs256_token
+from ledger.testing import LedgerProcess
 from ontology.common import Reason
 from ontology.console import OrderStatusNotice
 from ontology.contract import CommitAgreement, ContractCommitted
@@ -43,7 +40,9 @@ from store.database import Database
 from tests.agents.e2e.world import (
     CUSTOMER_FAST,
     FAST,
-    federation,
+    contract_agent,
+    enrol_customer,
+    enrol_manufacturer,
     manufacturer_policy,
     open_store,
     order_for,
@@ -55,16 +54,9 @@ from tests.agents.e2e.world import (
 
 pytestmark = pytest.mark.prosody
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-SECRET = "production-test-secret-0123456789abcdef"
 CUSTOMER = "customer-production"
 MANUFACTURER = "manufacturer-production"
 WAIT = 60.0
-
-
-@pytest.fixture(scope="module")
-def efpf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService]:
-    yield from federation(tmp_path_factory.mktemp("efpf-production"))
 
 
 @pytest.fixture(scope="module")
@@ -81,28 +73,18 @@ async def proxies(prosody_settings: Settings) -> AsyncIterator[ChildProcess]:
     await child.stop()
 
 
-@pytest.fixture(scope="module")
-def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LedgerProcess]:
-    process = LedgerProcess(tmp_path_factory.mktemp("production-ledger"), secret=SECRET, grpc=False)
-    process.start()
-    yield process
-    process.stop()
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    """The order's store: the manufacturer's and the contract agent's."""
+    store = await open_store(tmp_path, CUSTOMER, MANUFACTURER)
+    yield store
+    await store.close()
 
 
-@pytest.fixture(scope="module")
-async def contract_agent(prosody_settings: Settings, ledger: LedgerProcess) -> AsyncIterator[str]:
-    everyone = [CUSTOMER, MANUFACTURER, *(record.id for record in load_shipped().suppliers)]
-    token = hs256_token(SECRET, act_as=[ledger_party(p) for p in everyone], admin=True)
-    env = {"LSO_LEDGER_JSON_API_URL": ledger.info.json_api, "LSO_LEDGER_CLIENT_TOKEN": token}
-    child = await spawn(
-        "agents.contract_agent",
-        ["--name", unique("contract")],
-        prosody_settings,
-        extra_env=env,
-        cwd=REPO_ROOT,
-    )
-    yield child.ready_line
-    await child.stop()
+@pytest.fixture
+async def contract(prosody_settings: Settings, ledger: LedgerProcess, db: Database) -> AsyncIterator[str]:
+    async with contract_agent(prosody_settings, ledger, db, CUSTOMER, MANUFACTURER) as jid:
+        yield jid
 
 
 class DiesAfterCommit:
@@ -160,12 +142,11 @@ async def statuses(db: Database, order_id: str) -> list[OrderStatus]:
 
 
 async def test_a_contract_committed_before_the_manufacturer_died_ends_contracted_then_paid(
-    prosody_settings: Settings, tmp_path: Path, matchmaker: str, proxies: ChildProcess, contract_agent: str
+    prosody_settings: Settings, db: Database, matchmaker: str, proxies: ChildProcess, contract: str
 ) -> None:
-    db = await open_store(tmp_path, CUSTOMER, MANUFACTURER)
     name = unique("manufacturer")
     first, dying = manufacturer(
-        prosody_settings, db, name, matchmaker, proxies.ready_line, contract_agent, dies_after_commit=True
+        prosody_settings, db, name, matchmaker, proxies.ready_line, contract, dies_after_commit=True
     )
     assert dying is not None
     customer = CustomerAgent(
@@ -178,19 +159,21 @@ async def test_a_contract_committed_before_the_manufacturer_died_ends_contracted
     order = order_for(CUSTOMER, MANUFACTURER)
     oid = str(order.id)
     try:
+        await enrol_manufacturer(prosody_settings, db, name, MANUFACTURER)
+        await enrol_customer(prosody_settings, db, customer.address, CUSTOMER)
         await first.start()
         await customer.start()
         handle = customer.place_order(order, first.address)
         async with asyncio.timeout(WAIT):
             committed = await dying.committed
-        # What the platform's contract agent records in the shared store once it committed.
-        tracker = StoreOrderTracker(db)
-        await tracker.committed(committed)
-        await tracker.status(order.id, OrderStatus.CONTRACTED, "agreement on the ledger")
+        async with db.transaction() as repos:  # the contract agent recorded it in the order's store
+            record = await repos.orders.require(oid)
+        assert record.status == OrderStatus.CONTRACTED, record.status
+        assert set(record.contract_ids) == set(committed.contract_ids)
         await first.stop()  # dies before telling the customer
         assert not handle.outcome.done()
 
-        second, _ = manufacturer(prosody_settings, db, name, matchmaker, proxies.ready_line, contract_agent)
+        second, _ = manufacturer(prosody_settings, db, name, matchmaker, proxies.ready_line, contract)
         await second.start()
         async with asyncio.timeout(WAIT):
             outcome = await handle.outcome
@@ -217,13 +200,11 @@ async def test_a_contract_committed_before_the_manufacturer_died_ends_contracted
         for agent in (first, second):
             if agent is not None and agent.is_alive():
                 await agent.stop()
-        await db.close()
 
 
 async def test_an_order_in_production_when_the_manufacturer_died_is_produced_after_the_restart(
-    prosody_settings: Settings, tmp_path: Path, matchmaker: str, proxies: ChildProcess, contract_agent: str
+    prosody_settings: Settings, db: Database, matchmaker: str, proxies: ChildProcess, contract: str
 ) -> None:
-    db = await open_store(tmp_path, CUSTOMER, MANUFACTURER)
     name = unique("manufacturer")
     slow, _ = manufacturer(
         prosody_settings,
@@ -231,7 +212,7 @@ async def test_an_order_in_production_when_the_manufacturer_died_is_produced_aft
         name,
         matchmaker,
         proxies.ready_line,
-        contract_agent,
+        contract,
         production=timedelta(hours=1),
     )
     in_production = asyncio.Event()
@@ -251,6 +232,8 @@ async def test_an_order_in_production_when_the_manufacturer_died_is_produced_aft
     order = order_for(CUSTOMER, MANUFACTURER)
     oid = str(order.id)
     try:
+        await enrol_manufacturer(prosody_settings, db, name, MANUFACTURER)
+        await enrol_customer(prosody_settings, db, customer.address, CUSTOMER)
         await slow.start()
         await customer.start()
         handle = customer.place_order(order, slow.address)
@@ -262,7 +245,7 @@ async def test_an_order_in_production_when_the_manufacturer_died_is_produced_aft
         await slow.stop()  # dies an hour before the bike is done
         assert (await statuses(db, oid))[-1] is OrderStatus.IN_PRODUCTION
 
-        second, _ = manufacturer(prosody_settings, db, name, matchmaker, proxies.ready_line, contract_agent)
+        second, _ = manufacturer(prosody_settings, db, name, matchmaker, proxies.ready_line, contract)
         await second.start()
         async with asyncio.timeout(WAIT):
             payment = await handle.payment
@@ -283,4 +266,3 @@ async def test_an_order_in_production_when_the_manufacturer_died_is_produced_aft
         for agent in (slow, second):
             if agent is not None and agent.is_alive():
                 await agent.stop()
-        await db.close()

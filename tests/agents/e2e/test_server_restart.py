@@ -25,7 +25,7 @@ from core.settings import Settings
 from federation.service.serve import RunningService
 from ontology.order import OrderStatus
 from ontology.policy import CustomerPolicy
-from store.database import Database
+from tests.agents.conftest import own_prosody_settings
 from tests.agents.e2e.world import (
     candidates,
     federation,
@@ -35,6 +35,7 @@ from tests.agents.e2e.world import (
     parties,
     start_matchmaker,
     start_proxies,
+    status_of,
 )
 from tests.xmpp_servers import require_prosody
 
@@ -51,18 +52,12 @@ DEADLINE_SECONDS = 8.0
 def own_prosody(tmp_path: Path) -> Iterator[tuple[ProsodyServer, Settings]]:
     require_prosody()
     with ProsodyServer() as server:
-        yield server, server.settings(Settings(data_dir=tmp_path / "data", log_level="WARNING"))
+        yield server, own_prosody_settings(server, tmp_path / "data")
 
 
 @pytest.fixture
 def efpf(tmp_path: Path) -> Iterator[RunningService]:
     yield from federation(tmp_path / "efpf")
-
-
-async def status_of(db: Database, order_id: str) -> str | None:
-    async with db.transaction() as repos:
-        record = await repos.orders.get(order_id)
-    return None if record is None else record.status
 
 
 async def test_agents_reconnect_after_a_prosody_restart_and_the_order_ends_in_a_defined_status(

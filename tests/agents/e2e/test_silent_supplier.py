@@ -4,7 +4,7 @@ a quotation; the customer counters once over XMPP, gets a revised quotation, the
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,6 @@ from ontology.policy import CustomerPolicy
 from protocols.snapshot import parse_snapshot
 from tests.agents.e2e.world import (
     candidates,
-    federation,
     open_store,
     order_for,
     parties,
@@ -30,11 +29,6 @@ pytestmark = pytest.mark.prosody
 CUSTOMER = "customer-fault"
 MANUFACTURER = "manufacturer-fault"
 WAIT = 60.0
-
-
-@pytest.fixture(scope="module")
-def efpf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService]:
-    yield from federation(tmp_path_factory.mktemp("efpf-fault"))
 
 
 @pytest.fixture(scope="module")

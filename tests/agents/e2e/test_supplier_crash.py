@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -34,7 +34,6 @@ from store.records import NegotiationState, OrderRecord
 from tests.agents.e2e.world import (
     FAST,
     candidates,
-    federation,
     open_store,
     order_for,
     parties,
@@ -49,11 +48,6 @@ MANUFACTURER = "manufacturer-crash"
 WAIT = 45.0
 #: An awarded supplier has 4 s to confirm (the test's default is 10 s).
 TIMINGS = replace(FAST, supplier_result=timedelta(seconds=4))
-
-
-@pytest.fixture(scope="module")
-def efpf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService]:
-    yield from federation(tmp_path_factory.mktemp("efpf-crash"))
 
 
 @pytest.fixture(scope="module")

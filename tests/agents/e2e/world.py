@@ -1,8 +1,21 @@
-"""Shared pieces of the end-to-end tests: the product, policies, the store, agents in processes."""
+"""Shared pieces of the end-to-end tests: the product, policies, the store, agents in processes.
+
+Accounts and bindings, as the platform's admin makes them (no agent registers itself):
+
+* the matchmaker (a platform service) and the supplier proxy host (a supplier host, every supplier) are
+  bound in the store of the test's XMPP settings, the one they read as child processes;
+* the order's store (``db``, :func:`open_store`) is the one the manufacturer reads, and the contract agent
+  too (:func:`contract_agent` gives it that store's URL): the contract agent is bound there as the platform's
+  ``contract`` service, the customer's agent as its customer (:func:`enrol_customer`);
+* the manufacturer's agent is bound to its manufacturer in both (:func:`enrol_manufacturer`): the matchmaker
+  and the proxies serve it, the contract agent commits its orders;
+* probes (:func:`candidates`) are platform services, which the matchmaker serves.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -16,14 +29,17 @@ from agents.manufacturer.agent import Approver, ManufacturerAgent
 from agents.manufacturer.contracting import ContractStep
 from agents.manufacturer.requests import ask
 from agents.manufacturer.settings import Timings
-from agents.runtime.child_process import ChildProcess, spawn
+from agents.runtime.child_process import ChildProcess
 from agents.runtime.platform_agent import PlatformAgent
 
 # The bike world is shared with the benchmarks (bench/order_world.py).
 from bench.order_world import ASSEMBLY, COVER, FRAME, order_for, product, unique
 from core.settings import Settings
+from federation.dataset.loader import load_shipped
 from federation.service.serve import RunningService, ServiceThread
 from federation.settings import FederationSettings
+from ledger.commit import ledger_party
+from ledger.testing import LedgerProcess, hs256_token
 from ontology.codec import Content, decode
 from ontology.common import Reason
 from ontology.console import OrderStatusNotice
@@ -35,11 +51,16 @@ from ontology.supplier import Supplier
 from protocols.performative import Performative
 from protocols.request import RequestInitiator
 from store.database import Database
-from store.enums import UserRole
-from store.records import NewUser
+from store.enums import ANY_PARTY, AgentRole, UserRole
+from tests.agents.conftest import jid_of, spawn_agent
 from tests.agents.probe import Probe
+from tests.stores import store_with_users
+from tests.xmpp_accounts import bind, create_account, started
 
 __all__ = ["ASSEMBLY", "COVER", "FRAME", "order_for", "product", "unique"]
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+LEDGER_SECRET = "e2e-test-secret-0123456789abcdef"
 
 
 def manufacturer_policy(deadline_seconds: float = 3.0, max_rounds: int = 2) -> ManufacturerPolicy:
@@ -71,20 +92,34 @@ CUSTOMER_FAST = CustomerTimings(
 
 
 async def open_store(directory: Path, customer_id: str, manufacturer_id: str) -> Database:
-    await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
-    db = await Database.open(f"sqlite+aiosqlite:///{directory / 'lso.db'}", migrate=True)
-    async with db.transaction() as repos:
-        for user_id, role in ((customer_id, UserRole.CUSTOMER), (manufacturer_id, UserRole.MANUFACTURER)):
-            await repos.users.add(
-                NewUser(
-                    id=user_id,
-                    email=f"{user_id}@example.org",
-                    display_name=user_id,
-                    role=role,
-                    password_hash="x",
-                )
-            )
-    return db
+    return await store_with_users(
+        directory, ((customer_id, UserRole.CUSTOMER), (manufacturer_id, UserRole.MANUFACTURER))
+    )
+
+
+def store_url(db: Database) -> str:
+    """The URL of ``db`` (for a child process that must read the same store: ``LSO_DATABASE_URL``)."""
+    return db.engine.url.render_as_string(hide_password=False)
+
+
+async def enrol_manufacturer(settings: Settings, db: Database, name: str, manufacturer_id: str) -> str:
+    """Create the account ``name`` of ``manufacturer_id``'s agent and bind it to that manufacturer where it is
+    served: the store of ``settings`` (the matchmaker's and the proxies') and the order's store ``db`` (the
+    contract agent's). Its JID."""
+    await create_account(settings, name)
+    jid = jid_of(name, settings)
+    for store in (settings, db):
+        await bind(store, jid, AgentRole.MANUFACTURER, manufacturer_id)
+    return jid
+
+
+async def enrol_customer(settings: Settings, db: Database, name: str, party: str) -> str:
+    """Create the account ``name`` of a customer's agent and bind it in the manufacturer's store ``db`` to the
+    customer ``party`` (``*``: the gateway's bridge, which sends only orders the gateway stored). Its JID."""
+    await create_account(settings, name)
+    jid = jid_of(name, settings)
+    await bind(db, jid, AgentRole.CUSTOMER, party)
+    return jid
 
 
 def federation(directory: Path) -> Iterator[RunningService]:
@@ -94,13 +129,16 @@ def federation(directory: Path) -> Iterator[RunningService]:
 
 
 async def start_matchmaker(settings: Settings, efpf: RunningService) -> ChildProcess:
+    """The matchmaker in its own process, bound as the platform's ``matchmaker`` in the store it reads."""
     env = {
         "LSO_EFPF_IDENTITY_URL": f"{efpf.url}/auth",
         "LSO_EFPF_REGISTRY_URL": f"{efpf.url}/apis/sr",
         "LSO_EFPF_RETRIES": "1",
         "LSO_EFPF_TIMEOUT_SECONDS": "5",
     }
-    return await spawn("agents.matchmaker", ["--name", unique("matchmaker")], settings, extra_env=env)
+    return await spawn_agent(
+        "agents.matchmaker", unique("matchmaker"), settings, party="matchmaker", extra_env=env
+    )
 
 
 async def start_proxies(
@@ -111,15 +149,77 @@ async def start_proxies(
     crash_on_cfp: tuple[str, ...] = (),
     crash_on_accept: tuple[str, ...] = (),
 ) -> ChildProcess:
-    args = ["--name", unique("suppliers"), "--silent", ",".join(silent), "--fail", ",".join(failing)]
-    args += ["--crash-on-cfp", ",".join(crash_on_cfp), "--crash-on-accept", ",".join(crash_on_accept)]
-    return await spawn("tests.agents.e2e.proxy_host", args, settings)
+    """A proxy host for every supplier in its own process, bound as a host of every supplier in the store it
+    reads (where the manufacturers it serves are bound: :func:`enrol_manufacturer`)."""
+    options = {
+        "--silent": silent,
+        "--fail": failing,
+        "--crash-on-cfp": crash_on_cfp,
+        "--crash-on-accept": crash_on_accept,
+    }
+    args = tuple(item for option, ids in options.items() for item in (option, ",".join(ids)))
+    return await spawn_agent(
+        "tests.agents.e2e.proxy_host",
+        unique("suppliers"),
+        settings,
+        role=AgentRole.SUPPLIER,
+        party=ANY_PARTY,
+        args=args,
+    )
+
+
+def ledger_process(directory: Path) -> Iterator[LedgerProcess]:
+    """The ledger (JSON API only) in its own process, taking tokens signed with :data:`LEDGER_SECRET`."""
+    process = LedgerProcess(directory, secret=LEDGER_SECRET, grpc=False)
+    process.start()
+    yield process
+    process.stop()
+
+
+async def start_contract_agent(
+    settings: Settings, ledger: LedgerProcess, db: Database, parties: tuple[str, ...], name: str | None = None
+) -> ChildProcess:
+    """The contract agent in its own process, reading (and recording the contracting in) the order's store
+    ``db``, where it is bound as the platform's ``contract``; it acts on the ledger for ``parties`` and every
+    supplier of the shipped data set."""
+    everyone = [*parties, *(record.id for record in load_shipped().suppliers)]
+    token = hs256_token(LEDGER_SECRET, act_as=[ledger_party(p) for p in everyone], admin=True)
+    env = {
+        "LSO_DATABASE_URL": store_url(db),
+        "LSO_LEDGER_JSON_API_URL": ledger.info.json_api,
+        "LSO_LEDGER_CLIENT_TOKEN": token,
+        "LSO_LEDGER_CLIENT_RETRIES": "2",
+        "LSO_LEDGER_CLIENT_BACKOFF": "0.05",
+        "LSO_LEDGER_COMMIT_RETRY_DELAY": "0.1",
+        "LSO_LEDGER_COMMIT_RETRY_MAX_DELAY": "0.5",
+        "LSO_LEDGER_COMMIT_DEADLINE": "20",
+    }
+    return await spawn_agent(
+        "agents.contract_agent",
+        name or unique("contract"),
+        settings,
+        party="contract",
+        store=db,
+        extra_env=env,
+        cwd=REPO_ROOT,
+    )
+
+
+@asynccontextmanager
+async def contract_agent(
+    settings: Settings, ledger: LedgerProcess, db: Database, *parties: str
+) -> AsyncIterator[str]:
+    """:func:`start_contract_agent` for the time of a block; its JID."""
+    child = await start_contract_agent(settings, ledger, db, parties)
+    try:
+        yield child.ready_line
+    finally:
+        await child.stop()
 
 
 async def candidates(settings: Settings, matchmaker: str, part_id: str = "frame") -> list[str]:
     """The supplier ids the matchmaker finds for one part of the bike (as the manufacturer will ask)."""
-    probe = Probe(unique("probe"), settings)
-    await probe.start()
+    probe = await started(Probe(unique("probe"), settings))
     try:
         found = await ask(
             probe,
@@ -150,9 +250,11 @@ async def parties(
     approver: Approver | None = None,
     route: Callable[[Supplier], str] | None = None,
     timings: Timings = FAST,
+    customer_party: str | None = None,
 ) -> AsyncIterator[tuple[ManufacturerAgent, CustomerAgent]]:
-    """The manufacturer and the customer; ``route`` names each supplier's agent (default: the
-    proxy of the supplier under the host ``proxies``)."""
+    """The manufacturer (its store ``db``) and the customer (bound to ``customer_party``, default exactly
+    ``customer_id``), started; ``route`` names each supplier's agent (default: the proxy of the supplier under
+    the host ``proxies``)."""
     manufacturer = ManufacturerAgent(
         unique("manufacturer"),
         settings,
@@ -168,6 +270,8 @@ async def parties(
         approver=approver,
     )
     customer = CustomerAgent(unique("customer"), settings, decisions=decisions, timings=CUSTOMER_FAST)
+    await enrol_manufacturer(settings, db, manufacturer.address, manufacturer_id)
+    await enrol_customer(settings, db, customer.address, customer_party or customer_id)
     await manufacturer.start()
     await customer.start()
     try:
@@ -210,3 +314,46 @@ async def next_notice(
             ):
                 assert message.performative is Performative.INFORM and message.protocol is None
                 return content
+
+
+def manufacturer_command(
+    directory: Path,
+    db: Database,
+    name: str,
+    manufacturer_id: str,
+    matchmaker: str,
+    proxy_host: str,
+    deadline_seconds: float,
+    contract: str = "nobody@localhost",
+) -> tuple[list[str], dict[str, str]]:
+    """Arguments and environment of ``python -m agents.manufacturer``: the agent ``name`` of
+    ``manufacturer_id`` (enrolled with :func:`enrol_manufacturer`), its store ``db``, its catalogue (the bike)
+    and policy in files under ``directory``."""
+    (directory / "catalogue.json").write_text(json.dumps([product(manufacturer_id).model_dump(mode="json")]))
+    (directory / "policy.json").write_text(
+        manufacturer_policy(deadline_seconds=deadline_seconds).model_dump_json()
+    )
+    options = {
+        "--name": name,
+        "--manufacturer-id": manufacturer_id,
+        "--catalogue": str(directory / "catalogue.json"),
+        "--policy": str(directory / "policy.json"),
+        "--matchmaker": matchmaker,
+        "--contract": contract,
+        "--proxy-host": proxy_host,
+    }
+    args = [item for pair in options.items() for item in pair]
+    return args, {"LSO_DATABASE_URL": store_url(db)}
+
+
+async def status_of(db: Database, order_id: str) -> str | None:
+    async with db.transaction() as repos:
+        record = await repos.orders.get(order_id)
+    return None if record is None else record.status
+
+
+async def reached(db: Database, order_id: str, status: OrderStatus, wait: float = 30.0) -> None:
+    """Poll the store until the order is in ``status`` (another process may write it)."""
+    async with asyncio.timeout(wait):
+        while await status_of(db, order_id) != status:  # noqa: ASYNC110 (another process writes it)
+            await asyncio.sleep(0.2)
