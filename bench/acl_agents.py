@@ -1,9 +1,10 @@
 """The agents of the benchmark: raw SPADE echo/client, and their ACL-layer counterparts.
 
-Raw agents use SPADE's own message path (``Agent.dispatch`` -> behaviour mailbox ->
-``receive()``; ``behaviour.send``), with the same connection settings as platform agents. ACL
-agents use :class:`~agents.runtime.platform_agent.PlatformAgent`: ``AclMessage`` -> envelope ->
-SPADE message on the way out, and back (with validation and the content codec) on the way in.
+Raw agents use SPADE's own message path (``Agent._message_received`` -> ``Agent.dispatch`` ->
+behaviour mailbox -> ``receive()``; ``behaviour.send``), with the same connection settings as platform
+agents. ACL agents use :class:`~agents.runtime.platform_agent.PlatformAgent`: ``AclMessage`` -> envelope ->
+SPADE message on the way out, and back (the sender's rate and the size limit, validation and the content
+codec) on the way in; the ACL echo serves only senders its directory binds, as every platform agent does.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from spade.message import Message
 
 from agents.runtime.conversation_behaviour import ConversationBehaviour
 from agents.runtime.platform_agent import PlatformAgent
+from agents.runtime.refusals import NOT_AUTHORISED
 from ontology.codec import decode, encode
-from ontology.common import Ping, Pong
+from ontology.common import Ping, Pong, Reason
 from protocols.acl import AclMessage, new_id
 from protocols.performative import Performative
 from protocols.request import RequestInitiator
@@ -31,7 +33,13 @@ RAW_BODY = encode(Ping(note="0"))
 
 
 class RawAgent(PlatformAgent):
-    """A platform agent's connection, but SPADE's plain message routing (no ACL decoding)."""
+    """A platform agent's connection, but SPADE's plain message routing (no limits, no ACL decoding)."""
+
+    def _message_received(self, node: Any) -> list[asyncio.Task[None]]:
+        if node["type"] == "error":
+            return []
+        tasks: list[asyncio.Task[None]] = Agent._message_received(self, node)
+        return tasks
 
     def dispatch(self, msg: Message) -> list[asyncio.Task[None]]:
         tasks: list[asyncio.Task[None]] = Agent.dispatch(self, msg)
@@ -53,9 +61,30 @@ class RawEcho(RawAgent):
 
 
 class AclEcho(PlatformAgent):
-    """Answers every ACL request carrying a Ping with ``inform`` Pong (same note)."""
+    """Answers every ACL request carrying a Ping with ``inform`` Pong (same note) when its directory binds
+    the sender (asked without waiting when the answer is remembered), else ``refuse`` ``not-authorised``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._checks: set[asyncio.Task[None]] = set()
 
     def receive_acl(self, message: AclMessage) -> None:
+        if message.performative is not Performative.REQUEST:
+            return
+        if self.directory.known(message.sender) is True:
+            self._echo(message)
+            return
+        check = asyncio.create_task(self._check(message))
+        self._checks.add(check)
+        check.add_done_callback(self._checks.discard)
+
+    async def _check(self, message: AclMessage) -> None:
+        if await self.directory.is_bound(message.sender):
+            self._echo(message)
+        else:
+            self.refuse(message, Reason(reason=NOT_AUTHORISED, detail="the echo serves bound accounts only"))
+
+    def _echo(self, message: AclMessage) -> None:
         ping = decode(message.content, Ping)
         self.send_acl(message.create_reply(Performative.INFORM, Pong(agent=self.address, note=ping.note)))
 

@@ -5,7 +5,9 @@
 For each server (started fresh on loopback) a peer process hosts a raw echo agent, an ACL echo
 agent and a PingAgent; this process hosts the clients, each on its own XMPP connection. Agents in
 one SPADE container hand messages over in-process, so the far side is always another process:
-every message here crosses the XMPP server.
+every message here crosses the XMPP server. Every account is created before its agent starts, and
+bound (a platform service) in the store of the run's data directory, which every agent's directory
+reads: the ACL echo and the PingAgent serve bound senders only.
 
 Measured per server, for each path:
 
@@ -41,10 +43,13 @@ from typing import Any
 import uvloop
 
 from agents.runtime.child_process import spawn
+from bench.accounts import bind
 from bench.acl_agents import AclClient, RawClient, RequestClient
 from bench.measure import Result, Samples, Sender, measure_round
-from bench.servers import SERVERS, server_context
+from bench.servers import SERVERS, BenchServer, server_context
 from core.settings import Settings
+from store.database import Database
+from store.enums import AgentRole
 
 GOAL = 0.8
 PATHS = ("raw", "acl", "request_protocol")
@@ -77,12 +82,9 @@ async def _measure_all(clients: dict[str, BenchClient], args: argparse.Namespace
     return {"results": {path: Result.of(s, args.count) for path, s in samples.items()}, "ratios": ratios}
 
 
-async def _run_clients(settings: Settings, peers: list[str], args: argparse.Namespace) -> dict[str, Any]:
-    clients: dict[str, BenchClient] = {
-        "raw": RawClient(_unique("raw-client"), settings),
-        "acl": AclClient(_unique("acl-client"), settings),
-        "request_protocol": RequestClient(_unique("request-client"), settings),
-    }
+async def _run_clients(
+    clients: dict[str, BenchClient], peers: list[str], args: argparse.Namespace
+) -> dict[str, Any]:
     for path, peer_jid in zip(PATHS, peers, strict=True):
         clients[path].peer = peer_jid
     await asyncio.gather(*(client.start() for client in clients.values()))
@@ -92,14 +94,37 @@ async def _run_clients(settings: Settings, peers: list[str], args: argparse.Name
         await asyncio.gather(*(client.stop() for client in clients.values()), return_exceptions=True)
 
 
+async def _accounts(server: BenchServer, db: Database, peers: list[str], clients: list[str]) -> None:
+    """Every agent's account (``peers``: nodes, ``clients``: JIDs), and its binding: platform accounts, the
+    peers' services and the clients."""
+    await server.create_accounts([*peers, *clients])
+    domain = server.settings.xmpp_domain
+    services = ("bench-echo", "bench-echo", "ping")
+    bindings = [(f"{node}@{domain}", AgentRole.PLATFORM, s) for node, s in zip(peers, services, strict=True)]
+    await bind(db, [*bindings, *((jid, AgentRole.PLATFORM, "bench-client") for jid in clients)])
+
+
 async def bench_server(name: str, base: Settings, args: argparse.Namespace) -> dict[str, Any]:
-    async with server_context(name, base) as settings:
-        names = [_unique("raw-echo"), _unique("acl-echo"), _unique("ping")]
-        peer = await spawn("bench.peer", names, settings)
+    async with server_context(name, base) as server:
+        settings = server.settings
+        db = await Database.open(settings.resolved_database_url, migrate=True)
         try:
-            measured = await _run_clients(settings, peer.ready_line.split(), args)
+            clients: dict[str, BenchClient] = {
+                "raw": RawClient(_unique("raw-client"), settings),
+                "acl": AclClient(_unique("acl-client"), settings),
+                "request_protocol": RequestClient(_unique("request-client"), settings),
+            }
+            names = [_unique("raw-echo"), _unique("acl-echo"), _unique("ping")]
+            await _accounts(server, db, names, [client.address for client in clients.values()])
+            for client in clients.values():
+                client.store = db
+            peer = await spawn("bench.peer", names, settings)
+            try:
+                measured = await _run_clients(clients, peer.ready_line.split(), args)
+            finally:
+                await peer.stop()
         finally:
-            await peer.stop()
+            await db.close()
     results: dict[str, Result] = measured["results"]
     ratios: list[float] = measured["ratios"]
     raw, acl, request = results["raw"], results["acl"], results["request_protocol"]

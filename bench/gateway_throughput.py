@@ -8,7 +8,10 @@ quotation event arrives on the customer's SSE stream).
 Every part runs in its own process on loopback: a fresh pyjabber, the matchmaker (EFPF: the local
 federation service, in a thread here), a proxy host for the shipped suppliers, the manufacturer agent
 (policy and catalogue of the demo, from a fresh SQLite store), and the gateway with its bridge's
-agents (``python -m bench.gateway_process``). This process only runs the HTTP clients.
+agents (``python -m bench.gateway_process``). This process only runs the HTTP clients. Every agent's
+account is created before it starts, and every agent reads the bindings of that store: the matchmaker, the
+proxy host and the console platform services, the manufacturer agent its user, the bridge's customer agent
+every app customer.
 
 * ``health_live`` (no token, no database) and ``get_order`` (bearer token checked against the store,
   the order, its history and invoices read) are measured alternately, ``--rounds`` times each for
@@ -50,6 +53,7 @@ import httpx
 from sqlalchemy.engine import make_url
 
 from agents.runtime.child_process import ChildProcess, spawn
+from bench.accounts import bind_at
 from bench.order_world import TIMINGS, start_federation, unique
 from bench.servers import pyjabber
 from core.settings import Settings
@@ -58,7 +62,7 @@ from gateway.core.passwords import hash_password
 from gateway.demo.catalogue import demo_products
 from gateway.demo.policy import demo_policy
 from store.database import Database
-from store.enums import PolicyKind, UserRole
+from store.enums import ANY_PARTY, AgentRole, PolicyKind, UserRole
 from store.records import NewUser
 
 PASSWORD = "bench-password-1"
@@ -191,9 +195,9 @@ async def database(directory: Path, postgres: str | None) -> AsyncIterator[str]:
             await admin.close()
 
 
-async def prepare_store(url: str, manufacturer_jid: str) -> str:
+async def prepare_store(url: str, manufacturer_jid: str) -> tuple[str, str]:
     """Migrate the store at ``url`` and add a customer, a manufacturer, its demo catalogue and policy;
-    the customer's login e-mail."""
+    the customer's login e-mail and the manufacturer's user id."""
     db = await Database.open(url, migrate=True)
     customer = "bench-customer@example.org"
     try:
@@ -222,7 +226,7 @@ async def prepare_store(url: str, manufacturer_jid: str) -> str:
             )
     finally:
         await db.close()
-    return customer
+    return customer, maker.id
 
 
 async def _child(
@@ -238,18 +242,33 @@ async def world(directory: Path, postgres: str | None) -> AsyncIterator[tuple[st
     """Everything started; the gateway's URL, the customer's e-mail and the gateway's process id."""
     async with AsyncExitStack() as stack:
         url = await stack.enter_async_context(database(directory, postgres))
-        settings = await stack.enter_async_context(pyjabber(Settings(_env_file=None, log_level="WARNING")))
+        server = await stack.enter_async_context(pyjabber(Settings(_env_file=None, log_level="WARNING")))
+        settings = server.settings.model_copy(update={"database_url": url})
         efpf = await start_federation(stack, directory / "efpf")
-        manufacturer = f"{unique('manufacturer')}@{settings.xmpp_domain}"
-        console = unique("console")
-        customer = await prepare_store(url, manufacturer)
+        domain = settings.xmpp_domain
+        agents = ("manufacturer", "console", "customers", "matchmaker", "suppliers")
+        nodes = {agent: unique(agent) for agent in agents}
+        jids = {agent: f"{node}@{domain}" for agent, node in nodes.items()}
+        customer, maker_id = await prepare_store(url, jids["manufacturer"])
+        await server.create_accounts(nodes.values())
+        await bind_at(
+            url,
+            [
+                (jids["manufacturer"], AgentRole.MANUFACTURER, maker_id),
+                (jids["console"], AgentRole.PLATFORM, "console"),
+                (jids["customers"], AgentRole.CUSTOMER, ANY_PARTY),
+                (jids["matchmaker"], AgentRole.PLATFORM, "matchmaker"),
+                (jids["suppliers"], AgentRole.PLATFORM, "suppliers"),
+                (jids["suppliers"], AgentRole.SUPPLIER, ANY_PARTY),
+            ],
+        )
         efpf_env = {
             "LSO_EFPF_IDENTITY_URL": f"{efpf.url}/auth",
             "LSO_EFPF_REGISTRY_URL": f"{efpf.url}/apis/sr",
         }
         matchmaker, proxies = await asyncio.gather(
-            _child(stack, "agents.matchmaker", ["--name", unique("matchmaker")], settings, efpf_env),
-            _child(stack, "agents.supplier_proxy", ["--name", unique("suppliers")], settings, {}),
+            _child(stack, "agents.matchmaker", ["--name", nodes["matchmaker"]], settings, efpf_env),
+            _child(stack, "agents.supplier_proxy", ["--name", nodes["suppliers"]], settings, {}),
         )
         (directory / "catalogue.json").write_text("[]")
         (directory / "timings.json").write_text(json.dumps(TIMINGS))
@@ -257,19 +276,19 @@ async def world(directory: Path, postgres: str | None) -> AsyncIterator[tuple[st
             stack,
             "agents.manufacturer",
             [
-                *("--name", manufacturer, "--catalogue", str(directory / "catalogue.json")),
-                *("--matchmaker", matchmaker.ready_line, "--contract", f"nobody@{settings.xmpp_domain}"),
+                *("--name", jids["manufacturer"], "--catalogue", str(directory / "catalogue.json")),
+                *("--matchmaker", matchmaker.ready_line, "--contract", f"nobody@{domain}"),
                 *(
                     "--proxy-host",
                     proxies.ready_line.split()[0],
                     "--timings",
                     str(directory / "timings.json"),
                 ),
-                *("--console", f"{console}@{settings.xmpp_domain}"),
-                *("--manufacturer-id", await _owner(url, manufacturer)),
+                *("--console", jids["console"]),
+                *("--manufacturer-id", maker_id),
             ],
             settings,
-            {"LSO_DATABASE_URL": url},
+            {},
         )
         gateway = await _child(
             stack,
@@ -277,23 +296,12 @@ async def world(directory: Path, postgres: str | None) -> AsyncIterator[tuple[st
             ["--database-url", url, "--data-dir", str(directory), "--bridge"],
             settings,
             {
-                "LSO_BRIDGE_CONSOLE_AGENT": console,
-                "LSO_BRIDGE_CUSTOMER_AGENT": unique("customers"),
+                "LSO_BRIDGE_CONSOLE_AGENT": nodes["console"],
+                "LSO_BRIDGE_CUSTOMER_AGENT": nodes["customers"],
                 "LSO_GATEWAY_JWT_SECRET": "bench-secret-" + "x" * 32,
             },
         )
         yield gateway.ready_line, customer, gateway.pid
-
-
-async def _owner(url: str, jid: str) -> str:
-    db = await Database.open(url)
-    try:
-        async with db.transaction() as repos:
-            policy = await repos.policies.get(jid)
-    finally:
-        await db.close()
-    assert policy is not None and policy.owner_user_id is not None
-    return policy.owner_user_id
 
 
 class Quotations:

@@ -7,9 +7,10 @@ The world (:mod:`bench.order_world`): a fresh XMPP server (default: the embedded
 process; ``--server prosody`` runs Prosody via :mod:`agents.runtime.prosody`), the local federation
 service, the matchmaker, a proxy host for the shipped suppliers and the manufacturer, each in its own
 process; the customer (a :class:`~agents.customer.agent.CustomerAgent`) in this one. Every ACL message
-of an order therefore crosses the XMPP server. The manufacturer sources the bike's two parts (frame,
-cover) from up to ``--suppliers`` candidates each, in up to ``--rounds`` rounds. The customer stops at
-the quotation: it timestamps the quotation's arrival and declines it.
+of an order therefore crosses the XMPP server; every agent's account is created before it starts and
+bound in the world's store (the customer to the order's customer). The manufacturer sources the bike's
+two parts (frame, cover) from up to ``--suppliers`` candidates each, in up to ``--rounds`` rounds. The
+customer stops at the quotation: it timestamps the quotation's arrival and declines it.
 
 Measured:
 
@@ -56,7 +57,7 @@ from agents.runtime.child_process import spawn
 from bench.acl_agents import RawClient
 from bench.measure import percentile, round_trip_times
 from bench.order_world import SOURCED_PARTS, manufacturer_policy, order_for, order_world, unique
-from bench.servers import SERVERS, server_context
+from bench.servers import SERVERS, BenchServer, server_context
 from core.settings import Settings
 from ontology.codec import ContentError, decode
 from ontology.negotiation import CallForProposals
@@ -214,10 +215,13 @@ async def read_logs(database_url: str, placed: list[Placed]) -> list[dict[str, A
 # ------------------------------------------------------------------------ raw transport
 
 
-async def raw_rtt_ms(settings: Settings, samples: int, wait: float) -> list[float]:
+async def raw_rtt_ms(server: BenchServer, samples: int, wait: float) -> list[float]:
     """RTTs of raw SPADE messages: this process <-> an echo agent in another process."""
-    peer = await spawn("bench.peer", [unique("raw-echo"), unique("acl-echo"), unique("ping")], settings)
+    settings = server.settings
+    names = [unique("raw-echo"), unique("acl-echo"), unique("ping")]
     client = RawClient(unique("raw-client"), settings)
+    await server.create_accounts([*names, client.address])
+    peer = await spawn("bench.peer", names, settings)
     try:
         client.peer = peer.ready_line.split()[0]
         await client.start()
@@ -261,12 +265,13 @@ async def _orders(customer: Customer, manufacturer: str, args: argparse.Namespac
     return {"sequential": sequential, "concurrent_latencies": list(latencies), "concurrent_s": elapsed}
 
 
-async def measure(settings: Settings, directory: Path, args: argparse.Namespace) -> dict[str, Any]:
+async def measure(server: BenchServer, directory: Path, args: argparse.Namespace) -> dict[str, Any]:
     policy = manufacturer_policy(args.suppliers, args.deadline, args.rounds)
-    async with order_world(settings, directory, policy=policy) as world:
-        rtt = await raw_rtt_ms(settings, args.rtt_samples, args.wait)
+    async with order_world(server.settings, directory, accounts=server.accounts, policy=policy) as world:
+        rtt = await raw_rtt_ms(server, args.rtt_samples, args.wait)
         decisions = StopAtQuotation()
-        agent = CustomerAgent(unique("customer"), settings, decisions=decisions, timings=CUSTOMER_TIMINGS)
+        name = await world.add_customer(unique("customer"))
+        agent = CustomerAgent(name, world.settings, decisions=decisions, timings=CUSTOMER_TIMINGS)
         customer = Customer(agent, decisions)
         await agent.start()
         try:
@@ -377,8 +382,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     directory = Path(tempfile.mkdtemp(prefix="lso-bench-negotiation-"))
     try:
-        async with server_context(args.server, Settings(log_level="WARNING")) as settings:
-            measured = await measure(settings, directory, args)
+        async with server_context(args.server, Settings(log_level="WARNING")) as server:
+            measured = await measure(server, directory, args)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     return report(measured, args, time.perf_counter() - started)

@@ -12,6 +12,12 @@ No ledger and no contract agent: the manufacturer's contract agent is a JID nobo
 world serves orders up to the quotation (a customer that declines, or answers nothing more).
 The customer runs wherever the caller wants it: since every other agent is in another process,
 each of its messages crosses the XMPP server (agents of one SPADE container would skip it).
+
+Every agent's account is created (on the server, with ``accounts``: by default the embedded server's
+database under the data directory of the settings) before it starts, and bound in the world's store, which
+every agent of the world reads (:attr:`OrderWorld.settings` name it): the matchmaker a platform service, the
+proxy host a supplier host (every supplier) and the ``suppliers`` service, the manufacturer its user. A
+customer's account: :meth:`OrderWorld.add_customer`, bound to the customer user.
 """
 
 from __future__ import annotations
@@ -27,7 +33,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from agents.runtime.accounts.provision import AccountServer, EmbeddedAccounts, create_accounts
 from agents.runtime.child_process import ChildProcess, spawn
+from bench.accounts import ACTOR, bind_at
 from core.settings import Settings
 from federation.service.serve import RunningService, ServiceThread
 from federation.settings import FederationSettings
@@ -37,7 +45,7 @@ from ontology.policy import ManufacturerPolicy, NegotiationStrategy
 from ontology.process import ProcessKind
 from ontology.product import Choice, Product, ProductOption, RequiredPart
 from store.database import Database
-from store.enums import UserRole
+from store.enums import ANY_PARTY, AgentRole, UserRole
 from store.records import NewUser
 
 CUSTOMER_ID = "customer-bench"
@@ -139,15 +147,26 @@ async def prepare_store(directory: Path, customer_id: str, manufacturer_id: str)
 
 @dataclass
 class OrderWorld:
-    """The running world: the agents' JIDs and the manufacturer's store."""
+    """The running world: the agents' JIDs and the store they all read."""
 
     settings: Settings
+    """The settings of the world's agents: its XMPP server, account book and store."""
+    accounts: AccountServer
     manufacturer: str
     matchmaker: str
     proxies: str
     """The proxy host's JID; a supplier's proxy is ``<proxies>/<supplier id>``."""
     database_url: str
     manufacturer_process: ChildProcess
+    customer_id: str
+
+    async def add_customer(self, name: str, customer_id: str | None = None) -> str:
+        """Create the account ``name`` (node or JID) and bind it to the customer user ``customer_id``
+        (default: the world's), so the manufacturer takes its orders; its JID."""
+        await create_accounts(self.settings, [name], self.accounts, actor=ACTOR)
+        jid = name if "@" in name else f"{name}@{self.settings.xmpp_domain}"
+        await bind_at(self.database_url, [(jid, AgentRole.CUSTOMER, customer_id or self.customer_id)])
+        return jid
 
     async def stop_manufacturer(self) -> None:
         """Stop the manufacturer (it flushes its ACL log to the store first). Idempotent."""
@@ -180,6 +199,7 @@ async def order_world(
     settings: Settings,
     directory: Path,
     *,
+    accounts: AccountServer | None = None,
     policy: ManufacturerPolicy | None = None,
     customer_id: str = CUSTOMER_ID,
     manufacturer_id: str = MANUFACTURER_ID,
@@ -187,11 +207,26 @@ async def order_world(
 ) -> AsyncIterator[OrderWorld]:
     """Start everything but the customer against the XMPP server of ``settings``; stop it all on exit.
 
-    ``timings`` overrides entries of :data:`TIMINGS` (seconds)."""
+    ``accounts``: where the agents' accounts are created (default: the embedded server's database of the
+    data directory of ``settings``). ``timings`` overrides entries of :data:`TIMINGS` (seconds)."""
     policy = policy or manufacturer_policy()
+    accounts = accounts or EmbeddedAccounts(settings)
     async with AsyncExitStack() as stack:
         efpf = await start_federation(stack, directory / "efpf")
         database_url = await prepare_store(directory / "store", customer_id, manufacturer_id)
+        settings = settings.model_copy(update={"database_url": database_url})
+        domain = settings.xmpp_domain
+        names = {agent: unique(agent) for agent in ("matchmaker", "suppliers", "manufacturer")}
+        await create_accounts(settings, names.values(), accounts, actor=ACTOR)
+        await bind_at(
+            database_url,
+            [
+                (f"{names['matchmaker']}@{domain}", AgentRole.PLATFORM, "matchmaker"),
+                (f"{names['suppliers']}@{domain}", AgentRole.PLATFORM, "suppliers"),
+                (f"{names['suppliers']}@{domain}", AgentRole.SUPPLIER, ANY_PARTY),
+                (f"{names['manufacturer']}@{domain}", AgentRole.MANUFACTURER, manufacturer_id),
+            ],
+        )
         efpf_env = {
             "LSO_EFPF_IDENTITY_URL": f"{efpf.url}/auth",
             "LSO_EFPF_REGISTRY_URL": f"{efpf.url}/apis/sr",
@@ -199,10 +234,8 @@ async def order_world(
             "LSO_EFPF_TIMEOUT_SECONDS": "5",
         }
         matchmaker, proxies = await asyncio.gather(
-            _child(
-                stack, "agents.matchmaker", ["--name", unique("matchmaker")], settings, extra_env=efpf_env
-            ),
-            _child(stack, "agents.supplier_proxy", ["--name", unique("suppliers")], settings),
+            _child(stack, "agents.matchmaker", ["--name", names["matchmaker"]], settings, extra_env=efpf_env),
+            _child(stack, "agents.supplier_proxy", ["--name", names["suppliers"]], settings),
         )
         catalogue = _write_json(
             directory / "catalogue.json", [product(manufacturer_id).model_dump(mode="json")]
@@ -215,7 +248,7 @@ async def order_world(
             "agents.manufacturer",
             [
                 "--name",
-                unique("manufacturer"),
+                names["manufacturer"],
                 "--manufacturer-id",
                 manufacturer_id,
                 "--catalogue",
@@ -232,13 +265,14 @@ async def order_world(
                 str(timings_file),
             ],
             settings,
-            extra_env={"LSO_DATABASE_URL": database_url},
         )
         yield OrderWorld(
             settings=settings,
+            accounts=accounts,
             manufacturer=manufacturer.ready_line,
             matchmaker=matchmaker.ready_line,
             proxies=proxy_host,
             database_url=database_url,
             manufacturer_process=manufacturer,
+            customer_id=customer_id,
         )

@@ -2,7 +2,9 @@
 
     python -m bench.peer RAW_NAME ACL_NAME PING_NAME    (settings from LSO_* variables)
 
-Prints ``READY raw_jid acl_jid ping_jid`` once all three are connected; stops on SIGTERM.
+Prints ``READY raw_jid acl_jid ping_jid`` once all three are connected; stops on SIGTERM. Their accounts
+exist already (the benchmark created them; the passwords are in the account book of the settings), and the
+ACL echo and the PingAgent serve the senders the store of the settings binds.
 """
 
 from __future__ import annotations

@@ -3,6 +3,12 @@ manufacturer's :class:`agents.manufacturer.sourcing.Sourcing` in this one, each 
 real server (an embedded pyjabber on a free loopback port, or the server the LSO_XMPP_* settings
 name). Orders are served one after another in arrival order, their parts one after another (the
 arrival times themselves are not waited for), as in a fast run.
+
+Accounts: the run creates each agent's account (a fresh random password in the account book of the settings'
+data directory) before the agent starts: on the embedded server it started, or, with an external server, in
+the embedded server's database of that data directory (``lso xmpp serve`` on it); on any other server an
+admin creates them. Authority: the scenario decides who is who, so every agent's directory is the run's
+:class:`~agents.runtime.directory.StaticDirectory` (:func:`~simulation.distributed.spec.bindings_of`).
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ from pathlib import Path
 
 from agents.manufacturer.scoring import NegotiationScorer
 from agents.manufacturer.sourcing import Sourcing
+from agents.runtime.accounts.provision import AccountServer, EmbeddedAccounts, create_accounts
 from agents.runtime.child_process import spawn
+from agents.runtime.directory import StaticDirectory
 from agents.runtime.embedded_server import EmbeddedXmppServer
 from agents.runtime.ports import free_port
 from core.settings import Settings, XmppMode
@@ -32,10 +40,13 @@ READY_TIMEOUT = 120.0
 
 
 @asynccontextmanager
-async def xmpp_server(settings: Settings, stack: AsyncExitStack) -> AsyncIterator[Settings]:
-    """``settings`` pointing at a running server: the external one, or an embedded pyjabber started here."""
+async def xmpp_server(
+    settings: Settings, stack: AsyncExitStack
+) -> AsyncIterator[tuple[Settings, AccountServer]]:
+    """``settings`` pointing at a running server (the external one, or an embedded pyjabber started here),
+    and where the run's accounts are created."""
     if settings.xmpp_mode is not XmppMode.EMBEDDED:
-        yield settings
+        yield settings, EmbeddedAccounts(settings)
         return
     directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lso-sim-xmpp-")))
     private = settings.model_copy(
@@ -44,26 +55,33 @@ async def xmpp_server(settings: Settings, stack: AsyncExitStack) -> AsyncIterato
     server = EmbeddedXmppServer(private)
     await server.start()
     try:
-        yield private.model_copy(update={"xmpp_mode": XmppMode.EXTERNAL})
+        yield private.model_copy(update={"xmpp_mode": XmppMode.EXTERNAL}), server
     finally:
         await server.stop()
 
 
 async def run_distributed(plan: Plan, recorder: Recorder, settings: Settings, *, progress: Progress) -> None:
     async with AsyncExitStack() as stack:
-        server = await stack.enter_async_context(xmpp_server(settings, stack))
+        server, accounts = await stack.enter_async_context(xmpp_server(settings, stack))
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lso-sim-")))
         spec_file = work / "suppliers.json"
         prefix = f"sim-suppliers-{uuid.uuid4().hex[:8]}"
-        spec_file.write_text(suppliers_spec(plan, prefix).model_dump_json(), encoding="utf-8")
+        spec = suppliers_spec(plan, prefix, server.xmpp_domain)
+        spec_file.write_text(spec.model_dump_json(), encoding="utf-8")
+        manufacturers = plan.scenario_manufacturers()
+        await create_accounts(
+            server, [*manufacturers, *(h.name for h in spec.hosts)], accounts, actor="simulation"
+        )
         quiet = {"LSO_LOG_LEVEL": "WARNING"} if server.log_level.upper() in ("INFO", "DEBUG") else {}
         child = await spawn(
             SUPPLIERS_MODULE, [str(spec_file)], server, ready_timeout=READY_TIMEOUT, extra_env=quiet
         )
         stack.push_async_callback(child.stop)
         hosts = child.ready_line.split()
-        buyers = {m: RecordedBuyer(m, server, recorder) for m in plan.scenario_manufacturers()}
+        directory = StaticDirectory(spec.bindings)
+        buyers = {m: RecordedBuyer(m, server, recorder) for m in manufacturers}
         for buyer in buyers.values():
+            buyer.directory = directory
             await buyer.start()
             stack.push_async_callback(buyer.stop)
         await _serve_orders(plan, recorder, buyers, hosts, progress)

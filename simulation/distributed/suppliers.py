@@ -3,7 +3,10 @@
     python -m simulation.distributed.suppliers SPEC.json     (XMPP settings from LSO_* variables)
 
 Prints ``READY <host jid> ...`` (one per host of the spec, in order) once all are connected; stops
-on SIGTERM. Every proxy's "today" is the spec's, so its dates match a fast run of the same plan.
+on SIGTERM. Every proxy's "today" is the spec's, so its dates match a fast run of the same plan. The hosts'
+accounts exist already (the run created them); whom they serve is the spec's bindings (the scenario's
+manufacturers), and no store is read: bookings end by time only. As in a fast run, one manufacturer may hold
+all of a supplier's capacity (:data:`~simulation.fast.suppliers.REQUESTER_SHARE`).
 """
 
 from __future__ import annotations
@@ -17,13 +20,18 @@ from datetime import date
 from pathlib import Path
 
 from agents.runtime.child_process import READY
+from agents.runtime.directory import StaticDirectory
 from agents.supplier_proxy import ProxyHost
+from agents.supplier_proxy.settings import SupplierProxySettings
 from core.settings import get_settings
 from simulation.distributed.spec import HostSpec, SuppliersSpec
+from simulation.fast.suppliers import REQUESTER_SHARE
 
 
-def build_host(spec: HostSpec, today: date) -> ProxyHost:
-    host = ProxyHost(spec.name, get_settings())
+def build_host(spec: HostSpec, today: date, directory: StaticDirectory) -> ProxyHost:
+    suppliers = SupplierProxySettings(max_requester_share=REQUESTER_SHARE)
+    host = ProxyHost(spec.name, get_settings(), suppliers=suppliers, check_store=False)
+    host.directory = directory
     for proxy in spec.proxies:
         address = host.add_record(
             proxy.record,
@@ -39,7 +47,8 @@ def build_host(spec: HostSpec, today: date) -> ProxyHost:
 
 
 async def serve(spec: SuppliersSpec) -> None:
-    hosts = [build_host(h, spec.today) for h in spec.hosts]
+    directory = StaticDirectory(spec.bindings)
+    hosts = [build_host(h, spec.today, directory) for h in spec.hosts]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

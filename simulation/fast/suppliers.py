@@ -1,7 +1,11 @@
 """The supplier proxies of a fast run: the real :class:`SupplierProxy` decisions in the real
 :class:`ProxyConversation` (the participant machines), routed in memory as a
 :class:`~agents.supplier_proxy.ProxyHost` routes them over XMPP: one conversation per (proxy,
-conversation-id), silent proxies drop everything, deadlines are ticked on the simulated clock."""
+conversation-id), silent proxies drop everything, deadlines are ticked on the simulated clock.
+
+The scenario is the authority in a simulation: a proxy's capacity is shared by the scenario's manufacturers
+as its policy says, with no cap on the share one of them may hold (:data:`REQUESTER_SHARE`; the platform caps
+it to defend suppliers against a manufacturer it does not trust), and an accepted offer keeps its hours."""
 
 from __future__ import annotations
 
@@ -18,6 +22,9 @@ from simulation.fast.clock import EventQueue
 from simulation.plan import SupplierSetup
 
 Send = Callable[[AclMessage], None]
+
+REQUESTER_SHARE = 1.0
+"""Share of a supplier's capacity one manufacturer may hold in a simulation: all of it."""
 
 
 class InMemoryProxies:
@@ -62,6 +69,7 @@ class InMemoryProxies:
                 silent=setup.silent,
                 seed=self._seed,
                 today=lambda: today,
+                max_requester_share=REQUESTER_SHARE,
             )
         return proxy
 
