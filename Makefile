@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-python test-webapp webapp-deps bench bench-peer lint format venv clean
+.PHONY: run test test-python test-webapp webapp-deps ledger-client-deps bench bench-peer lint format venv clean
 
 venv: $(STAMP)
 
@@ -27,9 +27,19 @@ $(WEBAPP_DEPS): webapp/package.json webapp/package-lock.json
 	npm ci --prefix webapp --no-audit --no-fund
 	touch $(WEBAPP_DEPS)
 
+# Digital Asset's own JSON API client (@daml/ledger), which the ledger tests drive, from its lock file.
+LEDGER_CLIENT_DEPS := tests/ledger/daml_client/node_modules/@daml/ledger/package.json
+
+ledger-client-deps: $(LEDGER_CLIENT_DEPS)
+
+$(LEDGER_CLIENT_DEPS): tests/ledger/daml_client/package.json tests/ledger/daml_client/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js and npm (Debian: apt-get install nodejs npm)" >&2; exit 1; }
+	npm ci --prefix tests/ledger/daml_client --no-audit --no-fund
+	touch $(LEDGER_CLIENT_DEPS)
+
 test: test-webapp test-python
 
-test-python: $(STAMP) $(WEBAPP_DEPS)
+test-python: $(STAMP) $(WEBAPP_DEPS) $(LEDGER_CLIENT_DEPS)
 	$(BIN)/python -m pytest
 
 # The web app's pure modules, with Node's own test runner (no npm packages needed).
