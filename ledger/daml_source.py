@@ -73,6 +73,10 @@ def _template(template: TemplateDef) -> list[str]:
     lines.append(f"    signatory {', '.join(template.signatories)}")
     if template.observers:
         lines.append(f"    observer {', '.join(template.observers)}")
+    if template.key is not None:
+        key = template.key
+        lines.append(f"    key ({key.record} {' '.join(key.fields)}) : {key.record}")
+        lines.append(f"    maintainer {', '.join(f'key.{m}' for m in key.maintainers)}")
     if template.ensure_positive:
         lines.append(
             "    ensure "

@@ -5,7 +5,11 @@ from the identity provider can be fetched and refreshed). Commands always carry 
 one generated per call and kept across retries), so retrying after a connection error or a 5xx is safe: the
 ledger deduplicates. Connection errors, timeouts and 5xx are retried with exponential backoff; after the last
 attempt :class:`LedgerUnavailable` is raised. 4xx answers raise :class:`LedgerRejected` (401/403:
-:class:`LedgerAuthError`) at once.
+:class:`LedgerAuthError`; 409 ``DUPLICATE_COMMAND``: :class:`DuplicateCommand`) at once.
+
+A command id accepted within the ledger's deduplication period is refused as Daml does (409,
+``DUPLICATE_COMMAND``): a retry of a command that did commit therefore raises :class:`DuplicateCommand`
+instead of answering the first result; look the contract up (query) to continue.
 """
 
 from __future__ import annotations
@@ -52,6 +56,16 @@ class LedgerRejected(LedgerClientError):
 
 class LedgerAuthError(LedgerRejected):
     """401 (missing, bad or expired token) or 403 (the token does not allow it)."""
+
+
+class DuplicateCommand(LedgerRejected):
+    """409 ``DUPLICATE_COMMAND``: a command with this command id (same application and act_as parties) was
+    already accepted within the deduplication period; it took effect once. ``completion_offset`` is the
+    accepted command's offset when the ledger says (Daml's ``ledgerApiError`` metadata), else ``None``."""
+
+    def __init__(self, status: int, errors: Sequence[str], completion_offset: str | None = None) -> None:
+        super().__init__(status, errors)
+        self.completion_offset = completion_offset
 
 
 @dataclass(frozen=True)
@@ -152,6 +166,8 @@ class JsonApiClient:
                 continue
             if response.status_code in (401, 403):
                 raise LedgerAuthError(response.status_code, _errors(response))
+            if response.status_code == 409 and any("DUPLICATE_COMMAND" in e for e in _errors(response)):
+                raise DuplicateCommand(409, _errors(response), _completion_offset(response))
             if response.status_code >= 400:
                 raise LedgerRejected(response.status_code, _errors(response))
             return response
@@ -305,6 +321,20 @@ def _errors(response: httpx.Response) -> list[str]:
         return [response.text[:500]]
     errors = body.get("errors") if isinstance(body, dict) else None
     return [str(e) for e in errors] if isinstance(errors, list) else [response.text[:500]]
+
+
+def _completion_offset(response: httpx.Response) -> str | None:
+    """``completion_offset`` from Daml's ``ledgerApiError.details[].ErrorInfoDetail.metadata``, if present."""
+    try:
+        details = response.json()["ledgerApiError"]["details"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    for detail in details if isinstance(details, list) else ():
+        info = detail.get("ErrorInfoDetail") if isinstance(detail, dict) else None
+        metadata = info.get("metadata") if isinstance(info, dict) else None
+        if isinstance(metadata, dict) and isinstance(metadata.get("completion_offset"), str):
+            return str(metadata["completion_offset"])
+    return None
 
 
 def _party(data: dict[str, Any]) -> PartyInfo:

@@ -1,5 +1,11 @@
 """The embedded ledger: interprets the model's templates, enforces DAML's authorization and visibility rules,
-deduplicates commands and keeps an append-only, hash-chained log, persisted through :class:`Storage`."""
+deduplicates commands and keeps an append-only, hash-chained log, persisted through :class:`Storage`.
+
+Memory holds what is bounded by the ledger's state, never by its history: parties, packages, the active
+contract set (an index by contract id, the same rows as the ``ledger_contracts`` table), the ledger end and
+chain head, and the last :data:`RECENT_TRANSACTIONS` transactions (so streams tailing the end need no query).
+The log itself and the deduplication entries are read from storage.
+"""
 
 from __future__ import annotations
 
@@ -7,30 +13,58 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import logging
 import re
 import secrets
+import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ledger.engine import keys
+from ledger.engine.chain import (
+    GENESIS_HASH,
+    ChainBroken,
+    acs_digest,
+    chain_hash,
+    check_entry,
+    check_head,
+    next_acs_digest,
+)
+from ledger.engine.dedup import (
+    DEFAULT_MAX_DEDUPLICATION_SECONDS,
+    DeduplicationPeriod,
+    DedupOffset,
+    check_period,
+    dedup_key,
+    is_duplicate,
+)
 from ledger.engine.errors import (
     AuthorizationError,
+    ContractIdNotFound,
     ContractNotFound,
+    DuplicateCommand,
+    InvalidDeduplicationPeriod,
     PackageNotFound,
     PartyExists,
     UnknownChoice,
     UnknownTemplate,
     ValidationError,
 )
+from ledger.engine.keys import KeyIndex, KeyRow
 from ledger.engine.model import (
     Command,
     Contract,
     CreateAndExerciseCommand,
     CreateCommand,
     CreatedEvent,
+    ExerciseByKeyCommand,
     ExerciseCommand,
     ExercisedEvent,
     PackageInfo,
@@ -39,31 +73,28 @@ from ledger.engine.model import (
     Transaction,
     TreeEvent,
 )
-from ledger.engine.storage import Storage, canonical_json
+from ledger.engine.storage import Storage, epoch_seconds, load_keys, set_key_hashes
 from ledger.engine.templates import MODEL, MODEL_FINGERPRINT, ChoiceDef, Model, TemplateDef
 from ledger.engine.types import ContractIdOf
 from ledger.engine.values import normalize_record, parties_of
+from ledger.engine.verify import VerifyReport, verify_store
 
-GENESIS_HASH = "0" * 64
 _HINT_RE = re.compile(r"^[A-Za-z0-9:\-_]{1,255}$")
+#: How many of the newest transactions stay in memory for streams tailing the ledger end.
+RECENT_TRANSACTIONS = 256
+#: Page size of reads of the log from storage.
+LOG_PAGE_SIZE = 500
+#: Expired deduplication entries are pruned at most this often (seconds).
+DEDUP_PRUNE_INTERVAL = 60.0
 
+log = logging.getLogger(__name__)
 
-def chain_hash(prev_hash: str, body: dict[str, Any]) -> str:
-    """``sha256(prev_hash + canonical JSON of body)`` as hex."""
-    return hashlib.sha256((prev_hash + canonical_json(body)).encode()).hexdigest()
+__all__ = ["GENESIS_HASH", "ChainBroken", "EmbeddedLedger", "chain_hash", "dedup_key"]
 
 
 def _now() -> str:
     moment = datetime.now(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{moment.microsecond:06d}Z"
-
-
-def dedup_key(application_id: str, command_id: str, act_as: Iterable[str]) -> str:
-    return canonical_json([application_id, command_id, sorted(set(act_as))])
-
-
-class ChainBroken(Exception):
-    """The stored log does not verify (an entry was altered, removed or reordered)."""
 
 
 @dataclass
@@ -82,13 +113,29 @@ class _Draft:
         return f"#{self.transaction_id}:{len(self.events)}"
 
 
+@dataclass(frozen=True)
+class _Effects:
+    """A written transaction and what it changes in memory once its database transaction committed."""
+
+    tx: Transaction
+    created: list[Contract]
+    archived: list[str]
+    key_changes: tuple[list[KeyRow], list[str]]
+    acs_digest: str
+
+
 class EmbeddedLedger:
     """A DAML ledger in one process. Open it with :meth:`open`; close it with :meth:`close`.
 
     All methods are coroutines safe to call concurrently from one event loop; submissions are serialised."""
 
     def __init__(
-        self, storage: Storage, *, model: Model = MODEL, model_package_id: str = MODEL_FINGERPRINT
+        self,
+        storage: Storage,
+        *,
+        model: Model = MODEL,
+        model_package_id: str = MODEL_FINGERPRINT,
+        max_deduplication_seconds: float = DEFAULT_MAX_DEDUPLICATION_SECONDS,
     ) -> None:
         self._storage = storage
         self.model = model
@@ -98,10 +145,17 @@ class EmbeddedLedger:
         self._changed = asyncio.Condition()
         self._parties: dict[str, PartyDetails] = {}
         self._packages: dict[str, tuple[PackageInfo, bytes]] = {}
-        self._log: list[Transaction] = []
+        self.package_templates: dict[str, frozenset[str]] = {}
+        """Package id -> the model's templates (``Module:Entity``) it holds: packages besides the model's
+        that commands may name (registered by ``ledger.packages`` once validated as the model)."""
+        self.max_deduplication_seconds = max_deduplication_seconds
+        self._end = 0
+        self._head = GENESIS_HASH
+        self._acs_digest = acs_digest(())
+        self._recent: deque[Transaction] = deque(maxlen=RECENT_TRANSACTIONS)
         self._active: dict[str, Contract] = {}
-        self._archived: set[str] = set()
-        self._commands: dict[str, int] = {}
+        self._last_prune = 0.0
+        self._keys = KeyIndex(model)
 
     # -- lifecycle -------------------------------------------------------------------------------------------
 
@@ -113,8 +167,15 @@ class EmbeddedLedger:
         ledger_id: str | None = None,
         model: Model = MODEL,
         model_package_id: str = MODEL_FINGERPRINT,
+        max_deduplication_seconds: float = DEFAULT_MAX_DEDUPLICATION_SECONDS,
     ) -> EmbeddedLedger:
         """Open (creating tables if needed) the ledger stored at ``database_url`` and load its state.
+
+        The chain head is checked (the newest entry hashes right, follows the one before, offsets are
+        1..n) and every active contract row must lie within the log: a store that fails raises
+        :class:`ChainBroken` and is not served (``lso ledger verify`` says what is wrong).
+        ``max_deduplication_seconds`` is the longest deduplication period a command may ask for, and the
+        period of commands that give none.
 
         ``ledger_id`` is set on first start (default ``lso-<random>``) and kept afterwards;
         ``model_package_id``
@@ -123,9 +184,18 @@ class EmbeddedLedger:
         resolve by name).
         """
         storage = Storage(database_url)
-        await storage.create()
-        ledger = cls(storage, model=model, model_package_id=model_package_id)
-        await ledger._load(ledger_id)
+        try:
+            await storage.create()
+            ledger = cls(
+                storage,
+                model=model,
+                model_package_id=model_package_id,
+                max_deduplication_seconds=max_deduplication_seconds,
+            )
+            await ledger._load(ledger_id)
+        except BaseException:
+            await storage.close()
+            raise
         return ledger
 
     async def _load(self, ledger_id: str | None) -> None:
@@ -136,10 +206,23 @@ class EmbeddedLedger:
         self.ledger_id = state.ledger_id
         self._parties = {p.party: p for p in state.parties}
         self._packages = dict(state.packages)
-        self._log = state.log
+        self._end, self._head = check_head(state.log_count, state.last_rows)
+        beyond = [c.contract_id for c in state.active if not 0 < c.created_offset <= self._end]
+        if beyond:
+            raise ChainBroken(
+                f"active contract {beyond[0]} is not created by any transaction of the log "
+                f"(ledger end {self._end})"
+            )
         self._active = {c.contract_id: c for c in state.active}
-        self._archived = state.archived
-        self._commands = state.commands
+        self._acs_digest = acs_digest(state.active)
+        head_digest = json.loads(state.last_rows[0][1]).get("acs_digest") if state.last_rows else None
+        if head_digest is not None and head_digest != self._acs_digest:
+            raise ChainBroken(
+                "the active contract set in the contracts table is not the one the log's head transaction "
+                "records (a contract row was edited, added, deleted or un-archived): run `lso ledger verify`"
+            )
+        self._keys.load(await load_keys(self._storage))
+        await set_key_hashes(self._storage, self._keys.backfill(self._active.values()))
 
     async def close(self) -> None:
         await self._storage.close()
@@ -201,21 +284,33 @@ class EmbeddedLedger:
         except KeyError:
             raise PackageNotFound(f"no package {package_id!r}") from None
 
+    def hide_package(self, package_id: str) -> None:
+        """Stop serving a stored package (it stays in storage): ``ledger.packages`` hides, at start, a package
+        stored before uploads were validated that no DAML-LF client could read."""
+        self._packages.pop(package_id, None)
+        self.package_templates.pop(package_id, None)
+
     # -- templates -------------------------------------------------------------------------------------------
 
     def resolve_template(self, template_id: TemplateId) -> tuple[TemplateId, TemplateDef]:
-        """The template's canonical id (package id = :attr:`model_package_id`) and its definition.
+        """The template's id as the ledger records it and its definition.
 
-        The package id may be ``""``, the model's, or any uploaded package's (a DAR built by
-        ``daml build``)."""
+        The package id may be ``""`` (the model's package, :attr:`model_package_id`), the model's, or an
+        uploaded package that holds this template of the model (:attr:`package_templates`, e.g. the DAR
+        ``daml build`` or an older version of the platform made): the id keeps the package id given."""
         pkg = template_id.package_id
-        if pkg and pkg != self.model_package_id and pkg not in self._packages:
-            raise UnknownTemplate(f"unknown package {pkg!r} in template id {template_id}")
+        if pkg and pkg != self.model_package_id:
+            names = self.package_templates.get(pkg)
+            if names is None:
+                known = "holds none of the model's templates" if pkg in self._packages else "is unknown"
+                raise UnknownTemplate(f"package {pkg!r} of template id {template_id} {known}")
+            if template_id.qualified_name not in names:
+                raise UnknownTemplate(f"package {pkg!r} has no template {template_id.qualified_name}")
         try:
             tdef = self.model.template(template_id.module_name, template_id.entity_name)
         except KeyError:
             raise UnknownTemplate(f"unknown template {template_id.qualified_name}") from None
-        return TemplateId(self.model_package_id, tdef.module, tdef.entity), tdef
+        return TemplateId(pkg or self.model_package_id, tdef.module, tdef.entity), tdef
 
     def template_ids(self) -> list[TemplateId]:
         return [TemplateId(self.model_package_id, t.module, t.entity) for t in self.model.templates]
@@ -231,11 +326,36 @@ class EmbeddedLedger:
         *,
         read_as: Sequence[str] = (),
         workflow_id: str = "",
+        deduplication_period: DeduplicationPeriod | None = None,
     ) -> Transaction:
-        """Interpret ``commands`` as one atomic transaction and commit it; see :meth:`submit_ex`."""
-        tx, _ = await self.submit_ex(
-            command_id, application_id, act_as, commands, read_as=read_as, workflow_id=workflow_id
-        )
+        """Interpret ``commands`` as one atomic transaction and commit it.
+
+        Raises :class:`DuplicateCommand` when a command with the same ``(application_id, command_id,
+        set(act_as))`` was accepted within ``deduplication_period`` (default: the maximum,
+        :attr:`max_deduplication_seconds`; see :mod:`ledger.engine.dedup`),
+        :class:`InvalidDeduplicationPeriod` for a period longer than the maximum, :class:`AuthorizationError`
+        (a signatory or controller is not in ``act_as``), :class:`ContractNotFound` (unknown, archived, or not
+        visible to ``act_as`` | ``read_as``), :class:`ValidationError`/:class:`UnknownTemplate`/
+        :class:`UnknownChoice`."""
+        if not command_id:
+            raise ValidationError("command id is empty")
+        if not act_as:
+            raise ValidationError("actAs is empty")
+        if not commands:
+            raise ValidationError("no commands")
+        period = check_period(deduplication_period, self.max_deduplication_seconds)
+        key = dedup_key(application_id, command_id, act_as)
+        async with self._lock:
+            async with self._storage.begin() as conn:  # the dedup check and the commit: one db transaction
+                await self._check_duplicate(key, period, conn)
+                effects = await self._commit(
+                    command_id, application_id, act_as, commands, read_as, workflow_id, key, conn
+                )
+            self._applied(effects)
+            await self._maybe_prune()
+        tx = effects.tx
+        async with self._changed:
+            self._changed.notify_all()
         return tx
 
     async def submit_ex(
@@ -247,67 +367,124 @@ class EmbeddedLedger:
         *,
         read_as: Sequence[str] = (),
         workflow_id: str = "",
+        deduplication_period: DeduplicationPeriod | None = None,
     ) -> tuple[Transaction, bool]:
-        """Like :meth:`submit`, also saying whether the command was a duplicate.
-
-        A command whose ``(application_id, command_id, act_as)`` was already committed has no new effect: the
-        original transaction comes back with ``True``. Raises :class:`AuthorizationError` (a signatory or
-        controller is not in ``act_as``), :class:`ContractNotFound` (unknown, archived, or not visible to
-        ``act_as`` | ``read_as``),
-        :class:`ValidationError`/:class:`UnknownTemplate`/:class:`UnknownChoice`."""
-        if not command_id:
-            raise ValidationError("command id is empty")
-        if not act_as:
-            raise ValidationError("actAs is empty")
-        if not commands:
-            raise ValidationError("no commands")
-        key = dedup_key(application_id, command_id, act_as)
-        async with self._lock:
-            done = self._commands.get(key)
-            if done is not None:
-                return self._log[done - 1], True
-            unknown = sorted(p for p in {*act_as, *read_as} if p not in self._parties)
-            if unknown:
-                raise ValidationError(f"unknown submitting party(ies): {', '.join(unknown)}")
-            draft = _Draft(
-                transaction_id=uuid.uuid4().hex,
-                effective_at=_now(),
-                offset=len(self._log) + 1,
-            )
-            acting = frozenset(act_as)
-            readers = acting | frozenset(read_as)
-            for command in commands:
-                draft.roots.extend(self._interpret(draft, command, acting, readers))
-            prev_hash = self._log[-1].hash if self._log else GENESIS_HASH
-            tx = Transaction(
-                transaction_id=draft.transaction_id,
-                command_id=command_id,
-                application_id=application_id,
+        """Like :meth:`submit`, but a duplicate is no error: the accepted command's transaction comes back
+        with ``True`` (engine callers that want idempotence; the APIs answer a duplicate as Daml does)."""
+        try:
+            tx = await self.submit(
+                command_id,
+                application_id,
+                act_as,
+                commands,
+                read_as=read_as,
                 workflow_id=workflow_id,
-                act_as=tuple(act_as),
-                offset=draft.offset,
-                effective_at=draft.effective_at,
-                events=tuple(draft.events),
-                root_event_ids=tuple(draft.roots),
-                prev_hash=prev_hash,
+                deduplication_period=deduplication_period,
             )
-            tx = Transaction(**{**_fields(tx), "hash": chain_hash(prev_hash, tx.body())})
-            created = [c for cid, c in draft.created.items() if cid not in draft.archived]
-            archived_before = [cid for cid in draft.archived if cid not in draft.created]
-            transient = [c for cid, c in draft.created.items() if cid in draft.archived]
-            await self._storage.commit(
-                tx, created + transient, archived_before + list(c.contract_id for c in transient), key
-            )
-            for c in created:
-                self._active[c.contract_id] = c
-            for cid in archived_before:
-                self._active.pop(cid, None)
-            self._archived.update(draft.archived)
-            self._log.append(tx)
-            self._commands[key] = tx.offset
-        async with self._changed:
-            self._changed.notify_all()
+        except DuplicateCommand as duplicate:
+            original = await self._storage.transaction_at(duplicate.offset)
+            assert original is not None, "a dedup entry names a transaction of the log"
+            return original, True
         return tx, False
+
+    async def _check_duplicate(self, key: str, period: DeduplicationPeriod, conn: AsyncConnection) -> None:
+        now = time.time()
+        if isinstance(period, DedupOffset):
+            await self._check_offset_period(period.offset, now)
+        entry = await self._storage.dedup_entry(key, conn)
+        if is_duplicate(entry, period, now):
+            assert entry is not None
+            raise DuplicateCommand(entry.offset, entry.transaction_id)
+
+    async def _check_offset_period(self, offset: int, now: float) -> None:
+        """An offset period must start within the maximum deduplication time (older entries are pruned)."""
+        if offset > self._end:
+            raise ValidationError(f"deduplication offset {offset:016x} is beyond the ledger end")
+        if self._end == 0 or offset == self._end:
+            return
+        first = await self._storage.transaction_at(offset + 1)
+        if first is None or epoch_seconds(first.effective_at) < now - self.max_deduplication_seconds:
+            raise InvalidDeduplicationPeriod(
+                f"The deduplication offset {offset:016x} starts before the maximum deduplication time",
+                self.max_deduplication_seconds,
+            )
+
+    async def _commit(
+        self,
+        command_id: str,
+        application_id: str,
+        act_as: Sequence[str],
+        commands: Sequence[Command],
+        read_as: Sequence[str],
+        workflow_id: str,
+        key: str,
+        conn: AsyncConnection,
+    ) -> _Effects:
+        """Interpret and write (under the submission lock, within ``conn``'s database transaction); the
+        in-memory state changes by :meth:`_applied` once that transaction committed."""
+        unknown = sorted(p for p in {*act_as, *read_as} if p not in self._parties)
+        if unknown:
+            raise ValidationError(f"unknown submitting party(ies): {', '.join(unknown)}")
+        draft = _Draft(
+            transaction_id=uuid.uuid4().hex,
+            effective_at=_now(),
+            offset=self._end + 1,
+        )
+        acting = frozenset(act_as)
+        readers = acting | frozenset(read_as)
+        for command in commands:
+            draft.roots.extend(self._interpret(draft, command, acting, readers))
+        prev_hash = self._head
+        created = [c for cid, c in draft.created.items() if cid not in draft.archived]
+        archived_before = [cid for cid in draft.archived if cid not in draft.created]
+        transient = [c for cid, c in draft.created.items() if cid in draft.archived]
+        digest = next_acs_digest(self._acs_digest, created, [self._active[cid] for cid in archived_before])
+        tx = Transaction(
+            transaction_id=draft.transaction_id,
+            command_id=command_id,
+            application_id=application_id,
+            workflow_id=workflow_id,
+            act_as=tuple(act_as),
+            offset=draft.offset,
+            effective_at=draft.effective_at,
+            events=tuple(draft.events),
+            root_event_ids=tuple(draft.roots),
+            prev_hash=prev_hash,
+            acs_digest=digest,
+        )
+        tx = Transaction(**{**_fields(tx), "hash": chain_hash(prev_hash, tx.body())})
+        now = time.time()
+        key_changes = self._keys.changes(created, archived_before)
+        await self._storage.commit(
+            tx,
+            created + transient,
+            archived_before + [c.contract_id for c in transient],
+            key,
+            now,
+            key_hashes={row.contract_id: row.key_hash for row in key_changes[0]},
+            conn=conn,
+        )
+        return _Effects(tx, created, archived_before, key_changes, digest)
+
+    def _applied(self, effects: _Effects) -> None:
+        """Bring the in-memory state up to a committed transaction."""
+        for c in effects.created:
+            self._active[c.contract_id] = c
+        for cid in effects.archived:
+            self._active.pop(cid, None)
+        self._keys.apply(*effects.key_changes)
+        self._recent.append(effects.tx)
+        self._end = effects.tx.offset
+        self._head = effects.tx.hash
+        self._acs_digest = effects.acs_digest
+
+    async def _maybe_prune(self) -> None:
+        now = time.time()
+        if now - self._last_prune >= DEDUP_PRUNE_INTERVAL:
+            self._last_prune = now
+            pruned = await self._storage.prune_dedup(now - self.max_deduplication_seconds)
+            if pruned:
+                log.info("pruned %d expired deduplication entries", pruned)
 
     def _interpret(
         self, draft: _Draft, command: Command, acting: frozenset[str], readers: frozenset[str]
@@ -325,6 +502,13 @@ class EmbeddedLedger:
                     f"not a {template_id.qualified_name}"
                 )
             return [self._exercise(draft, contract, tdef, command.choice, command.argument, acting)]
+        if isinstance(command, ExerciseByKeyCommand):
+            template_id, tdef = self.resolve_template(command.template_id)
+            key = keys.normalize_key(tdef, command.key, self.model)
+            contract = keys.visible_by_key(
+                self._keys, self._active, draft.created, draft.archived, tdef, key, readers
+            )
+            return [self._exercise(draft, contract, tdef, command.choice, command.argument, acting)]
         if isinstance(command, CreateAndExerciseCommand):
             template_id, tdef = self.resolve_template(command.template_id)
             create_id = self._create(
@@ -341,11 +525,9 @@ class EmbeddedLedger:
         if contract_id in draft.archived:
             raise ContractNotFound(f"contract {contract_id} was archived in this transaction")
         contract = draft.created.get(contract_id) or self._active.get(contract_id)
-        if contract is None:
-            state = "archived" if contract_id in self._archived else "unknown"
-            raise ContractNotFound(f"contract {contract_id} is {state}")
-        if not contract.visible_to(readers):
-            raise ContractNotFound(f"contract {contract_id} is not visible to {', '.join(sorted(readers))}")
+        if contract is None or not contract.visible_to(readers):
+            # one answer for unknown, archived and hidden contracts (Daml's CONTRACT_NOT_FOUND)
+            raise ContractIdNotFound(contract_id)
         return contract
 
     def _create(
@@ -377,6 +559,7 @@ class EmbeddedLedger:
             value = payload[name]
             if Decimal(str(value)) <= 0:
                 raise ValidationError(f"template precondition violated: {tdef.entity}.{name} must be > 0")
+        keys.check_unique(self._keys, self._active, draft.created, draft.archived, tdef, payload, signatories)
         event_id = draft.next_event_id()
         contract_id = "00" + hashlib.sha256(f"{draft.transaction_id}:{event_id}".encode()).hexdigest()
         contract = Contract(
@@ -440,7 +623,10 @@ class EmbeddedLedger:
             for name, source in effect.fields.items():
                 scope, _, ref = source.partition(".")
                 fields[name] = contract.payload[ref] if scope == "this" else arg[ref]
-            target_id = TemplateId(self.model_package_id, target.module, target.entity)
+            # what a choice creates is in the exercised contract's package (packages are closed: conform.py)
+            target_id = TemplateId(
+                contract.template_id.package_id or self.model_package_id, target.module, target.entity
+            )
             child = self._create(draft, target_id, target, fields, authorizers, witnesses)
             children.append(child)
             created = draft.events[-1]
@@ -475,7 +661,7 @@ class EmbeddedLedger:
             for c in self._active.values()
             if c.visible_to(readers) and (names is None or c.template_id.qualified_name in names)
         ]
-        return contracts, len(self._log)
+        return contracts, self._end
 
     async def fetch(self, contract_id: str, parties: Iterable[str]) -> Contract:
         """The active contract, if some of ``parties`` are its stakeholders; else
@@ -483,31 +669,68 @@ class EmbeddedLedger:
         readers = frozenset(parties)
         contract = self._active.get(contract_id)
         if contract is None or not contract.visible_to(readers):
-            raise ContractNotFound(f"contract {contract_id} not found, archived or not visible")
+            raise ContractIdNotFound(contract_id)
         return contract
+
+    async def fetch_by_key(self, template_id: TemplateId, key: Any, parties: Iterable[str]) -> Contract:
+        """The active contract of ``template_id`` whose contract key is ``key``, if some of ``parties`` are
+        its stakeholders; else :class:`ContractKeyNotFound` (see ``ledger.engine.keys``)."""
+        _, tdef = self.resolve_template(template_id)
+        value = keys.normalize_key(tdef, key, self.model)
+        return keys.visible_by_key(self._keys, self._active, {}, set(), tdef, value, frozenset(parties))
 
     async def transactions(
         self, parties: Iterable[str] | None, begin_offset: int = 0, end_offset: int | None = None
     ) -> list[Transaction]:
         """Transactions after ``begin_offset`` up to and including ``end_offset`` (default: the end) that some
         of ``parties`` witness (None: all). Filter their events with ``tx.flat_events(parties)`` or
-        ``tx.tree_events(parties)``."""
-        end = len(self._log) if end_offset is None else min(end_offset, len(self._log))
-        selected = self._log[max(begin_offset, 0) : end]
-        if parties is None:
-            return list(selected)
-        readers = frozenset(parties)
-        return [tx for tx in selected if tx.visible_to(readers)]
+        ``tx.tree_events(parties)``. Collects :meth:`iter_transactions` (prefer that for long ranges)."""
+        return [tx async for tx in self.iter_transactions(parties, begin_offset, end_offset)]
+
+    async def iter_transactions(
+        self,
+        parties: Iterable[str] | None,
+        begin_offset: int = 0,
+        end_offset: int | None = None,
+        page_size: int = LOG_PAGE_SIZE,
+    ) -> AsyncIterator[Transaction]:
+        """The same transactions as :meth:`transactions`, read from storage ``page_size`` at a time (the
+        newest :data:`RECENT_TRANSACTIONS` come from memory). ``end_offset`` None: the ledger end when
+        called."""
+        end = self._end if end_offset is None else min(end_offset, self._end)
+        readers = None if parties is None else frozenset(parties)
+        cursor = max(begin_offset, 0)
+        while cursor < end:
+            page = self._recent_after(cursor, end)
+            if page is None:
+                page = await self._storage.log_page(cursor, end, max(page_size, 1))
+                if not page:
+                    return
+            for tx in page:
+                if readers is None or tx.visible_to(readers):
+                    yield tx
+            cursor = page[-1].offset
+
+    def _recent_after(self, cursor: int, end: int) -> list[Transaction] | None:
+        """The cached transactions in ``(cursor, end]``, if the cache reaches back to ``cursor + 1``."""
+        if not self._recent or self._recent[0].offset > cursor + 1:
+            return None
+        return [tx for tx in self._recent if cursor < tx.offset <= end] or None
 
     async def transaction_by_id(self, transaction_id: str) -> Transaction | None:
-        for tx in reversed(self._log):
+        for tx in reversed(self._recent):
             if tx.transaction_id == transaction_id:
                 return tx
-        return None
+        return await self._storage.transaction_by_id(transaction_id)
 
     async def ledger_end(self) -> int:
         """Offset of the last transaction (0 when the ledger is empty)."""
-        return len(self._log)
+        return self._end
+
+    @property
+    def chain_head(self) -> str:
+        """Hash of the newest log entry (:data:`GENESIS_HASH` when the log is empty)."""
+        return self._head
 
     async def wait_for_change(self, after_offset: int, timeout: float | None = None) -> int:  # noqa: ASYNC109
         """Wait until the ledger end passes ``after_offset`` (or ``timeout`` seconds); return the ledger
@@ -515,24 +738,46 @@ class EmbeddedLedger:
         async with self._changed:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(
-                    self._changed.wait_for(lambda: len(self._log) > after_offset), timeout=timeout
+                    self._changed.wait_for(lambda: self._end > after_offset), timeout=timeout
                 )
-        return len(self._log)
+        return self._end
+
+    def memory_stats(self) -> dict[str, int]:
+        """Sizes of what the engine holds in memory (none grows with the length of the log)."""
+        return {
+            "ledger_end": self._end,
+            "cached_transactions": len(self._recent),
+            "active_contracts": len(self._active),
+            "parties": len(self._parties),
+            "packages": len(self._packages),
+        }
+
+    async def dedup_entries(self) -> int:
+        """How many deduplication entries storage holds (at most the commands of one maximum period)."""
+        return await self._storage.dedup_count()
+
+    async def prune_deduplication(self, now: float | None = None) -> int:
+        """Forget deduplication entries older than the maximum period (also done every
+        :data:`DEDUP_PRUNE_INTERVAL` seconds while committing); how many were removed."""
+        moment = time.time() if now is None else now
+        self._last_prune = moment
+        return await self._storage.prune_dedup(moment - self.max_deduplication_seconds)
 
     async def verify_chain(self) -> int:
-        """Re-check the stored log: offsets 1..n, each prev_hash the previous hash, each hash recomputed.
-        Returns the number of entries; raises :class:`ChainBroken`."""
+        """Re-check the stored log, page by page: offsets 1..n, each prev_hash the previous hash, each hash
+        recomputed. Returns the number of entries; raises :class:`ChainBroken`."""
         prev = GENESIS_HASH
-        rows = await self._storage.log_rows()
-        for expected, (offset, body, prev_hash, hash_) in enumerate(rows, start=1):
-            if offset != expected:
-                raise ChainBroken(f"log entry {expected} missing (found offset {offset})")
-            if prev_hash != prev:
-                raise ChainBroken(f"log entry {offset} does not follow entry {offset - 1}")
-            if chain_hash(prev_hash, json.loads(body)) != hash_:
-                raise ChainBroken(f"log entry {offset} was altered")
+        count = 0
+        async for offset, _, body, prev_hash, hash_ in self._storage.iter_log_rows():
+            count += 1
+            check_entry(count, prev, (offset, body, prev_hash, hash_))
             prev = hash_
-        return len(rows)
+        return count
+
+    async def verify(self) -> VerifyReport:
+        """:meth:`verify_chain` and the active contract set: the contracts table must be what replaying the
+        log gives (see :mod:`ledger.engine.verify`). Never raises for a broken store: read the report."""
+        return await verify_store(self._storage, self.model)
 
 
 def _placeholder(event_id: str) -> ExercisedEvent:

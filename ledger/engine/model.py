@@ -64,6 +64,17 @@ class ExerciseCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class ExerciseByKeyCommand:
+    """Exercise on the active contract of ``template_id`` whose contract key is ``key`` (see
+    ``ledger.engine.keys``)."""
+
+    template_id: TemplateId
+    key: JsonDict
+    choice: str
+    argument: JsonDict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class CreateAndExerciseCommand:
     template_id: TemplateId
     arguments: JsonDict
@@ -71,7 +82,7 @@ class CreateAndExerciseCommand:
     argument: JsonDict = field(default_factory=dict)
 
 
-Command = CreateCommand | ExerciseCommand | CreateAndExerciseCommand
+Command = CreateCommand | ExerciseCommand | ExerciseByKeyCommand | CreateAndExerciseCommand
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,8 +215,13 @@ class Transaction:
     root_event_ids: tuple[str, ...]
     prev_hash: str = ""
     hash: str = ""
+    acs_digest: str = ""
+    """Digest of the active contract set after this transaction (``ledger.engine.chain.acs_digest``): part of
+    the hashed body, so the contracts table is checked against the chain when the ledger opens. ``""`` in logs
+    written before it existed (not in their bodies then)."""
 
     def body(self) -> JsonDict:
+        extra: JsonDict = {"acs_digest": self.acs_digest} if self.acs_digest else {}
         return {
             "transaction_id": self.transaction_id,
             "command_id": self.command_id,
@@ -216,6 +232,7 @@ class Transaction:
             "effective_at": self.effective_at,
             "events": [e.to_json() for e in self.events],
             "root_event_ids": list(self.root_event_ids),
+            **extra,
         }
 
     @classmethod
@@ -232,6 +249,7 @@ class Transaction:
             root_event_ids=tuple(body["root_event_ids"]),
             prev_hash=prev_hash,
             hash=hash_,
+            acs_digest=body.get("acs_digest", ""),
         )
 
     def event(self, event_id: str) -> TreeEvent:

@@ -21,6 +21,20 @@ template                signatories             observers     choices (controlle
 ``PaymentReceipt``      issuer, payer           -             Archive
 ======================  ======================  ============  =============================================
 
+Contract keys (at most one active contract per template and key; the maintainer is a signatory):
+
+==========================================  ==================================  ============
+templates                                   key (record)                        maintainer
+==========================================  ==================================  ============
+``CustomerOrder``                           ``CustomerOrderKey`` customer,      customer
+                                            orderId
+``OrderProposal``, ``OrderAgreement``,      ``OrderKey`` manufacturer, orderId  manufacturer
+``DeliveryCommitment``
+``SupplyProposal``, ``SupplyAgreement``     ``SupplyKey`` manufacturer,         manufacturer
+                                            orderId, supplier
+``Invoice``, ``PaymentReceipt``             ``InvoiceKey`` issuer, invoiceId    issuer
+==========================================  ==================================  ============
+
 Every template also has DAML's implicit consuming ``Archive`` choice, controlled by all its signatories,
 listed
 explicitly in :attr:`TemplateDef.choices` (argument record: no fields, result ``Unit``).
@@ -98,9 +112,22 @@ class ChoiceDef:
 
 
 @dataclass(frozen=True, slots=True)
+class KeyDef:
+    """A template's contract key (DAML ``key ... : T`` / ``maintainer key.m``).
+
+    The key is a record ``record`` (a data type of the template's module, see :data:`KEY_RECORDS`) whose
+    fields are template fields of the same name and type; ``maintainers`` are Party fields of the key, each
+    also a signatory of the template (DAML requires the maintainers to be signatories)."""
+
+    record: str
+    fields: tuple[str, ...]
+    maintainers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class TemplateDef:
     """A template: its argument record is named after the entity and has ``fields``; ``signatories`` and
-    ``observers`` are Party (or [Party]) fields; no contract keys in this model (``key`` is always None)."""
+    ``observers`` are Party (or [Party]) fields; ``key`` its contract key (or None)."""
 
     module: str
     entity: str
@@ -108,7 +135,7 @@ class TemplateDef:
     signatories: tuple[str, ...]
     observers: tuple[str, ...] = ()
     choices: tuple[ChoiceDef, ...] = ()
-    key: None = None
+    key: KeyDef | None = None
     ensure_positive: tuple[str, ...] = field(default=())
     """Numeric/Int fields the template's ``ensure`` clause requires to be > 0."""
 
@@ -144,8 +171,9 @@ def _template(
     observers: tuple[str, ...] = (),
     choices: tuple[ChoiceDef, ...] = (),
     ensure_positive: tuple[str, ...] = (),
+    key: KeyDef | None = None,
 ) -> TemplateDef:
-    return TemplateDef(
+    template = TemplateDef(
         module=MODULE,
         entity=entity,
         fields=fields,
@@ -153,7 +181,27 @@ def _template(
         observers=observers,
         choices=(*choices, _archive(signatories)),
         ensure_positive=ensure_positive,
+        key=key,
     )
+    check_key(template)
+    return template
+
+
+def check_key(template: TemplateDef) -> None:
+    """DAML's static rules for a key: its fields exist, its maintainers are Party fields of the key and
+    signatories of the template (a maintainer that is not a signatory is a compile error in DAML)."""
+    key = template.key
+    if key is None:
+        return
+    if not key.maintainers:
+        raise ValueError(f"{template.entity}: a contract key needs at least one maintainer")
+    for name in key.fields:
+        template.field(name)
+    for name in key.maintainers:
+        if name not in key.fields or template.field(name).type != PARTY:
+            raise ValueError(f"{template.entity}: maintainer {name!r} is not a Party field of the key")
+        if name not in template.signatories:
+            raise ValueError(f"{template.entity}: maintainer {name!r} is not a signatory")
 
 
 ITEM = RecordDef(
@@ -169,6 +217,16 @@ ITEM = RecordDef(
 PENALTY = RecordDef(
     MODULE, "Penalty", (FieldDef("perDayLate", DECIMAL), FieldDef("cap", OptionalOf(DECIMAL)))
 )
+#: Key of a customer's order: (customer, orderId), maintained by the customer.
+CUSTOMER_ORDER_KEY = KeyDef("CustomerOrderKey", ("customer", "orderId"), ("customer",))
+#: Key of an order's proposal, agreement and delivery commitment: (manufacturer, orderId), maintained by the
+#: manufacturer; so there is at most one active agreement per order of a manufacturer.
+ORDER_KEY = KeyDef("OrderKey", ("manufacturer", "orderId"), ("manufacturer",))
+#: Key of a supply proposal and agreement: (manufacturer, orderId, supplier), maintained by the manufacturer.
+SUPPLY_KEY = KeyDef("SupplyKey", ("manufacturer", "orderId", "supplier"), ("manufacturer",))
+#: Key of an invoice and its payment receipt: (issuer, invoiceId), maintained by the issuer.
+INVOICE_KEY = KeyDef("InvoiceKey", ("issuer", "invoiceId"), ("issuer",))
+
 RECORDS: tuple[RecordDef, ...] = (ITEM, PENALTY)
 
 _ITEMS = ListOf(RecordRef(MODULE, "Item"))
@@ -188,6 +246,7 @@ CUSTOMER_ORDER = _template(
     signatories=("customer",),
     observers=("manufacturer",),
     ensure_positive=("quantity",),
+    key=CUSTOMER_ORDER_KEY,
 )
 
 _ORDER_TERMS = (
@@ -211,6 +270,7 @@ DELIVERY_COMMITMENT = _template(
     ),
     signatories=("manufacturer",),
     observers=("customer",),
+    key=ORDER_KEY,
 )
 
 ORDER_AGREEMENT = _template(
@@ -237,6 +297,7 @@ ORDER_AGREEMENT = _template(
         ),
     ),
     ensure_positive=("price",),
+    key=ORDER_KEY,
 )
 
 _ORDER_PROPOSAL_FIELDS = _ORDER_TERMS
@@ -256,6 +317,7 @@ ORDER_PROPOSAL = _template(
         ChoiceDef(name="WithdrawOrder", controllers=("manufacturer",)),
     ),
     ensure_positive=("price",),
+    key=ORDER_KEY,
 )
 
 _SUPPLY_TERMS = (
@@ -274,6 +336,7 @@ SUPPLY_AGREEMENT = _template(
     _SUPPLY_TERMS,
     signatories=("manufacturer", "supplier"),
     ensure_positive=("price",),
+    key=SUPPLY_KEY,
 )
 
 SUPPLY_PROPOSAL = _template(
@@ -292,6 +355,7 @@ SUPPLY_PROPOSAL = _template(
         ChoiceDef(name="WithdrawSupply", controllers=("manufacturer",)),
     ),
     ensure_positive=("price",),
+    key=SUPPLY_KEY,
 )
 
 _INVOICE_FIELDS = (
@@ -314,6 +378,7 @@ PAYMENT_RECEIPT = _template(
     ),
     signatories=("issuer", "payer"),
     ensure_positive=("amount",),
+    key=INVOICE_KEY,
 )
 
 INVOICE = _template(
@@ -340,6 +405,7 @@ INVOICE = _template(
         ),
     ),
     ensure_positive=("amount",),
+    key=INVOICE_KEY,
 )
 
 #: Every template of the model, in dependency order (a choice creates only templates listed before it).
@@ -398,6 +464,17 @@ class Model:
                     "signatories": list(t.signatories),
                     "observers": list(t.observers),
                     "ensure_positive": list(t.ensure_positive),
+                    **(
+                        {}
+                        if t.key is None
+                        else {
+                            "key": {
+                                "record": t.key.record,
+                                "fields": list(t.key.fields),
+                                "maintainers": list(t.key.maintainers),
+                            }
+                        }
+                    ),
                     "choices": [
                         {
                             "name": c.name,
@@ -417,7 +494,25 @@ class Model:
         }
 
 
-MODEL = Model(TEMPLATES, RECORDS)
+def key_records(templates: tuple[TemplateDef, ...]) -> tuple[RecordDef, ...]:
+    """The key record types of ``templates``: each field typed as the template field of that name (two
+    templates sharing a key record must agree on its fields)."""
+    found: dict[tuple[str, str], RecordDef] = {}
+    for t in templates:
+        if t.key is None:
+            continue
+        record = RecordDef(t.module, t.key.record, tuple(t.field(name) for name in t.key.fields))
+        known = found.setdefault((t.module, t.key.record), record)
+        if known != record:
+            raise ValueError(f"key record {t.key.record} has different fields in {t.entity}")
+    return tuple(found.values())
+
+
+#: The key records (``CustomerOrderKey``, ``OrderKey``, ``SupplyKey``, ``InvoiceKey``), data types of
+#: :data:`MODULE` like :data:`RECORDS`.
+KEY_RECORDS: tuple[RecordDef, ...] = key_records(TEMPLATES)
+
+MODEL = Model(TEMPLATES, (*RECORDS, *KEY_RECORDS))
 
 #: sha256 of the model's canonical description: the engine's default package id when no DAML-LF package id is
 #: supplied (the DAML-LF builder's package id, the sha256 of its DALF payload, replaces it when present).

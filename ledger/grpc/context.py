@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
 
 import grpc
+from google.protobuf import any_pb2
+from google.rpc import error_details_pb2, status_pb2  # type: ignore[import-untyped]
 
-from ledger.engine.errors import LedgerError
+from ledger.engine.errors import DamlCodedError, LedgerError
 from ledger.engine.ledger import EmbeddedLedger
-from ledger.grpc.auth import OPEN, AuthError, Claims, TokenVerifier
+from ledger.engine.users import UserStore
+from ledger.grpc.auth import OPEN, AuthError, Claims, TokenVerifier, UnknownUser
 from ledger.grpc.convert import Converter
 
 PARTICIPANT_ID = "lso-embedded-participant"
@@ -42,6 +45,8 @@ class LedgerContext:
     engine: EmbeddedLedger
     convert: Converter
     verifier: TokenVerifier | None = None
+    users: UserStore | None = None
+    """The participant's users (UserManagementService), given by ``start_grpc_server``."""
 
     def claims(self, context: grpc.aio.ServicerContext) -> Claims:
         """The caller's verified claims (all rights when the server has no verifier)."""
@@ -57,6 +62,8 @@ class LedgerContext:
             abort(grpc.StatusCode.UNAUTHENTICATED, "missing 'authorization: Bearer <token>' metadata")
         try:
             claims = self.verifier.verify(token)
+        except UnknownUser as exc:  # Daml: PERMISSION_DENIED, as for a deactivated user
+            abort(grpc.StatusCode.PERMISSION_DENIED, str(exc))
         except AuthError as exc:
             abort(grpc.StatusCode.UNAUTHENTICATED, str(exc))
         if claims.ledger_id is not None and claims.ledger_id != self.engine.ledger_id:
@@ -77,9 +84,28 @@ class LedgerContext:
 async def _abort_with(context: grpc.aio.ServicerContext, exc: Exception) -> NoReturn:
     if isinstance(exc, Abort):
         await context.abort(exc.code, exc.message)
+    elif isinstance(exc, DamlCodedError):
+        await context.abort(_status(exc), str(exc), trailing_metadata=rich_status(_status(exc), exc))
     elif isinstance(exc, LedgerError):
         await context.abort(_status(exc), f"{exc.code}: {exc}")
     raise exc
+
+
+def rich_status(code: grpc.StatusCode, exc: DamlCodedError) -> tuple[tuple[str, bytes], ...]:
+    """Daml's rich gRPC error (``grpc-status-details-bin``: google.rpc.Status with an ErrorInfo carrying the
+    error code id and its metadata, and a RequestInfo with the correlation id)."""
+    info = error_details_pb2.ErrorInfo(
+        reason=exc.code,
+        metadata={"category": str(exc.category), "definite_answer": "false", **exc.metadata},
+    )
+    request = error_details_pb2.RequestInfo(request_id=exc.correlation_id)
+    details = []
+    for message in (info, request):
+        packed = any_pb2.Any()
+        packed.Pack(message)
+        details.append(packed)
+    status = status_pb2.Status(code=code.value[0], message=str(exc), details=details)
+    return (("grpc-status-details-bin", status.SerializeToString()),)
 
 
 def unary(

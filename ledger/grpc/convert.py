@@ -12,19 +12,22 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from ledger.engine import format_offset
 from ledger.engine import parse_offset as engine_parse_offset
 from ledger.engine.errors import UnknownChoice, UnknownTemplate, ValidationError
+from ledger.engine.keys import key_of
 from ledger.engine.model import (
     ArchivedEvent,
     Command,
     CreateAndExerciseCommand,
     CreateCommand,
     CreatedEvent,
+    ExerciseByKeyCommand,
     ExerciseCommand,
     ExercisedEvent,
     TemplateId,
     Transaction,
 )
 from ledger.engine.templates import MODEL, ChoiceDef, Model, TemplateDef
-from ledger.grpc.values import ValueEncoder, record_to_engine
+from ledger.engine.types import RecordRef
+from ledger.grpc.values import ValueEncoder, record_to_engine, to_engine
 
 
 def timestamp(text: str) -> Timestamp:
@@ -44,7 +47,12 @@ class Converter:
     # -- identifiers ---------------------------------------------------------------------------
 
     def identifier(self, template_id: TemplateId) -> v.Identifier:
-        return self.values.identifier(template_id.module_name, template_id.entity_name)
+        """The template id as the contract was created: under the package id the client named."""
+        return v.Identifier(
+            package_id=template_id.package_id or self.package_id,
+            module_name=template_id.module_name,
+            entity_name=template_id.entity_name,
+        )
 
     def template(self, identifier: v.Identifier) -> tuple[TemplateId, TemplateDef]:
         """The engine template id (resolved by name when it names our package) and its definition."""
@@ -95,7 +103,18 @@ class Converter:
             choice = self.choice(template, cae.choice)
             argument = self._choice_argument(template, choice, cae.choice_argument)
             return CreateAndExerciseCommand(template_id, payload, choice.name, argument)
-        raise ValidationError(f"unsupported command {kind!r} (this model has no contract keys)")
+        if kind == "exerciseByKey":
+            ebk = command.exerciseByKey
+            template_id, template = self.template(ebk.template_id)
+            if template.key is None:
+                raise ValidationError(f"template {template.entity} has no contract key")
+            key = to_engine(
+                ebk.contract_key, RecordRef(template.module, template.key.record), self.model, "contract_key"
+            )
+            choice = self.choice(template, ebk.choice)
+            argument = self._choice_argument(template, choice, ebk.choice_argument)
+            return ExerciseByKeyCommand(template_id, dict_value(key), choice.name, argument)
+        raise ValidationError(f"unsupported command {kind!r}")
 
     # -- events --------------------------------------------------------------------------------
 
@@ -115,6 +134,10 @@ class Converter:
             observers=list(event.observers),
         )
         message.agreement_text.value = ""
+        key = key_of(template, event.payload)
+        if key is not None and template.key is not None:
+            key_type = RecordRef(template.module, template.key.record)
+            message.contract_key.CopyFrom(self.values.value(key, key_type))
         if created_at:
             message.created_at.CopyFrom(timestamp(created_at))
         return message
@@ -196,6 +219,12 @@ class Converter:
         for event_id, tree_event in by_id.items():
             tree.events_by_id[event_id].CopyFrom(tree_event)
         return tree
+
+
+def dict_value(value: object) -> dict[str, object]:
+    if not isinstance(value, dict):
+        raise ValidationError("contract_key: expected a record")
+    return value
 
 
 def offset_text(offset: int) -> str:

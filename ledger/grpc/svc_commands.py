@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import AsyncIterator
 
 import grpc
 from dazl._gen.com.daml.ledger.api import v1 as lapi
-from google.protobuf import empty_pb2
+from google.protobuf import duration_pb2, empty_pb2
 
+from ledger.engine import DedupDuration, DeduplicationPeriod, DedupOffset, parse_offset
 from ledger.engine.model import Transaction
-from ledger.grpc.context import LedgerContext, abort, unary
+from ledger.grpc.context import LedgerContext, abort, streaming, unary
 from ledger.grpc.convert import offset_text
 from ledger.grpc.registry import V1, Service
+
+
+def deduplication_period(commands: lapi.Commands) -> DeduplicationPeriod | None:
+    """``Commands.deduplication_period``: ``deduplication_duration`` (or the deprecated
+    ``deduplication_time``) or ``deduplication_offset``; None when unset (the ledger's maximum applies)."""
+    kind = commands.WhichOneof("deduplication_period")
+    if kind in ("deduplication_duration", "deduplication_time"):
+        duration = getattr(commands, kind)
+        return DedupDuration(duration.seconds + duration.nanos / 1e9)
+    if kind == "deduplication_offset":
+        return DedupOffset(parse_offset(commands.deduplication_offset))
+    return None
 
 
 class CommandServices:
@@ -31,21 +46,17 @@ class CommandServices:
         if claims.application_id and not claims.unrestricted and application_id != claims.application_id:
             abort(grpc.StatusCode.PERMISSION_DENIED, "application_id differs from the token's")
         engine_commands = [self.ctx.convert.command(c) for c in commands.commands]
-        tx, duplicate = await self.ctx.engine.submit_ex(
+        # a duplicate raises DuplicateCommand (ALREADY_EXISTS), a too long period InvalidDeduplicationPeriod
+        # (FAILED_PRECONDITION): the engine's rule, the same as the JSON API's
+        return await self.ctx.engine.submit(
             commands.command_id or uuid.uuid4().hex,
             application_id,
             act_as,
             engine_commands,
             read_as=read_as,
             workflow_id=commands.workflow_id,
+            deduplication_period=deduplication_period(commands),
         )
-        if duplicate:
-            abort(
-                grpc.StatusCode.ALREADY_EXISTS,
-                f"DUPLICATE_COMMAND: command {commands.command_id!r} was already committed "
-                f"as transaction {tx.transaction_id} at offset {offset_text(tx.offset)}",
-            )
-        return tx
 
     @staticmethod
     def _parties(request: lapi.SubmitAndWaitRequest) -> set[str]:
@@ -111,4 +122,24 @@ class CommandServices:
         )
         submission = Service(f"{V1}.CommandSubmissionService")
         submission.unary("Submit", lapi.SubmitRequest, self.submit)
-        return [command, submission]
+        configuration = Service(f"{V1}.LedgerConfigurationService")
+        configuration.stream(
+            "GetLedgerConfiguration", lapi.GetLedgerConfigurationRequest, self.get_ledger_configuration
+        )
+        return [command, submission, configuration]
+
+    @streaming
+    async def get_ledger_configuration(
+        self, request: lapi.GetLedgerConfigurationRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[lapi.GetLedgerConfigurationResponse]:
+        """Daml's LedgerConfigurationService: the maximum deduplication duration (the default period of
+        commands that give none); then the stream stays open until the client leaves (the configuration never
+        changes while served)."""
+        self.ctx.claims(context)
+        self.ctx.check_ledger_id(request.ledger_id)
+        seconds = self.ctx.engine.max_deduplication_seconds
+        duration = duration_pb2.Duration(seconds=int(seconds), nanos=round((seconds % 1) * 1e9))
+        yield lapi.GetLedgerConfigurationResponse(
+            ledger_configuration=lapi.LedgerConfiguration(max_deduplication_duration=duration)
+        )
+        await asyncio.Event().wait()  # cancelled when the client cancels or the server stops

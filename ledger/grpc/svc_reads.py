@@ -117,7 +117,7 @@ class ReadServices:
         while end is None or cursor < end:
             # read up to a fixed upper offset, so that a commit landing while we yield is not skipped
             upper = await self.ctx.engine.ledger_end() if end is None else end
-            for tx in await self.ctx.engine.transactions(parties, cursor, upper):
+            async for tx in self.ctx.engine.iter_transactions(parties, cursor, upper):
                 yield tx
             cursor = upper
             if end is None:

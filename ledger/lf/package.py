@@ -25,6 +25,7 @@ LF_MINOR = "17"
 THIS = "this"
 ARG = "arg"
 SELF = "self"
+KEY = "key"
 
 
 class _PackageBuilder:
@@ -134,8 +135,32 @@ class _PackageBuilder:
             ]
         )
 
+    def key(self, template: TemplateDef) -> pblf.DefTemplate.DefKey | None:
+        """``key <KeyRecord with fields of this> : KeyRecord`` and ``maintainer key.<m>``: the maintainers
+        are a lambda from the key to ``[key.m1, ...]``."""
+        key = template.key
+        if key is None:
+            return None
+        module = template.module
+        this = self.lf.var(THIS)
+        key_type = self.lf.con(module, key.record)
+        body = self.lf.record(
+            module, key.record, [(n, self.lf.proj(module, template.entity, n, this)) for n in key.fields]
+        )
+        maintainers = pblf.Expr(
+            abs=pblf.Expr.Abs(
+                param=[pblf.VarWithType(var_interned_str=self.names.string(KEY), type=key_type)],
+                body=self.lf.list_of(
+                    self.lf.type(PARTY),
+                    [self.lf.proj(module, key.record, m, self.lf.var(KEY)) for m in key.maintainers],
+                ),
+            )
+        )
+        return pblf.DefTemplate.DefKey(type=key_type, complex_key=body, maintainers=maintainers)
+
     def template(self, template: TemplateDef) -> pblf.DefTemplate:
         this = self.lf.var(THIS)
+        key = self.key(template)
         return pblf.DefTemplate(
             tycon_interned_dname=self.names.dotted(template.entity),
             param_interned_str=self.names.string(THIS),
@@ -145,6 +170,7 @@ class _PackageBuilder:
             agreement=self.lf.text(""),
             choices=[self.choice(template, c) for c in template.choices],
             location=self.lf.location(template.module),
+            **({} if key is None else {"key": key}),
         )
 
     # -- modules and package -------------------------------------------------------------------

@@ -16,6 +16,7 @@ from ledger.engine import (
     ContractNotFound,
     CreateAndExerciseCommand,
     CreateCommand,
+    DuplicateCommand,
     EmbeddedLedger,
     ExerciseCommand,
     PartyExists,
@@ -176,8 +177,12 @@ async def test_duplicate_command_is_deduplicated(ledger: EmbeddedLedger) -> None
     assert again == first
     assert await ledger.ledger_end() == 1
     assert len((await ledger.active_contracts([CUSTOMER]))[0]) == 1
+    with pytest.raises(DuplicateCommand) as refused:  # submit answers a duplicate as Daml does
+        await ledger.submit("same", APP, [CUSTOMER], command)
+    assert (refused.value.offset, refused.value.transaction_id) == (1, first.transaction_id)
     # another application's command with the same id is a different command
-    await ledger.submit("same", "other-app", [CUSTOMER], command)
+    other = [CreateCommand(tid("CustomerOrder"), samples.customer_order("order-other"))]
+    await ledger.submit("same", "other-app", [CUSTOMER], other)
     assert await ledger.ledger_end() == 2
 
 
@@ -270,7 +275,7 @@ async def test_restart_keeps_everything_and_chain_verifies(tmp_path: Path) -> No
             "r2", APP, [CUSTOMER], [ExerciseCommand(tid("OrderProposal"), proposal, "AcceptOrder")]
         )
         assert duplicate and again == tx
-        with pytest.raises(ContractNotFound, match="archived"):
+        with pytest.raises(ContractNotFound, match="Contract could not be found with id"):  # not "archived"
             await reopened.submit(
                 "r4", APP, [CUSTOMER], [ExerciseCommand(tid("OrderProposal"), proposal, "AcceptOrder")]
             )

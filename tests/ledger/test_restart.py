@@ -10,7 +10,13 @@ import pytest
 from ledger import samples
 from ledger.engine import EmbeddedLedger
 from ledger.engine.templates import MODULE
-from ledger.jsonapi_client import JsonApiClient, LedgerUnavailable, RetryPolicy, static_token
+from ledger.jsonapi_client import (
+    DuplicateCommand,
+    JsonApiClient,
+    LedgerUnavailable,
+    RetryPolicy,
+    static_token,
+)
 from ledger.testing import LedgerProcess, hs256_token
 
 SECRET = "restart-test-secret-0123456789abcdef"
@@ -61,14 +67,15 @@ async def test_restart_keeps_every_contract(tmp_path: Path, crash: bool) -> None
                 for x in await ledger.query([f"{MODULE}:CustomerOrder", f"{MODULE}:SupplyAgreement"])
             }
             assert after == before
-            again = await ledger.exercise(
-                f"{MODULE}:SupplyProposal",
-                proposal.contract_id,
-                "AcceptSupply",
-                act_as=[s],
-                command_id="acc-1",
-            )
-            assert again.exercise_result == accepted.exercise_result
+            # the command's deduplication entry survives too: the same command id is refused (Daml's 409)
+            with pytest.raises(DuplicateCommand):
+                await ledger.exercise(
+                    f"{MODULE}:SupplyProposal",
+                    proposal.contract_id,
+                    "AcceptSupply",
+                    act_as=[s],
+                    command_id="acc-1",
+                )
     finally:
         await process.astop()
     engine = await EmbeddedLedger.open(f"sqlite+aiosqlite:///{tmp_path / 'ledger.db'}")

@@ -71,7 +71,7 @@ async def test_a_duplicate_command_id_is_deduplicated(grpc_ledger: GrpcLedger, p
         first = await customer.create(
             t("CustomerOrder"), samples.customer_order("order-dedup"), command_id=command_id
         )
-        with pytest.raises(LedgerDuplicateCommand, match="already committed"):
+        with pytest.raises(LedgerDuplicateCommand, match="DUPLICATE_COMMAND"):
             await customer.create(
                 t("CustomerOrder"), samples.customer_order("order-dedup"), command_id=command_id
             )
