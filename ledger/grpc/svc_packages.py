@@ -1,29 +1,17 @@
-"""PackageService and PackageManagementService: DALF payloads stored (opaquely) in the engine."""
+"""PackageService and PackageManagementService: DALF payloads stored in the engine; uploads validated by
+``ledger.packages`` (DAML-LF that dazl reads, templates that are the model)."""
 
 from __future__ import annotations
-
-import zipfile
 
 import grpc
 from dazl._gen.com.daml.ledger.api import v1 as lapi
 from dazl._gen.com.daml.ledger.api.v1 import admin as lapiadmin
-from dazl._gen.com.digitalasset.daml.lf.archive import ArchivePayload
-from google.protobuf.message import DecodeError
 
-from ledger.engine.errors import PackageNotFound, ValidationError
+from ledger.engine.errors import PackageNotFound
 from ledger.grpc.context import LedgerContext, unary
 from ledger.grpc.convert import timestamp
 from ledger.grpc.registry import V1, V1_ADMIN, Service
-from ledger.lf.dar import read_dar_archives
-
-
-def _check_payload(package_id: str, payload: bytes) -> None:
-    try:
-        archive_payload = ArchivePayload.FromString(payload)
-    except DecodeError:
-        raise ValidationError(f"package {package_id} is not a DAML-LF archive payload") from None
-    if archive_payload.WhichOneof("Sum") is None:
-        raise ValidationError(f"package {package_id} holds no DAML-LF package")
+from ledger.packages import upload_dar
 
 
 class PackageServices:
@@ -66,16 +54,7 @@ class PackageServices:
         self, request: lapiadmin.UploadDarFileRequest, context: grpc.aio.ServicerContext
     ) -> lapiadmin.UploadDarFileResponse:
         self.ctx.admin(context)
-        try:
-            archives = read_dar_archives(request.dar_file)
-        except (zipfile.BadZipFile, DecodeError, ValueError) as exc:
-            raise ValidationError(f"not a valid DAR: {exc}") from None
-        for archive in archives:
-            _check_payload(archive.package_id, archive.payload)
-        for archive in archives:
-            await self.ctx.engine.upload_package(
-                archive.package_id, archive.payload, source=request.submission_id or "UploadDarFile"
-            )
+        await upload_dar(self.ctx.engine, request.dar_file, source=request.submission_id or "UploadDarFile")
         return lapiadmin.UploadDarFileResponse()
 
     @unary

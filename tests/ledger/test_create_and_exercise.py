@@ -1,0 +1,122 @@
+"""``POST /v1/create-and-exercise`` answers Daml's ``exerciseResult`` + ``events``: the submitter's
+transaction tree in pre-order (the created contract, its archival by a consuming choice, what the choice
+created), the same events dazl gets over gRPC for the same command (SQLite and PostgreSQL). The node half
+(Digital Asset's @daml/ledger) is in test_query.py."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import dazl
+import httpx
+import pytest
+
+from ledger import samples
+from ledger.engine.templates import MODULE
+from ledger.testing import LedgerProcess
+from tests.ledger.backends import BACKENDS, allocate, auth, ledger_on, token
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def ledger(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LedgerProcess]:
+    yield from ledger_on(request.param, tmp_path_factory.mktemp("create_and_exercise"))
+
+
+def entity(template_id: Any) -> str:
+    return str(template_id).rsplit(":", 1)[-1]
+
+
+def json_kinds(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(kind, entity(body["templateId"])) for e in events for kind, body in e.items()]
+
+
+async def test_create_and_exercise_events_match_dazl(ledger: LedgerProcess) -> None:
+    unique = uuid.uuid4().hex[:8]
+    manufacturer, supplier = f"CM-{unique}", f"CS-{unique}"
+    await allocate(ledger, manufacturer, supplier)
+    body = {
+        "templateId": f"{MODULE}:SupplyProposal",
+        "payload": samples.supply_terms(f"cae-{unique}", manufacturer, supplier),
+        "choice": "AcceptSupply",
+        "argument": {},
+        "meta": {"actAs": [manufacturer, supplier]},
+    }
+    async with httpx.AsyncClient(base_url=ledger.info.json_api, timeout=10) as http:
+        response = await http.post(
+            "/v1/create-and-exercise", json=body, headers=auth(ledger, manufacturer, supplier)
+        )
+    assert response.status_code == 200, response.text
+    result = response.json()["result"]
+    events = result["events"]
+    assert json_kinds(events) == [
+        ("created", "SupplyProposal"),
+        ("archived", "SupplyProposal"),
+        ("created", "SupplyAgreement"),
+    ]
+    proposal, archived, agreement = events[0]["created"], events[1]["archived"], events[2]["created"]
+    assert archived["contractId"] == proposal["contractId"]
+    assert result["exerciseResult"] == agreement["contractId"]
+    assert agreement["payload"]["orderId"] == f"cae-{unique}"
+    assert sorted(agreement["signatories"]) == sorted([manufacturer, supplier])
+    assert result["completionOffset"]
+
+    url = f"http://{ledger.info.grpc}"
+    both = token(ledger, manufacturer, supplier)
+    async with dazl.connect(url=url, oauth_token=both, act_as=[manufacturer, supplier]) as conn:
+        terms = samples.supply_terms(f"cae-dazl-{unique}", manufacturer, supplier)
+        answer = await conn.create_and_exercise(f"{MODULE}:SupplyProposal", terms, "AcceptSupply", {})
+    dazl_kinds = [
+        (
+            "created" if isinstance(e, dazl.ledger.CreateEvent) else "archived",
+            entity(e.contract_id.value_type),
+        )
+        for e in answer.events
+    ]
+    assert dazl_kinds == json_kinds(events)
+    assert answer.result.value == answer.events[-1].contract_id.value
+
+
+async def test_exercise_events_are_the_tree_the_submitter_sees(ledger: LedgerProcess) -> None:
+    unique = uuid.uuid4().hex[:8]
+    customer, manufacturer = f"EC-{unique}", f"EM-{unique}"
+    await allocate(ledger, customer, manufacturer)
+    async with httpx.AsyncClient(base_url=ledger.info.json_api, timeout=10) as http:
+        proposal = await http.post(
+            "/v1/create",
+            json={
+                "templateId": f"{MODULE}:OrderProposal",
+                "payload": samples.order_terms(f"ex-{unique}", customer, manufacturer),
+            },
+            headers=auth(ledger, manufacturer),
+        )
+        cid = proposal.json()["result"]["contractId"]
+        accepted = await http.post(
+            "/v1/exercise",
+            json={
+                "templateId": f"{MODULE}:OrderProposal",
+                "contractId": cid,
+                "choice": "AcceptOrder",
+                "argument": {},
+            },
+            headers=auth(ledger, customer),
+        )
+        result = accepted.json()["result"]
+        assert json_kinds(result["events"]) == [("archived", "OrderProposal"), ("created", "OrderAgreement")]
+        agreement = result["events"][1]["created"]["contractId"]
+        assert result["exerciseResult"] == agreement
+        committed = await http.post(
+            "/v1/exercise",
+            json={
+                "templateId": f"{MODULE}:OrderAgreement",
+                "contractId": agreement,
+                "choice": "CommitDelivery",
+                "argument": {},
+            },
+            headers=auth(ledger, manufacturer),
+        )
+        # a nonconsuming choice archives nothing
+        assert json_kinds(committed.json()["result"]["events"]) == [("created", "DeliveryCommitment")]
