@@ -5,26 +5,39 @@ Two token shapes are understood, as the Ledger API defines them:
 * 1.x "custom claims": ``{"https://daml.com/ledger-api": {"ledgerId", "applicationId", "actAs", "readAs",
   "admin"}, "exp": ...}``;
 * 2.x "user" tokens: ``{"sub": USER, "scope": "daml_ledger_api", "exp": ...}``; the user's rights come
-  from the server's user table (:class:`UserRights`).
+  from the server's user table (:class:`UserRights`, looked up on every request: see
+  :class:`UserDirectory`). A token of a user the participant does not know, or of a deactivated user, is
+  refused with :class:`UnknownUser` (Daml: PERMISSION_DENIED).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import jwt
 
+from ledger.engine.users import ACT_AS, ADMIN, ANY_PARTY, IDP_ADMIN, READ_AS, UserStore
+from ledger.engine.users import ADMIN_USER as ADMIN_USER
+
 V1_NAMESPACE = "https://daml.com/ledger-api"
 V2_SCOPE = "daml_ledger_api"
-ADMIN_USER = "participant_admin"
 
 
 class AuthError(Exception):
     """The token is missing, malformed, badly signed, expired or not a DAML ledger token."""
+
+
+class UnknownUser(AuthError):
+    """A well-signed user token whose user the participant does not know or has deactivated: refused with
+    PERMISSION_DENIED (gRPC) / 403 (JSON API), as Daml 2.x does, and with one message for both cases."""
+
+    def __init__(self, user_id: str) -> None:
+        super().__init__(f"the user {user_id!r} of this token is unknown to the participant or deactivated")
+        self.user_id = user_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +54,8 @@ class Claims:
     """Set only when the server runs without authentication: every party may act and read."""
     any_party: bool = False
     """The operator right (Canton 3's CanActAsAnyParty): may act and read as every party."""
+    idp_admin: bool = False
+    """Daml's IdentityProviderAdmin right: may manage the participant's users (not grant ParticipantAdmin)."""
 
     @property
     def readers(self) -> frozenset[str]:
@@ -73,6 +88,34 @@ class UserRights:
     read_as: frozenset[str] = frozenset()
     admin: bool = False
     any_party: bool = False
+    idp_admin: bool = False
+
+
+class UserDirectory(Mapping[str, UserRights]):
+    """The active users of a :class:`UserStore` as a live ``user id -> UserRights`` mapping: what a
+    :class:`JwtVerifier` reads on every request, so rights granted or revoked apply to the next request."""
+
+    def __init__(self, store: UserStore) -> None:
+        self.store = store
+
+    def __getitem__(self, user_id: str) -> UserRights:
+        user = self.store.find(user_id)
+        if user is None or user.is_deactivated:
+            raise KeyError(user_id)
+        rights = self.store.rights(user_id)
+        return UserRights(
+            act_as=frozenset(r.party for r in rights if r.kind == ACT_AS),
+            read_as=frozenset(r.party for r in rights if r.kind == READ_AS),
+            admin=any(r.kind == ADMIN for r in rights),
+            any_party=any(r.kind == ANY_PARTY for r in rights),
+            idp_admin=any(r.kind == IDP_ADMIN for r in rights),
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([u for u in self.store.user_ids() if not self.store.get(u).is_deactivated])
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
 
 
 class TokenVerifier(Protocol):
@@ -84,7 +127,8 @@ class JwtVerifier:
     """Verifies signature and expiry with PyJWT, then reads the DAML claims.
 
     Give ``secret`` (HS256), or ``public_key`` (PEM; RS256/ES256), or ``jwks`` (a JWKS document, keys
-    picked by ``kid``). ``users`` maps 2.x user ids to their rights (``participant_admin`` is an admin).
+    picked by ``kid``). ``users`` maps 2.x user ids to their rights (a :class:`UserDirectory` on a server);
+    a user token of anyone else is refused (:class:`UnknownUser`).
     """
 
     secret: str | None = None
@@ -92,7 +136,7 @@ class JwtVerifier:
     jwks: Mapping[str, Any] | None = None
     audience: str | None = None
     leeway_seconds: float = 0.0
-    users: dict[str, UserRights] = field(default_factory=dict)
+    users: Mapping[str, UserRights] = field(default_factory=dict)
 
     def _key_and_algorithms(self, token: str) -> tuple[Any, list[str]]:
         if self.secret is not None:
@@ -141,15 +185,23 @@ class JwtVerifier:
         user = payload.get("sub")
         if not isinstance(user, str) or not user:
             raise AuthError("the token has neither DAML claims nor a subject")
-        rights = self.users.get(user, UserRights(admin=user == ADMIN_USER))
-        return Claims(
-            act_as=rights.act_as,
-            read_as=rights.read_as,
-            any_party=rights.any_party,
-            admin=rights.admin or user == ADMIN_USER,
-            user_id=user,
-            application_id=user,
-        )
+        rights = self.users.get(user)
+        if rights is None:
+            raise UnknownUser(user)
+        return user_claims(user, rights)
+
+
+def user_claims(user: str, rights: UserRights) -> Claims:
+    """What a token of ``user`` with ``rights`` allows (its application id is the user id, as in Daml)."""
+    return Claims(
+        act_as=rights.act_as,
+        read_as=rights.read_as,
+        any_party=rights.any_party,
+        admin=rights.admin,
+        idp_admin=rights.idp_admin,
+        user_id=user,
+        application_id=user,
+    )
 
 
 def _strings(value: object) -> list[str]:

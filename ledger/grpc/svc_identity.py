@@ -5,6 +5,7 @@ from __future__ import annotations
 import grpc
 from dazl._gen.com.daml.ledger.api import v1 as lapi
 
+from ledger.engine.users import MAX_PAGE_SIZE, MAX_RIGHTS_PER_USER
 from ledger.grpc.context import LedgerContext, unary
 from ledger.grpc.registry import V1, Service
 
@@ -29,7 +30,9 @@ class IdentityServices:
     ) -> lapi.GetLedgerApiVersionResponse:
         self.ctx.check_ledger_id(request.ledger_id)
         features = lapi.FeaturesDescriptor(
-            user_management=lapi.UserManagementFeature(supported=True, max_rights_per_user=1000),
+            user_management=lapi.UserManagementFeature(
+                supported=True, max_rights_per_user=MAX_RIGHTS_PER_USER, max_users_page_size=MAX_PAGE_SIZE
+            ),
             party_management=lapi.PartyManagementFeature(max_parties_page_size=10000),
         )
         return lapi.GetLedgerApiVersionResponse(version=API_VERSION, features=features)

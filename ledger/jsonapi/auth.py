@@ -4,12 +4,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
 
-from ledger.grpc.auth import OPEN, V1_NAMESPACE, AuthError, Claims, JwtVerifier, TokenVerifier, UserRights
+from ledger.engine.users import ACT_AS, ADMIN, ANY_PARTY, READ_AS, Right, UserStore
+from ledger.grpc.auth import (
+    OPEN,
+    V1_NAMESPACE,
+    AuthError,
+    Claims,
+    JwtVerifier,
+    TokenVerifier,
+    UnknownUser,
+    UserDirectory,
+    UserRights,
+    user_claims,
+)
 from ledger.settings import LedgerSettings, UserGrant
 
 __all__ = [
@@ -19,8 +31,10 @@ __all__ = [
     "JwtVerifier",
     "PlatformJwtVerifier",
     "TokenVerifier",
+    "UnknownUser",
     "build_verifier",
     "claims_from_header",
+    "seed_users",
 ]
 
 
@@ -38,15 +52,10 @@ class PlatformJwtVerifier(JwtVerifier):
             and isinstance(name, str)
             and name in self.users
         ):
-            rights = self.users[name]
-            return Claims(
-                act_as=rights.act_as,
-                read_as=rights.read_as,
-                admin=rights.admin,
-                any_party=rights.any_party,
-                user_id=name,
-                application_id=name,
-            )
+            claims = user_claims(name, self.users[name])
+            subject = payload.get("sub")
+            # the application id of a user's commands is the token's ``sub`` (what dazl sends, as Daml has it)
+            return replace(claims, application_id=subject) if isinstance(subject, str) and subject else claims
         return super().claims(payload)
 
 
@@ -61,14 +70,39 @@ def _rights(grant: UserGrant | list[str]) -> UserRights:
     )
 
 
-async def build_verifier(settings: LedgerSettings) -> TokenVerifier | None:
-    """The verifier the settings describe (None when authentication is disabled).
+def _grant_rights(grant: UserGrant | list[str]) -> tuple[list[Right], str]:
+    """The store's rights of a configured user, and its primary party (its first actAs party)."""
+    rights = _rights(grant)
+    acting = grant if isinstance(grant, list) else grant.act_as
+    listed = [Right(ACT_AS, p) for p in sorted(rights.act_as)] + [
+        Right(READ_AS, p) for p in sorted(rights.read_as)
+    ]
+    listed += [Right(ADMIN)] if rights.admin else []
+    listed += [Right(ANY_PARTY)] if rights.any_party else []
+    return listed, (acting[0] if acting else "")
+
+
+async def seed_users(store: UserStore, settings: LedgerSettings) -> None:
+    """Ensure the configured users (``auth_users``) exist with at least their configured rights (the
+    participant admin ``participant_admin`` is ensured by the store itself)."""
+    for user, grant in settings.auth_users.items():
+        rights, primary = _grant_rights(grant)
+        await store.ensure(user, rights, primary_party=primary)
+
+
+async def build_verifier(settings: LedgerSettings, users: UserStore | None = None) -> TokenVerifier | None:
+    """The verifier the settings describe (None when authentication is disabled); user tokens take their
+    rights from ``users`` (default: the configured ``auth_users`` only, fixed).
 
     Exactly one of ``auth_secret``, ``auth_public_key_file``, ``auth_jwks_url`` must be set otherwise."""
     if settings.auth_disabled:
         return None
-    users = {user: _rights(grant) for user, grant in settings.auth_users.items()}
-    verifier = PlatformJwtVerifier(audience=settings.auth_audience, users=users)
+    directory: Mapping[str, UserRights] = (
+        UserDirectory(users)
+        if users is not None
+        else {user: _rights(grant) for user, grant in settings.auth_users.items()}
+    )
+    verifier = PlatformJwtVerifier(audience=settings.auth_audience, users=directory)
     if settings.auth_public_key_file is not None:
         verifier.public_key = settings.auth_public_key_file.read_text()
     elif settings.auth_jwks_url:

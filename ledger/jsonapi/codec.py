@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.engine import ArchivedEvent, Contract, CreatedEvent, FlatEvent, Model, TemplateDef, TemplateId
+from ledger.engine.keys import key_of
 from ledger.engine.types import DamlType, ListOf, OptionalOf, Prim, RecordRef
 
 JsonDict = dict[str, Any]
@@ -33,6 +34,15 @@ def encode_payload(payload: JsonDict, tdef: TemplateDef, model: Model) -> JsonDi
     return {f.name: encode(payload[f.name], f.type, model) for f in tdef.fields}
 
 
+def key_field(tdef: TemplateDef, payload: JsonDict, model: Model) -> JsonDict:
+    """``{"key": <the contract key>}`` for a keyed template, ``{}`` otherwise (Daml's JSON API omits ``key``
+    for templates without one)."""
+    key = key_of(tdef, payload)
+    if key is None or tdef.key is None:
+        return {}
+    return {"key": encode(key, RecordRef(tdef.module, tdef.key.record), model)}
+
+
 def template_id_text(template_id: TemplateId) -> str:
     return str(template_id)
 
@@ -42,6 +52,7 @@ def active_contract(contract: Contract, model: Model) -> JsonDict:
     return {
         "contractId": contract.contract_id,
         "templateId": template_id_text(contract.template_id),
+        **key_field(tdef, contract.payload, model),
         "payload": encode_payload(contract.payload, tdef, model),
         "signatories": list(contract.signatories),
         "observers": list(contract.observers),
@@ -54,6 +65,7 @@ def created_contract(event: CreatedEvent, model: Model) -> JsonDict:
     return {
         "contractId": event.contract_id,
         "templateId": template_id_text(event.template_id),
+        **key_field(tdef, event.payload, model),
         "payload": encode_payload(event.payload, tdef, model),
         "signatories": list(event.signatories),
         "observers": list(event.observers),

@@ -14,6 +14,7 @@ from federation.service.serve import RunningService, ServiceThread
 from federation.settings import ADMIN_PASSWORD, ADMIN_USER, MATCHMAKER_USER, FederationSettings
 from ledger import samples
 from ledger.commit import ORDER_AGREEMENT, AgreementCommitter
+from ledger.commit_dazl import DazlCommitLedger
 from ledger.engine.templates import MODULE
 from ledger.jsonapi_client import JsonApiClient, LedgerAuthError
 from ledger.testing import LedgerProcess
@@ -38,7 +39,7 @@ def ledger(tmp_path_factory: pytest.TempPathFactory, federation: RunningService)
             {MATCHMAKER_USER: {"actAs": ["c1", "m1", "s1", "s2"], "admin": True}}
         ),
     }
-    process = LedgerProcess(tmp_path_factory.mktemp("idp-ledger"), env=env, grpc=False)
+    process = LedgerProcess(tmp_path_factory.mktemp("idp-ledger"), env=env)
     process.env.pop("LSO_LEDGER_AUTH_DISABLED")
     process.start()
     yield process
@@ -48,10 +49,13 @@ def ledger(tmp_path_factory: pytest.TempPathFactory, federation: RunningService)
 async def test_commit_with_identity_provider_tokens(
     federation: RunningService, ledger: LedgerProcess
 ) -> None:
+    """The contract agent's commit over gRPC with dazl: the identity provider's token (no DAML claims) names
+    its user in ``sub``, and the commands carry that user as their application id, as Daml requires."""
     tokens = IdentityTokens(federation.client_settings(FederationSettings(_env_file=None)))
     try:
+        async with DazlCommitLedger(f"http://{ledger.info.grpc}", tokens, timeout=5.0) as dazl:
+            committed = await AgreementCommitter(dazl).commit(commit_request())
         async with JsonApiClient(ledger.info.json_api, tokens) as client:
-            committed = await AgreementCommitter(client).commit(commit_request())
             found = await client.query([ORDER_AGREEMENT], {"orderId": str(committed.order_id)})
         assert [c.contract_id for c in found] == [committed.order_contract_id]
     finally:
@@ -71,8 +75,12 @@ async def test_unmapped_account_and_bad_password_refused(
             with pytest.raises(LedgerAuthError):
                 await client.packages()
         async with JsonApiClient(ledger.info.json_api, other) as client:
-            assert await client.packages()  # a valid token of the identity provider...
-            with pytest.raises(LedgerAuthError) as refused:  # ...but that account acts as no party
+            # a valid token of the identity provider, but of an account that is no user of the ledger:
+            # refused outright (Daml: PERMISSION_DENIED), not even packages (issue 14, item 11)
+            with pytest.raises(LedgerAuthError) as listing:
+                await client.packages()
+            assert listing.value.status == 403
+            with pytest.raises(LedgerAuthError) as refused:
                 await client.create(f"{MODULE}:CustomerOrder", samples.customer_order(), act_as=["c1"])
             assert refused.value.status == 403
     finally:

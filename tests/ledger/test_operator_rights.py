@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 
 import jwt
+import pytest
 
-from ledger.grpc.auth import JwtVerifier
+from ledger.grpc.auth import JwtVerifier, UnknownUser
 from ledger.jsonapi.auth import _rights
 from ledger.settings import UserGrant
 
@@ -40,7 +41,8 @@ def test_ordinary_user_keeps_its_own_parties_only() -> None:
     assert not claims.may_read(["Bob"])
 
 
-def test_unknown_user_has_no_party_rights() -> None:
-    claims = _verifier().verify(_user_token("mallory"))
-    assert not claims.may_submit(["Alice"], [])
-    assert not claims.any_party
+def test_unknown_user_is_refused() -> None:
+    """A well-signed token of a user the participant does not know gets no rights at all (issue 14 item 11):
+    it is refused, as Daml 2.x refuses it with PERMISSION_DENIED."""
+    with pytest.raises(UnknownUser):
+        _verifier().verify(_user_token("mallory"))
