@@ -3,17 +3,24 @@
 It serves FIPA ``request`` conversations whose content is a :class:`~ontology.contract.CommitAgreement`,
 from the agent of the order's manufacturer only, for the order as the store holds it (see
 :mod:`agents.contract.authority`; anything else is answered ``refuse`` with a reason, and nothing is written):
-it answers ``agree``, commits through the HTTP JSON API (:class:`ledger.commit.AgreementCommitter`), then
-``inform`` with :class:`~ontology.contract.ContractCommitted` (the contract ids) or ``failure`` with a
-:class:`~ontology.common.Reason`. An agreement already on the ledger for the order is reused only when it is
-this very agreement; another one is a ``failure`` (``agreement-conflict``) and fails the order.
+it answers ``agree``, commits over the gRPC Ledger API with dazl (:class:`ledger.commit.AgreementCommitter`
+on :class:`ledger.commit_dazl.DazlCommitLedger`, at ``LSO_LEDGER_GRPC_URL``) and follows its transactions on
+the ledger's transaction stream until the contracts it hands back show there, then ``inform`` with
+:class:`~ontology.contract.ContractCommitted` (the contract ids) or ``failure`` with a
+:class:`~ontology.common.Reason`. The model's DAR is deployed through the HTTP JSON API (``POST /v1/packages``
+at ``LSO_LEDGER_JSON_API_URL``) before the first commit, as the paper deploys it. An agreement already on
+the ledger for the order is reused only when it is this very agreement; another one is a ``failure``
+(``agreement-conflict``) and fails the order.
 
-Idempotent: command ids derive from the order id and the step, so a retried request (after a crash or a
-timeout of the requester) returns the same contract ids and never creates a second set; for an order the
-store holds as ``contracted`` nothing new is written at all. While the ledger is unreachable (connection
-refused, timeouts, 5xx) it retries with bounded exponential backoff until ``commit_deadline``; the order is
-recorded ``contracting`` meanwhile (in the agent's store, or through the tracker given), ``contracted`` when
-done. A ledger rejection (bad terms, authorization) fails at once.
+Idempotent: command ids derive from the order id and the step, and every commit first reads the order's
+contracts from the active contract set (so a restarted agent resumes where the last one stopped); a step the
+ledger refuses as a duplicate (Daml's deduplication, a contract key) is resolved from the active contract set
+too. A retried request (after a crash or a timeout of the requester) returns the same contract ids and never
+creates a second set; for an order the store holds as ``contracted`` nothing new is written at all. While
+the ledger is unreachable (gRPC UNAVAILABLE or deadline, connection refused; dazl reconnects) it retries
+with bounded exponential backoff until ``commit_deadline``; the order is recorded ``contracting`` meanwhile
+(in the agent's store, or through the tracker given), ``contracted`` when done. A ledger rejection (bad
+terms, authorization) fails at once.
 
 Run it on its own (settings from ``LSO_*`` and ``LSO_LEDGER_*`` variables; the ledger token from
 ``LSO_LEDGER_CLIENT_TOKEN``, else from the identity provider with the ``LSO_EFPF_*`` account)::
@@ -24,8 +31,9 @@ Run it on its own (settings from ``LSO_*`` and ``LSO_LEDGER_*`` variables; the l
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -43,7 +51,9 @@ from federation.errors import AuthenticationFailed, FederationError
 from federation.http import make_http_client
 from federation.identity import IdentityClient
 from federation.settings import FederationSettings
-from ledger.commit import AgreementCommitter, AgreementConflict, AgreementMissing
+from ledger.commit import AgreementCommitter, AgreementConflict, AgreementMissing, CommitLedger
+from ledger.commit_dazl import DazlCommitLedger
+from ledger.deploy import DarDeployment
 from ledger.jsonapi_client import (
     JsonApiClient,
     LedgerAuthError,
@@ -162,11 +172,18 @@ class Contracting:
     a retried request picks up where this one stopped)."""
 
     def __init__(
-        self, committer: AgreementCommitter, retry: CommitRetry, tracker: OrderTracker | None = None
+        self,
+        committer: AgreementCommitter,
+        retry: CommitRetry,
+        tracker: OrderTracker | None = None,
+        *,
+        prepare: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        """``prepare``: awaited before each attempt (e.g. the DAR deployment), retried like the commit."""
         self.committer = committer
         self.retry = retry
         self.tracker = tracker
+        self.prepare = prepare
         self._locks: dict[UUID, tuple[asyncio.Lock, int]] = {}
         """Per order being committed: its lock and how many commits hold or wait for it."""
 
@@ -201,6 +218,8 @@ class Contracting:
         attempt = 0
         while True:
             try:
+                if self.prepare is not None:
+                    await self.prepare()
                 result = await self.committer.commit(request, existing_only=existing_only)
             except AgreementConflict as exc:
                 log.warning("order %s: %s", order_id, exc)
@@ -253,7 +272,8 @@ class ContractAgent(PlatformAgent):
         name: str,
         settings: Settings | None = None,
         *,
-        ledger: JsonApiClient | None = None,
+        ledger: CommitLedger | None = None,
+        deployment: DarDeployment | None = None,
         ledger_settings: LedgerSettings | None = None,
         token: TokenProvider | None = None,
         retry: CommitRetry | None = None,
@@ -261,19 +281,26 @@ class ContractAgent(PlatformAgent):
         password: str | None = None,
         store: Database | None = None,
     ) -> None:
-        """``tracker``: where the contracting is recorded (default: the agent's :attr:`store`); ``store``: the
-        platform's store, read to authorise requests (default: the store of ``settings``)."""
+        """``ledger``: where it commits (default: dazl at ``grpc_url``); ``deployment``: the DAR upload before
+        the first commit (default: through the JSON API at ``json_api_url``); ``tracker``: where the
+        contracting is recorded (default: the agent's :attr:`store`); ``store``: the platform's store, read
+        to authorise requests (default: the store of ``settings``)."""
         super().__init__(name, settings, password=password)
         if store is not None:
             self.store = store
         ls = ledger_settings or LedgerSettings()
         self._identity: IdentityTokens | None = None
-        if ledger is None:
+        if ledger is None or deployment is None:
             if token is None and ls.client_token is not None:
                 token = static_token(ls.client_token.get_secret_value())
             elif token is None and ls.client_identity:
                 token = self._identity = IdentityTokens()
-            ledger = JsonApiClient(
+        if ledger is None:
+            ledger = DazlCommitLedger(
+                ls.grpc_url, token, timeout=ls.client_timeout, application_id=ls.application_id
+            )
+        if deployment is None:
+            client = JsonApiClient(
                 ls.json_api_url,
                 token,
                 timeout=ls.client_timeout,
@@ -281,13 +308,16 @@ class ContractAgent(PlatformAgent):
                     attempts=ls.client_retries, backoff=ls.client_backoff, backoff_max=ls.client_backoff_max
                 ),
             )
+            dar_file = ls.dar_file
+            deployment = DarDeployment.of_file(client, dar_file) if dar_file else DarDeployment(client)
         self.ledger = ledger
+        self.deployment = deployment
         self.retry = retry or CommitRetry(
             first_delay=ls.commit_retry_delay,
             max_delay=ls.commit_retry_max_delay,
             deadline=timedelta(seconds=ls.commit_deadline),
         )
-        self.contracting = Contracting(AgreementCommitter(ledger), self.retry, tracker)
+        self.contracting = Contracting(AgreementCommitter(ledger), self.retry, tracker, prepare=deployment)
         self._admitted: dict[tuple[str, str], Admitted] = {}
 
     async def setup(self) -> None:
@@ -299,7 +329,11 @@ class ContractAgent(PlatformAgent):
         try:
             await super().stop()
         finally:
-            await self.ledger.aclose()
+            for closing in (self.ledger, self.deployment):
+                aclose = getattr(closing, "aclose", None)
+                if aclose is not None:
+                    with contextlib.suppress(Exception):
+                        await aclose()
             if self._identity is not None:
                 await self._identity.aclose()
 

@@ -1,4 +1,5 @@
-"""Committing an agreed order and its supply network to the DAML ledger, idempotently, through the JSON API.
+"""Committing an agreed order and its supply network to the DAML ledger, idempotently: over gRPC with dazl
+(:class:`ledger.commit_dazl.DazlCommitLedger`, what the contract agent uses) or through the JSON API.
 
 For a :class:`~ontology.contract.CommitAgreement` the committer, acting for every party (the platform hosts
 them all on its participant), writes:
@@ -9,31 +10,38 @@ them all on its participant), writes:
    ``SupplyAgreement``;
 4. ``CommitDelivery`` on the order agreement -> ``DeliveryCommitment`` for the quoted date.
 
-Every command id derives from the order id and the step (:func:`command_id`), so a retry after a crash or a
-timeout is deduplicated by the ledger and never creates a second contract; an agreement already on the ledger
-for the order (found by query) is reused too, which also covers a ledger whose deduplication period has
-passed.
+Every commit first reads the order's contracts from the active contract set and writes only the steps that
+are missing (a pending proposal is accepted, not proposed again), so a commit resumes where a crashed one
+stopped. Every command id derives from the order id and the step (:func:`command_id`): Daml's deduplication
+refuses a command id seen within its deduplication period (gRPC ALREADY_EXISTS, JSON API 409), and the
+model's contract keys refuse a second agreement for the order (DUPLICATE_CONTRACT_KEY); a step refused so
+(two commits racing, an answer lost) is resolved from the active contract set: the contract already there is
+used, when it is this agreement's.
 
 Reused only when it is the same agreement. Before anything is written, every contract of the order the
 parties can see (customer order, proposals, agreements, delivery commitment) is compared with what this
 request would write, on the fields that make the agreement (parties, items, prices, currency, dates, penalty;
 for the customer order: parties, product, quantity and delivery date): one that differs raises
-:class:`AgreementConflict` and nothing is written. A deduplicated command hands back what the first command
-with that id wrote, whatever this one carried, so every contract a command returns is compared too.
+:class:`AgreementConflict` and nothing is written. Every contract a command returns, or a duplicate is
+resolved to, is compared too; a duplicate whose contract is not active any more is a conflict (what that
+command wrote is not this agreement).
+
+On a ledger that :class:`FollowsTransactions` (dazl), the commit then follows the transaction stream from the
+offset it read before its first write until every contract it wrote and hands back shows there.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from ledger.engine.templates import MODULE
-from ledger.jsonapi_client import ActiveContract, ExerciseResult, JsonApiClient, LedgerRejected
+from ledger.jsonapi_client import ActiveContract, ExerciseResult, LedgerRejected
 from ontology.contract import AgreementTerms, CommitAgreement, ContractCommitted, SupplyContractRef
 
 ORDER = f"{MODULE}:CustomerOrder"
@@ -310,11 +318,82 @@ class _Expected:
             raise AgreementConflict(self.plan.order_id, what, differing)
 
 
-class AgreementCommitter:
-    """Writes a :class:`CommitPlan` through a :class:`JsonApiClient` whose token may act as every party (and,
-    to allocate missing parties, is an admin token)."""
+class CommitLedger(Protocol):
+    """The ledger calls a commit makes (:class:`ledger.commit_dazl.DazlCommitLedger` over gRPC, or
+    :class:`~ledger.jsonapi_client.JsonApiClient`); failures are :class:`LedgerClientError` subclasses."""
 
-    def __init__(self, client: JsonApiClient, *, allocate_parties: bool = True) -> None:
+    async def ensure_party(self, hint: str) -> object: ...
+
+    async def query(
+        self,
+        template_ids: Sequence[str],
+        query: dict[str, Any] | None = None,
+        *,
+        readers: Sequence[str] | None = None,
+    ) -> list[ActiveContract]: ...
+
+    async def create(
+        self,
+        template_id: str,
+        payload: dict[str, Any],
+        *,
+        act_as: Sequence[str] | None = None,
+        command_id: str | None = None,
+    ) -> ActiveContract: ...
+
+    async def exercise(
+        self,
+        template_id: str,
+        contract_id: str,
+        choice: str,
+        argument: dict[str, Any] | None = None,
+        *,
+        act_as: Sequence[str] | None = None,
+        command_id: str | None = None,
+    ) -> ExerciseResult: ...
+
+    async def fetch(
+        self, contract_id: str, *, template_id: str | None = None, readers: Sequence[str] | None = None
+    ) -> ActiveContract | None: ...
+
+
+@runtime_checkable
+class FollowsTransactions(Protocol):
+    """A ledger whose transaction stream the committer follows to confirm what it wrote."""
+
+    async def ledger_end(self) -> str: ...
+
+    async def follow(
+        self,
+        templates: Sequence[str],
+        since: str,
+        contract_ids: Collection[str],
+        *,
+        readers: Sequence[str],
+    ) -> Mapping[str, ActiveContract]: ...
+
+
+FOLLOWED = (ORDER_AGREEMENT, SUPPLY_AGREEMENT, DELIVERY)
+"""The templates of the contracts a commit hands back, which it confirms on the transaction stream."""
+
+
+def is_duplicate(exc: LedgerRejected) -> bool:
+    """Daml refused a command as a duplicate: its command id within the deduplication period (gRPC
+    ALREADY_EXISTS / JSON API 409), or a contract key already taken (DUPLICATE_CONTRACT_KEY)."""
+    return exc.status == 409 or any("DUPLICATE_CONTRACT_KEY" in e for e in exc.errors)
+
+
+class AgreementCommitter:
+    """Writes a :class:`CommitPlan` through a ledger client (:class:`CommitLedger`) whose token may act as
+    every party (and, to allocate missing parties, is an admin token).
+
+    Daml deduplication refuses a command whose id was used before (and a contract key is unique), so a step
+    refused as a duplicate is resolved from the active contract set: the contract an earlier attempt wrote is
+    used when it is the request's (:class:`AgreementConflict` otherwise, or when it is not active any more).
+    A ledger that :class:`FollowsTransactions` (dazl) is followed after the writes: the contracts handed
+    back must show on its transaction stream from the offset read before the first write."""
+
+    def __init__(self, client: CommitLedger, *, allocate_parties: bool = True) -> None:
         self.client = client
         self.allocate_parties = allocate_parties
 
@@ -333,17 +412,12 @@ class AgreementCommitter:
         if self.allocate_parties and not existing_only:
             for party in readers:
                 await client.ensure_party(party)
-        found: dict[str, list[ActiveContract]] = {template: [] for template in AGREEMENT_FIELDS}
-        by_entity = {_entity(template): template for template in AGREEMENT_FIELDS}
-        for contract in await client.query(list(AGREEMENT_FIELDS), {"orderId": p.order_id}, readers=readers):
-            template = by_entity.get(_entity(contract.template_id))
-            if template is not None:
-                expected.require_same(template, contract)
-                found[template].append(contract)
-        existing_supply: dict[str, str] = {
-            c.payload["supplier"]: c.contract_id for c in found[SUPPLY_AGREEMENT]
-        }
+        since = None
+        if isinstance(client, FollowsTransactions) and not existing_only:
+            since = await client.ledger_end()
+        found = await self._found(expected, readers)
         if existing_only:
+            existing_supply = {c.payload["supplier"] for c in found[SUPPLY_AGREEMENT]}
             missing = [
                 _WHAT[t].removeprefix("the ") for t in (ORDER, ORDER_AGREEMENT, DELIVERY) if not found[t]
             ]
@@ -352,71 +426,65 @@ class AgreementCommitter:
             ]
             if missing:
                 raise AgreementMissing(p.order_id, missing)
+        step = _Steps(self, expected, readers)
 
         if not found[ORDER]:
-            created = await client.create(
-                ORDER, p.order_payload, act_as=[p.customer], command_id=command_id(p.order_id, "order")
-            )
-            expected.require_same(ORDER, created)
+            await step.create(ORDER, p.order_payload, p.customer, command_id(p.order_id, "order"))
 
-        if found[ORDER_AGREEMENT]:
-            order_agreement = found[ORDER_AGREEMENT][0].contract_id
-        else:
-            proposal = await client.create(
-                ORDER_PROPOSAL,
-                p.order_terms,
-                act_as=[p.manufacturer],
-                command_id=command_id(p.order_id, "order-proposal"),
-            )
-            expected.require_same(ORDER_PROPOSAL, proposal)
-            accepted = await client.exercise(
-                ORDER_PROPOSAL,
-                proposal.contract_id,
-                "AcceptOrder",
-                act_as=[p.customer],
-                command_id=command_id(p.order_id, "order-accept"),
-            )
-            order_agreement = await self._created(expected, ORDER_AGREEMENT, accepted, readers)
-
+        order_agreement = await step.agreement(
+            found,
+            ORDER_PROPOSAL,
+            p.order_terms,
+            (p.manufacturer, command_id(p.order_id, "order-proposal")),
+            ("AcceptOrder", p.customer, command_id(p.order_id, "order-accept")),
+        )
         supply_refs: list[SupplyContractRef] = []
         for supplier_id, party, payload in p.supply_terms:
-            supply_id = existing_supply.get(party)
-            if supply_id is None:
-                supply = await client.create(
-                    SUPPLY_PROPOSAL,
-                    payload,
-                    act_as=[p.manufacturer],
-                    command_id=command_id(p.order_id, "supply-proposal", party),
-                )
-                expected.require_same(SUPPLY_PROPOSAL, supply)
-                accepted = await client.exercise(
-                    SUPPLY_PROPOSAL,
-                    supply.contract_id,
-                    "AcceptSupply",
-                    act_as=[party],
-                    command_id=command_id(p.order_id, "supply-accept", party),
-                )
-                supply_id = await self._created(expected, SUPPLY_AGREEMENT, accepted, readers)
+            supply_id = await step.agreement(
+                found,
+                SUPPLY_PROPOSAL,
+                payload,
+                (p.manufacturer, command_id(p.order_id, "supply-proposal", party)),
+                ("AcceptSupply", party, command_id(p.order_id, "supply-accept", party)),
+                supplier=party,
+            )
             supply_refs.append(SupplyContractRef(supplier_id=supplier_id, contract_id=supply_id))
 
         if not found[DELIVERY]:
-            delivered = await client.exercise(
+            await step.exercise(
                 ORDER_AGREEMENT,
                 order_agreement,
                 "CommitDelivery",
-                act_as=[p.manufacturer],
-                command_id=command_id(p.order_id, "delivery"),
+                p.manufacturer,
+                command_id(p.order_id, "delivery"),
+                DELIVERY,
             )
-            await self._created(expected, DELIVERY, delivered, readers)
-        return ContractCommitted(
+        committed = ContractCommitted(
             order_id=request.order.id, order_contract_id=order_agreement, supply_contracts=tuple(supply_refs)
         )
+        if since is not None and isinstance(client, FollowsTransactions):
+            new = [c for c in committed.contract_ids if c in step.written]
+            if new:
+                await client.follow(FOLLOWED, since, new, readers=readers)
+        return committed
+
+    async def _found(self, expected: _Expected, readers: Sequence[str]) -> dict[str, list[ActiveContract]]:
+        """The order's active contracts per template, each checked to be (part of) the request's."""
+        found: dict[str, list[ActiveContract]] = {template: [] for template in AGREEMENT_FIELDS}
+        by_entity = {_entity(template): template for template in AGREEMENT_FIELDS}
+        query = {"orderId": expected.plan.order_id}
+        for contract in await self.client.query(list(AGREEMENT_FIELDS), query, readers=readers):
+            template = by_entity.get(_entity(contract.template_id))
+            if template is not None:
+                expected.require_same(template, contract)
+                found[template].append(contract)
+        return found
 
     async def _created(
         self, expected: _Expected, template: str, result: ExerciseResult, readers: Sequence[str]
     ) -> str:
         """The id of the contract of ``template`` an exercise created, once it is known to be the request's
-        (a deduplicated exercise returns what the first one created)."""
+        (a ledger that deduplicates by answering the first result hands back what that one created)."""
         contract_id = str(result.exercise_result)
         contract = next((c for c in result.created if c.contract_id == contract_id), None)
         if contract is None:
@@ -426,3 +494,122 @@ class AgreementCommitter:
             raise AgreementConflict(expected.plan.order_id, f"{what} is not active any more")
         expected.require_same(template, contract)
         return contract_id
+
+
+AGREEMENT_OF = {ORDER_PROPOSAL: ORDER_AGREEMENT, SUPPLY_PROPOSAL: SUPPLY_AGREEMENT}
+"""The agreement a proposal's acceptance creates."""
+
+Found = dict[str, list[ActiveContract]]
+
+
+class _Steps:
+    """The writes of one commit; a write refused as a duplicate is resolved from the active contract set."""
+
+    def __init__(self, committer: AgreementCommitter, expected: _Expected, readers: Sequence[str]) -> None:
+        self.committer = committer
+        self.client = committer.client
+        self.expected = expected
+        self.readers = readers
+        self.written: set[str] = set()
+        """The contracts this commit's own commands created (its duplicates' are not)."""
+
+    async def create(self, template: str, payload: dict[str, Any], party: str, command: str) -> str:
+        try:
+            created = await self.client.create(template, payload, act_as=[party], command_id=command)
+        except LedgerRejected as exc:
+            if not is_duplicate(exc):
+                raise
+            return self._resolved(await self._found(), template, None, command, exc)
+        self.expected.require_same(template, created)
+        self.written.add(created.contract_id)
+        return created.contract_id
+
+    async def exercise(
+        self,
+        template: str,
+        contract_id: str,
+        choice: str,
+        party: str,
+        command: str,
+        creates: str,
+        *,
+        supplier: str | None = None,
+    ) -> str:
+        """Exercise ``choice``; the id of the contract of ``creates`` it created."""
+        try:
+            result = await self.client.exercise(
+                template, contract_id, choice, act_as=[party], command_id=command
+            )
+        except LedgerRejected as exc:
+            if not is_duplicate(exc):
+                raise
+            return self._resolved(await self._found(), creates, supplier, command, exc)
+        created = await self.committer._created(self.expected, creates, result, self.readers)
+        self.written.add(created)
+        return created
+
+    async def agreement(
+        self,
+        found: Found,
+        proposal_template: str,
+        terms: dict[str, Any],
+        propose: tuple[str, str],
+        accept: tuple[str, str, str],
+        *,
+        supplier: str | None = None,
+    ) -> str:
+        """The agreement of ``proposal_template``'s kind (with ``supplier``): found on the ledger, or
+        proposed (``propose``: proposer, command id) unless a proposal is pending, then accepted (``accept``:
+        choice, acceptor, command id)."""
+        template = AGREEMENT_OF[proposal_template]
+        agreed = _of(found, template, supplier)
+        if agreed is not None:
+            return agreed
+        proposal = _of(found, proposal_template, supplier)
+        if proposal is None:
+            proposer, command = propose
+            try:
+                created = await self.client.create(
+                    proposal_template, terms, act_as=[proposer], command_id=command
+                )
+            except LedgerRejected as exc:
+                if not is_duplicate(exc):
+                    raise
+                now = await self._found()
+                agreed = _of(now, template, supplier)
+                if agreed is not None:  # proposed and accepted before
+                    return agreed
+                proposal = self._resolved(now, proposal_template, supplier, command, exc)
+            else:
+                self.expected.require_same(proposal_template, created)
+                proposal = created.contract_id
+                self.written.add(proposal)
+        choice, acceptor, command = accept
+        return await self.exercise(
+            proposal_template, proposal, choice, acceptor, command, template, supplier=supplier
+        )
+
+    async def _found(self) -> Found:
+        return await self.committer._found(self.expected, self.readers)
+
+    def _resolved(
+        self, found: Found, template: str, supplier: str | None, command: str, exc: LedgerRejected
+    ) -> str:
+        """After a duplicate: the request's contract of ``template`` (with ``supplier``) on the ledger."""
+        contract_id = _of(found, template, supplier)
+        if contract_id is None:
+            raise AgreementConflict(
+                self.expected.plan.order_id,
+                f"command {command} was refused as a duplicate ({'; '.join(exc.errors) or exc}) and no "
+                f"{_WHAT[template].removeprefix('the ').removeprefix('an ').removeprefix('a ')} of this "
+                "agreement is active",
+            )
+        return contract_id
+
+
+def _of(found: Found, template: str, supplier: str | None) -> str | None:
+    """The id of the first contract of ``template`` in ``found`` (with ``supplier``, when given)."""
+    for contract in found[template]:
+        if supplier is None or contract.payload.get("supplier") == supplier:
+            return contract.contract_id
+    return None

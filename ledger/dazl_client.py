@@ -11,7 +11,8 @@ are interchangeable::
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,13 +25,14 @@ from dazl.damlast.errors import NameNotFoundError, PackageNotFoundError
 from dazl.damlast.lookup import parse_type_con_name
 from dazl.ledger import ArchiveEvent, Boundary, CreateEvent
 from dazl.ledger.aio import Connection
+from dazl.ledger.auth import parse_token
 
 from ledger.engine.errors import ValidationError
 from ledger.engine.templates import MODEL, Model, TemplateDef
 from ledger.engine.values import normalize, normalize_record
 
-#: A bearer token, or a (synchronous) function returning the current one (called before each request).
-TokenProvider = str | Callable[[], str]
+#: A bearer token, or a function (sync or async) returning the current one (called before each request).
+TokenProvider = str | Callable[[], str] | Callable[[], Awaitable[str]]
 
 
 class LedgerClientError(Exception):
@@ -161,8 +163,10 @@ def _template_name(value_type: Any) -> str:
 class DazlLedgerClient:
     """One dazl connection to the Ledger API, acting as ``act_as`` (and reading as ``read_as``).
 
-    ``token`` is a bearer token or a function returning one; ``admin=True`` for party allocation and DAR
-    uploads. Every failure is raised as a :class:`LedgerClientError` subclass."""
+    ``token`` is a bearer token or a function (sync or async) returning one; ``admin=True`` for party
+    allocation and DAR uploads. Commands carry the application id Daml expects for the token: a user token's
+    (2.x, ``sub``) user id, a 1.x token's ``applicationId``, else ``application_id``. Every failure is raised
+    as a :class:`LedgerClientError` subclass."""
 
     def __init__(
         self,
@@ -172,7 +176,7 @@ class DazlLedgerClient:
         read_as: Sequence[str] = (),
         admin: bool = False,
         token: TokenProvider | None = None,
-        application_id: str = "lot-size-one",
+        application_id: str | None = "lot-size-one",
         timeout: float = 10.0,
         model: Model = MODEL,
     ) -> None:
@@ -180,6 +184,7 @@ class DazlLedgerClient:
         self.act_as = list(act_as)
         self.read_as = list(read_as)
         self.model = model
+        self.application_id = application_id
         kwargs: dict[str, Any] = {"url": url, "admin": admin, "retry_timeout": timeout}
         if self.act_as:
             kwargs["act_as"] = self.act_as
@@ -209,6 +214,33 @@ class DazlLedgerClient:
 
     # -- helpers ---------------------------------------------------------------------------------------
 
+    async def _current_token(self) -> str | None:
+        token = self._token
+        if token is None or isinstance(token, str):
+            return token
+        value = token()
+        return await value if inspect.isawaitable(value) else value
+
+    async def _submitter(self) -> dict[str, Any]:
+        """``token`` and the application id of the next command (dazl sends a call's ``user_id`` as the
+        command's application id): a user token's user (``sub``), a 1.x token's ``applicationId``, else
+        :attr:`application_id`."""
+        token = await self._current_token()
+        application = self.application_id
+        if token is not None:
+            try:
+                parsed = parse_token(token)
+            except ValueError:
+                parsed = None
+            if parsed is not None and parsed.token_version == 2:
+                application = parsed.user_id
+            elif parsed is not None and parsed.token_version == 1:
+                application = parsed.application_name or application
+        found: dict[str, Any] = {"token": token} if token is not None else {}
+        if application:
+            found["user_id"] = application
+        return found
+
     def _template(self, name: str) -> TemplateDef:
         parts = name.split(":")
         module, entity = (parts[-2], parts[-1]) if len(parts) in (2, 3) else ("", name)
@@ -228,7 +260,7 @@ class DazlLedgerClient:
     async def allocate_party(self, hint: str | None = None, display_name: str | None = None) -> str:
         try:
             info = await self._conn.allocate_party(
-                identifier_hint=hint, display_name=display_name, token=self._token
+                identifier_hint=hint, display_name=display_name, token=await self._current_token()
             )
         except Exception as exc:
             raise translate(exc) from exc
@@ -236,20 +268,20 @@ class DazlLedgerClient:
 
     async def list_parties(self) -> list[str]:
         try:
-            infos = await self._conn.list_known_parties(token=self._token)
+            infos = await self._conn.list_known_parties(token=await self._current_token())
         except Exception as exc:
             raise translate(exc) from exc
         return sorted(str(i.party) for i in infos)
 
     async def upload_dar(self, dar: bytes) -> None:
         try:
-            await self._conn.upload_package(dar, token=self._token)
+            await self._conn.upload_package(dar, token=await self._current_token())
         except Exception as exc:
             raise translate(exc) from exc
 
     async def package_ids(self) -> set[str]:
         try:
-            return {str(p) for p in await self._conn.list_package_ids(token=self._token)}
+            return {str(p) for p in await self._conn.list_package_ids(token=await self._current_token())}
         except Exception as exc:
             raise translate(exc) from exc
 
@@ -272,7 +304,7 @@ class DazlLedgerClient:
                 arguments,
                 act_as=_parties(act_as),
                 command_id=command_id,
-                token=self._token,
+                **await self._submitter(),
             )
         except Exception as exc:
             raise translate(exc) from exc
@@ -298,7 +330,7 @@ class DazlLedgerClient:
         cid = dazl.ContractId(parse_type_con_name(f"{tdef.module}:{tdef.entity}"), contract_id)
         try:
             response = await self._conn.exercise(
-                cid, choice, arg, act_as=_parties(act_as), command_id=command_id, token=self._token
+                cid, choice, arg, act_as=_parties(act_as), command_id=command_id, **await self._submitter()
             )
         except Exception as exc:
             raise translate(exc) from exc
@@ -315,7 +347,7 @@ class DazlLedgerClient:
         contracts: list[ActiveContract] = []
         try:
             async with self._conn.query(
-                f"{tdef.module}:{tdef.entity}", read_as=_parties(read_as), token=self._token
+                f"{tdef.module}:{tdef.entity}", read_as=_parties(read_as), token=await self._current_token()
             ) as stream:
                 async for event in stream.creates():
                     contracts.append(self._contract(event))
@@ -325,9 +357,60 @@ class DazlLedgerClient:
             raise translate(exc) from exc
         return contracts
 
+    async def query_many(
+        self,
+        templates: Sequence[str],
+        *,
+        where: Mapping[str, Any] | None = None,
+        read_as: Sequence[str] | None = None,
+    ) -> list[ActiveContract]:
+        """The active contracts of any of ``templates`` the parties see (one ActiveContractsService call),
+        those whose payload has every field of ``where`` equal to its value (engine form) only."""
+        names = [self._template(t) for t in templates]
+        contracts: list[ActiveContract] = []
+        try:
+            async with self._conn.query_many(
+                *[f"{t.module}:{t.entity}" for t in names],
+                read_as=_parties(read_as),
+                token=await self._current_token(),
+            ) as stream:
+                async for event in stream.creates():
+                    contract = self._contract(event)
+                    if all(contract.payload.get(k) == v for k, v in (where or {}).items()):
+                        contracts.append(contract)
+        except LedgerClientError:
+            raise
+        except Exception as exc:
+            raise translate(exc) from exc
+        return contracts
+
+    async def stream_many(
+        self, templates: Sequence[str], *, offset: str | None = None, read_as: Sequence[str] | None = None
+    ) -> AsyncIterator[StreamEvent]:
+        """:meth:`stream` over several templates at once."""
+        names = [self._template(t) for t in templates]
+        try:
+            async with self._conn.stream_many(
+                *[f"{t.module}:{t.entity}" for t in names],
+                offset=offset,
+                read_as=_parties(read_as),
+                token=await self._current_token(),
+            ) as events:
+                async for event in events:
+                    if isinstance(event, CreateEvent):
+                        yield Created(self._contract(event))
+                    elif isinstance(event, ArchiveEvent):
+                        yield Archived(event.contract_id.value)
+                    elif isinstance(event, Boundary):
+                        yield Checkpoint(event.offset)
+        except LedgerClientError:
+            raise
+        except Exception as exc:
+            raise translate(exc) from exc
+
     async def ledger_end(self) -> str:
         try:
-            return await self._conn.get_ledger_end(token=self._token)
+            return await self._conn.get_ledger_end(token=await self._current_token())
         except Exception as exc:
             raise translate(exc) from exc
 
@@ -340,7 +423,10 @@ class DazlLedgerClient:
         tdef = self._template(template)
         try:
             async with self._conn.stream(
-                f"{tdef.module}:{tdef.entity}", offset=offset, read_as=_parties(read_as), token=self._token
+                f"{tdef.module}:{tdef.entity}",
+                offset=offset,
+                read_as=_parties(read_as),
+                token=await self._current_token(),
             ) as events:
                 async for event in events:
                     if isinstance(event, CreateEvent):

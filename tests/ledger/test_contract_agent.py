@@ -89,7 +89,7 @@ def admin_token(world: World) -> str:
 
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LedgerProcess]:
-    process = LedgerProcess(tmp_path_factory.mktemp("agent-ledger"), secret=SECRET, grpc=False)
+    process = LedgerProcess(tmp_path_factory.mktemp("agent-ledger"), secret=SECRET)
     process.start()
     yield process
     process.stop()
@@ -101,7 +101,9 @@ async def contract_agent(
 ) -> AsyncIterator[ChildProcess]:
     env = {
         "LSO_LEDGER_JSON_API_URL": ledger.info.json_api,
+        "LSO_LEDGER_GRPC_URL": f"http://{ledger.info.grpc}",
         "LSO_LEDGER_CLIENT_TOKEN": admin_token(world),
+        "LSO_LEDGER_CLIENT_TIMEOUT": "2",
         "LSO_LEDGER_CLIENT_RETRIES": "2",
         "LSO_LEDGER_CLIENT_BACKOFF": "0.05",
         "LSO_LEDGER_COMMIT_RETRY_DELAY": "0.1",

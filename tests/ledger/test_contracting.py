@@ -1,5 +1,6 @@
-"""Contracting without XMPP: retries while the ledger is down, the order's status and contract ids in the
-platform's store (SQLite, migrated), failure on refusal and on another agreement on the ledger."""
+"""Contracting without XMPP, committing through dazl: retries while the ledger is down (dazl reconnects),
+the order's status and contract ids in the platform's store (SQLite, migrated), failure on refusal and on
+another agreement on the ledger."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from agents.contract_agent import (
     StoreOrderTracker,
 )
 from ledger.commit import ORDER, ORDER_AGREEMENT, AgreementCommitter
-from ledger.jsonapi_client import JsonApiClient, RetryPolicy, static_token
+from ledger.commit_dazl import DazlCommitLedger
 from ledger.testing import LedgerProcess, hs256_token
 from ontology.common import Reason
 from ontology.contract import CommitAgreement, ContractCommitted
@@ -35,7 +36,7 @@ SECRET = "contracting-test-secret-0123456789abcdef"
 
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LedgerProcess]:
-    process = LedgerProcess(tmp_path_factory.mktemp("contracting"), secret=SECRET, grpc=False)
+    process = LedgerProcess(tmp_path_factory.mktemp("contracting"), secret=SECRET)
     process.start()
     yield process
     process.stop()
@@ -67,11 +68,11 @@ async def stored_request(db: Database) -> tuple[CommitAgreement, UserRecord, Use
     return request, customer, maker
 
 
-def contracting(ledger: LedgerProcess, db: Database, parties: list[str]) -> tuple[Contracting, JsonApiClient]:
+def contracting(
+    ledger: LedgerProcess, db: Database, parties: list[str]
+) -> tuple[Contracting, DazlCommitLedger]:
     token = hs256_token(SECRET, act_as=parties, admin=True)
-    client = JsonApiClient(
-        f"http://127.0.0.1:{ledger.json_port}", static_token(token), retry=RetryPolicy(attempts=1)
-    )
+    client = DazlCommitLedger(f"http://127.0.0.1:{ledger.grpc_port}", token, timeout=1.0)
     retry = CommitRetry(first_delay=0.1, max_delay=0.3, deadline=timedelta(seconds=20))
     return Contracting(AgreementCommitter(client), retry, StoreOrderTracker(db)), client
 

@@ -169,8 +169,8 @@ async def start_proxies(
 
 
 def ledger_process(directory: Path) -> Iterator[LedgerProcess]:
-    """The ledger (JSON API only) in its own process, taking tokens signed with :data:`LEDGER_SECRET`."""
-    process = LedgerProcess(directory, secret=LEDGER_SECRET, grpc=False)
+    """The ledger (JSON API and gRPC) in its own process, taking tokens signed with :data:`LEDGER_SECRET`."""
+    process = LedgerProcess(directory, secret=LEDGER_SECRET)
     process.start()
     yield process
     process.stop()
@@ -187,7 +187,9 @@ async def start_contract_agent(
     env = {
         "LSO_DATABASE_URL": store_url(db),
         "LSO_LEDGER_JSON_API_URL": ledger.info.json_api,
+        "LSO_LEDGER_GRPC_URL": f"http://{ledger.info.grpc}",
         "LSO_LEDGER_CLIENT_TOKEN": token,
+        "LSO_LEDGER_CLIENT_TIMEOUT": "2",
         "LSO_LEDGER_CLIENT_RETRIES": "2",
         "LSO_LEDGER_CLIENT_BACKOFF": "0.05",
         "LSO_LEDGER_COMMIT_RETRY_DELAY": "0.1",

@@ -82,7 +82,7 @@ async def order_agents(settings: Settings, directory: Path) -> AsyncIterator[Age
     platform = AgentRole.PLATFORM
     async with AsyncExitStack() as stack:
         efpf = await start_federation(stack, directory / "efpf")
-        ledger = LedgerProcess(directory / "ledger", grpc=False)
+        ledger = LedgerProcess(directory / "ledger")
         await ledger.astart()
         stack.push_async_callback(ledger.astop)
         efpf_env = {
@@ -93,6 +93,7 @@ async def order_agents(settings: Settings, directory: Path) -> AsyncIterator[Age
         }
         ledger_env = {
             "LSO_LEDGER_JSON_API_URL": ledger.info.json_api,
+            "LSO_LEDGER_GRPC_URL": f"http://{ledger.info.grpc}",
             "LSO_LEDGER_CLIENT_IDENTITY": "false",
             "LSO_LEDGER_CLIENT_RETRIES": "2",
             "LSO_LEDGER_COMMIT_DEADLINE": "20",
