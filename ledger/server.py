@@ -25,8 +25,11 @@ from typing import Any
 import uvicorn
 
 from ledger.engine import MODEL, MODEL_FINGERPRINT, EmbeddedLedger
+from ledger.engine.users import UserStore
 from ledger.jsonapi.app import create_app
-from ledger.jsonapi.auth import build_verifier
+from ledger.jsonapi.auth import build_verifier, seed_users
+from ledger.jsonapi.limits import BodyLimit
+from ledger.packages import install as install_packages
 from ledger.settings import LedgerSettings
 
 log = logging.getLogger(__name__)
@@ -72,25 +75,35 @@ async def serve(settings: LedgerSettings, on_ready: Callable[[ServerInfo], None]
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     package_id, payload = model_package()
     ledger = await EmbeddedLedger.open(
-        settings.resolved_database_url, ledger_id=settings.ledger_id, model_package_id=package_id
+        settings.resolved_database_url,
+        ledger_id=settings.ledger_id,
+        model_package_id=package_id,
+        max_deduplication_seconds=settings.max_deduplication_seconds,
     )
     grpc_server: Any = None
     http_server: uvicorn.Server | None = None
     http_task: asyncio.Task[None] | None = None
+    users: UserStore | None = None
     try:
         if payload is not None:
             await ledger.upload_package(
                 package_id, payload, source="built-in: ledger.lf (the platform's model)"
             )
-        verifier = await build_verifier(settings)
+            await install_packages(ledger)
+        users = await UserStore.open(settings.resolved_database_url)
+        await seed_users(users, settings)
+        verifier = await build_verifier(settings, users)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind((settings.host, settings.json_api_port))
         json_port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            create_app(ledger, verifier), log_level="warning", lifespan="off", access_log=False
+        app = BodyLimit(
+            create_app(ledger, verifier, users),
+            max_bytes=settings.json_max_request_bytes,
+            max_package_bytes=settings.json_max_package_bytes,
         )
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
         http_server = uvicorn.Server(config)
         # this process handles SIGTERM/SIGINT itself (below), for the gRPC server and the engine too
         http_server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
@@ -99,7 +112,14 @@ async def serve(settings: LedgerSettings, on_ready: Callable[[ServerInfo], None]
         if settings.grpc_enabled and grpc_available():
             from ledger.grpc.server import start_grpc_server
 
-            grpc_server = await start_grpc_server(ledger, settings.host, settings.grpc_port, auth=verifier)
+            grpc_server = await start_grpc_server(
+                ledger,
+                settings.host,
+                settings.grpc_port,
+                auth=verifier,
+                max_inbound_message_bytes=settings.grpc_max_inbound_message_bytes,
+                users=users,
+            )
             grpc_address = f"{settings.host}:{grpc_server.bound_port}"
         while not http_server.started:
             if http_task.done():
@@ -131,6 +151,8 @@ async def serve(settings: LedgerSettings, on_ready: Callable[[ServerInfo], None]
         if http_task is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(http_task, timeout=5.0)
+        if users is not None:
+            await users.close()
         await ledger.close()
 
 

@@ -47,6 +47,29 @@ class LedgerSettings(BaseSettings):
     grpc_enabled: bool = Field(
         default=True, description="Serve the gRPC Ledger API too (when the ledger.grpc package is present)."
     )
+    max_deduplication_seconds: float = Field(
+        default=604800.0,
+        gt=0,
+        description="Longest command deduplication period (Daml's max-deduplication-duration, default "
+        "7 days), also the period of commands that give none; a longer one is refused "
+        "(INVALID_DEDUPLICATION_PERIOD).",
+    )
+    json_max_request_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        gt=0,
+        description="Largest JSON API request body in bytes (larger: 413 before the body is read).",
+    )
+    json_max_package_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        gt=0,
+        description="Largest DAR a POST /v1/packages may upload, in bytes (larger: 413).",
+    )
+    grpc_max_inbound_message_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        gt=0,
+        description="Largest gRPC message the Ledger API accepts, in bytes (Daml's default; DAR uploads "
+        "too); larger: RESOURCE_EXHAUSTED.",
+    )
 
     auth_secret: SecretStr | None = Field(
         default=None, description="HS256 secret verifying bearer tokens (development only)."
@@ -64,11 +87,26 @@ class LedgerSettings(BaseSettings):
         default_factory=dict,
         description="Users of tokens without DAML claims (2.x: sub + scope daml_ledger_api; or an identity "
         "provider's token, matched by sub then preferred_username), JSON: user -> [parties it acts as] or "
-        '{"actAs": [...], "readAs": [...], "admin": bool, "actAsAnyParty": bool}.',
+        '{"actAs": [...], "readAs": [...], "admin": bool, "actAsAnyParty": bool}. Seeded into the ledger\'s '
+        "user store at each start (created if missing, these rights granted); more users via user management "
+        "(gRPC UserManagementService, JSON API /v1/user...). A user token of any other user is refused.",
     )
     auth_disabled: bool = Field(
         default=False,
         description="Serve without authentication (every request acts as the parties it names). Tests only.",
+    )
+
+    ws_heartbeat_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="JSON API WebSocket streams: seconds without a message after which an idle live stream "
+        'sends {"events":[],"offset":<last offset>} (Daml\'s heartbeat).',
+    )
+    ws_send_timeout_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="JSON API WebSocket streams: seconds a client may take to accept one message; a slower "
+        "client is disconnected (the server never buffers more than one message for it).",
     )
 
     json_api_url: str = Field(
@@ -79,8 +117,9 @@ class LedgerSettings(BaseSettings):
     )
     application_id: str = Field(
         default="lot-size-one",
-        description="Application id of the platform's gRPC (dazl) commands; on the JSON API the token's "
-        "applicationId is used.",
+        description="Application id of the platform's gRPC (dazl) commands when the token names none (a "
+        "user token's sub, a 1.x token's applicationId come first, as Daml requires); on the JSON API the "
+        "token's is used.",
     )
     client_identity: bool = Field(
         default=True,
@@ -91,6 +130,11 @@ class LedgerSettings(BaseSettings):
         default=None,
         description="Bearer token of the platform's ledger clients (the contract agent) when no token "
         "provider is given in code; unset: requests carry no token (a ledger without authentication).",
+    )
+    dar_file: Path | None = Field(
+        default=None,
+        description="DAR the contract agent deploys through the JSON API before its first commit; default "
+        "the model's DAR built in Python (ledger/lf). Against a Daml sandbox: the `daml build` DAR it runs.",
     )
     client_timeout: float = Field(default=10.0, description="Seconds a ledger client request may take.")
     client_retries: int = Field(

@@ -3,7 +3,9 @@
 Envelopes: ``{"status": 200, "result": ...}`` or ``{"status": 4xx, "errors": [...]}``. Endpoints:
 ``POST /v1/create``, ``/v1/exercise``, ``/v1/create-and-exercise``, ``/v1/fetch``, ``/v1/query``
 (``GET /v1/query`` = all visible), ``GET|POST /v1/parties``, ``POST /v1/parties/allocate``,
-``GET|POST /v1/packages``, ``GET /v1/packages/{id}``, ``GET /v1/user``, ``GET /livez``, ``GET /readyz``.
+``GET|POST /v1/packages``, ``GET /v1/packages/{id}``, user management (``/v1/user...``, ``/v1/users``:
+:mod:`ledger.jsonapi.users`), ``GET /livez``, ``GET /readyz``; WebSocket streams ``/v1/stream/query`` and
+``/v1/stream/fetch`` (:mod:`ledger.jsonapi.streams`, token in the subprotocols).
 
 Every ``/v1`` call needs ``Authorization: Bearer <JWT>``; commands act as ``meta.actAs`` (a subset of the
 token's
@@ -34,9 +36,15 @@ from ledger.engine import (
     Transaction,
     ValidationError,
 )
-from ledger.jsonapi import codec
+from ledger.engine.dedup import period_from_json
+from ledger.engine.users import UserStore
+from ledger.jsonapi import codec, keys
 from ledger.jsonapi.auth import OPEN, AuthError, Claims, TokenVerifier, claims_from_header
-from ledger.jsonapi.dar import read_dar
+from ledger.jsonapi.events import tree_events
+from ledger.jsonapi.query import contract_query
+from ledger.jsonapi.streams import stream_router
+from ledger.jsonapi.users import install_users
+from ledger.packages import upload_dar
 
 DEFAULT_APPLICATION_ID = "HTTP-JSON-API-Gateway"
 
@@ -85,14 +93,16 @@ async def _body(request: Request) -> dict[str, Any]:
     return body
 
 
-def create_app(ledger: EmbeddedLedger, verifier: TokenVerifier | None) -> FastAPI:
+def create_app(
+    ledger: EmbeddedLedger, verifier: TokenVerifier | None, users: UserStore | None = None
+) -> FastAPI:
     """The JSON API over ``ledger``; ``verifier`` None serves without authentication (tests only)."""
     app = FastAPI(title="Lot-size-one embedded ledger: HTTP JSON API v1", docs_url=None, redoc_url=None)
     model = ledger.model
 
     @app.exception_handler(LedgerError)
     async def _ledger_error(_: Request, exc: LedgerError) -> JSONResponse:
-        return failure(exc.http_status, str(exc))
+        return JSONResponse(exc.json_body(), status_code=exc.http_status)
 
     @app.exception_handler(AuthError)
     async def _auth_error(_: Request, exc: AuthError) -> JSONResponse:
@@ -154,15 +164,14 @@ def create_app(ledger: EmbeddedLedger, verifier: TokenVerifier | None) -> FastAP
             [command],
             read_as=read_as,
             workflow_id=str(meta.get("workflowId") or ""),
+            deduplication_period=period_from_json(meta.get("deduplicationPeriod")),
         )
 
     def exercise_response(tx: Transaction, acting: Sequence[str] | None = None) -> dict[str, Any]:
         results = tx.exercise_results
         return {
             "exerciseResult": results[-1] if results else None,
-            "events": [
-                codec.event(e, model) for e in tx.flat_events(None if acting is None else set(acting))
-            ],
+            "events": tree_events(tx, model, None if acting is None else set(acting)),
             "completionOffset": str(tx.offset),
         }
 
@@ -184,8 +193,11 @@ def create_app(ledger: EmbeddedLedger, verifier: TokenVerifier | None) -> FastAP
     @app.post("/v1/exercise")
     async def exercise(request: Request) -> JSONResponse:
         body = await _body(request)
-        if "key" in body and "contractId" not in body:
-            raise ValidationError("this model's templates have no contract keys: give contractId")
+        if keys.wants_key(body):  # exerciseByKey (ledger/jsonapi/keys.py)
+            tx = await submit(
+                request, body, keys.exercise_by_key_command(body, _template_id(body.get("templateId")))
+            )
+            return ok(exercise_response(tx))
         contract_id = body.get("contractId")
         choice = body.get("choice")
         if not isinstance(contract_id, str) or not isinstance(choice, str):
@@ -214,9 +226,14 @@ def create_app(ledger: EmbeddedLedger, verifier: TokenVerifier | None) -> FastAP
     async def fetch(request: Request) -> JSONResponse:
         body = await _body(request)
         c = claims(request)
+        if keys.wants_key(body):  # fetchByKey (ledger/jsonapi/keys.py)
+            found = await keys.fetch_by_key(
+                ledger, body, _template_id(body.get("templateId")), await readers(c, body)
+            )
+            return ok(None if found is None else codec.active_contract(found, model))
         contract_id = body.get("contractId")
         if not isinstance(contract_id, str):
-            raise ValidationError("fetch needs a contractId (this model has no contract keys)")
+            raise ValidationError("fetch needs a contractId or a templateId and key")
         parties = await readers(c, body)
         contracts, _ = await ledger.active_contracts(parties)
         for contract in contracts:
@@ -232,15 +249,10 @@ def create_app(ledger: EmbeddedLedger, verifier: TokenVerifier | None) -> FastAP
         raw_ids = body.get("templateIds")
         if raw_ids is not None and not isinstance(raw_ids, list):
             raise ValidationError("templateIds must be a list")
-        template_ids = (
-            None if raw_ids is None else [ledger.resolve_template(_template_id(t))[0] for t in raw_ids]
-        )
-        query = body.get("query") or {}
-        if not isinstance(query, dict):
-            raise ValidationError("query must be an object")
+        requested = None if raw_ids is None else [_template_id(t) for t in raw_ids]
+        template_ids, match = contract_query(ledger, requested, body.get("query"))
         contracts, _ = await ledger.active_contracts(await readers(c, body), template_ids)
-        results = [codec.active_contract(contract, model) for contract in contracts]
-        return ok([r for r in results if codec.matches(r["payload"], query)])
+        return ok([codec.active_contract(contract, model) for contract in contracts if match(contract)])
 
     @app.post("/v1/query")
     async def query(request: Request) -> JSONResponse:
@@ -293,15 +305,9 @@ def create_app(ledger: EmbeddedLedger, verifier: TokenVerifier | None) -> FastAP
     @app.post("/v1/packages")
     async def upload(request: Request) -> JSONResponse:
         require_admin(claims(request))
-        dar = await request.body()
-        for pkg in read_dar(dar):
-            await ledger.upload_package(pkg.package_id, pkg.payload, source=pkg.path)
+        await upload_dar(ledger, await request.body(), source="POST /v1/packages")
         return ok(1)
 
-    @app.get("/v1/user")
-    async def user(request: Request) -> JSONResponse:
-        c = claims(request)
-        primary = sorted(c.act_as)[0] if c.act_as else None
-        return ok({"userId": c.user_id or c.application_id or "", "primaryParty": primary})
-
+    app.include_router(stream_router(ledger, verifier))
+    install_users(app, ledger, verifier, users)
     return app
