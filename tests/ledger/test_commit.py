@@ -6,7 +6,7 @@ reused)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -36,7 +36,7 @@ from ledger.jsonapi_client import (
     static_token,
 )
 from ledger.testing import LedgerProcess, hs256_token
-from tests.ledger.backends import BACKENDS, SECRET, ledger_on
+from tests.ledger.backends import SECRET, ledger_fixture
 from tests.ledger.examples import commit_request, priced, with_network
 
 PARTIES = ("c1", "m1", "s1", "s2")
@@ -47,12 +47,8 @@ def token() -> str:
     return hs256_token(SECRET, act_as=PARTIES, admin=True)
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def ledger(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LedgerProcess]:
-    """The ledger on SQLite, then on PostgreSQL (a crash and restart keep what was committed on both)."""
-    yield from ledger_on(request.param, tmp_path_factory.mktemp("commit"))
+# the ledger on SQLite, then on PostgreSQL (a crash and restart keep what was committed on both)
+ledger = ledger_fixture("commit")
 
 
 def grpc_url(ledger: LedgerProcess) -> str:

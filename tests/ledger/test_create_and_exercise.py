@@ -6,24 +6,17 @@ created), the same events dazl gets over gRPC for the same command (SQLite and P
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import dazl
 import httpx
-import pytest
 
 from ledger import samples
 from ledger.engine.templates import MODULE
 from ledger.testing import LedgerProcess
-from tests.ledger.backends import BACKENDS, allocate, auth, ledger_on, token
+from tests.ledger.backends import allocate, auth, ledger_fixture, token
 
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def ledger(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LedgerProcess]:
-    yield from ledger_on(request.param, tmp_path_factory.mktemp("create_and_exercise"))
+ledger = ledger_fixture("create_and_exercise")
 
 
 def entity(template_id: Any) -> str:
@@ -32,6 +25,16 @@ def entity(template_id: Any) -> str:
 
 def json_kinds(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(kind, entity(body["templateId"])) for e in events for kind, body in e.items()]
+
+
+async def exercise(
+    http: httpx.AsyncClient, headers: dict[str, str], template: str, contract_id: str, choice: str
+) -> dict[str, Any]:
+    """``POST /v1/exercise`` of ``choice`` (no argument) on a contract of ``template``: the result."""
+    body = {"templateId": f"{MODULE}:{template}", "contractId": contract_id, "choice": choice, "argument": {}}
+    response = await http.post("/v1/exercise", json=body, headers=headers)
+    result: dict[str, Any] = response.json()["result"]
+    return result
 
 
 async def test_create_and_exercise_events_match_dazl(ledger: LedgerProcess) -> None:
@@ -94,29 +97,12 @@ async def test_exercise_events_are_the_tree_the_submitter_sees(ledger: LedgerPro
             headers=auth(ledger, manufacturer),
         )
         cid = proposal.json()["result"]["contractId"]
-        accepted = await http.post(
-            "/v1/exercise",
-            json={
-                "templateId": f"{MODULE}:OrderProposal",
-                "contractId": cid,
-                "choice": "AcceptOrder",
-                "argument": {},
-            },
-            headers=auth(ledger, customer),
-        )
-        result = accepted.json()["result"]
+        result = await exercise(http, auth(ledger, customer), "OrderProposal", cid, "AcceptOrder")
         assert json_kinds(result["events"]) == [("archived", "OrderProposal"), ("created", "OrderAgreement")]
         agreement = result["events"][1]["created"]["contractId"]
         assert result["exerciseResult"] == agreement
-        committed = await http.post(
-            "/v1/exercise",
-            json={
-                "templateId": f"{MODULE}:OrderAgreement",
-                "contractId": agreement,
-                "choice": "CommitDelivery",
-                "argument": {},
-            },
-            headers=auth(ledger, manufacturer),
+        committed = await exercise(
+            http, auth(ledger, manufacturer), "OrderAgreement", agreement, "CommitDelivery"
         )
         # a nonconsuming choice archives nothing
-        assert json_kinds(committed.json()["result"]["events"]) == [("created", "DeliveryCommitment")]
+        assert json_kinds(committed["events"]) == [("created", "DeliveryCommitment")]

@@ -3,15 +3,12 @@ lookup visibility, exercise by key, keys freed by archives (also within one tran
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg  # type: ignore[import-untyped]
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
 
 from ledger import samples
 from ledger.engine import (
@@ -28,9 +25,9 @@ from ledger.engine.model import ExerciseByKeyCommand
 from ledger.engine.storage import contracts_table
 from ledger.engine.templates import MODEL, MODULE
 from ledger.samples import CUSTOMER, MANUFACTURER, OUTSIDER, SUPPLIER
+from tests.ledger.storages import STORAGES, storage_url
 
 APP = "keys"
-ADMIN_URL = os.environ.get("LSO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 BOTH = (CUSTOMER, MANUFACTURER)
 
 
@@ -42,27 +39,10 @@ def order_key(order_id: str = "order-1") -> dict[str, str]:
     return {"manufacturer": MANUFACTURER, "orderId": order_id}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=STORAGES)
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'ledger.db'}"
-        return
-    name = f"lso_keys_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(ADMIN_URL, timeout=5)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    yield (
-        make_url(ADMIN_URL)
-        .set(drivername="postgresql+asyncpg", database=name)
-        .render_as_string(hide_password=False)
-    )
-    admin = await asyncpg.connect(ADMIN_URL)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    async with storage_url(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -31,10 +31,28 @@ def order_key(ledger: KeyedLedger, order_id: str) -> dict[str, str]:
     return {"manufacturer": ledger.manufacturer, "orderId": order_id}
 
 
+def by_key(ledger: KeyedLedger, entity: str, order_id: str, **extra: Any) -> dict[str, Any]:
+    """A request body naming the contract of ``entity`` by its key (the order's)."""
+    return {"templateId": template(entity), "key": order_key(ledger, order_id), **extra}
+
+
 async def post(
     http: httpx.AsyncClient, path: str, body: dict[str, Any], headers: dict[str, str]
 ) -> httpx.Response:
     return await http.post(path, json=body, headers=headers)
+
+
+async def propose(http: httpx.AsyncClient, ledger: KeyedLedger, order_id: str) -> dict[str, Any]:
+    """The manufacturer creates an OrderProposal for ``order_id``: the created contract."""
+    created = await post(
+        http,
+        "/v1/create",
+        {"templateId": template("OrderProposal"), "payload": terms(ledger, order_id)},
+        ledger.headers(ledger.manufacturer),
+    )
+    assert created.status_code == 200, created.text
+    result: dict[str, Any] = created.json()["result"]
+    return result
 
 
 async def test_keys_in_results_fetch_and_exercise_by_key(
@@ -42,34 +60,16 @@ async def test_keys_in_results_fetch_and_exercise_by_key(
 ) -> None:
     ledger, order_id = keyed_ledger, f"o-{uuid.uuid4().hex[:8]}"
     maker, customer = ledger.headers(ledger.manufacturer), ledger.headers(ledger.customer)
-    created = await post(
-        http,
-        "/v1/create",
-        {"templateId": template("OrderProposal"), "payload": terms(ledger, order_id)},
-        maker,
-    )
-    assert created.status_code == 200, created.text
-    assert created.json()["result"]["key"] == order_key(ledger, order_id)
+    created = await propose(http, ledger, order_id)
+    assert created["key"] == order_key(ledger, order_id)
 
     accepted = await post(
-        http,
-        "/v1/exercise",
-        {
-            "templateId": template("OrderProposal"),
-            "key": order_key(ledger, order_id),
-            "choice": "AcceptOrder",
-        },
-        customer,
+        http, "/v1/exercise", by_key(ledger, "OrderProposal", order_id, choice="AcceptOrder"), customer
     )
     assert accepted.status_code == 200, accepted.text
     agreement_id = accepted.json()["result"]["exerciseResult"]
 
-    fetched = await post(
-        http,
-        "/v1/fetch",
-        {"templateId": template("OrderAgreement"), "key": order_key(ledger, order_id)},
-        customer,
-    )
+    fetched = await post(http, "/v1/fetch", by_key(ledger, "OrderAgreement", order_id), customer)
     assert fetched.status_code == 200, fetched.text
     result = fetched.json()["result"]
     assert result["contractId"] == agreement_id
@@ -82,22 +82,10 @@ async def test_keys_in_results_fetch_and_exercise_by_key(
 
     # CommitDelivery by key, then the DeliveryCommitment is found by the same key
     delivered = await post(
-        http,
-        "/v1/exercise",
-        {
-            "templateId": template("OrderAgreement"),
-            "key": order_key(ledger, order_id),
-            "choice": "CommitDelivery",
-        },
-        maker,
+        http, "/v1/exercise", by_key(ledger, "OrderAgreement", order_id, choice="CommitDelivery"), maker
     )
     assert delivered.status_code == 200, delivered.text
-    delivery = await post(
-        http,
-        "/v1/fetch",
-        {"templateId": template("DeliveryCommitment"), "key": order_key(ledger, order_id)},
-        customer,
-    )
+    delivery = await post(http, "/v1/fetch", by_key(ledger, "DeliveryCommitment", order_id), customer)
     assert delivery.json()["result"]["contractId"] == delivered.json()["result"]["exerciseResult"]
 
 
@@ -120,15 +108,9 @@ async def test_duplicate_key_is_a_conflict(keyed_ledger: KeyedLedger, http: http
 async def test_by_key_needs_a_stakeholder(keyed_ledger: KeyedLedger, http: httpx.AsyncClient) -> None:
     ledger, order_id = keyed_ledger, f"o-{uuid.uuid4().hex[:8]}"
     maker, outsider = ledger.headers(ledger.manufacturer), ledger.headers(ledger.outsider)
-    created = await post(
-        http,
-        "/v1/create",
-        {"templateId": template("OrderProposal"), "payload": terms(ledger, order_id)},
-        maker,
-    )
-    assert created.status_code == 200, created.text
-    hidden = {"templateId": template("OrderProposal"), "key": order_key(ledger, order_id)}
-    unused = {"templateId": template("OrderProposal"), "key": order_key(ledger, order_id + "-none")}
+    created = await propose(http, ledger, order_id)
+    hidden = by_key(ledger, "OrderProposal", order_id)
+    unused = by_key(ledger, "OrderProposal", order_id + "-none")
     # fetch: null for a hidden contract exactly as for an unused key
     for body in (hidden, unused):
         response = await post(http, "/v1/fetch", body, outsider)
@@ -142,7 +124,7 @@ async def test_by_key_needs_a_stakeholder(keyed_ledger: KeyedLedger, http: httpx
         answers.append(response)
     # the proposal is still there for its stakeholders
     still = await post(http, "/v1/fetch", hidden, maker)
-    assert still.json()["result"]["contractId"] == created.json()["result"]["contractId"]
+    assert still.json()["result"]["contractId"] == created["contractId"]
 
 
 async def test_malformed_by_key_requests(keyed_ledger: KeyedLedger, http: httpx.AsyncClient) -> None:

@@ -5,7 +5,7 @@ with RESOURCE_EXHAUSTED; a refused create stores nothing (SQLite and PostgreSQL)
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import dazl
 import httpx
@@ -14,17 +14,13 @@ import pytest
 from ledger import samples
 from ledger.engine.templates import MODULE
 from ledger.testing import LedgerProcess
-from tests.ledger.backends import BACKENDS, allocate, auth, ledger_on, token
+from tests.ledger.backends import allocate, auth, ledger_fixture, token
 
 MIB = 1024 * 1024
 CUSTOMER_ORDER = f"{MODULE}:CustomerOrder"
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def ledger(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LedgerProcess]:
-    yield from ledger_on(request.param, tmp_path_factory.mktemp("limits"))
+ledger = ledger_fixture("limits")
 
 
 def big_order(order_id: str, customer: str, manufacturer: str, size: int) -> dict[str, object]:

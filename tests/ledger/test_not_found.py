@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -17,17 +16,12 @@ from ledger import samples
 from ledger.dazl_client import DazlLedgerClient, LedgerNotFound
 from ledger.engine.templates import MODULE
 from ledger.testing import LedgerProcess
-from tests.ledger.users_support import BACKENDS, allocate, bearer, custom_token, running_ledger
+from tests.ledger.users_support import allocate, bearer, custom_token, ledger_fixture
 
 INVOICE = f"{MODULE}:Invoice"
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-async def ledger(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[LedgerProcess]:
-    async for process in running_ledger(request.param, tmp_path_factory.mktemp("not-found")):
-        yield process
+ledger = ledger_fixture("not-found")
 
 
 @pytest.fixture(scope="module")

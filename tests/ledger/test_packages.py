@@ -11,7 +11,6 @@ import subprocess
 import sys
 import uuid
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,16 +26,12 @@ from ledger.engine import MODEL
 from ledger.engine.templates import MODULE, Model
 from ledger.lf.dar import MANIFEST_PATH, build_archive, build_dar, manifest
 from ledger.testing import REPO_ROOT, LedgerProcess
-from tests.ledger.backends import BACKENDS, allocate, auth, ledger_on, token
+from tests.ledger.backends import allocate, auth, ledger_fixture, ledger_on, token
 
 CUSTOMER_ORDER = f"{MODULE}:CustomerOrder"
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def ledger(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LedgerProcess]:
-    yield from ledger_on(request.param, tmp_path_factory.mktemp("packages"))
+ledger = ledger_fixture("packages")
 
 
 def dar_of(*dalfs: tuple[str, bytes], main: str | None = None) -> bytes:

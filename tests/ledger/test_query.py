@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ import pytest
 from ledger import samples
 from ledger.engine.templates import MODULE
 from ledger.testing import LedgerProcess
-from tests.ledger.backends import BACKENDS, allocate, auth, ledger_on, token
+from tests.ledger.backends import allocate, auth, ledger_fixture, token
 
 DAML_CLIENT = Path(__file__).resolve().parent / "daml_client"
 
@@ -26,11 +25,12 @@ def tid(entity: str) -> str:
     return f"{MODULE}:{entity}"
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def ledger(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LedgerProcess]:
-    yield from ledger_on(request.param, tmp_path_factory.mktemp("query"))
+ledger = ledger_fixture("query")
+
+
+def by_name(cases: list[tuple[str, dict[str, Any], list[int]]]) -> pytest.MarkDecorator:
+    """Parametrise ``what``, ``q`` and ``expected`` by the cases, each test named by its ``what``."""
+    return pytest.mark.parametrize(("what", "q", "expected"), cases, ids=[c[0] for c in cases])
 
 
 class Parties:
@@ -101,7 +101,7 @@ ORDER_CASES: list[tuple[str, dict[str, Any], list[int]]] = [
 ]
 
 
-@pytest.mark.parametrize(("what", "q", "expected"), ORDER_CASES, ids=[c[0] for c in ORDER_CASES])
+@by_name(ORDER_CASES)
 async def test_comparison_operators(
     ledger: LedgerProcess, seeded: Parties, what: str, q: dict[str, Any], expected: list[int]
 ) -> None:
@@ -122,7 +122,7 @@ SUPPLY_CASES: list[tuple[str, dict[str, Any], list[int]]] = [
 ]
 
 
-@pytest.mark.parametrize(("what", "q", "expected"), SUPPLY_CASES, ids=[c[0] for c in SUPPLY_CASES])
+@by_name(SUPPLY_CASES)
 async def test_numeric_optional_nested_and_lists(
     ledger: LedgerProcess, seeded: Parties, what: str, q: dict[str, Any], expected: list[int]
 ) -> None:

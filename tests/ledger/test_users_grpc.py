@@ -19,17 +19,12 @@ from ledger import samples
 from ledger.dazl_client import DazlLedgerClient, LedgerPermissionDenied
 from ledger.engine.templates import MODULE
 from ledger.testing import LedgerProcess
-from tests.ledger.users_support import BACKENDS, OPERATOR, allocate, custom_token, running_ledger, user_token
+from tests.ledger.users_support import OPERATOR, allocate, custom_token, ledger_fixture, user_token
 
 ADMIN = "participant_admin"
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-async def ledger(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[LedgerProcess]:
-    async for process in running_ledger(request.param, tmp_path_factory.mktemp("users-grpc")):
-        yield process
+ledger = ledger_fixture("users-grpc")
 
 
 @pytest.fixture

@@ -20,12 +20,11 @@ from ledger import samples
 from ledger.engine.templates import MODULE
 from ledger.testing import LedgerProcess
 from tests.ledger.users_support import (
-    BACKENDS,
     OPERATOR,
     allocate,
     bearer,
     custom_token,
-    running_ledger,
+    ledger_fixture,
     user_token,
 )
 
@@ -33,12 +32,7 @@ ADMIN = "participant_admin"
 CLIENT_DIR = Path(__file__).parent / "daml_client"
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-async def ledger(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[LedgerProcess]:
-    async for process in running_ledger(request.param, tmp_path_factory.mktemp("users-json")):
-        yield process
+ledger = ledger_fixture("users-json")
 
 
 @pytest.fixture

@@ -4,27 +4,21 @@ on a fresh PostgreSQL database, HS256 tokens of both shapes, and small HTTP help
 from __future__ import annotations
 
 import json
-import os
 import time
-import uuid
-from collections.abc import AsyncIterator, Mapping
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
 import httpx
 import jwt
 import pytest
-from sqlalchemy.engine import make_url
 
 from ledger.grpc.auth import V2_SCOPE
 from ledger.testing import LedgerProcess, hs256_token
+from tests.ledger.storages import STORAGES, process_database
 
 SECRET = "users-test-secret-0123456789abcdef-0123"
-ADMIN_URL = os.environ.get("LSO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 #: One configured user (``LSO_LEDGER_AUTH_USERS``): the platform's operator, as ``lso run`` configures it.
 OPERATOR = "lso-operator"
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 def user_token(user: str, *, audience: bool = False, expires_in: float = 600) -> str:
@@ -46,48 +40,6 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str | None]:
-    """None for SQLite (the ledger's default file under its data dir), else a fresh PostgreSQL database."""
-    if backend == "sqlite":
-        yield None
-        return
-    name = f"lso_users_test_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = await asyncpg.connect(ADMIN_URL, timeout=5)
-    except (OSError, asyncpg.PostgresError) as exc:
-        pytest.fail(f"PostgreSQL at {ADMIN_URL} unreachable (set LSO_TEST_POSTGRES_URL): {exc}")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    yield (
-        make_url(ADMIN_URL)
-        .set(drivername="postgresql+asyncpg", database=name)
-        .render_as_string(hide_password=False)
-    )
-    admin = await asyncpg.connect(ADMIN_URL)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
-async def running_ledger(
-    backend: str, tmp_path: Path, env: Mapping[str, str] | None = None
-) -> AsyncIterator[LedgerProcess]:
-    """A ledger with HS256 auth and the operator configured, on ``backend``; stopped afterwards."""
-    async for url in database_url(backend, tmp_path):
-        settings = {"LSO_LEDGER_AUTH_USERS": json.dumps({OPERATOR: {"admin": True, "actAsAnyParty": True}})}
-        process = LedgerProcess(
-            tmp_path / "ledger", secret=SECRET, database_url=url, env={**settings, **(env or {})}
-        )
-        await process.astart()
-        try:
-            yield process
-        finally:
-            await process.astop()
-
-
 async def allocate(ledger: LedgerProcess, *parties: str) -> None:
     async with httpx.AsyncClient(base_url=ledger.info.json_api, timeout=10) as http:
         for party in parties:
@@ -97,3 +49,26 @@ async def allocate(ledger: LedgerProcess, *parties: str) -> None:
                 headers=bearer(custom_token(admin=True)),
             )
             assert response.status_code == 200, response.text
+
+
+def ledger_fixture(directory: str) -> Any:
+    """The module's ``ledger`` fixture: a ledger with HS256 auth and the operator configured, on each storage
+    (its data under ``directory``); stopped afterwards."""
+
+    @pytest.fixture(scope="module", params=STORAGES)
+    async def ledger(
+        request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    ) -> AsyncIterator[LedgerProcess]:
+        async with process_database(request.param, "lso_users_test") as url:
+            settings = {
+                "LSO_LEDGER_AUTH_USERS": json.dumps({OPERATOR: {"admin": True, "actAsAnyParty": True}})
+            }
+            data = tmp_path_factory.mktemp(directory) / "ledger"
+            process = LedgerProcess(data, secret=SECRET, database_url=url, env=settings)
+            await process.astart()
+            try:
+                yield process
+            finally:
+                await process.astop()
+
+    return ledger

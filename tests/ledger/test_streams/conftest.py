@@ -5,49 +5,25 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
 import httpx
 import pytest
 import websockets
-from sqlalchemy.engine import make_url
 from websockets.asyncio.client import ClientConnection
 
 from ledger import samples
 from ledger.engine.templates import MODULE
 from ledger.testing import LedgerProcess, hs256_token
+from tests.ledger.storages import process_database
 
 SECRET = "stream-test-secret-0123456789abcdef"
 HEARTBEAT = 0.4
 SEND_TIMEOUT = 1.0
-ADMIN_URL = os.environ.get("LSO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 ORDER = f"{MODULE}:CustomerOrder"
-
-
-async def _create_database() -> str:
-    name = f"lso_streams_test_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = await asyncpg.connect(ADMIN_URL, timeout=5)
-    except (OSError, asyncpg.PostgresError) as exc:
-        pytest.fail(f"PostgreSQL at {ADMIN_URL} unreachable (set LSO_TEST_POSTGRES_URL): {exc}")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    return name
-
-
-async def _drop_database(name: str) -> None:
-    admin = await asyncpg.connect(ADMIN_URL, timeout=5)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
@@ -55,23 +31,16 @@ async def stream_ledger(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[LedgerProcess]:
     """One ledger per storage for every stream test (tests use their own parties)."""
-    database = None
-    url = None
-    if request.param == "postgres":
-        database = await _create_database()
-        pg = make_url(ADMIN_URL).set(drivername="postgresql+asyncpg", database=database)
-        url = pg.render_as_string(hide_password=False)
     env = {
         "LSO_LEDGER_WS_HEARTBEAT_SECONDS": str(HEARTBEAT),
         "LSO_LEDGER_WS_SEND_TIMEOUT_SECONDS": str(SEND_TIMEOUT),
     }
     data = tmp_path_factory.mktemp(f"streams-{request.param}")
-    process = LedgerProcess(data, secret=SECRET, env=env, grpc=False, database_url=url)
-    await process.astart()
-    yield process
-    await process.astop()
-    if database is not None:
-        await _drop_database(database)
+    async with process_database(request.param, "lso_streams_test") as url:
+        process = LedgerProcess(data, secret=SECRET, env=env, grpc=False, database_url=url)
+        await process.astart()
+        yield process
+        await process.astop()
 
 
 def token(process: LedgerProcess, *act_as: str, read_as: tuple[str, ...] = (), admin: bool = False) -> str:
@@ -160,6 +129,10 @@ async def receive_until(
             seen.append(await receive(ws, timeout))
             if accept(seen[-1]):
                 return seen
+
+
+def has_offset(frame: dict[str, object]) -> bool:
+    return "offset" in frame
 
 
 def created_ids(frame: dict[str, Any]) -> list[str]:

@@ -9,14 +9,11 @@ from tests.ledger.test_streams.conftest import (
     Ledger,
     archived_ids,
     created_ids,
+    has_offset,
     receive,
     receive_until,
     token,
 )
-
-
-def has_offset(frame: dict[str, object]) -> bool:
-    return "offset" in frame
 
 
 async def test_fetch_by_key_follows_the_keys(ledger: Ledger, parties: dict[str, str]) -> None:

@@ -10,14 +10,11 @@ from tests.ledger.test_streams.conftest import (
     Ledger,
     archived_ids,
     created_ids,
+    has_offset,
     receive,
     receive_until,
     token,
 )
-
-
-def has_offset(frame: dict[str, object]) -> bool:
-    return "offset" in frame
 
 
 async def test_acs_then_live_marker_then_creates_and_archives(
