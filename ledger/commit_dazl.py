@@ -187,7 +187,7 @@ class DazlCommitLedger:
         try:
             async with asyncio.timeout(self.timeout):
                 stream = self._client.stream_many(templates, offset=since, read_as=readers)
-                async with contextlib.aclosing(stream):  # type: ignore[type-var]
+                async with contextlib.aclosing(stream):
                     async for event in stream:
                         if isinstance(event, dz.Created) and event.contract.contract_id in pending:
                             pending.discard(event.contract.contract_id)

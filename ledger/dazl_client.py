@@ -11,8 +11,9 @@ are interchangeable::
 
 from __future__ import annotations
 
+import contextlib
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -386,7 +387,7 @@ class DazlLedgerClient:
 
     async def stream_many(
         self, templates: Sequence[str], *, offset: str | None = None, read_as: Sequence[str] | None = None
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         """:meth:`stream` over several templates at once."""
         names = [self._template(t) for t in templates]
         try:
@@ -416,26 +417,13 @@ class DazlLedgerClient:
 
     async def stream(
         self, template: str, *, offset: str | None = None, read_as: Sequence[str] | None = None
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         """The active contracts of ``template`` (when ``offset`` is None), then every later create and archive
         the client's parties see, until the caller stops iterating (close it: ``contextlib.aclosing``).
         ``Checkpoint`` offsets allow resuming."""
-        tdef = self._template(template)
-        try:
-            async with self._conn.stream(
-                f"{tdef.module}:{tdef.entity}",
-                offset=offset,
-                read_as=_parties(read_as),
-                token=await self._current_token(),
-            ) as events:
-                async for event in events:
-                    if isinstance(event, CreateEvent):
-                        yield Created(self._contract(event))
-                    elif isinstance(event, ArchiveEvent):
-                        yield Archived(event.contract_id.value)
-                    elif isinstance(event, Boundary):
-                        yield Checkpoint(event.offset)
-        except LedgerClientError:
-            raise
-        except Exception as exc:
-            raise translate(exc) from exc
+        # dazl's stream of one template is its stream_many of that template alone
+        async with contextlib.aclosing(
+            self.stream_many([template], offset=offset, read_as=read_as)
+        ) as events:
+            async for event in events:
+                yield event

@@ -106,6 +106,7 @@ from ledger.engine.model import (
     Transaction,
     TreeEvent,
 )
+from ledger.engine.offsets import format_offset, parse_offset
 from ledger.engine.templates import (
     MODEL,
     MODEL_FINGERPRINT,
@@ -118,22 +119,6 @@ from ledger.engine.templates import (
     TemplateDef,
 )
 from ledger.engine.verify import VerifyReport
-
-
-def format_offset(offset: int) -> str:
-    """The wire form of an offset: 16 lowercase hex digits ("" for the ledger begin, offset 0)."""
-    return "" if offset <= 0 else f"{offset:016x}"
-
-
-def parse_offset(text: str) -> int:
-    """Inverse of :func:`format_offset`; raises :class:`ValidationError` on a malformed offset."""
-    if not text:
-        return 0
-    try:
-        return int(text, 16)
-    except ValueError:
-        raise ValidationError(f"malformed offset {text!r}") from None
-
 
 __all__ = [
     "GENESIS_HASH",

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
 from ledger.engine.errors import InvalidDeduplicationPeriod, ValidationError, iso_duration
+from ledger.engine.offsets import parse_offset
 
 #: Daml's documented default ``max-deduplication-duration`` of a participant: 7 days.
 DEFAULT_MAX_DEDUPLICATION_SECONDS = 7 * 24 * 3600.0
@@ -122,14 +123,4 @@ def period_from_json(value: Any) -> DeduplicationPeriod | None:
         ) from None
     if isinstance(parsed, _JsonDuration):
         return DedupDuration(parsed.durationInMillis / 1000)
-    return DedupOffset(parse_offset_text(parsed.offset))
-
-
-def parse_offset_text(text: str) -> int:
-    """A wire offset (16 hex digits; ``""`` is the ledger begin)."""
-    if not text:
-        return 0
-    try:
-        return int(text, 16)
-    except ValueError:
-        raise ValidationError(f"malformed offset {text!r}") from None
+    return DedupOffset(parse_offset(parsed.offset))

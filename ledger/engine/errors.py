@@ -27,7 +27,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-_GRPC_CODES = {"NOT_FOUND": 5, "ALREADY_EXISTS": 6, "FAILED_PRECONDITION": 9}
+_GRPC_CODES = {"INVALID_ARGUMENT": 3, "NOT_FOUND": 5, "ALREADY_EXISTS": 6, "FAILED_PRECONDITION": 9}
 
 
 class LedgerError(Exception):
@@ -111,6 +111,15 @@ class DamlCodedError(LedgerError):
                 ],
             },
         }
+
+
+class InvalidIndependentOfSystemState(DamlCodedError, ValidationError):
+    """A request Daml refuses whatever the ledger's state (category 8, InvalidIndependentOfSystemState),
+    e.g. an uploaded package: gRPC INVALID_ARGUMENT, 400."""
+
+    category = 8
+    grpc_status = "INVALID_ARGUMENT"
+    http_status = 400
 
 
 class DuplicateCommand(DamlCodedError):

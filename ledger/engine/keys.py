@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.engine.errors import ContractKeyNotFound, DuplicateContractKey, ValidationError
@@ -145,73 +145,57 @@ class KeyIndex:
             self._by_contract[row.contract_id] = row.key_hash
 
 
-def active_by_key(
-    index: KeyIndex,
-    active: Mapping[str, Contract],
-    created: Mapping[str, Contract],
-    archived: set[str],
-    qualified_name: str,
-    key: Mapping[str, Any],
-) -> Contract | None:
-    """The contract holding ``key`` of ``qualified_name`` as a transaction in progress sees it: contracts it
-    created (and did not archive) first, then the index minus what it archived."""
-    wanted = global_key(qualified_name, key)
-    for contract in created.values():
-        if contract.contract_id in archived or contract.template_id.qualified_name != qualified_name:
-            continue
-        row = index.row(contract)
-        if row is not None and row.key_hash == wanted:
-            return contract
-    contract_id = index.get(wanted)
-    if contract_id is None or contract_id in archived:
-        return None
-    return active.get(contract_id)
+@dataclass(frozen=True, slots=True)
+class KeyLookup:
+    """The contract keys as a transaction in progress sees them: contracts it ``created`` (and did not
+    archive) first, then the ``index`` of the ``active`` contracts minus what it ``archived``."""
 
+    index: KeyIndex
+    active: Mapping[str, Contract]
+    created: Mapping[str, Contract] = field(default_factory=dict)
+    archived: set[str] = field(default_factory=set)
 
-def check_unique(
-    index: KeyIndex,
-    active: Mapping[str, Contract],
-    created: Mapping[str, Contract],
-    archived: set[str],
-    tdef: TemplateDef,
-    payload: Mapping[str, Any],
-    signatories: Iterable[str],
-) -> None:
-    """Daml's checks when creating a keyed contract: maintainers non-empty and all signatories, and no
-    active contract of the template with the same key (:class:`DuplicateContractKey`)."""
-    key = key_of(tdef, payload)
-    if key is None:
-        return
-    maintainers = maintainers_of(tdef, key)
-    if not maintainers:
-        raise ValidationError(f"{tdef.entity}: the contract key has no maintainer")
-    if not set(maintainers) <= set(signatories):
-        raise ValidationError(
-            f"{tdef.entity}: key maintainers {', '.join(maintainers)} are not all signatories"
-        )
-    if active_by_key(index, active, created, archived, tdef.qualified_name, key) is not None:
-        raise DuplicateContractKey(
-            "Interpretation error: Error: Contract could not be created because a contract with key "
-            f"{describe(tdef.qualified_name, key)} is already active",
-            {"template_id": tdef.qualified_name, "key": canonical_json(key)},
-        )
+    def active_by_key(self, qualified_name: str, key: Mapping[str, Any]) -> Contract | None:
+        """The contract holding ``key`` of ``qualified_name``."""
+        wanted = global_key(qualified_name, key)
+        for contract in self.created.values():
+            if contract.contract_id in self.archived or contract.template_id.qualified_name != qualified_name:
+                continue
+            row = self.index.row(contract)
+            if row is not None and row.key_hash == wanted:
+                return contract
+        contract_id = self.index.get(wanted)
+        if contract_id is None or contract_id in self.archived:
+            return None
+        return self.active.get(contract_id)
 
+    def check_unique(self, tdef: TemplateDef, payload: Mapping[str, Any], signatories: Iterable[str]) -> None:
+        """Daml's checks when creating a keyed contract: maintainers non-empty and all signatories, and no
+        active contract of the template with the same key (:class:`DuplicateContractKey`)."""
+        key = key_of(tdef, payload)
+        if key is None:
+            return
+        maintainers = maintainers_of(tdef, key)
+        if not maintainers:
+            raise ValidationError(f"{tdef.entity}: the contract key has no maintainer")
+        if not set(maintainers) <= set(signatories):
+            raise ValidationError(
+                f"{tdef.entity}: key maintainers {', '.join(maintainers)} are not all signatories"
+            )
+        if self.active_by_key(tdef.qualified_name, key) is not None:
+            raise DuplicateContractKey(
+                "Interpretation error: Error: Contract could not be created because a contract with key "
+                f"{describe(tdef.qualified_name, key)} is already active",
+                {"template_id": tdef.qualified_name, "key": canonical_json(key)},
+            )
 
-def visible_by_key(
-    index: KeyIndex,
-    active: Mapping[str, Contract],
-    created: Mapping[str, Contract],
-    archived: set[str],
-    tdef: TemplateDef,
-    key: Mapping[str, Any],
-    readers: frozenset[str],
-) -> Contract:
-    """The active contract with ``key`` if some of ``readers`` are its stakeholders, else
-    :class:`ContractKeyNotFound` (the same for an unused key and a hidden contract)."""
-    contract = active_by_key(index, active, created, archived, tdef.qualified_name, key)
-    if contract is None or not contract.visible_to(readers):
-        raise ContractKeyNotFound(
-            f"dependency error: couldn't find key {describe(tdef.qualified_name, key)}",
-            {"template_id": tdef.qualified_name},
-        )
-    return contract
+    def visible_by_key(self, tdef: TemplateDef, key: Mapping[str, Any], readers: frozenset[str]) -> Contract:
+        """The active contract with ``key`` if some of ``readers`` are its stakeholders, else
+        :class:`ContractKeyNotFound` (the same for an unused key and a hidden contract)."""
+        contract = self.active_by_key(tdef.qualified_name, key)
+        if contract is None or not contract.visible_to(readers):
+            raise ContractKeyNotFound(
+                f"dependency error: couldn't find key {describe(tdef.qualified_name, key)}",
+                {"template_id": tdef.qualified_name},
+            )
+        return contract

@@ -505,9 +505,8 @@ class EmbeddedLedger:
         if isinstance(command, ExerciseByKeyCommand):
             template_id, tdef = self.resolve_template(command.template_id)
             key = keys.normalize_key(tdef, command.key, self.model)
-            contract = keys.visible_by_key(
-                self._keys, self._active, draft.created, draft.archived, tdef, key, readers
-            )
+            lookup = keys.KeyLookup(self._keys, self._active, draft.created, draft.archived)
+            contract = lookup.visible_by_key(tdef, key, readers)
             return [self._exercise(draft, contract, tdef, command.choice, command.argument, acting)]
         if isinstance(command, CreateAndExerciseCommand):
             template_id, tdef = self.resolve_template(command.template_id)
@@ -559,7 +558,8 @@ class EmbeddedLedger:
             value = payload[name]
             if Decimal(str(value)) <= 0:
                 raise ValidationError(f"template precondition violated: {tdef.entity}.{name} must be > 0")
-        keys.check_unique(self._keys, self._active, draft.created, draft.archived, tdef, payload, signatories)
+        lookup = keys.KeyLookup(self._keys, self._active, draft.created, draft.archived)
+        lookup.check_unique(tdef, payload, signatories)
         event_id = draft.next_event_id()
         contract_id = "00" + hashlib.sha256(f"{draft.transaction_id}:{event_id}".encode()).hexdigest()
         contract = Contract(
@@ -677,7 +677,7 @@ class EmbeddedLedger:
         its stakeholders; else :class:`ContractKeyNotFound` (see ``ledger.engine.keys``)."""
         _, tdef = self.resolve_template(template_id)
         value = keys.normalize_key(tdef, key, self.model)
-        return keys.visible_by_key(self._keys, self._active, {}, set(), tdef, value, frozenset(parties))
+        return keys.KeyLookup(self._keys, self._active).visible_by_key(tdef, value, frozenset(parties))
 
     async def transactions(
         self, parties: Iterable[str] | None, begin_offset: int = 0, end_offset: int | None = None

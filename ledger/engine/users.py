@@ -23,7 +23,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, Text, delete, event, select, update
 from sqlalchemy.engine import Engine
@@ -47,6 +47,15 @@ READ_AS = "CanReadAs"
 ANY_PARTY = "CanActAsAnyParty"
 _KINDS = {ADMIN, IDP_ADMIN, ACT_AS, READ_AS, ANY_PARTY}
 _PARTY_KINDS = {ACT_AS, READ_AS}
+
+
+class UserChanges(TypedDict, total=False):
+    """The properties :meth:`UserStore.update` changes (None or absent: unchanged)."""
+
+    primary_party: str | None
+    is_deactivated: bool | None
+    annotations: Mapping[str, str] | None
+    resource_version: int | None
 
 
 class UserNotFound(LedgerError):

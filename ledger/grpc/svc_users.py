@@ -8,10 +8,10 @@ from dazl._gen.com.daml.ledger.api.v1 import admin as lapiadmin
 
 from ledger.engine.errors import ValidationError
 from ledger.engine.users import ACT_AS, ADMIN, ANY_PARTY, IDP_ADMIN, READ_AS, Right, User, UserStore
-from ledger.grpc.auth import JwtVerifier, TokenVerifier, UserDirectory
+from ledger.grpc.auth import Claims, JwtVerifier, TokenVerifier, UserDirectory
 from ledger.grpc.context import LedgerContext, abort, unary
 from ledger.grpc.registry import V1_ADMIN, Service
-from ledger.grpc.user_admin import UserAdmin, check_idp
+from ledger.grpc.user_admin import RightsChange, UserAdmin, check_idp
 
 #: Paths of ``UpdateUserRequest.update_mask`` this server understands (``id`` names the user itself).
 UPDATABLE = {
@@ -100,12 +100,28 @@ class UserServices:
             abort(grpc.StatusCode.UNIMPLEMENTED, "this server has no user store")
         return UserAdmin(self.ctx.users, self.ctx.engine)
 
+    def _caller(self, context: grpc.aio.ServicerContext, identity_provider_id: str) -> Claims:
+        """The caller's claims, for a request naming ``identity_provider_id`` (only the default exists)."""
+        claims = self.ctx.claims(context)
+        check_idp(identity_provider_id)
+        return claims
+
+    async def _change_rights(
+        self,
+        request: lapiadmin.GrantUserRightsRequest | lapiadmin.RevokeUserRightsRequest,
+        context: grpc.aio.ServicerContext,
+        change: RightsChange,
+    ) -> list[lapiadmin.Right]:
+        """Grant or revoke (``change``) the request's rights; the rights that changed, as messages."""
+        claims = self._caller(context, request.identity_provider_id)
+        changed = await change(self.admin, claims, request.user_id, [parse_right(r) for r in request.rights])
+        return rights_messages(changed)
+
     @unary
     async def create_user(
         self, request: lapiadmin.CreateUserRequest, context: grpc.aio.ServicerContext
     ) -> lapiadmin.CreateUserResponse:
-        claims = self.ctx.claims(context)
-        check_idp(request.user.identity_provider_id)
+        claims = self._caller(context, request.user.identity_provider_id)
         if not request.user.id:
             raise ValidationError("The submitted command is missing a mandatory field: user.id")
         user = User(
@@ -121,16 +137,14 @@ class UserServices:
     async def get_user(
         self, request: lapiadmin.GetUserRequest, context: grpc.aio.ServicerContext
     ) -> lapiadmin.GetUserResponse:
-        claims = self.ctx.claims(context)
-        check_idp(request.identity_provider_id)
+        claims = self._caller(context, request.identity_provider_id)
         return lapiadmin.GetUserResponse(user=user_message(self.admin.get(claims, request.user_id)))
 
     @unary
     async def update_user(
         self, request: lapiadmin.UpdateUserRequest, context: grpc.aio.ServicerContext
     ) -> lapiadmin.UpdateUserResponse:
-        claims = self.ctx.claims(context)
-        check_idp(request.user.identity_provider_id)
+        claims = self._caller(context, request.user.identity_provider_id)
         paths = set(request.update_mask.paths)
         if not request.user.id:
             raise ValidationError("The submitted command is missing a mandatory field: user.id")
@@ -154,8 +168,7 @@ class UserServices:
     async def delete_user(
         self, request: lapiadmin.DeleteUserRequest, context: grpc.aio.ServicerContext
     ) -> lapiadmin.DeleteUserResponse:
-        claims = self.ctx.claims(context)
-        check_idp(request.identity_provider_id)
+        claims = self._caller(context, request.identity_provider_id)
         await self.admin.delete(claims, request.user_id)
         return lapiadmin.DeleteUserResponse()
 
@@ -163,8 +176,7 @@ class UserServices:
     async def list_users(
         self, request: lapiadmin.ListUsersRequest, context: grpc.aio.ServicerContext
     ) -> lapiadmin.ListUsersResponse:
-        claims = self.ctx.claims(context)
-        check_idp(request.identity_provider_id)
+        claims = self._caller(context, request.identity_provider_id)
         users, next_token = self.admin.page(claims, request.page_token, request.page_size)
         return lapiadmin.ListUsersResponse(users=[user_message(u) for u in users], next_page_token=next_token)
 
@@ -172,26 +184,21 @@ class UserServices:
     async def grant_user_rights(
         self, request: lapiadmin.GrantUserRightsRequest, context: grpc.aio.ServicerContext
     ) -> lapiadmin.GrantUserRightsResponse:
-        claims = self.ctx.claims(context)
-        check_idp(request.identity_provider_id)
-        granted = await self.admin.grant(claims, request.user_id, [parse_right(r) for r in request.rights])
-        return lapiadmin.GrantUserRightsResponse(newly_granted_rights=rights_messages(granted))
+        granted = await self._change_rights(request, context, UserAdmin.grant)
+        return lapiadmin.GrantUserRightsResponse(newly_granted_rights=granted)
 
     @unary
     async def revoke_user_rights(
         self, request: lapiadmin.RevokeUserRightsRequest, context: grpc.aio.ServicerContext
     ) -> lapiadmin.RevokeUserRightsResponse:
-        claims = self.ctx.claims(context)
-        check_idp(request.identity_provider_id)
-        revoked = await self.admin.revoke(claims, request.user_id, [parse_right(r) for r in request.rights])
-        return lapiadmin.RevokeUserRightsResponse(newly_revoked_rights=rights_messages(revoked))
+        revoked = await self._change_rights(request, context, UserAdmin.revoke)
+        return lapiadmin.RevokeUserRightsResponse(newly_revoked_rights=revoked)
 
     @unary
     async def list_user_rights(
         self, request: lapiadmin.ListUserRightsRequest, context: grpc.aio.ServicerContext
     ) -> lapiadmin.ListUserRightsResponse:
-        claims = self.ctx.claims(context)
-        check_idp(request.identity_provider_id)
+        claims = self._caller(context, request.identity_provider_id)
         return lapiadmin.ListUserRightsResponse(
             rights=rights_messages(self.admin.rights(claims, request.user_id))
         )

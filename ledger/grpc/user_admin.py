@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import Unpack
 
 from ledger.engine.errors import AuthorizationError, ValidationError
 from ledger.engine.ledger import EmbeddedLedger
@@ -26,6 +27,7 @@ from ledger.engine.users import (
     ANY_PARTY,
     Right,
     User,
+    UserChanges,
     UserStore,
     check_user_id,
 )
@@ -117,27 +119,13 @@ class UserAdmin:
         await self._known_parties(rights)
         return await self.store.create(user, rights)
 
-    async def update(
-        self,
-        claims: Claims,
-        user_id: str,
-        *,
-        primary_party: str | None = None,
-        is_deactivated: bool | None = None,
-        annotations: Mapping[str, str] | None = None,
-        resource_version: int | None = None,
-    ) -> User:
+    async def update(self, claims: Claims, user_id: str, **changes: Unpack[UserChanges]) -> User:
+        """:meth:`UserStore.update` of ``user_id`` with ``changes``."""
         self._manager(claims)
         check_user_id(user_id)
-        if is_deactivated and user_id == self.own_user(claims):
+        if changes.get("is_deactivated") and user_id == self.own_user(claims):
             raise ValidationError("Requesting user cannot self-deactivate")
-        return await self.store.update(
-            user_id,
-            primary_party=primary_party,
-            is_deactivated=is_deactivated,
-            annotations=annotations,
-            resource_version=resource_version,
-        )
+        return await self.store.update(user_id, **changes)
 
     async def delete(self, claims: Claims, user_id: str) -> None:
         self._manager(claims)
@@ -168,3 +156,7 @@ class UserAdmin:
         check_user_id(user_id)
         self._may_touch(claims, rights)
         return await self.store.revoke(user_id, rights)
+
+
+#: :meth:`UserAdmin.grant` or :meth:`UserAdmin.revoke`, as the grant and revoke endpoints call them.
+RightsChange = Callable[[UserAdmin, Claims, str, list[Right]], Awaitable[list[Right]]]

@@ -15,7 +15,7 @@ Choice where Daml refuses: ``GET /v1/user`` and ``GET /v1/user/rights`` with a 1
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import pydantic
 from fastapi import APIRouter, FastAPI, Request
@@ -26,8 +26,10 @@ from ledger.engine.errors import ValidationError
 from ledger.engine.ledger import EmbeddedLedger
 from ledger.engine.users import ACT_AS, ADMIN, IDP_ADMIN, READ_AS, Right, User, UserStore
 from ledger.grpc.auth import Claims
-from ledger.grpc.user_admin import UserAdmin
+from ledger.grpc.user_admin import RightsChange, UserAdmin
 from ledger.jsonapi.auth import TokenVerifier, UnknownUser, claims_from_header
+
+BodyT = TypeVar("BodyT", bound=pydantic.BaseModel)
 
 RightType = Literal["CanActAs", "CanReadAs", "ParticipantAdmin", "IdentityProviderAdmin"]
 
@@ -83,7 +85,7 @@ def ok(result: Any) -> JSONResponse:
     return JSONResponse({"status": 200, "result": result})
 
 
-async def _parse(request: Request, model: type[pydantic.BaseModel]) -> Any:
+async def _parse(request: Request, model: type[BodyT]) -> BodyT:
     try:
         body = await request.json()
     except ValueError:
@@ -102,6 +104,15 @@ def users_router(ledger: EmbeddedLedger, verifier: TokenVerifier | None, store: 
     def claims(request: Request) -> Claims:
         return claims_from_header(verifier, request.headers.get("authorization"), ledger.ledger_id)
 
+    async def caller(request: Request, model: type[BodyT]) -> tuple[Claims, BodyT]:
+        """The caller's claims (checked first) and the request's body."""
+        return claims(request), await _parse(request, model)
+
+    async def change_rights(request: Request, change: RightsChange) -> JSONResponse:
+        """Grant or revoke (``change``) the body's rights; answers the rights that changed."""
+        c, body = await caller(request, RightsBody)
+        return ok(rights_json(await change(admin, c, body.user_id, [r.right() for r in body.rights])))
+
     @router.get("/v1/user")
     async def my_user(request: Request) -> JSONResponse:
         c = claims(request)
@@ -112,22 +123,19 @@ def users_router(ledger: EmbeddedLedger, verifier: TokenVerifier | None, store: 
 
     @router.post("/v1/user")
     async def get_user(request: Request) -> JSONResponse:
-        c = claims(request)
-        body: UserIdBody = await _parse(request, UserIdBody)
+        c, body = await caller(request, UserIdBody)
         return ok(user_json(admin.get(c, body.user_id)))
 
     @router.post("/v1/user/create")
     async def create_user(request: Request) -> JSONResponse:
-        c = claims(request)
-        body: CreateUserBody = await _parse(request, CreateUserBody)
+        c, body = await caller(request, CreateUserBody)
         user = User(body.user_id, primary_party=body.primary_party or "")
         await admin.create(c, user, [r.right() for r in body.rights])
         return ok({})
 
     @router.post("/v1/user/delete")
     async def delete_user(request: Request) -> JSONResponse:
-        c = claims(request)
-        body: UserIdBody = await _parse(request, UserIdBody)
+        c, body = await caller(request, UserIdBody)
         await admin.delete(c, body.user_id)
         return ok({})
 
@@ -144,21 +152,16 @@ def users_router(ledger: EmbeddedLedger, verifier: TokenVerifier | None, store: 
 
     @router.post("/v1/user/rights")
     async def user_rights(request: Request) -> JSONResponse:
-        c = claims(request)
-        body: UserIdBody = await _parse(request, UserIdBody)
+        c, body = await caller(request, UserIdBody)
         return ok(rights_json(admin.rights(c, body.user_id)))
 
     @router.post("/v1/user/rights/grant")
     async def grant(request: Request) -> JSONResponse:
-        c = claims(request)
-        body: RightsBody = await _parse(request, RightsBody)
-        return ok(rights_json(await admin.grant(c, body.user_id, [r.right() for r in body.rights])))
+        return await change_rights(request, UserAdmin.grant)
 
     @router.post("/v1/user/rights/revoke")
     async def revoke(request: Request) -> JSONResponse:
-        c = claims(request)
-        body: RightsBody = await _parse(request, RightsBody)
-        return ok(rights_json(await admin.revoke(c, body.user_id, [r.right() for r in body.rights])))
+        return await change_rights(request, UserAdmin.revoke)
 
     return router
 

@@ -32,7 +32,7 @@ from dazl._gen.com.digitalasset.daml.lf.archive import daml_lf1_pb2 as pblf
 from dazl.damlast import util
 
 from ledger.engine import MODEL, FieldDef, Model, TemplateDef
-from ledger.engine.errors import DamlCodedError, ValidationError
+from ledger.engine.errors import InvalidIndependentOfSystemState
 from ledger.engine.types import (
     ContractIdOf,
     DamlType,
@@ -56,20 +56,12 @@ _PRIMS = {
 }
 
 
-class PackageNotModel(DamlCodedError, ValidationError):
+class PackageNotModel(InvalidIndependentOfSystemState):
     """The package's templates are not the model this ledger runs (Daml's ``DAR_VALIDATION_ERROR`` code,
     category 8, InvalidIndependentOfSystemState: Daml would run any well-typed package; this ledger runs its
     own model only)."""
 
     code = "DAR_VALIDATION_ERROR"
-    category = 8
-    grpc_status = "INVALID_ARGUMENT"
-    http_status = 400
-
-    def json_body(self) -> dict[str, Any]:
-        body = super().json_body()
-        body["ledgerApiError"]["code"] = 3  # INVALID_ARGUMENT
-        return body
 
 
 class _Refused(Exception):

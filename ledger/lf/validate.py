@@ -19,25 +19,17 @@ from typing import Any
 from dazl._gen.com.digitalasset.daml.lf.archive import Archive, ArchivePayload, HashFunction
 from dazl._gen.com.digitalasset.daml.lf.archive import daml_lf1_pb2 as pblf
 
-from ledger.engine.errors import DamlCodedError, ValidationError
+from ledger.engine.errors import InvalidIndependentOfSystemState
 
 MANIFEST = "META-INF/MANIFEST.MF"
 #: Bound on the DAR's uncompressed size (a zip bomb is refused before it is inflated).
 MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
 
 
-class DarParseError(DamlCodedError, ValidationError):
+class DarParseError(InvalidIndependentOfSystemState):
     """Daml's ``DAR_PARSE_ERROR`` (category 8, InvalidIndependentOfSystemState): the upload is not a DAR."""
 
     code = "DAR_PARSE_ERROR"
-    category = 8
-    grpc_status = "INVALID_ARGUMENT"
-    http_status = 400
-
-    def json_body(self) -> dict[str, Any]:
-        body = super().json_body()
-        body["ledgerApiError"]["code"] = 3  # INVALID_ARGUMENT
-        return body
 
 
 @dataclass(frozen=True, slots=True)
