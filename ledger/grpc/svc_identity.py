@@ -28,6 +28,7 @@ class IdentityServices:
     async def get_version(
         self, request: lapi.GetLedgerApiVersionRequest, context: grpc.aio.ServicerContext
     ) -> lapi.GetLedgerApiVersionResponse:
+        self.ctx.claims(context)  # Daml asks for a valid token of a known user here too (public claims)
         self.ctx.check_ledger_id(request.ledger_id)
         features = lapi.FeaturesDescriptor(
             user_management=lapi.UserManagementFeature(

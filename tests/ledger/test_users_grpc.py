@@ -275,6 +275,9 @@ async def test_a_token_of_an_unknown_user_is_refused(
         with pytest.raises(grpc.aio.AioRpcError) as dazl_refused:
             await conn.list_known_parties()
         assert dazl_refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        with pytest.raises(grpc.aio.AioRpcError) as version_refused:
+            await conn.get_version()
+        assert version_refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
     # the same user, once created, is served
     await stub.users.CreateUser(
         lapiadmin.CreateUserRequest(user=lapiadmin.User(id=f"mallory-{uid}")),
