@@ -1,12 +1,13 @@
 """What contract keys cost: the latency of a keyed create against the same create with the model's keys taken
 away, on the embedded engine, SQLite and (when reachable) PostgreSQL.
 
-    python -m bench.ledger_keys [--count 300] [--rounds 3] [--postgres postgresql://postgres@127.0.0.1/test]
+    python -m bench.ledger_keys --out bench-ledger-keys.json [--count 300] [--rounds 3]
+        [--postgres postgresql://postgres@127.0.0.1/test]
 
 Per storage, ``rounds`` times: two fresh ledgers, one with the model as it is (keyed), one with every ``key``
 set to None (unkeyed), and ``count`` sequential ``CustomerOrder`` creates (distinct order ids) on each,
-alternating between them so that the machine's load hits both alike; prints one JSON object: median and
-p95 create latency in ms of each, and ``keyed_over_unkeyed`` (ratio of medians).
+alternating between them so that the machine's load hits both alike; writes (and prints) one JSON object:
+median and p95 create latency in ms of each, and ``keyed_over_unkeyed`` (ratio of medians).
 """
 
 from __future__ import annotations
@@ -114,8 +115,12 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--postgres", default=None, help="admin URL of a PostgreSQL server (optional)")
+    parser.add_argument("--out", type=Path, default=None, help="JSON report path")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(measure(args.count, args.rounds, args.postgres)), indent=2))
+    report = json.dumps(asyncio.run(measure(args.count, args.rounds, args.postgres)), indent=2)
+    if args.out is not None:
+        args.out.write_text(report + "\n")
+    print(report)
 
 
 if __name__ == "__main__":
