@@ -5,25 +5,15 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 import uuid
-from pathlib import Path
-
-import pytest
 
 from tests.ledger.keys_support import KeyedLedger, keyed_ledger
+from tests.ledger.node_client import run_script
 
 __all__ = ["keyed_ledger"]
 
-CLIENT_DIR = Path(__file__).parent / "daml_client"
 
-
-def test_daml_ledger_client_fetches_and_exercises_by_key(keyed_ledger: KeyedLedger) -> None:
-    node = shutil.which("node")
-    if node is None or not (CLIENT_DIR / "node_modules" / "@daml" / "ledger").is_dir():
-        pytest.fail("node and tests/ledger/daml_client/node_modules are needed (make test runs npm ci)")
+async def test_daml_ledger_client_fetches_and_exercises_by_key(keyed_ledger: KeyedLedger) -> None:
     ledger = keyed_ledger
     config = {
         "httpBaseUrl": ledger.json_api.rstrip("/") + "/",
@@ -38,17 +28,9 @@ def test_daml_ledger_client_fetches_and_exercises_by_key(keyed_ledger: KeyedLedg
             "outsider": ledger.token(ledger.outsider),
         },
     }
-    result = subprocess.run(
-        [node, "keys.test.js"],
-        cwd=CLIENT_DIR,
-        env={**os.environ, "LSO_KEYS_CONFIG": json.dumps(config)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    steps = [json.loads(line) for line in result.stdout.splitlines() if line.startswith('{"step"')]
-    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    result = await run_script("keys.test.js", {"LSO_KEYS_CONFIG": json.dumps(config)})
+    steps = [line for line in result.json_lines() if "step" in line]
+    assert result.returncode == 0, result.tail()
     assert [s["step"] for s in steps] == [
         "create",
         "exerciseByKey",

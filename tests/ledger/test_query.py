@@ -4,10 +4,7 @@ Digital Asset's own client @daml/ledger (node), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import uuid
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,8 +14,7 @@ from ledger import samples
 from ledger.engine.templates import MODULE
 from ledger.testing import LedgerProcess
 from tests.ledger.backends import allocate, auth, ledger_fixture, token
-
-DAML_CLIENT = Path(__file__).resolve().parent / "daml_client"
+from tests.ledger.node_client import run_script
 
 
 def tid(entity: str) -> str:
@@ -153,18 +149,6 @@ async def test_malformed_queries_answer_400(
     assert body["status"] == 400 and body["errors"], what
 
 
-def run_node(script: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """``node <script>`` in tests/ledger/daml_client (its node_modules hold @daml/ledger 2.10.4)."""
-    return subprocess.run(
-        ["node", script],
-        cwd=DAML_CLIENT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 async def test_daml_ledger_client_queries_and_create_and_exercise(ledger: LedgerProcess) -> None:
     """Digital Asset's @daml/ledger: comparison queries, a 400 on a bad operator, createAndExercise events."""
     p = Parties()
@@ -178,10 +162,9 @@ async def test_daml_ledger_client_queries_and_create_and_exercise(ledger: Ledger
         "customerToken": token(ledger, p.customer),
         "bothToken": token(ledger, p.manufacturer, p.supplier),
     }
-    result = run_node("query.test.js", {"LSO_QUERY_CONFIG": json.dumps(config)})
-    steps = [json.loads(line) for line in result.stdout.splitlines() if line.startswith('{"step"')]
-    assert result.returncode == 0, (result.stdout[-3000:], result.stderr[-3000:])
-    by_step = {s["step"]: s for s in steps}
+    result = await run_script("query.test.js", {"LSO_QUERY_CONFIG": json.dumps(config)})
+    assert result.returncode == 0, result.tail()
+    by_step = result.steps()
     assert by_step["range"]["orderIds"] == ["q-2", "q-3"]
     assert by_step["badOperator"]["status"] == 400
     kinds = by_step["createAndExercise"]["events"]

@@ -4,13 +4,10 @@ client (``daml_client/users.test.js``, run by node)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import shutil
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +16,7 @@ import pytest
 from ledger import samples
 from ledger.engine.templates import MODULE
 from ledger.testing import LedgerProcess
+from tests.ledger.node_client import run_script
 from tests.ledger.users_support import (
     OPERATOR,
     allocate,
@@ -29,7 +27,6 @@ from tests.ledger.users_support import (
 )
 
 ADMIN = "participant_admin"
-CLIENT_DIR = Path(__file__).parent / "daml_client"
 
 
 ledger = ledger_fixture("users-json")
@@ -230,9 +227,6 @@ async def test_rights_apply_to_the_next_request_and_survive_a_restart(
 
 
 async def test_daml_ledger_client(ledger: LedgerProcess, uid: str) -> None:
-    node = shutil.which("node")
-    if node is None or not (CLIENT_DIR / "node_modules" / "@daml" / "ledger").is_dir():
-        pytest.fail("node and tests/ledger/daml_client/node_modules are needed (make test runs npm ci)")
     party, other = f"Gina-{uid}", f"Hank-{uid}"
     await allocate(ledger, party, other)
     user = f"gina-{uid}"
@@ -246,17 +240,9 @@ async def test_daml_ledger_client(ledger: LedgerProcess, uid: str) -> None:
         "PARTY": party,
         "OTHER": other,
     }
-    process = await asyncio.create_subprocess_exec(
-        node,
-        "users.test.js",
-        cwd=CLIENT_DIR,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode == 0, (out.decode()[-3000:], err.decode()[-3000:])
-    seen = json.loads(out.decode().strip().splitlines()[-1])
+    result = await run_script("users.test.js", env)
+    assert result.returncode == 0, result.tail()
+    seen = result.json_lines()[-1]
     assert seen["createdByUser"] is True
     assert seen["stranger"] == {"parties": 403, "packages": 403, "user": 403}
     assert seen["afterDelete"] == 404 and seen["ownAfterDelete"] == 403

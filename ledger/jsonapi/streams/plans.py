@@ -17,6 +17,7 @@ without a ``contractIdAtOffset`` for every key (then phantom archives too, as in
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,7 +45,7 @@ NO_TEMPLATE = "Cannot resolve any template ID from request"
 
 
 @dataclass
-class StreamPlan:
+class StreamPlan(ABC):
     """Base of the two plans: the templates covered, event rendering, the ACS/live split."""
 
     ledger: EmbeddedLedger
@@ -62,21 +63,25 @@ class StreamPlan:
         return [tid for tid in self.ledger.template_ids() if tid.qualified_name in names]
 
     @property
+    @abstractmethod
     def acs_needed(self) -> bool:
-        raise NotImplementedError
+        """Whether the stream starts with the active contract set."""
 
+    @abstractmethod
     def live_start(self, acs_end: int | None) -> int:
         """The offset after which live transactions are read (``acs_end``: the ACS's offset, if sent)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def acs_event(self, contract: Contract) -> JsonDict | None:
-        raise NotImplementedError
+        """The created event of an ACS contract the stream selects, else None."""
 
+    @abstractmethod
     def _created(self, event: CreatedEvent, offset: int) -> JsonDict | None:
-        raise NotImplementedError
+        """The rendered created event, if the stream selects it."""
 
+    @abstractmethod
     def _archived(self, event: ArchivedEvent) -> bool:
-        raise NotImplementedError
+        """Whether the stream sends this archive."""
 
     def _tdef(self, template: TemplateId) -> TemplateDef:
         return self.model.template(template.module_name, template.entity_name)
