@@ -83,14 +83,13 @@ async def serve(settings: LedgerSettings, on_ready: Callable[[ServerInfo], None]
     grpc_server: Any = None
     http_server: uvicorn.Server | None = None
     http_task: asyncio.Task[None] | None = None
-    users: UserStore | None = None
     try:
         if payload is not None:
             await ledger.upload_package(
                 package_id, payload, source="built-in: ledger.lf (the platform's model)"
             )
             await install_packages(ledger)
-        users = await UserStore.open(settings.resolved_database_url)
+        users = await UserStore.open(ledger.database)
         await seed_users(users, settings)
         verifier = await build_verifier(settings, users)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -151,8 +150,6 @@ async def serve(settings: LedgerSettings, on_ready: Callable[[ServerInfo], None]
         if http_task is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(http_task, timeout=5.0)
-        if users is not None:
-            await users.close()
         await ledger.close()
 
 

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ledger.engine import keys
 from ledger.engine.chain import (
@@ -223,6 +223,11 @@ class EmbeddedLedger:
             )
         self._keys.load(await load_keys(self._storage))
         await set_key_hashes(self._storage, self._keys.backfill(self._active.values()))
+
+    @property
+    def database(self) -> AsyncEngine:
+        """The ledger's database, shared by the stores that keep their tables beside the ledger's (users)."""
+        return self._storage.engine
 
     async def close(self) -> None:
         await self._storage.close()

@@ -8,12 +8,11 @@ rights from here on every request, so a grant or a revocation holds for the next
 The store keeps every user in memory (the participant's users are few) and writes each change to its own
 tables (``ledger_users``, ``ledger_user_rights``) in one database transaction before the memory changes::
 
-    users = await UserStore.open("sqlite+aiosqlite:///var/ledger/ledger.db")   # or UserStore.memory()
+    users = await UserStore.open(ledger.database)   # the ledger's own database; or UserStore.memory()
     await users.create(User("alice", primary_party="Alice"), [Right.act_as("Alice")])
     users.get("alice"); users.rights("alice"); users.page(page_token="", page_size=100)
     await users.grant("alice", [Right.read_as("Bob")]) -> newly granted;  await users.revoke(...)
     await users.update("alice", primary_party="Alicia", is_deactivated=True);  await users.delete("alice")
-    await users.close()
 """
 
 from __future__ import annotations
@@ -25,9 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypedDict
 
-from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, Text, delete, event, select, update
-from sqlalchemy.engine import Engine
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, Text, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ledger.engine.errors import LedgerError, ValidationError
 
@@ -142,13 +140,6 @@ rights_table = Table(
 )
 
 
-def _wal(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
-
-
 class UserStore:
     """The participant's users; ``engine`` None keeps them in memory only (tests, embedded use)."""
 
@@ -159,13 +150,9 @@ class UserStore:
         self._lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, database_url: str) -> UserStore:
-        """The users stored in the ledger's database (tables created if missing), with the participant
-        admin."""
-        engine = create_async_engine(database_url)
-        if database_url.startswith("sqlite"):
-            sync: Engine = engine.sync_engine
-            event.listen(sync, "connect", _wal)
+    async def open(cls, engine: AsyncEngine) -> UserStore:
+        """The users stored in the ledger's database ``engine`` (tables created if missing; the engine stays
+        the ledger's), with the participant admin."""
         store = cls(engine)
         async with engine.begin() as conn:
             await conn.run_sync(_metadata.create_all)
@@ -180,10 +167,6 @@ class UserStore:
         store._users[ADMIN_USER] = User(ADMIN_USER, resource_version=1)
         store._rights[ADMIN_USER] = {Right.admin()}
         return store
-
-    async def close(self) -> None:
-        if self._engine is not None:
-            await self._engine.dispose()
 
     async def _load(self) -> None:
         assert self._engine is not None
