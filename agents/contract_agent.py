@@ -3,12 +3,15 @@
 It serves FIPA ``request`` conversations whose content is a :class:`~ontology.contract.CommitAgreement`,
 from the agent of the order's manufacturer only, for the order as the store holds it (see
 :mod:`agents.contract.authority`; anything else is answered ``refuse`` with a reason, and nothing is written):
-it answers ``agree``, commits over the gRPC Ledger API with dazl (:class:`ledger.commit.AgreementCommitter`
-on :class:`ledger.commit_dazl.DazlCommitLedger`, at ``LSO_LEDGER_GRPC_URL``) and follows its transactions on
-the ledger's transaction stream until the contracts it hands back show there, then ``inform`` with
-:class:`~ontology.contract.ContractCommitted` (the contract ids) or ``failure`` with a
-:class:`~ontology.common.Reason`. The model's DAR is deployed through the HTTP JSON API (``POST /v1/packages``
-at ``LSO_LEDGER_JSON_API_URL``) before the first commit, as the paper deploys it. An agreement already on
+it answers ``agree``, has each party write its own step of the agreement over the gRPC Ledger API with dazl
+(:class:`ledger.commit.AgreementCommitter`: the customer places the order, the manufacturer accepts it and
+proposes each supply, each supplier accepts its own), every step through the session of the party taking it
+(a token of that party's own ledger user, its identity onboarded and stored: :mod:`agents.contract.sessions`),
+and follows the transactions on the ledger's transaction stream until the contracts it hands back show there,
+then ``inform`` with :class:`~ontology.contract.ContractCommitted` (the order agreement and the supply
+agreements) or ``failure`` with a :class:`~ontology.common.Reason`. It never acts as a party with anyone
+else's token. The model's DAR is deployed through the HTTP JSON API (``POST /v1/packages`` at
+``LSO_LEDGER_JSON_API_URL``) before the first commit, as the paper deploys it. An agreement already on
 the ledger for the order is reused only when it is this very agreement; another one is a ``failure``
 (``agreement-conflict``) and fails the order.
 
@@ -22,7 +25,8 @@ with bounded exponential backoff until ``commit_deadline``; the order is recorde
 (in the agent's store, or through the tracker given), ``contracted`` when done. A ledger rejection (bad
 terms, authorization) fails at once.
 
-Run it on its own (settings from ``LSO_*`` and ``LSO_LEDGER_*`` variables; the ledger token from
+Run it on its own (settings from ``LSO_*`` and ``LSO_LEDGER_*`` variables; the parties' identities and tokens
+as :mod:`agents.contract.sessions` says; the token that deploys the DAR (an operator's, ParticipantAdmin) from
 ``LSO_LEDGER_CLIENT_TOKEN``, else from the identity provider with the ``LSO_EFPF_*`` account)::
 
     python -m agents.contract_agent [--name contract]
@@ -42,6 +46,7 @@ from uuid import UUID
 import httpx
 
 from agents.contract.authority import Admitted, authorise
+from agents.contract.sessions import AgentSessions
 from agents.runtime.conversation_behaviour import ConversationBehaviour
 from agents.runtime.entrypoint import agent_main, first_line
 from agents.runtime.platform_agent import PlatformAgent
@@ -51,9 +56,9 @@ from federation.errors import AuthenticationFailed, FederationError
 from federation.http import make_http_client
 from federation.identity import IdentityClient
 from federation.settings import FederationSettings
-from ledger.commit import AgreementCommitter, AgreementConflict, AgreementMissing, CommitLedger
-from ledger.commit_dazl import DazlCommitLedger
+from ledger.commit import AgreementCommitter, AgreementConflict, AgreementMissing
 from ledger.deploy import DarDeployment
+from ledger.identities.tokens import NoPartyToken
 from ledger.jsonapi_client import (
     JsonApiClient,
     LedgerAuthError,
@@ -63,6 +68,7 @@ from ledger.jsonapi_client import (
     TokenProvider,
     static_token,
 )
+from ledger.lifecycle import PartyNotOnboarded, PartySessions
 from ledger.settings import LedgerSettings
 from ontology.codec import ContentError, decode
 from ontology.common import Reason
@@ -79,6 +85,8 @@ AGREEMENT_CONFLICT = "agreement-conflict"
 """Reason of a ``failure``: another agreement for the order is on the ledger (it is never reused)."""
 AGREEMENT_MISSING = "agreement-missing"
 """Reason of a ``failure``: the order is contracted, but its agreement is not (all) on the ledger."""
+PARTY_NOT_ONBOARDED = "party-not-onboarded"
+"""Reason of a ``failure``: a party of the order has no ledger party and user, or no token of its user."""
 
 
 class IdentityTokens:
@@ -228,6 +236,10 @@ class Contracting:
             except AgreementMissing as exc:
                 log.warning("order %s: %s", order_id, exc)
                 return Reason(reason=AGREEMENT_MISSING, detail=str(exc))
+            except (PartyNotOnboarded, NoPartyToken) as exc:
+                log.warning("order %s: %s", order_id, exc)
+                await self._track(self._status(order_id, OrderStatus.FAILED, str(exc)))
+                return Reason(reason=PARTY_NOT_ONBOARDED, detail=str(exc))
             except LedgerRejected as exc:
                 log.warning("the ledger refused order %s: %s", order_id, exc)
                 await self._track(self._status(order_id, OrderStatus.FAILED, f"ledger refused: {exc}"))
@@ -272,7 +284,7 @@ class ContractAgent(PlatformAgent):
         name: str,
         settings: Settings | None = None,
         *,
-        ledger: CommitLedger | None = None,
+        sessions: PartySessions | None = None,
         deployment: DarDeployment | None = None,
         ledger_settings: LedgerSettings | None = None,
         token: TokenProvider | None = None,
@@ -281,24 +293,24 @@ class ContractAgent(PlatformAgent):
         password: str | None = None,
         store: Database | None = None,
     ) -> None:
-        """``ledger``: where it commits (default: dazl at ``grpc_url``); ``deployment``: the DAR upload before
-        the first commit (default: through the JSON API at ``json_api_url``); ``tracker``: where the
-        contracting is recorded (default: the agent's :attr:`store`); ``store``: the platform's store, read
-        to authorise requests (default: the store of ``settings``)."""
+        """``sessions``: the ledger session of each party (default: :class:`agents.contract.sessions.
+        AgentSessions`, dazl at ``grpc_url``; ``lso run`` passes its identity service's); ``deployment``: the
+        DAR upload before the first commit (default: through the JSON API at ``json_api_url``, with the
+        operator's token ``token``); ``tracker``: where the contracting is recorded (default: the agent's
+        :attr:`store`); ``store``: the platform's store, read to authorise requests (default: the store of
+        ``settings``)."""
         super().__init__(name, settings, password=password)
         if store is not None:
             self.store = store
         ls = ledger_settings or LedgerSettings()
         self._identity: IdentityTokens | None = None
-        if ledger is None or deployment is None:
+        if deployment is None:
             if token is None and ls.client_token is not None:
                 token = static_token(ls.client_token.get_secret_value())
             elif token is None and ls.client_identity:
                 token = self._identity = IdentityTokens()
-        if ledger is None:
-            ledger = DazlCommitLedger(
-                ls.grpc_url, token, timeout=ls.client_timeout, application_id=ls.application_id
-            )
+        if sessions is None:
+            sessions = AgentSessions(lambda: self.store, ls, self.settings)
         if deployment is None:
             client = JsonApiClient(
                 ls.json_api_url,
@@ -310,14 +322,14 @@ class ContractAgent(PlatformAgent):
             )
             dar_file = ls.dar_file
             deployment = DarDeployment.of_file(client, dar_file) if dar_file else DarDeployment(client)
-        self.ledger = ledger
+        self.sessions = sessions
         self.deployment = deployment
         self.retry = retry or CommitRetry(
             first_delay=ls.commit_retry_delay,
             max_delay=ls.commit_retry_max_delay,
             deadline=timedelta(seconds=ls.commit_deadline),
         )
-        self.contracting = Contracting(AgreementCommitter(ledger), self.retry, tracker, prepare=deployment)
+        self.contracting = Contracting(AgreementCommitter(sessions), self.retry, tracker, prepare=deployment)
         self._admitted: dict[tuple[str, str], Admitted] = {}
 
     async def setup(self) -> None:
@@ -329,7 +341,7 @@ class ContractAgent(PlatformAgent):
         try:
             await super().stop()
         finally:
-            for closing in (self.ledger, self.deployment):
+            for closing in (self.sessions, self.deployment):
                 aclose = getattr(closing, "aclose", None)
                 if aclose is not None:
                     with contextlib.suppress(Exception):

@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from agents.runtime.accounts.book import AccountBook
 from agents.runtime.directory import AgentDirectory, StoreDirectory
 from agents.runtime.platform_agent import PlatformAgent
-from cli.ledger_process import embedded_ledger
+from cli.ledger_identities import (
+    LedgerAuthority,
+    configured_authority,
+    minted_authority,
+    party_sessions,
+    platform_parties,
+    platform_secret,
+)
+from cli.ledger_process import auth_configured, embedded_ledger
 from cli.order_agents import manufacturer_agents, supplier_host
 from cli.roster import CONTRACT, MATCHMAKER, PING, bind_agents, provision_accounts, roster
 from core.settings import Settings, XmppMode
@@ -22,6 +30,8 @@ from gateway.app import create_app
 from gateway.bridge.agents import AgentsBridge
 from gateway.demo import DemoLogins, seed_demo_database
 from gateway.server import serving
+from ledger.identities import PartySessions
+from ledger.jsonapi_client import TokenProvider
 from ledger.settings import LedgerSettings
 from store.database import Database
 from store.migrate import upgrade
@@ -41,6 +51,8 @@ class Running:
     federation_url: str | None = None
     ledger: str | None = None
     demo: DemoLogins | None = None
+    ledger_sessions: PartySessions | None = None
+    """The parties' ledger sessions (``session_for(role, platform_id)``), when the agents run."""
 
     def banner(self) -> str:
         lines = [
@@ -102,16 +114,32 @@ async def platform_agents(
     ledger: LedgerSettings,
     db: Database,
     directory: AgentDirectory,
+    operator: TokenProvider | None = None,
+    sessions: PartySessions | None = None,
 ) -> AsyncIterator[list[str]]:
+    """The platform's agents; the contract agent deploys the DAR with ``operator`` (the embedded ledger's
+    operator token), else ``LSO_LEDGER_CLIENT_TOKEN``, else a token of the identity provider, and commits
+    each party's step with that party's session of ``sessions`` (else of the store and the configured
+    tokens)."""
+    from agents.contract.sessions import sourced_dazl_sessions
     from agents.contract_agent import ContractAgent, IdentityTokens, StoreOrderTracker
     from agents.matchmaker import MatchmakerAgent
     from agents.ping_agent import PingAgent
 
-    token = None if ledger.client_token is not None else IdentityTokens(federation)
+    token: TokenProvider | None = operator
+    if token is None and ledger.client_token is None:
+        token = IdentityTokens(federation)
     candidates: list[PlatformAgent] = [
         PingAgent(PING, settings),
         MatchmakerAgent(MATCHMAKER, settings, federation=federation),
-        ContractAgent(CONTRACT, settings, ledger_settings=ledger, token=token, tracker=StoreOrderTracker(db)),
+        ContractAgent(
+            CONTRACT,
+            settings,
+            sessions=None if sessions is None else sourced_dazl_sessions(sessions, ledger),
+            ledger_settings=ledger,
+            token=token,
+            tracker=StoreOrderTracker(db),
+        ),
     ]
     proxies = supplier_host(settings, federation)
     candidates.append(proxies)
@@ -209,20 +237,49 @@ async def running_platform(
         if settings.federation_local:
             running.federation_url, federation = await stack.enter_async_context(local_federation())
         ledger = LedgerSettings()
+        authority = configured_authority(settings)
+        minted = False  # True: the embedded ledger verifies tokens minted with the platform's secret
         if settings.ledger_local:
-            endpoints = await stack.enter_async_context(embedded_ledger(federation, running.federation_url))
+            minted = not auth_configured(ledger)
+            secret = platform_secret(settings) if minted else ""
+            started = embedded_ledger(secret, settings.ledger_operator_user)
+            endpoints = await stack.enter_async_context(started)
+            if minted:
+                authority = minted_authority(settings, secret)
             ledger = ledger.model_copy(update={"json_api_url": endpoints.json_api})
             if endpoints.grpc:
                 ledger = ledger.model_copy(update={"grpc_url": f"http://{endpoints.grpc}"})
             running.ledger = f"JSON API {endpoints.json_api}, gRPC {endpoints.grpc} (pid {endpoints.pid})"
         directory = StoreDirectory(db, ttl=settings.directory_ttl_seconds)
         if with_agents:
+            running.ledger_sessions = await stack.enter_async_context(
+                ledger_sessions(settings, ledger, db, federation, authority, actor=actor)
+            )
+            operator = authority.operator if minted else None
             running.agents = await stack.enter_async_context(
-                platform_agents(settings, federation, ledger, db, directory)
+                platform_agents(
+                    settings, federation, ledger, db, directory, operator, running.ledger_sessions
+                )
             )
         if with_gateway:
             running.gateway_url = await stack.enter_async_context(gateway(settings, db, directory))
         yield running
+
+
+@contextlib.asynccontextmanager
+async def ledger_sessions(
+    settings: Settings,
+    ledger: LedgerSettings,
+    db: Database,
+    federation: FederationSettings,
+    authority: LedgerAuthority,
+    *,
+    actor: str,
+) -> AsyncIterator[PartySessions]:
+    """The parties' ledger sessions, once the manufacturers and suppliers this platform runs are onboarded."""
+    parties = await platform_parties(settings, db, federation)
+    async with party_sessions(settings, ledger, db, authority, parties, actor=actor) as sessions:
+        yield sessions
 
 
 async def run_until_stopped(

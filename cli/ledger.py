@@ -13,11 +13,14 @@ from typing import Annotated
 
 import typer
 
+from cli.ledger_onboard import list_identities, onboard
 from ledger.settings import LedgerSettings
 
 ledger_app = typer.Typer(
     help="The embedded DAML ledger (HTTP JSON API v1 and gRPC Ledger API v1).", no_args_is_help=True
 )
+ledger_app.command("onboard")(onboard)
+ledger_app.command("identities")(list_identities)
 
 
 def _settings(**overrides: object) -> LedgerSettings:

@@ -1,4 +1,9 @@
-"""The embedded ledger as a child process of ``lso run``, wired to the local identity provider."""
+"""The embedded ledger as a child process of ``lso run``.
+
+Unless its authentication is configured (``LSO_LEDGER_AUTH_*``), the ledger verifies HS256 user tokens signed
+with the platform's ledger secret (:mod:`ledger.identities.tokens`: ``lso run`` mints the operator's and each
+party's tokens with it), and its one configured user is the operator, with ParticipantAdmin only: it
+allocates parties, creates users and uploads packages, and never acts as a party (no ``actAsAnyParty``)."""
 
 from __future__ import annotations
 
@@ -11,7 +16,6 @@ import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from federation.settings import FederationSettings
 from ledger.settings import LedgerSettings
 
 log = logging.getLogger(__name__)
@@ -28,35 +32,42 @@ class LedgerEndpoints:
     pid: int
 
 
-def ledger_environment(ledger: LedgerSettings, identity_jwks_url: str | None, account: str) -> dict[str, str]:
-    """The child's environment. Unless the user configured the ledger's authentication, tokens of the
-    identity provider are verified with its JWKS, and the platform's account is the ledger operator."""
-    env = dict(os.environ)
-    configured = (
+def auth_configured(ledger: LedgerSettings) -> bool:
+    """Whether the user configured how the ledger verifies tokens (then ``lso run`` leaves it alone)."""
+    return bool(
         ledger.auth_secret or ledger.auth_public_key_file or ledger.auth_jwks_url or ledger.auth_disabled
     )
-    if identity_jwks_url and not configured:
-        env["LSO_LEDGER_AUTH_JWKS_URL"] = identity_jwks_url
+
+
+def ledger_environment(ledger: LedgerSettings, secret: str, operator: str) -> dict[str, str]:
+    """The child's environment. Unless the user configured the ledger's authentication, the ledger verifies
+    HS256 tokens signed with ``secret`` and knows ``operator`` as a ParticipantAdmin (nothing more)."""
+    env = dict(os.environ)
+    if not auth_configured(ledger):
+        env["LSO_LEDGER_AUTH_SECRET"] = secret
         if not ledger.auth_users:
-            env["LSO_LEDGER_AUTH_USERS"] = json.dumps({account: {"admin": True, "actAsAnyParty": True}})
+            env["LSO_LEDGER_AUTH_USERS"] = json.dumps({operator: {"admin": True}})
     return env
 
 
 @contextlib.asynccontextmanager
-async def embedded_ledger(
-    federation: FederationSettings, identity_url: str | None
-) -> AsyncIterator[LedgerEndpoints]:
+async def embedded_ledger(secret: str, operator: str) -> AsyncIterator[LedgerEndpoints]:
     """Start ``python -m ledger``; wait for its ready line; stop it by PID when done."""
     settings = LedgerSettings()
-    jwks = None
-    if identity_url:
-        jwks = f"{identity_url}/auth/realms/{federation.realm}/protocol/openid-connect/certs"
+    if auth_configured(settings):
+        log.info("the embedded ledger verifies tokens as LSO_LEDGER_AUTH_* configure it")
+    else:
+        log.info(
+            "the embedded ledger verifies HS256 user tokens of the platform's secret; %s is its operator "
+            "(ParticipantAdmin, acts as no party)",
+            operator,
+        )
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "ledger",
         stdout=asyncio.subprocess.PIPE,
-        env=ledger_environment(settings, jwks, federation.username),
+        env=ledger_environment(settings, secret, operator),
     )
     assert process.stdout is not None
     try:

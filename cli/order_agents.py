@@ -18,6 +18,7 @@ from agents.supplier_proxy.host import DEFAULT_NAME, ProxyHost
 from cli.roster import jid_of, manufacturer_policies
 from core.settings import Settings
 from federation.dataset.loader import load_dataset, load_shipped
+from federation.dataset.schema import SupplierRecord
 from federation.settings import FederationSettings
 from gateway.bridge.settings import BridgeSettings
 from ontology.supplier import Supplier
@@ -26,11 +27,16 @@ from store.database import Database
 log = logging.getLogger(__name__)
 
 
+def dataset_suppliers(federation: FederationSettings) -> list[SupplierRecord]:
+    """The suppliers of the data set the federation service serves (its configured one, else the shipped)."""
+    dataset = load_dataset(federation.service_dataset) if federation.service_dataset else load_shipped()
+    return list(dataset.suppliers)
+
+
 def supplier_host(settings: Settings, federation: FederationSettings) -> ProxyHost:
     """A proxy host for the suppliers of the data set the federation service serves."""
-    dataset = load_dataset(federation.service_dataset) if federation.service_dataset else load_shipped()
     host = ProxyHost(DEFAULT_NAME, settings)
-    for record in dataset.suppliers:
+    for record in dataset_suppliers(federation):
         host.add_record(record)
     return host
 

@@ -107,6 +107,38 @@ class Settings(BaseSettings):
         description="Start the embedded DAML ledger (its own process) and point the contract agent at it; "
         "false uses the ledger configured by the LSO_LEDGER_* variables.",
     )
+    ledger_operator_user: str = Field(
+        default="lso-operator",
+        description="Ledger user of the platform's operator on the embedded ledger: ParticipantAdmin only "
+        "(allocates parties, creates users, uploads packages), never acting as a party.",
+    )
+    ledger_operator_token: SecretStr | None = Field(
+        default=None,
+        description="Token of the operator's ledger user (ParticipantAdmin) for onboarding parties on a "
+        "ledger the platform did not start (Canton, a Daml sandbox); the embedded ledger's is minted with "
+        "its secret.",
+    )
+    ledger_party_tokens: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Production: JSON {ledger user id: token} of the party users this process acts for (each "
+        "agent is given its own party's only); the embedded ledger's are minted with its secret.",
+    )
+    ledger_party_token_dir: Path | None = Field(
+        default=None,
+        description="Production: directory of <ledger user id>.jwt files, one token per party user this "
+        "process acts for, read at every request (whoever refreshes them rewrites them in place).",
+    )
+    ledger_token_lifetime_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        description="Embedded ledger: lifetime of the operator's and the parties' user tokens minted with "
+        "the ledger's HS256 secret (<data_dir>/ledger-token.secret, made on first use, mode 600).",
+    )
+    ledger_onboard_concurrency: int = Field(
+        default=8,
+        ge=1,
+        description="Onboardings `lso run` runs at once for the manufacturers and suppliers it starts.",
+    )
 
     gateway_host: str = Field(default="127.0.0.1", description="Address the REST gateway binds to.")
     gateway_port: int = Field(default=8000, description="Port of the REST gateway.")
@@ -114,6 +146,11 @@ class Settings(BaseSettings):
     @property
     def resolved_accounts_file(self) -> Path:
         return self.xmpp_accounts_file or self.data_dir / "xmpp-accounts.json"
+
+    @property
+    def ledger_secret_file(self) -> Path:
+        """The embedded ledger's HS256 token secret (``lso run`` makes it on first use)."""
+        return self.data_dir / "ledger-token.secret"
 
     @property
     def resolved_database_url(self) -> str:

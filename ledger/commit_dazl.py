@@ -1,7 +1,7 @@
-"""The contract agent's ledger over the gRPC Ledger API with dazl: commands, the active contract set, and the
-transaction stream it follows to confirm what it committed.
+"""One party's ledger client over the gRPC Ledger API with dazl: commands, the active contract set, and the
+transaction stream the committer follows to confirm what it committed.
 
-:class:`DazlCommitLedger` offers :class:`ledger.commit.AgreementCommitter` the calls it makes (the same ones
+:class:`DazlCommitLedger` offers a :class:`ledger.lifecycle.PartyLedger` the calls it makes (the same ones
 :class:`~ledger.jsonapi_client.JsonApiClient` has) and raises the same error family, with the HTTP status the
 Daml JSON API gives each gRPC status (the JSON API is a gRPC client, and maps them so): UNAVAILABLE, deadline
 and internal errors are :class:`~ledger.jsonapi_client.LedgerUnavailable` (retry later: dazl reconnects);
@@ -63,7 +63,8 @@ def _json(contract: dz.ActiveContract) -> ActiveContract:
 
 
 class DazlCommitLedger:
-    """A :class:`DazlLedgerClient` acting as any party named per call (the token must allow them)."""
+    """A :class:`DazlLedgerClient` acting as the parties named per call: with the token of one party's ledger
+    user, that party only (the ledger refuses any other)."""
 
     def __init__(
         self,
@@ -75,6 +76,8 @@ class DazlCommitLedger:
     ) -> None:
         self.url = url
         self.timeout = timeout
+        # dazl's ``admin`` only lets a connection open without fixed parties (they are named per call); what
+        # it may do is what the ledger grants the token's user
         self._client = DazlLedgerClient(
             url, token=token, admin=True, timeout=timeout, application_id=application_id
         )
@@ -88,17 +91,6 @@ class DazlCommitLedger:
     async def aclose(self) -> None:
         with contextlib.suppress(Exception):
             await self._client.close()
-
-    async def ensure_party(self, party: str) -> None:
-        """Allocate ``party`` unless the ledger knows it (needs an admin token)."""
-        try:
-            if party in await self._client.list_parties():
-                return
-            await self._client.allocate_party(party)
-        except dz.LedgerDuplicateCommand:
-            return  # allocated meanwhile
-        except Exception as exc:
-            raise json_error(exc) from exc
 
     async def create(
         self,

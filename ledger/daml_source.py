@@ -1,4 +1,4 @@
-"""The DAML source of the model, rendered from :mod:`ledger.engine.templates` (the single source of truth).
+"""The Daml source of the model, rendered from :mod:`ledger.engine.templates` (the single source of truth).
 
 ``ledger/daml/daml/LotSizeOne/Contract.daml`` is this rendering, committed so that ``daml build`` (Daml 2.x)
 builds the same model against a real ledger; a test checks the file is up to date. Regenerate it with
@@ -9,21 +9,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ledger.engine.model_rules import DAML_HELPERS
 from ledger.engine.templates import MODEL, MODULE, ChoiceDef, FieldDef, Model, RecordDef, TemplateDef
-from ledger.engine.types import DamlType, Numeric, Prim, render
+from ledger.engine.types import DamlType, render
 
 SOURCE_PATH = Path(__file__).parent / "daml" / "daml" / "LotSizeOne" / "Contract.daml"
 
 _HEADER = """\
 -- Generated from ledger/engine/templates.py by `python -m ledger.daml_source`: do not edit by hand.
--- The platform's contract model: the customer order, the order agreement (the manufacturer proposes, the
--- customer accepts, so both sign), one supply agreement per supplier (the manufacturer proposes, the supplier
--- accepts), the delivery commitment, the invoice and its payment receipt.
+-- Model v2 of the platform: the customer's order, accepted by the manufacturer into the order agreement
+-- (keyed by manufacturer and order id: one per order); supply proposals from that agreement, accepted by
+-- each supplier into a supply agreement (only while the order agreement exists); shipment and receipt as
+-- consuming steps in ledger time; lateness and the penalty the wronged party claims; the invoice of the
+-- agreed price, raised once by a choice on the agreement; payment claimed by the payer, confirmed by the
+-- payee into a receipt."""
+
+_IMPORTS = """\
+import DA.Date (subDate, toDateUTC)
+import DA.Optional (fromSome, isNone, isSome)
+import qualified DA.Text as T
 """
 
 
 def _plain(t: DamlType) -> str:
-    """The type without outer parentheses (where DAML does not need them)."""
+    """The type without outer parentheses (where Daml does not need them)."""
     text = render(t)
     return text[1:-1] if len(text) > 2 and text.startswith("(") and text.endswith(")") else text
 
@@ -41,15 +50,6 @@ def _record(record: RecordDef) -> list[str]:
     ]
 
 
-def _zero(template: TemplateDef, name: str) -> str:
-    field_type = template.field(name).type
-    if isinstance(field_type, Numeric):
-        return "0.0"
-    if isinstance(field_type, Prim) and field_type.name == "Int64":
-        return "0"
-    raise TypeError(f"{template.entity}.{name} is not a number")
-
-
 def _choice(choice: ChoiceDef) -> list[str]:
     lines = [
         "",
@@ -58,13 +58,11 @@ def _choice(choice: ChoiceDef) -> list[str]:
     if choice.argument:
         lines += ["      with", *_fields(choice.argument, "        ")]
     lines.append(f"      controller {', '.join(choice.controllers)}")
-    if not choice.creates:
+    if choice.body is None:
         lines.append("      do pure ()")
         return lines
-    (effect,) = choice.creates
-    assignments = [f"{name} = {source.partition('.')[2]}" for name, source in effect.fields.items()]
-    lines.append(f"      do create {effect.template} with")
-    lines += [f"           {a}" for a in assignments]
+    lines.append("      do")
+    lines += [f"        {line}" for line in choice.body.daml]
     return lines
 
 
@@ -77,21 +75,20 @@ def _template(template: TemplateDef) -> list[str]:
         key = template.key
         lines.append(f"    key ({key.record} {' '.join(key.fields)}) : {key.record}")
         lines.append(f"    maintainer {', '.join(f'key.{m}' for m in key.maintainers)}")
-    if template.ensure_positive:
-        lines.append(
-            "    ensure "
-            + " && ".join(f"{name} > {_zero(template, name)}" for name in template.ensure_positive)
-        )
+    if template.ensure:
+        first, *rest = template.ensure
+        lines += ["    ensure", f"      ({first.daml})", *(f"        && ({rule.daml})" for rule in rest)]
     for choice in template.choices:
-        if choice.name != "Archive":  # DAML gives every template its Archive choice
+        if choice.name != "Archive":  # Daml gives every template its Archive choice
             lines += _choice(choice)
     return [*lines, ""]
 
 
 def render_source(model: Model = MODEL) -> str:
-    lines = [_HEADER, f"module {MODULE} where", ""]
+    lines = [_HEADER, "", f"module {MODULE} where", "", _IMPORTS]
     for record in model.records:
         lines += _record(record)
+    lines += [DAML_HELPERS]
     for template in model.templates:
         lines += _template(template)
     return "\n".join(lines).rstrip() + "\n"

@@ -4,9 +4,9 @@ Values come back in the engine's canonical JSON form (``ledger.engine.values``: 
 strings, contract ids as ``str``) whichever ledger client produced them, so the gRPC and the JSON API clients
 are interchangeable::
 
-    async with DazlLedgerClient("http://127.0.0.1:6865", act_as=["Manufacturer"], token=provider) as ledger:
-        offer = await ledger.create("LotSizeOne.Contract:OrderProposal", terms)
-        result = await ledger.exercise("LotSizeOne.Contract:OrderProposal", offer.contract_id, "AcceptOrder")
+    async with DazlLedgerClient("http://127.0.0.1:6865", act_as=[manufacturer], token=provider) as ledger:
+        proposal = await ledger.create("LotSizeOne.Contract:SupplyProposal", terms)
+        await ledger.exercise("LotSizeOne.Contract:SupplyProposal", proposal.contract_id, "WithdrawSupply")
 """
 
 from __future__ import annotations

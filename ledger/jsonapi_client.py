@@ -101,6 +101,30 @@ class PartyInfo:
     is_local: bool = True
 
 
+@dataclass(frozen=True)
+class LedgerUser:
+    """A user of Daml 2.x user management (``{"userId", "primaryParty"?}``)."""
+
+    user_id: str
+    primary_party: str = ""
+
+
+@dataclass(frozen=True, order=True)
+class UserRight:
+    """One right of a user: ``kind`` CanActAs|CanReadAs (with ``party``), ParticipantAdmin or
+    IdentityProviderAdmin."""
+
+    kind: str
+    party: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"type": self.kind, "party": self.party} if self.party else {"type": self.kind}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> UserRight:
+        return cls(str(data["type"]), str(data.get("party") or ""))
+
+
 @dataclass
 class RetryPolicy:
     attempts: int = 5
@@ -216,6 +240,44 @@ class JsonApiClient:
             if exc.status != 409:
                 raise
             return PartyInfo(hint, display_name or hint)
+
+    # -- users (Daml 2.x user management over /v1/user...; an admin token) ----------------------------------
+
+    async def user(self, user_id: str) -> LedgerUser | None:
+        """The user (``POST /v1/user``), or None when the ledger does not know it (404)."""
+        try:
+            data = await self._call("POST", "/v1/user", {"userId": user_id})
+        except LedgerRejected as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return LedgerUser(str(data["userId"]), str(data.get("primaryParty") or ""))
+
+    async def create_user(
+        self, user_id: str, primary_party: str | None = None, rights: Sequence[UserRight] = ()
+    ) -> None:
+        """``POST /v1/user/create``; a user that exists already: :class:`LedgerRejected` with status 409."""
+        body: dict[str, Any] = {"userId": user_id, "rights": [r.to_json() for r in rights]}
+        if primary_party:
+            body["primaryParty"] = primary_party
+        await self._call("POST", "/v1/user/create", body)
+
+    async def user_rights(self, user_id: str) -> list[UserRight]:
+        """``POST /v1/user/rights``: the user's rights."""
+        rights = await self._call("POST", "/v1/user/rights", {"userId": user_id})
+        return [UserRight.from_json(r) for r in rights]
+
+    async def grant_user_rights(self, user_id: str, rights: Sequence[UserRight]) -> list[UserRight]:
+        """``POST /v1/user/rights/grant``: the rights the user did not have yet."""
+        body = {"userId": user_id, "rights": [r.to_json() for r in rights]}
+        granted = await self._call("POST", "/v1/user/rights/grant", body)
+        return [UserRight.from_json(r) for r in granted or ()]
+
+    async def revoke_user_rights(self, user_id: str, rights: Sequence[UserRight]) -> list[UserRight]:
+        """``POST /v1/user/rights/revoke``: the rights the user had."""
+        body = {"userId": user_id, "rights": [r.to_json() for r in rights]}
+        revoked = await self._call("POST", "/v1/user/rights/revoke", body)
+        return [UserRight.from_json(r) for r in revoked or ()]
 
     # -- commands --------------------------------------------------------------------------------------------
 

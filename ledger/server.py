@@ -79,6 +79,8 @@ async def serve(settings: LedgerSettings, on_ready: Callable[[ServerInfo], None]
         ledger_id=settings.ledger_id,
         model_package_id=package_id,
         max_deduplication_seconds=settings.max_deduplication_seconds,
+        time_mode=settings.time_mode,
+        party_ids=settings.party_ids,
     )
     grpc_server: Any = None
     http_server: uvicorn.Server | None = None

@@ -5,6 +5,7 @@ Read from environment variables prefixed ``LSO_LEDGER_`` (e.g. ``LSO_LEDGER_JSON
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -53,6 +54,16 @@ class LedgerSettings(BaseSettings):
         description="Longest command deduplication period (Daml's max-deduplication-duration, default "
         "7 days), also the period of commands that give none; a longer one is refused "
         "(INVALID_DEDUPLICATION_PERIOD).",
+    )
+    time_mode: Literal["wall", "static"] = Field(
+        default="wall",
+        description="Ledger time: 'wall' (the system clock) or 'static' (starts at the wall clock and moves "
+        "only through Daml's testing TimeService SetTime over gRPC, like the sandbox's --static-time).",
+    )
+    party_ids: Literal["canton", "hint"] = Field(
+        default="canton",
+        description="Allocated party ids: 'canton' (<hint>::<participant fingerprint>, as Canton) or 'hint' "
+        "(the hint itself).",
     )
     json_max_request_bytes: int = Field(
         default=4 * 1024 * 1024,

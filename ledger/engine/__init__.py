@@ -55,7 +55,10 @@ lists lists, Unit {}. Inputs are normalised (Int64 may come as str, Numeric as i
 Rules enforced: create needs every signatory in act_as; exercise needs every controller in act_as and the
 contract visible (a stakeholder) to act_as | read_as; contracts a choice creates must have their signatories
 among the exercised contract's signatories | the controllers; consuming choices archive; the ``ensure`` clause
-(``TemplateDef.ensure_positive``) holds; every party named must be allocated; contract keys
+(``TemplateDef.ensure`` rules, else TemplatePreconditionViolated) holds; a choice's body
+(``ChoiceDef.body``: Python steps over ``this``, the argument, ledger time and fetch-by-key) creates what it
+answers or refuses with UnhandledException (its ``assertMsg`` words); every party named must be allocated;
+contract keys
 (``TemplateDef.key``, ``ledger.engine.keys``): at most one active contract per template and key (else
 DuplicateContractKey), maintainers are signatories, by-key lookups find only contracts a reader is a
 stakeholder of. Reads show only contracts and
@@ -64,8 +67,11 @@ the log is append-only and hash-chained: ``hash = sha256(prev_hash + canonical J
 prev_hash "0"*64.
 
 Errors (``ledger.engine.errors``), each with ``grpc_status`` and ``http_status``: ValidationError (+
-UnknownTemplate, UnknownChoice), AuthorizationError, ContractNotFound (+ ContractKeyNotFound),
-PackageNotFound, PartyExists, DuplicateContractKey.
+UnknownTemplate, UnknownChoice, TemplatePreconditionViolated), AuthorizationError (+ DamlAuthorizationError),
+UnhandledException, ContractNotFound (+ ContractKeyNotFound), PackageNotFound, PartyExists,
+DuplicateContractKey.
+Ledger time: ``ledger.clock`` (``ledger.engine.clock``: ``open(time_mode="wall"|"static")``); party ids:
+``open(party_ids="hint"|"canton")`` (``ledger.engine.party_ids``).
 
 Offsets on the wire: :func:`format_offset` / :func:`parse_offset` (16 hex digits, so they sort as strings;
 "" is the ledger begin).
@@ -73,17 +79,21 @@ Offsets on the wire: :func:`format_offset` / :func:`parse_offset` (16 hex digits
 
 from __future__ import annotations
 
+from ledger.engine.clock import LedgerClock, TimeMode
 from ledger.engine.dedup import DedupDuration, DeduplicationPeriod, DedupOffset
 from ledger.engine.errors import (
     AuthorizationError,
     ContractKeyNotFound,
     ContractNotFound,
+    DamlAuthorizationError,
     DuplicateCommand,
     DuplicateContractKey,
     InvalidDeduplicationPeriod,
     LedgerError,
     PackageNotFound,
     PartyExists,
+    TemplatePreconditionViolated,
+    UnhandledException,
     UnknownChoice,
     UnknownTemplate,
     ValidationError,
@@ -107,14 +117,19 @@ from ledger.engine.model import (
     TreeEvent,
 )
 from ledger.engine.offsets import format_offset, parse_offset
+from ledger.engine.party_ids import PartyIdMode
 from ledger.engine.templates import (
     MODEL,
     MODEL_FINGERPRINT,
     MODULE,
+    ChoiceBody,
+    ChoiceContext,
     ChoiceDef,
+    EnsureRule,
     FieldDef,
     KeyDef,
     Model,
+    NewContract,
     RecordDef,
     TemplateDef,
 )
@@ -128,6 +143,8 @@ __all__ = [
     "ArchivedEvent",
     "AuthorizationError",
     "ChainBroken",
+    "ChoiceBody",
+    "ChoiceContext",
     "ChoiceDef",
     "Command",
     "Contract",
@@ -136,12 +153,14 @@ __all__ = [
     "CreateAndExerciseCommand",
     "CreateCommand",
     "CreatedEvent",
+    "DamlAuthorizationError",
     "DedupDuration",
     "DedupOffset",
     "DeduplicationPeriod",
     "DuplicateCommand",
     "DuplicateContractKey",
     "EmbeddedLedger",
+    "EnsureRule",
     "ExerciseByKeyCommand",
     "ExerciseCommand",
     "ExercisedEvent",
@@ -149,17 +168,23 @@ __all__ = [
     "FlatEvent",
     "InvalidDeduplicationPeriod",
     "KeyDef",
+    "LedgerClock",
     "LedgerError",
     "Model",
+    "NewContract",
     "PackageInfo",
     "PackageNotFound",
     "PartyDetails",
     "PartyExists",
+    "PartyIdMode",
     "RecordDef",
     "TemplateDef",
     "TemplateId",
+    "TemplatePreconditionViolated",
+    "TimeMode",
     "Transaction",
     "TreeEvent",
+    "UnhandledException",
     "UnknownChoice",
     "UnknownTemplate",
     "ValidationError",

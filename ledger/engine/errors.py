@@ -13,6 +13,12 @@ PackageNotFound        NOT_FOUND                   404
 DuplicateContractKey   ALREADY_EXISTS              409 (Daml's DUPLICATE_CONTRACT_KEY)
 ContractKeyNotFound    NOT_FOUND                   404 (Daml's CONTRACT_KEY_NOT_FOUND)
 ContractIdNotFound     NOT_FOUND                   404 (Daml's CONTRACT_NOT_FOUND: unknown/archived/hidden)
+DamlAuthorization-     INVALID_ARGUMENT            400 (Daml's DAML_AUTHORIZATION_ERROR: a signatory or
+Error                                              controller is not among the authorizers of a command)
+TemplatePrecondition-  INVALID_ARGUMENT            400 (Daml's TEMPLATE_PRECONDITION_VIOLATED: an ``ensure``
+Violated                                           rule of the model is false)
+UnhandledException     FAILED_PRECONDITION         400 (Daml's UNHANDLED_EXCEPTION: a choice's ``assertMsg``
+                                                   failed; the message is the assert's words)
 DuplicateCommand       ALREADY_EXISTS              409 (Daml's DUPLICATE_COMMAND)
 InvalidDeduplication-  FAILED_PRECONDITION         400 (Daml's INVALID_DEDUPLICATION_PERIOD)
 Period
@@ -212,3 +218,43 @@ class ContractIdNotFound(DamlCodedError, ContractNotFound):
     def __init__(self, contract_id: str) -> None:
         self.contract_id = contract_id
         super().__init__(f"Contract could not be found with id {contract_id}", {"CONTRACT_ID": contract_id})
+
+
+class DamlAuthorizationError(DamlCodedError, AuthorizationError):
+    """A create or exercise whose signatories or controllers are not all among the authorizers (Daml 2.x:
+    ``DAML_AUTHORIZATION_ERROR``, category InvalidIndependentOfSystemState): gRPC INVALID_ARGUMENT, 400."""
+
+    code = "DAML_AUTHORIZATION_ERROR"
+    category = 8
+    grpc_status = "INVALID_ARGUMENT"
+    http_status = 400
+
+
+class TemplatePreconditionViolated(DamlCodedError, ValidationError):
+    """A contract whose template's ``ensure`` clause is false (Daml 2.x: ``TEMPLATE_PRECONDITION_VIOLATED``,
+    category InvalidIndependentOfSystemState): gRPC INVALID_ARGUMENT, 400; nothing of the command is
+    written."""
+
+    code = "TEMPLATE_PRECONDITION_VIOLATED"
+    category = 8
+    grpc_status = "INVALID_ARGUMENT"
+    http_status = 400
+
+
+class UnhandledException(DamlCodedError):
+    """A choice refused by one of its asserts (Daml's ``assertMsg``: an unhandled ``AssertionFailed``; Daml
+    2.x: ``UNHANDLED_EXCEPTION``, category InvalidGivenCurrentSystemStateOther): gRPC FAILED_PRECONDITION,
+    400. ``words`` is the assert's message; nothing of the command is written."""
+
+    code = "UNHANDLED_EXCEPTION"
+    category = 9
+    grpc_status = "FAILED_PRECONDITION"
+    http_status = 400
+
+    def __init__(self, words: str) -> None:
+        self.words = words
+        super().__init__(
+            f"Interpretation error: Error: Unhandled Daml exception: "
+            f'DA.Exception.AssertionFailed:AssertionFailed@3f4deaf1{{ message = "{words}" }}',
+            {"message": words},
+        )

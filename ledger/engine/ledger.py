@@ -22,7 +22,6 @@ from collections import deque
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -37,6 +36,7 @@ from ledger.engine.chain import (
     check_head,
     next_acs_digest,
 )
+from ledger.engine.clock import LedgerClock, TimeMode, timestamp_text
 from ledger.engine.dedup import (
     DEFAULT_MAX_DEDUPLICATION_SECONDS,
     DeduplicationPeriod,
@@ -46,13 +46,15 @@ from ledger.engine.dedup import (
     is_duplicate,
 )
 from ledger.engine.errors import (
-    AuthorizationError,
     ContractIdNotFound,
+    ContractKeyNotFound,
     ContractNotFound,
+    DamlAuthorizationError,
     DuplicateCommand,
     InvalidDeduplicationPeriod,
     PackageNotFound,
     PartyExists,
+    TemplatePreconditionViolated,
     UnknownChoice,
     UnknownTemplate,
     ValidationError,
@@ -73,6 +75,9 @@ from ledger.engine.model import (
     Transaction,
     TreeEvent,
 )
+from ledger.engine.model_choices import today_of
+from ledger.engine.modeldefs import ChoiceContext, NewContract, Payload
+from ledger.engine.party_ids import PartyIdMode, party_id
 from ledger.engine.storage import Storage, epoch_seconds, load_keys, set_key_hashes
 from ledger.engine.templates import MODEL, MODEL_FINGERPRINT, ChoiceDef, Model, TemplateDef
 from ledger.engine.types import ContractIdOf
@@ -93,8 +98,7 @@ __all__ = ["GENESIS_HASH", "ChainBroken", "EmbeddedLedger", "chain_hash", "dedup
 
 
 def _now() -> str:
-    moment = datetime.now(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{moment.microsecond:06d}Z"
+    return timestamp_text(datetime.now(UTC))
 
 
 @dataclass
@@ -136,8 +140,13 @@ class EmbeddedLedger:
         model: Model = MODEL,
         model_package_id: str = MODEL_FINGERPRINT,
         max_deduplication_seconds: float = DEFAULT_MAX_DEDUPLICATION_SECONDS,
+        time_mode: TimeMode = "wall",
+        party_ids: PartyIdMode = "hint",
     ) -> None:
         self._storage = storage
+        self.clock = LedgerClock(time_mode)
+        """Ledger time (``clock.now()``; ``clock.set_time`` in static mode, see ``ledger.engine.clock``)."""
+        self.party_ids: PartyIdMode = party_ids
         self.model = model
         self.model_package_id = model_package_id
         self.ledger_id = ""
@@ -168,6 +177,8 @@ class EmbeddedLedger:
         model: Model = MODEL,
         model_package_id: str = MODEL_FINGERPRINT,
         max_deduplication_seconds: float = DEFAULT_MAX_DEDUPLICATION_SECONDS,
+        time_mode: TimeMode = "wall",
+        party_ids: PartyIdMode = "hint",
     ) -> EmbeddedLedger:
         """Open (creating tables if needed) the ledger stored at ``database_url`` and load its state.
 
@@ -178,6 +189,10 @@ class EmbeddedLedger:
         period of commands that give none.
 
         ``ledger_id`` is set on first start (default ``lso-<random>``) and kept afterwards;
+        ``time_mode``: ledger time from the wall clock or static (``ledger.engine.clock``); ``party_ids``:
+        how allocated party ids look (``ledger.engine.party_ids``: ``canton`` ``<hint>::<fingerprint>``, or
+        the hint itself).
+
         ``model_package_id``
         is the package id under which the model's templates are reported (the DAML-LF package id when
         the DAML-LF builder is available; command template ids naming any stored package or ``""``
@@ -191,6 +206,8 @@ class EmbeddedLedger:
                 model=model,
                 model_package_id=model_package_id,
                 max_deduplication_seconds=max_deduplication_seconds,
+                time_mode=time_mode,
+                party_ids=party_ids,
             )
             await ledger._load(ledger_id)
         except BaseException:
@@ -235,15 +252,17 @@ class EmbeddedLedger:
     # -- parties ---------------------------------------------------------------------------------------------
 
     async def allocate_party(self, hint: str | None = None, display_name: str | None = None) -> PartyDetails:
-        """Allocate a party; its id is ``hint`` (letters, digits, ``:-_``) or a fresh ``party-<hex>``.
-        Raises :class:`PartyExists` if ``hint`` is taken, :class:`ValidationError` if it is malformed."""
+        """Allocate a party from ``hint`` (letters, digits, ``:-_``; default a fresh ``party-<hex>``): its id
+        is ``<hint>::<fingerprint>`` or the hint itself (:attr:`party_ids`). Raises :class:`PartyExists` if
+        that id is taken, :class:`ValidationError` if the hint is malformed."""
         async with self._lock:
-            party = hint or f"party-{secrets.token_hex(8)}"
-            if not _HINT_RE.match(party):
-                raise ValidationError(f"party id hint {party!r} may only hold letters, digits, ':', '-', '_'")
+            hint = hint or f"party-{secrets.token_hex(8)}"
+            if not _HINT_RE.match(hint):
+                raise ValidationError(f"party id hint {hint!r} may only hold letters, digits, ':', '-', '_'")
+            party = party_id(hint, self.party_ids, self.ledger_id)
             if party in self._parties:
                 raise PartyExists(f"party {party!r} already exists")
-            details = PartyDetails(party=party, display_name=display_name or party, is_local=True)
+            details = PartyDetails(party=party, display_name=display_name or hint, is_local=True)
             await self._storage.add_party(details)
             self._parties[party] = details
             return details
@@ -253,10 +272,15 @@ class EmbeddedLedger:
         existing = self._parties.get(party)
         if existing is not None:
             return existing
-        try:
-            return await self.allocate_party(party, display_name)
-        except PartyExists:
-            return self._parties[party]
+        async with self._lock:
+            if party in self._parties:
+                return self._parties[party]
+            if not _HINT_RE.match(party):
+                raise ValidationError(f"party id {party!r} may only hold letters, digits, ':', '-', '_'")
+            details = PartyDetails(party=party, display_name=display_name or party, is_local=True)
+            await self._storage.add_party(details)
+            self._parties[party] = details
+            return details
 
     async def list_parties(self) -> list[PartyDetails]:
         return sorted(self._parties.values(), key=lambda p: p.party)
@@ -432,7 +456,7 @@ class EmbeddedLedger:
             raise ValidationError(f"unknown submitting party(ies): {', '.join(unknown)}")
         draft = _Draft(
             transaction_id=uuid.uuid4().hex,
-            effective_at=_now(),
+            effective_at=timestamp_text(self.clock.now()),
             offset=self._end + 1,
         )
         acting = frozenset(act_as)
@@ -552,17 +576,20 @@ class EmbeddedLedger:
             raise ValidationError(f"{tdef.entity} has no signatory")
         missing = sorted(set(signatories) - authorizers)
         if missing:
-            raise AuthorizationError(
+            raise DamlAuthorizationError(
                 f"create of {tdef.entity} requires authorization of signatory(ies) {', '.join(missing)}, "
                 f"given {', '.join(sorted(authorizers)) or 'none'}"
             )
         unknown = sorted(p for p in (*signatories, *observers) if p not in self._parties)
         if unknown:
             raise ValidationError(f"unknown party(ies) {', '.join(unknown)} in {tdef.entity}")
-        for name in tdef.ensure_positive:
-            value = payload[name]
-            if Decimal(str(value)) <= 0:
-                raise ValidationError(f"template precondition violated: {tdef.entity}.{name} must be > 0")
+        broken = tdef.broken_rule(payload)
+        if broken is not None:
+            raise TemplatePreconditionViolated(
+                f"Interpretation error: Error: Template precondition violated in {tdef.qualified_name}: "
+                f"{broken.words} (ensure {broken.daml})",
+                {"template_id": tdef.qualified_name},
+            )
         lookup = keys.KeyLookup(self._keys, self._active, draft.created, draft.archived)
         lookup.check_unique(tdef, payload, signatories)
         event_id = draft.next_event_id()
@@ -609,7 +636,7 @@ class EmbeddedLedger:
         )
         missing = sorted(set(controllers) - acting)
         if missing:
-            raise AuthorizationError(
+            raise DamlAuthorizationError(
                 f"exercise of {tdef.entity}.{choice_name} requires authorization of controller(s) "
                 f"{', '.join(missing)}, given {', '.join(sorted(acting))}"
             )
@@ -622,17 +649,13 @@ class EmbeddedLedger:
         witnesses = contract.stakeholders | frozenset(controllers)
         children: list[str] = []
         results: list[str] = []
-        for effect in choice.creates:
-            target = self.model.template(tdef.module, effect.template)
-            fields: dict[str, Any] = {}
-            for name, source in effect.fields.items():
-                scope, _, ref = source.partition(".")
-                fields[name] = contract.payload[ref] if scope == "this" else arg[ref]
+        for new in self._run_body(draft, contract, tdef, choice, arg, authorizers):
+            target = self.model.template(tdef.module, new.template)
             # what a choice creates is in the exercised contract's package (packages are closed: conform.py)
             target_id = TemplateId(
                 contract.template_id.package_id or self.model_package_id, target.module, target.entity
             )
-            child = self._create(draft, target_id, target, fields, authorizers, witnesses)
+            child = self._create(draft, target_id, target, dict(new.payload), authorizers, witnesses)
             children.append(child)
             created = draft.events[-1]
             assert isinstance(created, CreatedEvent)
@@ -651,6 +674,38 @@ class EmbeddedLedger:
             witnesses=tuple(sorted(witnesses)),
         )
         return event_id
+
+    def _run_body(
+        self,
+        draft: _Draft,
+        contract: Contract,
+        tdef: TemplateDef,
+        choice: ChoiceDef,
+        arg: dict[str, Any],
+        authorizers: frozenset[str],
+    ) -> list[NewContract]:
+        """The contracts ``choice``'s body creates (none without a body); its asserts raise
+        :class:`UnhandledException`."""
+        if choice.body is None:
+            return []
+
+        def fetch_by_key(entity: str, key: Payload) -> Payload:
+            # Daml's fetchByKey inside a choice: the choice's authorizers must include a maintainer, who
+            # sees the contract (a stakeholder), whether or not the submitting party does
+            target = self.model.template(tdef.module, entity)
+            lookup = keys.KeyLookup(self._keys, self._active, draft.created, draft.archived)
+            found = lookup.active_by_key(target.qualified_name, dict(key))
+            if found is None or not found.visible_to(authorizers):
+                order = key.get("orderId", "")
+                words = f"no {_words(entity)} for order {order}" if order else f"no {_words(entity)} with key"
+                raise ContractKeyNotFound(words, {"template_id": target.qualified_name})
+            return found.payload
+
+        now = draft.effective_at
+        context = ChoiceContext(
+            this=contract.payload, arg=arg, now=now, today=today_of(now), fetch_by_key=fetch_by_key
+        )
+        return list(choice.body.run(context))
 
     # -- reads -----------------------------------------------------------------------------------------------
 
@@ -783,6 +838,11 @@ class EmbeddedLedger:
         """:meth:`verify_chain` and the active contract set: the contracts table must be what replaying the
         log gives (see :mod:`ledger.engine.verify`). Never raises for a broken store: read the report."""
         return await verify_store(self._storage, self.model)
+
+
+def _words(entity: str) -> str:
+    """``OrderAgreement`` -> ``order agreement``."""
+    return re.sub(r"(?<!^)([A-Z])", r" \1", entity).lower()
 
 
 def _placeholder(event_id: str) -> ExercisedEvent:

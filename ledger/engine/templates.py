@@ -1,167 +1,109 @@
-"""The DAML model of the platform as Python data: the single source of truth.
+"""Model v2 of the platform as Python data: the single source of truth (``lot-size-one`` 2.0.0).
 
-``ledger/daml/daml/LotSizeOne/Contract.daml`` spells the same model in DAML (a test checks that they
-agree), the
-embedded ledger interprets it, and the DAML-LF builder (``ledger/lf/``) turns it into a package.
+``ledger/daml/daml/LotSizeOne/Contract.daml`` is its Daml rendering (``ledger.daml_source``; a test keeps it
+equal), the embedded ledger interprets it, and the DAML-LF builder (``ledger/lf/``) turns its structure into a
+package. Everything lives in one module, :data:`MODULE` (``LotSizeOne.Contract``); the building blocks are in
+``ledger.engine.modeldefs``, the ``ensure`` rules in ``model_rules``, the choice bodies in ``model_choices``.
 
-Everything lives in one module, :data:`MODULE` (``LotSizeOne.Contract``):
+=================  ======================  ============  ==================================================
+template           signatories             observers     choices (controller)
+=================  ======================  ============  ==================================================
+``CustomerOrder``  customer                manufacturer  AcceptOrder, RejectOrder (manufacturer),
+                                                         WithdrawOrder (customer)
+``OrderAgreement`` customer, manufacturer  -             ProposeSupply (nonconsuming), Ship, RaiseInvoice
+                                                         (manufacturer); ConfirmDelivery, ClaimPenalty
+                                                         (customer)
+``SupplyProposal`` manufacturer            supplier      AcceptSupply, RejectSupply (supplier),
+                                                         WithdrawSupply (manufacturer)
+``SupplyAgreement`` manufacturer, supplier -             ShipSupply, RaiseSupplyInvoice (supplier);
+                                                         ConfirmReceipt, ClaimSupplyPenalty (manufacturer)
+``PenaltyClaim``   claimant, liable        -             -
+``Invoice``        issuer, payer           -             ClaimPayment (payer)
+``PaymentClaim``   issuer, payer           -             ConfirmPayment, RejectPayment (issuer)
+``PaymentReceipt`` issuer, payer           -             -
+=================  ======================  ============  ==================================================
 
-======================  ======================  ============  =============================================
-template                signatories             observers     choices (controller)
-======================  ======================  ============  =============================================
-``CustomerOrder``       customer                manufacturer  Archive
-``OrderProposal``       manufacturer            customer      AcceptOrder, RejectOrder (customer),
-                                                              WithdrawOrder (manufacturer)
-``OrderAgreement``      customer, manufacturer  -             CommitDelivery (manufacturer, nonconsuming)
-``SupplyProposal``      manufacturer            supplier      AcceptSupply, RejectSupply (supplier),
-                                                              WithdrawSupply (manufacturer)
-``SupplyAgreement``     manufacturer, supplier  -             Archive
-``DeliveryCommitment``  manufacturer            customer      Archive
-``Invoice``             issuer                  payer         Pay (payer) -> PaymentReceipt
-``PaymentReceipt``      issuer, payer           -             Archive
-======================  ======================  ============  =============================================
+The supply agreement's steps have their own names (``ShipSupply``, ``ClaimSupplyPenalty``,
+``RaiseSupplyInvoice``): Daml 2.x makes a data type of every choice's argument, named after the choice, so
+two templates of one module cannot both have a choice ``Ship``.
 
-Contract keys (at most one active contract per template and key; the maintainer is a signatory):
-
-==========================================  ==================================  ============
-templates                                   key (record)                        maintainer
-==========================================  ==================================  ============
-``CustomerOrder``                           ``CustomerOrderKey`` customer,      customer
-                                            orderId
-``OrderProposal``, ``OrderAgreement``,      ``OrderKey`` manufacturer, orderId  manufacturer
-``DeliveryCommitment``
-``SupplyProposal``, ``SupplyAgreement``     ``SupplyKey`` manufacturer,         manufacturer
-                                            orderId, supplier
-``Invoice``, ``PaymentReceipt``             ``InvoiceKey`` issuer, invoiceId    issuer
-==========================================  ==================================  ============
-
-Every template also has DAML's implicit consuming ``Archive`` choice, controlled by all its signatories,
-listed
-explicitly in :attr:`TemplateDef.choices` (argument record: no fields, result ``Unit``).
-
-A choice's effect is declarative: :attr:`ChoiceDef.creates` lists the contracts it creates, each field
-taken from the exercised contract (``"this.<field>"``) or from the choice argument (``"arg.<field>"``);
-its result is the id of the first contract created (``ContractId T``) or ``Unit`` when it creates none.
+Every template also has Daml's implicit consuming ``Archive`` choice, controlled by all its signatories,
+listed explicitly in :attr:`TemplateDef.choices`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 
+from ledger.engine import model_choices as body
+from ledger.engine.model_choices import AgreementSides
+from ledger.engine.model_rules import (
+    INVOICE_RULES,
+    PAYMENT_CLAIM_RULES,
+    PENALTY_CLAIM_RULES,
+    QUANTITY_POSITIVE,
+    terms_ok,
+)
+from ledger.engine.modeldefs import (
+    ChoiceBody,
+    ChoiceContext,
+    ChoiceDef,
+    EnsureRule,
+    FieldDef,
+    KeyDef,
+    Model,
+    NewContract,
+    RecordDef,
+    TemplateDef,
+    check_key,
+    key_records,
+)
 from ledger.engine.types import (
+    BOOL,
     DATE,
     DECIMAL,
     INT64,
     PARTY,
     TEXT,
     TIMESTAMP,
-    UNIT,
     ContractIdOf,
-    DamlType,
     ListOf,
     OptionalOf,
     RecordRef,
-    render,
 )
 
 MODULE = "LotSizeOne.Contract"
-#: Name and version of the DAML package (as in ``daml.yaml``).
+#: Name and version of the Daml package (as in ``daml.yaml``).
 PACKAGE_NAME = "lot-size-one"
-PACKAGE_VERSION = "1.0.0"
+PACKAGE_VERSION = "2.0.0"
 
-
-@dataclass(frozen=True, slots=True)
-class FieldDef:
-    name: str
-    type: DamlType
-
-
-@dataclass(frozen=True, slots=True)
-class RecordDef:
-    """A record data type (not a template) of the model."""
-
-    module: str
-    name: str
-    fields: tuple[FieldDef, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class CreateEffect:
-    """A contract a choice creates: ``template`` (entity in the same module) and each of its fields' source,
-    ``"this.<field of the exercised contract>"`` or ``"arg.<field of the choice argument>"``."""
-
-    template: str
-    fields: Mapping[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class ChoiceDef:
-    """A choice: its ``controllers`` are Party fields of the contract; its argument is a record named after
-    the
-    choice (fields ``argument``) in the template's module; ``result`` is its return type."""
-
-    name: str
-    controllers: tuple[str, ...]
-    consuming: bool = True
-    argument: tuple[FieldDef, ...] = ()
-    result: DamlType = UNIT
-    creates: tuple[CreateEffect, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class KeyDef:
-    """A template's contract key (DAML ``key ... : T`` / ``maintainer key.m``).
-
-    The key is a record ``record`` (a data type of the template's module, see :data:`KEY_RECORDS`) whose
-    fields are template fields of the same name and type; ``maintainers`` are Party fields of the key, each
-    also a signatory of the template (DAML requires the maintainers to be signatories)."""
-
-    record: str
-    fields: tuple[str, ...]
-    maintainers: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class TemplateDef:
-    """A template: its argument record is named after the entity and has ``fields``; ``signatories`` and
-    ``observers`` are Party (or [Party]) fields; ``key`` its contract key (or None)."""
-
-    module: str
-    entity: str
-    fields: tuple[FieldDef, ...]
-    signatories: tuple[str, ...]
-    observers: tuple[str, ...] = ()
-    choices: tuple[ChoiceDef, ...] = ()
-    key: KeyDef | None = None
-    ensure_positive: tuple[str, ...] = field(default=())
-    """Numeric/Int fields the template's ``ensure`` clause requires to be > 0."""
-
-    @property
-    def qualified_name(self) -> str:
-        return f"{self.module}:{self.entity}"
-
-    def field(self, name: str) -> FieldDef:
-        for f in self.fields:
-            if f.name == name:
-                return f
-        raise KeyError(f"{self.entity} has no field {name!r}")
-
-    def choice(self, name: str) -> ChoiceDef:
-        for c in self.choices:
-            if c.name == name:
-                return c
-        raise KeyError(f"{self.entity} has no choice {name!r}")
+__all__ = [
+    "KEY_RECORDS",
+    "MODEL",
+    "MODEL_FINGERPRINT",
+    "MODULE",
+    "PACKAGE_NAME",
+    "PACKAGE_VERSION",
+    "RECORDS",
+    "TEMPLATES",
+    "ChoiceBody",
+    "ChoiceContext",
+    "ChoiceDef",
+    "EnsureRule",
+    "FieldDef",
+    "KeyDef",
+    "Model",
+    "NewContract",
+    "RecordDef",
+    "TemplateDef",
+    "check_key",
+    "key_records",
+]
 
 
 def _archive(signatories: tuple[str, ...]) -> ChoiceDef:
     return ChoiceDef(name="Archive", controllers=signatories, consuming=True)
-
-
-def _copy(template: TemplateDef, *, exclude: tuple[str, ...] = ()) -> dict[str, str]:
-    return {f.name: f"this.{f.name}" for f in template.fields if f.name not in exclude}
 
 
 def _template(
@@ -170,7 +112,7 @@ def _template(
     signatories: tuple[str, ...],
     observers: tuple[str, ...] = (),
     choices: tuple[ChoiceDef, ...] = (),
-    ensure_positive: tuple[str, ...] = (),
+    ensure: tuple[EnsureRule, ...] = (),
     key: KeyDef | None = None,
 ) -> TemplateDef:
     template = TemplateDef(
@@ -180,28 +122,19 @@ def _template(
         signatories=signatories,
         observers=observers,
         choices=(*choices, _archive(signatories)),
-        ensure_positive=ensure_positive,
+        ensure=ensure,
         key=key,
     )
     check_key(template)
     return template
 
 
-def check_key(template: TemplateDef) -> None:
-    """DAML's static rules for a key: its fields exist, its maintainers are Party fields of the key and
-    signatories of the template (a maintainer that is not a signatory is a compile error in DAML)."""
-    key = template.key
-    if key is None:
-        return
-    if not key.maintainers:
-        raise ValueError(f"{template.entity}: a contract key needs at least one maintainer")
-    for name in key.fields:
-        template.field(name)
-    for name in key.maintainers:
-        if name not in key.fields or template.field(name).type != PARTY:
-            raise ValueError(f"{template.entity}: maintainer {name!r} is not a Party field of the key")
-        if name not in template.signatories:
-            raise ValueError(f"{template.entity}: maintainer {name!r} is not a signatory")
+def _cid(entity: str) -> ContractIdOf:
+    return ContractIdOf(MODULE, entity)
+
+
+def _ref(name: str) -> RecordRef:
+    return RecordRef(MODULE, name)
 
 
 ITEM = RecordDef(
@@ -217,110 +150,39 @@ ITEM = RecordDef(
 PENALTY = RecordDef(
     MODULE, "Penalty", (FieldDef("perDayLate", DECIMAL), FieldDef("cap", OptionalOf(DECIMAL)))
 )
-#: Key of a customer's order: (customer, orderId), maintained by the customer.
+SHIPMENT = RecordDef(
+    MODULE,
+    "Shipment",
+    (FieldDef("carrier", TEXT), FieldDef("reference", TEXT), FieldDef("shippedAt", TIMESTAMP)),
+)
+RECEIPT = RecordDef(MODULE, "Receipt", (FieldDef("receivedAt", TIMESTAMP), FieldDef("daysLate", INT64)))
+RECORDS: tuple[RecordDef, ...] = (ITEM, PENALTY, SHIPMENT, RECEIPT)
+
+#: (customer, orderId), maintained by the customer.
 CUSTOMER_ORDER_KEY = KeyDef("CustomerOrderKey", ("customer", "orderId"), ("customer",))
-#: Key of an order's proposal, agreement and delivery commitment: (manufacturer, orderId), maintained by the
-#: manufacturer; so there is at most one active agreement per order of a manufacturer.
+#: (manufacturer, orderId), maintained by the manufacturer: one order agreement per order.
 ORDER_KEY = KeyDef("OrderKey", ("manufacturer", "orderId"), ("manufacturer",))
-#: Key of a supply proposal and agreement: (manufacturer, orderId, supplier), maintained by the manufacturer.
+#: (manufacturer, orderId, supplier), maintained by the manufacturer.
 SUPPLY_KEY = KeyDef("SupplyKey", ("manufacturer", "orderId", "supplier"), ("manufacturer",))
-#: Key of an invoice and its payment receipt: (issuer, invoiceId), maintained by the issuer.
+#: (issuer, invoiceId), maintained by the issuer.
 INVOICE_KEY = KeyDef("InvoiceKey", ("issuer", "invoiceId"), ("issuer",))
 
-RECORDS: tuple[RecordDef, ...] = (ITEM, PENALTY)
+_ITEMS = ListOf(_ref("Item"))
+_PENALTY = OptionalOf(_ref("Penalty"))
 
-_ITEMS = ListOf(RecordRef(MODULE, "Item"))
-_PENALTY = OptionalOf(RecordRef(MODULE, "Penalty"))
-
-CUSTOMER_ORDER = _template(
-    "CustomerOrder",
-    (
-        FieldDef("orderId", TEXT),
-        FieldDef("customer", PARTY),
-        FieldDef("manufacturer", PARTY),
-        FieldDef("productId", TEXT),
-        FieldDef("quantity", INT64),
-        FieldDef("deliveryDate", DATE),
-        FieldDef("placedAt", TIMESTAMP),
-    ),
-    signatories=("customer",),
-    observers=("manufacturer",),
-    ensure_positive=("quantity",),
-    key=CUSTOMER_ORDER_KEY,
-)
-
-_ORDER_TERMS = (
+ORDER_TERMS = (
     FieldDef("orderId", TEXT),
     FieldDef("customer", PARTY),
     FieldDef("manufacturer", PARTY),
+    FieldDef("productId", TEXT),
+    FieldDef("quantity", INT64),
     FieldDef("items", _ITEMS),
     FieldDef("price", DECIMAL),
     FieldDef("currency", TEXT),
     FieldDef("deliveryDate", DATE),
     FieldDef("penalty", _PENALTY),
 )
-
-DELIVERY_COMMITMENT = _template(
-    "DeliveryCommitment",
-    (
-        FieldDef("orderId", TEXT),
-        FieldDef("manufacturer", PARTY),
-        FieldDef("customer", PARTY),
-        FieldDef("deliveryDate", DATE),
-    ),
-    signatories=("manufacturer",),
-    observers=("customer",),
-    key=ORDER_KEY,
-)
-
-ORDER_AGREEMENT = _template(
-    "OrderAgreement",
-    _ORDER_TERMS,
-    signatories=("customer", "manufacturer"),
-    choices=(
-        ChoiceDef(
-            name="CommitDelivery",
-            controllers=("manufacturer",),
-            consuming=False,
-            result=ContractIdOf(MODULE, "DeliveryCommitment"),
-            creates=(
-                CreateEffect(
-                    "DeliveryCommitment",
-                    {
-                        "orderId": "this.orderId",
-                        "manufacturer": "this.manufacturer",
-                        "customer": "this.customer",
-                        "deliveryDate": "this.deliveryDate",
-                    },
-                ),
-            ),
-        ),
-    ),
-    ensure_positive=("price",),
-    key=ORDER_KEY,
-)
-
-_ORDER_PROPOSAL_FIELDS = _ORDER_TERMS
-ORDER_PROPOSAL = _template(
-    "OrderProposal",
-    _ORDER_PROPOSAL_FIELDS,
-    signatories=("manufacturer",),
-    observers=("customer",),
-    choices=(
-        ChoiceDef(
-            name="AcceptOrder",
-            controllers=("customer",),
-            result=ContractIdOf(MODULE, "OrderAgreement"),
-            creates=(CreateEffect("OrderAgreement", _copy(ORDER_AGREEMENT)),),
-        ),
-        ChoiceDef(name="RejectOrder", controllers=("customer",)),
-        ChoiceDef(name="WithdrawOrder", controllers=("manufacturer",)),
-    ),
-    ensure_positive=("price",),
-    key=ORDER_KEY,
-)
-
-_SUPPLY_TERMS = (
+SUPPLY_TERMS = (
     FieldDef("orderId", TEXT),
     FieldDef("manufacturer", PARTY),
     FieldDef("supplier", PARTY),
@@ -330,35 +192,14 @@ _SUPPLY_TERMS = (
     FieldDef("deliveryDate", DATE),
     FieldDef("penalty", _PENALTY),
 )
-
-SUPPLY_AGREEMENT = _template(
-    "SupplyAgreement",
-    _SUPPLY_TERMS,
-    signatories=("manufacturer", "supplier"),
-    ensure_positive=("price",),
-    key=SUPPLY_KEY,
+LIFECYCLE = (
+    FieldDef("agreedAt", TIMESTAMP),
+    FieldDef("shipment", OptionalOf(_ref("Shipment"))),
+    FieldDef("receipt", OptionalOf(_ref("Receipt"))),
+    FieldDef("penaltyClaimed", BOOL),
+    FieldDef("invoiceId", OptionalOf(TEXT)),
 )
-
-SUPPLY_PROPOSAL = _template(
-    "SupplyProposal",
-    _SUPPLY_TERMS,
-    signatories=("manufacturer",),
-    observers=("supplier",),
-    choices=(
-        ChoiceDef(
-            name="AcceptSupply",
-            controllers=("supplier",),
-            result=ContractIdOf(MODULE, "SupplyAgreement"),
-            creates=(CreateEffect("SupplyAgreement", _copy(SUPPLY_AGREEMENT)),),
-        ),
-        ChoiceDef(name="RejectSupply", controllers=("supplier",)),
-        ChoiceDef(name="WithdrawSupply", controllers=("manufacturer",)),
-    ),
-    ensure_positive=("price",),
-    key=SUPPLY_KEY,
-)
-
-_INVOICE_FIELDS = (
+INVOICE_TERMS = (
     FieldDef("invoiceId", TEXT),
     FieldDef("orderId", TEXT),
     FieldDef("issuer", PARTY),
@@ -368,148 +209,158 @@ _INVOICE_FIELDS = (
     FieldDef("issuedAt", TIMESTAMP),
     FieldDef("dueDate", DATE),
 )
+PAYMENT_CLAIM_TERMS = (*INVOICE_TERMS, FieldDef("paymentRef", TEXT), FieldDef("claimedAt", TIMESTAMP))
 
-PAYMENT_RECEIPT = _template(
-    "PaymentReceipt",
-    (
-        *_INVOICE_FIELDS,
-        FieldDef("paymentRef", TEXT),
-        FieldDef("paidAt", TIMESTAMP),
+_REASON = (FieldDef("reason", TEXT),)
+_SHIP_ARGUMENT = (FieldDef("carrier", TEXT), FieldDef("reference", TEXT))
+_INVOICE_ARGUMENT = (FieldDef("invoiceId", TEXT), FieldDef("dueDate", DATE))
+_ORDER_SIDES = AgreementSides("OrderAgreement", shipper="manufacturer", receiver="customer")
+_SUPPLY_SIDES = AgreementSides("SupplyAgreement", shipper="supplier", receiver="manufacturer")
+
+
+def _agreement_steps(sides: AgreementSides, names: tuple[str, str, str, str]) -> tuple[ChoiceDef, ...]:
+    """Ship (shipper), confirm receipt and claim the penalty (receiver), raise the invoice (shipper)."""
+    ship, confirm, claim, invoice = names
+    agreement = _cid(sides.entity)
+    return (
+        ChoiceDef(ship, (sides.shipper,), argument=_SHIP_ARGUMENT, result=agreement, body=body.ship(sides)),
+        ChoiceDef(confirm, (sides.receiver,), result=agreement, body=body.confirm_receipt(sides)),
+        ChoiceDef(claim, (sides.receiver,), result=_cid("PenaltyClaim"), body=body.claim_penalty(sides)),
+        ChoiceDef(
+            invoice,
+            (sides.shipper,),
+            argument=_INVOICE_ARGUMENT,
+            result=_cid("Invoice"),
+            body=body.raise_invoice(sides),
+        ),
+    )
+
+
+CUSTOMER_ORDER = _template(
+    "CustomerOrder",
+    ORDER_TERMS,
+    signatories=("customer",),
+    observers=("manufacturer",),
+    choices=(
+        ChoiceDef("AcceptOrder", ("manufacturer",), result=_cid("OrderAgreement"), body=body.ACCEPT_ORDER),
+        ChoiceDef("RejectOrder", ("manufacturer",), argument=_REASON),
+        ChoiceDef("WithdrawOrder", ("customer",)),
     ),
-    signatories=("issuer", "payer"),
-    ensure_positive=("amount",),
-    key=INVOICE_KEY,
+    ensure=(*terms_ok("customer", "manufacturer"), QUANTITY_POSITIVE),
+    key=CUSTOMER_ORDER_KEY,
+)
+
+ORDER_AGREEMENT = _template(
+    "OrderAgreement",
+    (*ORDER_TERMS, *LIFECYCLE),
+    signatories=("customer", "manufacturer"),
+    choices=(
+        ChoiceDef(
+            "ProposeSupply",
+            ("manufacturer",),
+            consuming=False,
+            argument=(FieldDef("supplier", PARTY), *SUPPLY_TERMS[3:]),
+            result=_cid("SupplyProposal"),
+            body=body.PROPOSE_SUPPLY,
+        ),
+        *_agreement_steps(_ORDER_SIDES, ("Ship", "ConfirmDelivery", "ClaimPenalty", "RaiseInvoice")),
+    ),
+    ensure=(*terms_ok("customer", "manufacturer"), QUANTITY_POSITIVE),
+    key=ORDER_KEY,
+)
+
+SUPPLY_PROPOSAL = _template(
+    "SupplyProposal",
+    SUPPLY_TERMS,
+    signatories=("manufacturer",),
+    observers=("supplier",),
+    choices=(
+        ChoiceDef("AcceptSupply", ("supplier",), result=_cid("SupplyAgreement"), body=body.ACCEPT_SUPPLY),
+        ChoiceDef("RejectSupply", ("supplier",), argument=_REASON),
+        ChoiceDef("WithdrawSupply", ("manufacturer",)),
+    ),
+    ensure=terms_ok("manufacturer", "supplier"),
+    key=SUPPLY_KEY,
+)
+
+SUPPLY_AGREEMENT = _template(
+    "SupplyAgreement",
+    (*SUPPLY_TERMS, *LIFECYCLE),
+    signatories=("manufacturer", "supplier"),
+    choices=_agreement_steps(
+        _SUPPLY_SIDES, ("ShipSupply", "ConfirmReceipt", "ClaimSupplyPenalty", "RaiseSupplyInvoice")
+    ),
+    ensure=terms_ok("manufacturer", "supplier"),
+    key=SUPPLY_KEY,
+)
+
+PENALTY_CLAIM = _template(
+    "PenaltyClaim",
+    (
+        FieldDef("orderId", TEXT),
+        FieldDef("claimant", PARTY),
+        FieldDef("liable", PARTY),
+        FieldDef("daysLate", INT64),
+        FieldDef("amount", DECIMAL),
+        FieldDef("currency", TEXT),
+        FieldDef("claimedAt", TIMESTAMP),
+    ),
+    signatories=("claimant", "liable"),
+    ensure=PENALTY_CLAIM_RULES,
 )
 
 INVOICE = _template(
     "Invoice",
-    _INVOICE_FIELDS,
-    signatories=("issuer",),
-    observers=("payer",),
+    INVOICE_TERMS,
+    signatories=("issuer", "payer"),
     choices=(
         ChoiceDef(
-            name="Pay",
-            controllers=("payer",),
-            argument=(FieldDef("paymentRef", TEXT), FieldDef("paidAt", TIMESTAMP)),
-            result=ContractIdOf(MODULE, "PaymentReceipt"),
-            creates=(
-                CreateEffect(
-                    "PaymentReceipt",
-                    {
-                        **{f.name: f"this.{f.name}" for f in _INVOICE_FIELDS},
-                        "paymentRef": "arg.paymentRef",
-                        "paidAt": "arg.paidAt",
-                    },
-                ),
-            ),
+            "ClaimPayment",
+            ("payer",),
+            argument=(FieldDef("paymentRef", TEXT),),
+            result=_cid("PaymentClaim"),
+            body=body.CLAIM_PAYMENT,
         ),
     ),
-    ensure_positive=("amount",),
+    ensure=INVOICE_RULES,
     key=INVOICE_KEY,
 )
 
-#: Every template of the model, in dependency order (a choice creates only templates listed before it).
-TEMPLATES: tuple[TemplateDef, ...] = (
-    CUSTOMER_ORDER,
-    DELIVERY_COMMITMENT,
-    ORDER_AGREEMENT,
-    ORDER_PROPOSAL,
-    SUPPLY_AGREEMENT,
-    SUPPLY_PROPOSAL,
-    PAYMENT_RECEIPT,
-    INVOICE,
+PAYMENT_CLAIM = _template(
+    "PaymentClaim",
+    PAYMENT_CLAIM_TERMS,
+    signatories=("issuer", "payer"),
+    choices=(
+        ChoiceDef("ConfirmPayment", ("issuer",), result=_cid("PaymentReceipt"), body=body.CONFIRM_PAYMENT),
+        ChoiceDef(
+            "RejectPayment", ("issuer",), argument=_REASON, result=_cid("Invoice"), body=body.REJECT_PAYMENT
+        ),
+    ),
+    ensure=PAYMENT_CLAIM_RULES,
+    key=INVOICE_KEY,
 )
 
+PAYMENT_RECEIPT = _template(
+    "PaymentReceipt",
+    (*PAYMENT_CLAIM_TERMS, FieldDef("paidAt", TIMESTAMP)),
+    signatories=("issuer", "payer"),
+    ensure=PAYMENT_CLAIM_RULES,
+    key=INVOICE_KEY,
+)
 
-@dataclass(frozen=True)
-class Model:
-    """A set of templates and records, looked up by entity name or ``Module:Entity``."""
+#: Every template of the model.
+TEMPLATES: tuple[TemplateDef, ...] = (
+    CUSTOMER_ORDER,
+    ORDER_AGREEMENT,
+    SUPPLY_PROPOSAL,
+    SUPPLY_AGREEMENT,
+    PENALTY_CLAIM,
+    INVOICE,
+    PAYMENT_CLAIM,
+    PAYMENT_RECEIPT,
+)
 
-    templates: tuple[TemplateDef, ...]
-    records: tuple[RecordDef, ...]
-
-    def template(self, module: str, entity: str) -> TemplateDef:
-        for t in self.templates:
-            if t.module == module and t.entity == entity:
-                return t
-        raise KeyError(f"no template {module}:{entity}")
-
-    def find_template(self, entity: str) -> TemplateDef | None:
-        for t in self.templates:
-            if t.entity == entity:
-                return t
-        return None
-
-    def record(self, ref: RecordRef) -> RecordDef:
-        for r in self.records:
-            if r.module == ref.module and r.name == ref.name:
-                return r
-        for t in self.templates:
-            if t.module == ref.module and t.entity == ref.name:
-                return RecordDef(t.module, t.entity, t.fields)
-        raise KeyError(f"no record {ref.module}:{ref.name}")
-
-    def describe(self) -> dict[str, object]:
-        """A canonical JSON-able description (used for :data:`MODEL_FINGERPRINT`)."""
-        return {
-            "records": [
-                {"module": r.module, "name": r.name, "fields": [[f.name, render(f.type)] for f in r.fields]}
-                for r in self.records
-            ],
-            "templates": [
-                {
-                    "module": t.module,
-                    "entity": t.entity,
-                    "fields": [[f.name, render(f.type)] for f in t.fields],
-                    "signatories": list(t.signatories),
-                    "observers": list(t.observers),
-                    "ensure_positive": list(t.ensure_positive),
-                    **(
-                        {}
-                        if t.key is None
-                        else {
-                            "key": {
-                                "record": t.key.record,
-                                "fields": list(t.key.fields),
-                                "maintainers": list(t.key.maintainers),
-                            }
-                        }
-                    ),
-                    "choices": [
-                        {
-                            "name": c.name,
-                            "controllers": list(c.controllers),
-                            "consuming": c.consuming,
-                            "argument": [[f.name, render(f.type)] for f in c.argument],
-                            "result": render(c.result),
-                            "creates": [
-                                {"template": e.template, "fields": dict(e.fields)} for e in c.creates
-                            ],
-                        }
-                        for c in t.choices
-                    ],
-                }
-                for t in self.templates
-            ],
-        }
-
-
-def key_records(templates: tuple[TemplateDef, ...]) -> tuple[RecordDef, ...]:
-    """The key record types of ``templates``: each field typed as the template field of that name (two
-    templates sharing a key record must agree on its fields)."""
-    found: dict[tuple[str, str], RecordDef] = {}
-    for t in templates:
-        if t.key is None:
-            continue
-        record = RecordDef(t.module, t.key.record, tuple(t.field(name) for name in t.key.fields))
-        known = found.setdefault((t.module, t.key.record), record)
-        if known != record:
-            raise ValueError(f"key record {t.key.record} has different fields in {t.entity}")
-    return tuple(found.values())
-
-
-#: The key records (``CustomerOrderKey``, ``OrderKey``, ``SupplyKey``, ``InvoiceKey``), data types of
-#: :data:`MODULE` like :data:`RECORDS`.
+#: The key records (``CustomerOrderKey``, ``OrderKey``, ``SupplyKey``, ``InvoiceKey``).
 KEY_RECORDS: tuple[RecordDef, ...] = key_records(TEMPLATES)
 
 MODEL = Model(TEMPLATES, (*RECORDS, *KEY_RECORDS))

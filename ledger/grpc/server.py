@@ -16,6 +16,7 @@ from ledger.grpc.svc_identity import IdentityServices
 from ledger.grpc.svc_packages import PackageServices
 from ledger.grpc.svc_parties import PartyServices
 from ledger.grpc.svc_reads import ReadServices
+from ledger.grpc.svc_time import TimeServices
 from ledger.grpc.svc_users import UserServices, memory_users
 from ledger.lf.dar import build_archive
 
@@ -63,7 +64,15 @@ async def start_grpc_server(
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
         ]
     )
-    groups = (IdentityServices, PackageServices, PartyServices, UserServices, CommandServices, ReadServices)
+    groups = (
+        IdentityServices,
+        PackageServices,
+        PartyServices,
+        UserServices,
+        CommandServices,
+        ReadServices,
+        TimeServices,
+    )
     for group in groups:
         for service in group(ctx).services():
             server.add_generic_rpc_handlers((service.handler(),))

@@ -16,7 +16,9 @@ template ``Module:Entity`` of a package conforms when
   effects).
 
 Not compared: ``ensure`` clauses and choice bodies (beyond the created templates' presence), agreement
-texts, and contract keys (so a package built before keys were added to the model still conforms).
+texts, and contract keys (so a package built before keys were added to the model still conforms). The
+engine runs the model's ``ensure`` rules and choice bodies (``ledger.engine.templates``) whatever the
+package says; a ``daml build`` DAR of ``ledger/daml`` runs the same rules in Daml on a Daml ledger.
 
 A package without templates (e.g. ``daml-stdlib``, ``daml-prim`` of a ``daml build`` DAR) is a library: it
 is accepted and runs nothing. Any template that does not conform refuses the whole package with
@@ -118,8 +120,8 @@ class _Checker:
         for template, tdef in found.values():
             self.template(template, tdef)
             for choice in tdef.choices:
-                for effect in choice.creates:
-                    target = f"{tdef.module}:{effect.template}"
+                for created in choice.creates:
+                    target = f"{tdef.module}:{created}"
                     if target not in found:
                         raise _Refused(
                             f"{tdef.entity}.{choice.name} creates {target}, missing from the package"

@@ -157,6 +157,13 @@ class LfBuilder:
     def pure(self, t: pblf.Type, value: pblf.Expr) -> pblf.Expr:
         return pblf.Expr(update=pblf.Update(pure=pblf.Pure(type=t, expr=value)))
 
+    def error(self, t: pblf.Type, words: str) -> pblf.Expr:
+        """``ERROR @t words``: evaluating it fails with ``words``."""
+        builtin = pblf.Expr(
+            ty_app=pblf.Expr.TyApp(expr=pblf.Expr(builtin=pblf.BuiltinFunction.ERROR), types=[t])
+        )
+        return pblf.Expr(app=pblf.Expr.App(fun=builtin, args=[self.text(words)]))
+
     def greater_than_zero(self, t: DamlType, value: pblf.Expr) -> pblf.Expr:
         """``value > 0`` with the generic ``GREATER`` builtin (DAML-LF 1.11+), for Int64 and Numeric."""
         match t:

@@ -11,12 +11,11 @@ from ledger.engine.templates import (
     PACKAGE_NAME,
     PACKAGE_VERSION,
     ChoiceDef,
-    CreateEffect,
     FieldDef,
     Model,
     TemplateDef,
 )
-from ledger.engine.types import PARTY, ListOf
+from ledger.engine.types import BOOL, PARTY, ListOf
 from ledger.lf.exprs import LfBuilder
 from ledger.lf.interner import Interner
 
@@ -69,46 +68,19 @@ class _PackageBuilder:
                 raise TypeError(f"{template.entity}.{name} is not a Party or [Party] field")
         return self.lf.concat(party_type, [self.lf.list_of(party_type, singles), *lists])
 
-    def source(self, template: TemplateDef, choice: ChoiceDef, ref: str) -> pblf.Expr:
-        """The expression of a field source ``this.<field>`` or ``arg.<field>``."""
-        scope, _, name = ref.partition(".")
-        if scope == THIS:
-            template.field(name)
-            return self.lf.proj(template.module, template.entity, name, self.lf.var(THIS))
-        if scope == ARG:
-            if name not in {f.name for f in choice.argument}:
-                raise KeyError(f"{choice.name} has no argument field {name!r}")
-            return self.lf.proj(template.module, choice.name, name, self.lf.var(ARG))
-        raise ValueError(f"bad field source {ref!r}")
-
-    def create(self, template: TemplateDef, choice: ChoiceDef, effect: CreateEffect) -> pblf.Expr:
-        target = self.model.template(template.module, effect.template)
-        missing = {f.name for f in target.fields} - set(effect.fields)
-        if missing:
-            raise ValueError(f"{choice.name} creates {effect.template} without {sorted(missing)}")
-        fields = [(f.name, self.source(template, choice, effect.fields[f.name])) for f in target.fields]
-        return self.lf.create(
-            target.module, target.entity, self.lf.record(target.module, target.entity, fields)
-        )
-
     def choice_update(self, template: TemplateDef, choice: ChoiceDef) -> pblf.Expr:
-        """Creates each contract of ``choice.creates``; returns the first one's id, or ``()``."""
+        """``pure ()`` for a choice without a body; for a body (asserts, ledger time, fetch-by-key, creates)
+        an update that evaluates Daml ``ERROR`` with words saying why: this builder does not translate
+        bodies, and a body that silently skipped a check would be worse than none."""
         result_type = self.lf.type(choice.result)
-        if not choice.creates:
+        if choice.body is None:
             return self.lf.pure(result_type, self.lf.unit())
-        if len(choice.creates) == 1:
-            return self.create(template, choice, choice.creates[0])
-        bindings = []
-        for i, effect in enumerate(choice.creates):
-            cid_type = self.lf.prim(pblf.PrimType.CONTRACT_ID, self.lf.con(template.module, effect.template))
-            bindings.append(
-                pblf.Binding(
-                    binder=pblf.VarWithType(var_interned_str=self.names.string(f"cid{i}"), type=cid_type),
-                    bound=self.create(template, choice, effect),
-                )
-            )
-        body = self.lf.pure(result_type, self.lf.var("cid0"))
-        return pblf.Expr(update=pblf.Update(block=pblf.Block(bindings=bindings, body=body)))
+        words = (
+            f"{template.entity}.{choice.name}: the body of this choice is interpreted by the embedded "
+            "ledger from ledger/engine/templates.py and is not in this package; run it on a Daml ledger "
+            "with the DAR that `daml build` makes of ledger/daml"
+        )
+        return self.lf.pure(result_type, self.lf.error(result_type, words))
 
     def choice(self, template: TemplateDef, choice: ChoiceDef) -> pblf.TemplateChoice:
         return pblf.TemplateChoice(
@@ -125,15 +97,16 @@ class _PackageBuilder:
         )
 
     def precondition(self, template: TemplateDef) -> pblf.Expr:
-        this = self.lf.var(THIS)
-        return self.lf.all_of(
-            [
-                self.lf.greater_than_zero(
-                    template.field(name).type, self.lf.proj(template.module, template.entity, name, this)
-                )
-                for name in template.ensure_positive
-            ]
+        """``True`` without rules; otherwise Daml ``ERROR`` with words saying why (this builder does not
+        translate ``ensure`` rules, and a precondition that skipped them would let any contract exist)."""
+        if not template.ensure:
+            return self.lf.true()
+        words = (
+            f"{template.entity}: the ensure clause of this template is checked by the embedded ledger from "
+            "ledger/engine/templates.py and is not in this package; create it on a Daml ledger with the DAR "
+            "that `daml build` makes of ledger/daml"
         )
+        return self.lf.error(self.lf.type(BOOL), words)
 
     def key(self, template: TemplateDef) -> pblf.DefTemplate.DefKey | None:
         """``key <KeyRecord with fields of this> : KeyRecord`` and ``maintainer key.<m>``: the maintainers

@@ -8,6 +8,7 @@ from store.models.base import Base
 from store.models.billing import InvoiceRow, PaymentRow
 from store.models.bindings import AgentBindingRow
 from store.models.clients import ApiClientRow
+from store.models.ledger_identities import LedgerIdentityRow
 from store.models.negotiations import NegotiationRow
 from store.models.orders import OrderRow, OrderStatusHistoryRow
 from store.models.policies import AgentPolicyRow
@@ -25,6 +26,7 @@ __all__ = [
     "ApiClientRow",
     "Base",
     "InvoiceRow",
+    "LedgerIdentityRow",
     "NegotiationRow",
     "OrderRow",
     "OrderStatusHistoryRow",

@@ -8,6 +8,7 @@ from store.records.base import Json, JsonList, JsonObject, NewRecord, Record, js
 from store.records.billing import InvoiceRecord, NewInvoice, NewPayment, PaymentRecord
 from store.records.bindings import BindingRecord, NewBinding, normalise_jid
 from store.records.clients import ApiClientCredentials, ApiClientRecord, NewApiClient
+from store.records.ledger_identities import LedgerIdentityRecord, NewLedgerIdentity
 from store.records.negotiations import NegotiationState
 from store.records.orders import InvoiceWithPayment, NewOrder, OrderDetail, OrderRecord, StatusChange
 from store.records.policies import PolicyRecord
@@ -26,12 +27,14 @@ __all__ = [
     "Json",
     "JsonList",
     "JsonObject",
+    "LedgerIdentityRecord",
     "NegotiationState",
     "NewAclMessage",
     "NewAgreement",
     "NewApiClient",
     "NewBinding",
     "NewInvoice",
+    "NewLedgerIdentity",
     "NewOrder",
     "NewPayment",
     "NewProduct",

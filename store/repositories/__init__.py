@@ -9,6 +9,7 @@ from store.repositories.agreements import AgreementRepository
 from store.repositories.bindings import BindingRepository
 from store.repositories.clients import ApiClientRepository
 from store.repositories.invoices import InvoiceRepository
+from store.repositories.ledger_identities import LedgerIdentityRepository
 from store.repositories.negotiations import NegotiationRepository
 from store.repositories.orders import OrderRepository
 from store.repositories.payments import PaymentRepository
@@ -36,6 +37,7 @@ class Repositories:
         self.revoked_tokens = RevokedTokenRepository(session)
         self.api_clients = ApiClientRepository(session)
         self.bindings = BindingRepository(session)
+        self.ledger_identities = LedgerIdentityRepository(session)
 
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "ApiClientRepository",
     "BindingRepository",
     "InvoiceRepository",
+    "LedgerIdentityRepository",
     "NegotiationRepository",
     "OrderRepository",
     "PaymentRepository",

@@ -18,12 +18,12 @@ import httpx
 from sqlalchemy import func, select
 
 from federation.dataset.loader import load_shipped
-from ledger.commit import ORDER_AGREEMENT, ledger_party
+from ledger.commit import ORDER_AGREEMENT
 from ledger.jsonapi_client import JsonApiClient, static_token
 from ontology.codec import decode, encode
 from ontology.common import Reason
 from ontology.console import OrderDecision
-from ontology.contract import CommitAgreement
+from ontology.contract import CommitAgreement, PartyRole
 from ontology.customisation import Customisation
 from ontology.negotiation import CallForProposals
 from ontology.network import SupplyNetwork
@@ -36,6 +36,7 @@ from store.models import AclMessageRow, OrderRow
 from tests.attacks import app
 from tests.attacks.attacker import Answer, Attacker
 from tests.attacks.platform import Platform
+from tests.ledger.party_sessions import user_token
 from tests.raw_xmpp import RawXmpp, can_log_in, offers_registration
 
 OLD_DEFAULT_PASSWORD = "lso-agent-secret"
@@ -128,10 +129,11 @@ async def test_a_forged_commit_is_refused_and_the_ledger_holds_the_real_price(
             refused(await outsider.answer(cid), "not-authorised")
     paid = await app.to_paid(platform.gateway, order_id=order_id)
     assert Decimal(paid["invoices"][0]["total"]) == Decimal(quoted["quotation"]["total_price"])
-    async with await ledger(platform) as client:
-        agreements = await client.query(
-            [ORDER_AGREEMENT], {"orderId": order_id}, readers=[ledger_party(customer_id)]
-        )
+    async with store.transaction() as repos:
+        identity = await repos.ledger_identities.get(PartyRole.CUSTOMER, customer_id)
+    assert identity is not None
+    async with ledger(platform, identity.ledger_user) as client:
+        agreements = await client.query([ORDER_AGREEMENT], {"orderId": order_id})
     assert [Decimal(a.payload["price"]) for a in agreements] == [Decimal(quoted["quotation"]["total_price"])]
     assert manufacturer_id
 
@@ -248,19 +250,9 @@ async def test_oversize_and_floods_are_bounded_and_the_platform_carries_on(
     await app.to_paid(platform.gateway)
 
 
-async def ledger(platform: Platform) -> JsonApiClient:
-    """The embedded ledger's JSON API with the platform's own token (from the local identity provider)."""
-    efpf = f"http://127.0.0.1:{platform.env['LSO_EFPF_SERVICE_PORT']}"
-    async with httpx.AsyncClient(timeout=10) as http:
-        answer = await http.post(
-            f"{efpf}/auth/realms/efpf/protocol/openid-connect/token",
-            data={
-                "grant_type": "password",
-                "client_id": "lso-platform",
-                "username": "lso-matchmaker",
-                "password": "lso-matchmaker-secret",
-            },
-        )
-    assert answer.status_code == 200, answer.text
+def ledger(platform: Platform, user: str) -> JsonApiClient:
+    """The embedded ledger's JSON API as ``user`` (a party's own ledger user): a user token signed with the
+    platform's ledger secret (``<data>/ledger-token.secret``), as ``lso run`` mints them."""
+    secret = (platform.data / "ledger-token.secret").read_text().strip()
     url = f"http://127.0.0.1:{platform.env['LSO_LEDGER_JSON_API_PORT']}"
-    return JsonApiClient(url, static_token(answer.json()["access_token"]))
+    return JsonApiClient(url, static_token(user_token(secret, user)))

@@ -20,6 +20,7 @@ def ledger_on(backend: str, data_dir: Path, env: Mapping[str, str] | None = None
     """Start a ledger with HS256 auth on ``backend``; stop it (and drop its database) afterwards."""
     with process_database_sync(backend, "lso_h5_test") as url:
         process = LedgerProcess(data_dir, secret=SECRET, database_url=url, env=env)
+        process.env["LSO_LEDGER_PARTY_IDS"] = "hint"  # these tests name parties by their hints
         process.start()
         try:
             yield process

@@ -18,6 +18,7 @@ SECRET = "ledger-test-secret-0123456789abcdef"
 def ledger_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LedgerProcess]:
     """One embedded ledger (JSON API + gRPC) with HS256 auth for the session; tests use unique parties."""
     process = LedgerProcess(tmp_path_factory.mktemp("ledger"), secret=SECRET)
+    process.env["LSO_LEDGER_PARTY_IDS"] = "hint"  # these tests name parties by their hints
     process.start()
     yield process
     process.stop()

@@ -52,6 +52,7 @@ def commit_request(
         delivery_date=date(2030, 6, 20),
         created_at=CREATED,
         valid_until=CREATED + timedelta(days=3),
+        penalty=Penalty(per_day_late=Decimal(5)),
     )
     return CommitAgreement(
         order=order, network=network, quotation=quotation, penalty=Penalty(per_day_late=Decimal(5))

@@ -54,6 +54,7 @@ def keyed_ledger(
     data: Path = tmp_path_factory.mktemp(f"keys-{storage}")
     with process_database_sync(storage, "lso_keys_api") as database_url:
         process = LedgerProcess(data, secret=SECRET, database_url=database_url)
+        process.env["LSO_LEDGER_PARTY_IDS"] = "hint"  # these tests name parties by their hints
         process.start()
         try:
             unique = uuid.uuid4().hex[:6]

@@ -1,318 +1,398 @@
-"""Committing an agreement through dazl (gRPC Ledger API): the contracts, idempotence under Daml's dedup
-(a duplicate command is refused, the agreement is found on the ledger), a crash at every step, two committers
-racing, the transaction stream followed, and another agreement already on the ledger for the order (never
-reused)."""
+"""Committing an agreement on model v2, each step through the session of the party who takes it (its own
+ledger user's token; no token that acts as any party): the contracts and who signed them, idempotence under
+Daml's dedup (a duplicate command is refused, the agreement is found by key), a crash at every step, two
+committers racing, the transaction stream followed, and another agreement already on the ledger for the order
+(never reused)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
 
 from ledger.commit import (
-    AGREEMENT_FIELDS,
-    DELIVERY,
+    CUSTOMER_ORDER,
     FOLLOWED,
-    ORDER,
     ORDER_AGREEMENT,
-    ORDER_PROPOSAL,
     SUPPLY_AGREEMENT,
+    SUPPLY_PROPOSAL,
     AgreementCommitter,
     AgreementConflict,
     AgreementMissing,
     command_id,
-    differing_fields,
-    ledger_party,
     plan,
 )
 from ledger.commit_dazl import DazlCommitLedger
 from ledger.jsonapi_client import (
+    ActiveContract,
     ExerciseResult,
     JsonApiClient,
+    LedgerAuthError,
     LedgerRejected,
     LedgerUnavailable,
-    static_token,
+    TokenProvider,
 )
-from ledger.testing import LedgerProcess, hs256_token
-from tests.ledger.backends import SECRET, ledger_fixture
+from ledger.lifecycle import LedgerCalls, OrderTerms, PartyNotOnboarded, TokenSessions
+from ledger.testing import LedgerProcess
+from ontology.contract import CommitAgreement, PartyRole
 from tests.ledger.examples import commit_request, priced, with_network
+from tests.ledger.party_sessions import Identity, onboard_all, sessions, user_token
+from tests.ledger.storages import STORAGES, process_database_sync
 
-PARTIES = ("c1", "m1", "s1", "s2")
-ALL = [ORDER, ORDER_PROPOSAL, ORDER_AGREEMENT, SUPPLY_AGREEMENT, DELIVERY]
+SECRET = "commit-test-secret-0123456789abcdef"
+PARTIES = {
+    "c1": PartyRole.CUSTOMER,
+    "m1": PartyRole.MANUFACTURER,
+    "s1": PartyRole.SUPPLIER,
+    "s2": PartyRole.SUPPLIER,
+}
+TEMPLATES = [CUSTOMER_ORDER, ORDER_AGREEMENT, SUPPLY_PROPOSAL, SUPPLY_AGREEMENT]
+Identities = dict[tuple[PartyRole, str], Identity]
 
 
-def token() -> str:
-    return hs256_token(SECRET, act_as=PARTIES, admin=True)
+@pytest.fixture(scope="module", params=STORAGES)
+def ledger(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LedgerProcess]:
+    """The ledger on SQLite, then on PostgreSQL (a crash and restart keep what was committed on both), with
+    party ids as Canton allocates them (``<hint>::<fingerprint>``)."""
+    with process_database_sync(request.param, "lso_commit_test") as url:
+        process = LedgerProcess(
+            tmp_path_factory.mktemp("commit"),
+            secret=SECRET,
+            database_url=url,
+            env={"LSO_LEDGER_PARTY_IDS": "canton"},
+        )
+        process.start()
+        try:
+            yield process
+        finally:
+            process.stop()
 
 
-# the ledger on SQLite, then on PostgreSQL (a crash and restart keep what was committed on both)
-ledger = ledger_fixture("commit")
-
-
-def grpc_url(ledger: LedgerProcess) -> str:
-    return f"http://{ledger.start().grpc}"
+@pytest.fixture(scope="module")
+async def identities(ledger: LedgerProcess) -> Identities:
+    return await onboard_all(ledger, SECRET, PARTIES)
 
 
 @pytest.fixture
-async def client(ledger: LedgerProcess) -> AsyncIterator[DazlCommitLedger]:
-    async with DazlCommitLedger(grpc_url(ledger), token(), timeout=5.0) as c:
-        yield c
+async def parties(ledger: LedgerProcess, identities: Identities) -> AsyncIterator[TokenSessions]:
+    opened = sessions(ledger, SECRET, identities)
+    yield opened
+    await opened.aclose()
 
 
-@pytest.fixture
-async def reader(ledger: LedgerProcess) -> AsyncIterator[JsonApiClient]:
-    """What the ledger holds, read through the JSON API."""
-    async with JsonApiClient(ledger.start().json_api, static_token(token())) as c:
-        yield c
+def party(identities: Identities, platform_id: str) -> str:
+    return next(i.party for (_, pid), i in identities.items() if pid == platform_id)
 
 
-async def contracts_of(client: JsonApiClient, order_id: str) -> dict[str, list[str]]:
+def as_user(ledger: LedgerProcess, identities: Identities, platform_id: str) -> JsonApiClient:
+    """A JSON API client with the token of ``platform_id``'s ledger user."""
+    user = next(i.user_id for (_, pid), i in identities.items() if pid == platform_id)
+
+    async def token() -> str:
+        return user_token(SECRET, user)
+
+    return JsonApiClient(ledger.info.json_api, token)
+
+
+async def contracts_of(ledger: LedgerProcess, identities: Identities, order_id: str) -> dict[str, list[str]]:
+    """The order's active contracts, as its manufacturer sees them (all of them), per template entity."""
     found: dict[str, list[str]] = {}
-    for template in ALL:
-        for c in await client.query([template], {"orderId": order_id}):
-            found.setdefault(template.rsplit(":", 1)[1], []).append(c.contract_id)
+    async with as_user(ledger, identities, "m1") as reader:
+        for c in await reader.query(TEMPLATES, {"orderId": order_id}):
+            found.setdefault(c.template_id.rsplit(":", 1)[1], []).append(c.contract_id)
     return found
 
 
-async def test_commit_writes_one_set_and_is_idempotent(
-    client: DazlCommitLedger, reader: JsonApiClient
+async def test_each_party_writes_its_own_step_and_the_commit_is_idempotent(
+    ledger: LedgerProcess, identities: Identities, parties: TokenSessions
 ) -> None:
     request = commit_request()
-    committed = await AgreementCommitter(client).commit(request)
+    committed = await AgreementCommitter(parties).commit(request)
     assert {ref.supplier_id for ref in committed.supply_contracts} == {"s1", "s2"}
-    found = await contracts_of(reader, str(request.order.id))
+    order_id = str(request.order.id)
+    found = await contracts_of(ledger, identities, order_id)
     assert found == {
-        "CustomerOrder": found["CustomerOrder"],
         "OrderAgreement": [committed.order_contract_id],
         "SupplyAgreement": found["SupplyAgreement"],
-        "DeliveryCommitment": found["DeliveryCommitment"],
-    }
+    }  # the customer order was consumed by its acceptance, every proposal by its own
     assert sorted(found["SupplyAgreement"]) == sorted(r.contract_id for r in committed.supply_contracts)
-    assert len(found["CustomerOrder"]) == len(found["DeliveryCommitment"]) == 1
 
-    agreement = await reader.fetch(committed.order_contract_id, readers=["c1"])
-    assert agreement is not None and sorted(agreement.signatories) == ["c1", "m1"]
-    assert agreement.payload["price"] == "420" and agreement.payload["deliveryDate"] == "2030-06-20"
-    s1 = next(r.contract_id for r in committed.supply_contracts if r.supplier_id == "s1")
-    supply = await reader.fetch(s1, readers=["s1"])
-    assert supply is not None and sorted(supply.signatories) == ["m1", "s1"]
-    assert [i["itemId"] for i in supply.payload["items"]] == ["frame", "paint"]
-    assert await reader.fetch(s1, readers=["s2"]) is None  # the other supplier does not see it
+    c1, m1, s1, s2 = (party(identities, p) for p in ("c1", "m1", "s1", "s2"))
+    assert all("::" in p for p in (c1, m1, s1, s2))  # the ids the ledger allocated, not the hints
+    async with as_user(ledger, identities, "c1") as customer:
+        agreement = await customer.fetch(committed.order_contract_id)
+    assert agreement is not None and sorted(agreement.signatories) == sorted([c1, m1])
+    assert (
+        agreement.payload["price"] in ("420", "420.0000000000")
+        and agreement.payload["deliveryDate"] == "2030-06-20"
+    )
+    s1_supply = next(r.contract_id for r in committed.supply_contracts if r.supplier_id == "s1")
+    async with as_user(ledger, identities, "s1") as supplier, as_user(ledger, identities, "s2") as other:
+        supply = await supplier.fetch(s1_supply)
+        assert supply is not None and sorted(supply.signatories) == sorted([m1, s1])
+        assert [i["itemId"] for i in supply.payload["items"]] == ["frame", "paint"]
+        assert await other.fetch(s1_supply) is None  # the other supplier does not see it
 
-    again = await AgreementCommitter(client).commit(request)
+    again = await AgreementCommitter(parties).commit(request)
     assert again.contract_ids == committed.contract_ids
-    assert await contracts_of(reader, str(request.order.id)) == found
+    assert await contracts_of(ledger, identities, order_id) == found
 
 
-async def test_commands_are_refused_as_duplicates_and_the_agreement_is_found(
-    client: DazlCommitLedger, reader: JsonApiClient
+async def test_a_duplicate_command_is_refused_and_the_step_found_by_key(
+    ledger: LedgerProcess, identities: Identities, parties: TokenSessions
 ) -> None:
     """Daml dedup: the same command id again is refused (ALREADY_EXISTS), not answered with its first
-    result; a commit whose every step was written before finds each one on the ledger."""
+    result; a commit that sees nothing before writing (as a racing one) finds every step by key."""
     request = commit_request()
-    committed = await AgreementCommitter(client).commit(request)
-    p = plan(request)
+    committed = await AgreementCommitter(parties).commit(request)
+    customer = await parties.session(PartyRole.CUSTOMER, "c1")
+    p = plan(
+        request, customer.party, party(identities, "m1"), {s: party(identities, s) for s in ("s1", "s2")}
+    )
     with pytest.raises(LedgerRejected) as duplicate:
-        await client.create(
-            ORDER, p.order_payload, act_as=[p.customer], command_id=command_id(p.order_id, "order")
+        await customer.client.create(
+            CUSTOMER_ORDER,
+            p.order.payload(),
+            act_as=[customer.party],
+            command_id=command_id(p.order_id, "order"),
         )
     assert duplicate.value.status == 409 and "ALREADY_EXISTS" in str(duplicate.value)
-    blind = BlindCommitter(client)  # sees nothing on the ledger before writing: every write is a duplicate
-    assert (await blind.commit(request)).contract_ids == committed.contract_ids
-    assert len((await contracts_of(reader, str(request.order.id)))["OrderAgreement"]) == 1
+    blind = sessions(ledger, SECRET, identities, connect=blind_connector(ledger))
+    try:
+        assert (await AgreementCommitter(blind).commit(request)).contract_ids == committed.contract_ids
+    finally:
+        await blind.aclose()
+    assert len((await contracts_of(ledger, identities, str(request.order.id)))["OrderAgreement"]) == 1
 
 
-class BlindCommitter(AgreementCommitter):
-    """Reads nothing before writing (as a commit racing another one does), only to resolve duplicates."""
+class BlindLedger(DazlCommitLedger):
+    """Its first read sees nothing (as a commit racing another one): its first write is then a duplicate."""
 
-    def __init__(self, client: DazlCommitLedger) -> None:
-        super().__init__(client)
-        self.first = True
+    seen = False
 
-    async def _found(self, expected: Any, readers: Any) -> Any:
-        if self.first:
-            self.first = False
-            return {template: [] for template in AGREEMENT_FIELDS}
-        return await super()._found(expected, readers)
+    async def query(self, *args: Any, **kwargs: Any) -> list[ActiveContract]:
+        if not self.seen:
+            self.seen = True
+            return []
+        return await super().query(*args, **kwargs)
 
 
-async def test_two_committers_racing_make_one_set(ledger: LedgerProcess, reader: JsonApiClient) -> None:
+def blind_connector(ledger: LedgerProcess) -> Callable[[TokenProvider], LedgerCalls]:
+    def connect(token: TokenProvider) -> LedgerCalls:
+        return BlindLedger(f"http://{ledger.info.grpc}", token, timeout=5.0, application_id=None)
+
+    return connect
+
+
+async def test_two_committers_racing_make_one_set(ledger: LedgerProcess, identities: Identities) -> None:
     request = commit_request()
-    async with (
-        DazlCommitLedger(grpc_url(ledger), token(), timeout=5.0) as one,
-        DazlCommitLedger(grpc_url(ledger), token(), timeout=5.0) as two,
-    ):
+    one, two = sessions(ledger, SECRET, identities), sessions(ledger, SECRET, identities)
+    try:
         first, second = await asyncio.gather(
             AgreementCommitter(one).commit(request), AgreementCommitter(two).commit(request)
         )
+    finally:
+        await one.aclose()
+        await two.aclose()
     assert first.contract_ids == second.contract_ids
-    found = await contracts_of(reader, str(request.order.id))
+    found = await contracts_of(ledger, identities, str(request.order.id))
     assert found["OrderAgreement"] == [first.order_contract_id] and len(found["SupplyAgreement"]) == 2
 
 
-async def test_the_commit_follows_its_transactions(client: DazlCommitLedger) -> None:
-    """The contracts handed back are confirmed on the transaction stream from before the first write; a
-    contract that never shows there is not confirmed (retry later)."""
-    since = await client.ledger_end()
-    committed = await AgreementCommitter(client).commit(commit_request())
-    seen = await client.follow(FOLLOWED, since, committed.contract_ids, readers=list(PARTIES))
+async def test_the_commit_follows_its_transactions(identities: Identities, parties: TokenSessions) -> None:
+    """The contracts handed back are confirmed on the manufacturer's transaction stream from before the
+    first write; a contract that never shows there is not confirmed (retry later)."""
+    maker = await parties.session(PartyRole.MANUFACTURER, "m1")
+    assert isinstance(maker.client, DazlCommitLedger)
+    since = await maker.client.ledger_end()
+    committed = await AgreementCommitter(parties).commit(commit_request())
+    seen = await maker.client.follow(FOLLOWED, since, committed.contract_ids, readers=[maker.party])
     assert set(seen) == set(committed.contract_ids)
-    assert seen[committed.order_contract_id].payload["price"] == "420"
-    quick = DazlCommitLedger(client.url, token(), timeout=0.3)
-    with pytest.raises(LedgerUnavailable, match="did not show"):
-        await quick.follow(FOLLOWED, since, ["#0:0-unknown"], readers=list(PARTIES))
-    await quick.aclose()
+    assert seen[committed.order_contract_id].payload["customer"] == party(identities, "c1")
+    m1 = identities[(PartyRole.MANUFACTURER, "m1")].user_id
+    async with DazlCommitLedger(maker.client.url, user_token(SECRET, m1), timeout=0.3) as quick:
+        with pytest.raises(LedgerUnavailable, match="did not show"):
+            await quick.follow(FOLLOWED, since, ["#0:0-unknown"], readers=[maker.party])
 
 
-class CrashAfter(DazlCommitLedger):
-    """Forwards commands; after the ``n``-th one (create/exercise) is committed, kills the ledger and loses
-    the answer, as a crash of the ledger host would. The commands of a commit: 1 customer order, 2 order
-    proposal, 3 its acceptance, 4-7 proposal and acceptance per supplier, 8 the delivery commitment."""
+class CrashAfter:
+    """Every party's client counts the commands (create/exercise) of all; after the ``n``-th one is committed,
+    the ledger is killed and the answer lost, as a crash of the ledger host would. The commands of a commit:
+    1 customer order, 2 its acceptance, 3-4 supply proposal and acceptance of s1, 5-6 of s2."""
 
     def __init__(self, process: LedgerProcess, n: int) -> None:
-        super().__init__(grpc_url(process), token(), timeout=2.0)
         self.process = process
         self.n = n
         self.commands = 0
 
-    def _counted(self) -> None:
+    def counted(self) -> None:
         self.commands += 1
         if self.commands == self.n:
             self.process.kill()
             raise LedgerUnavailable(503, ["UNAVAILABLE: connection lost"])
 
-    async def create(self, *args: Any, **kwargs: Any) -> Any:
+    def connect(self, token: TokenProvider) -> LedgerCalls:
+        return _Crashing(self, f"http://{self.process.info.grpc}", token, timeout=2.0, application_id=None)
+
+
+class _Crashing(DazlCommitLedger):
+    def __init__(self, crash: CrashAfter, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.crash = crash
+
+    async def create(self, *args: Any, **kwargs: Any) -> ActiveContract:
         created = await super().create(*args, **kwargs)
-        self._counted()
+        self.crash.counted()
         return created
 
     async def exercise(self, *args: Any, **kwargs: Any) -> ExerciseResult:
         result = await super().exercise(*args, **kwargs)
-        self._counted()
+        self.crash.counted()
         return result
 
 
-@pytest.mark.parametrize("crash_after", [2, 3, 6, 8])
+@pytest.mark.parametrize("crash_after", [1, 2, 3, 6])
 async def test_ledger_crash_during_commit_yields_exactly_one_set(
-    ledger: LedgerProcess, crash_after: int
+    ledger: LedgerProcess, identities: Identities, crash_after: int
 ) -> None:
     request = commit_request()
-    async with CrashAfter(ledger, crash_after) as crashing:
+    crashing = sessions(ledger, SECRET, identities, connect=CrashAfter(ledger, crash_after).connect)
+    try:
         with pytest.raises(LedgerUnavailable):
             await AgreementCommitter(crashing).commit(request)
+    finally:
+        await crashing.aclose()
     assert not ledger.running
     await ledger.astart()
-    async with DazlCommitLedger(grpc_url(ledger), token(), timeout=5.0) as client:
-        committed = await AgreementCommitter(client).commit(request)
-    async with JsonApiClient(ledger.info.json_api, static_token(token())) as reader:
-        found = await contracts_of(reader, str(request.order.id))
+    resumed = sessions(ledger, SECRET, identities)
+    try:
+        committed = await AgreementCommitter(resumed).commit(request)
+    finally:
+        await resumed.aclose()
+    found = await contracts_of(ledger, identities, str(request.order.id))
     assert found["OrderAgreement"] == [committed.order_contract_id]
     assert sorted(found["SupplyAgreement"]) == sorted(r.contract_id for r in committed.supply_contracts)
-    assert len(found["SupplyAgreement"]) == 2
-    assert len(found["CustomerOrder"]) == len(found["DeliveryCommitment"]) == 1
-    assert "OrderProposal" not in found
-
-
-def test_ledger_party_mapping() -> None:
-    assert ledger_party("m1") == "m1"
-    odd = ledger_party("anna@example.org")
-    assert odd.startswith("anna_example.org-") is False and odd.startswith("anna_example_org-")
-    assert ledger_party("a@b") != ledger_party("a.b")
+    assert set(found) == {"OrderAgreement", "SupplyAgreement"} and len(found["SupplyAgreement"]) == 2
 
 
 async def test_a_different_agreement_on_the_ledger_is_never_reused(
-    client: DazlCommitLedger, reader: JsonApiClient
+    ledger: LedgerProcess, identities: Identities, parties: TokenSessions
 ) -> None:
     """The attack: a forged request for a real order (price 1.00) was committed first; the order's own
-    agreement then finds it on the ledger (and the same command ids) and fails instead of reusing it."""
+    agreement then finds it on the ledger and fails instead of reusing it."""
     request = commit_request()
-    forged = await AgreementCommitter(client).commit(priced(request, "1.00"))
-    before = await contracts_of(reader, str(request.order.id))
+    forged = await AgreementCommitter(parties).commit(priced(request, "1.00"))
+    before = await contracts_of(ledger, identities, str(request.order.id))
     with pytest.raises(AgreementConflict) as conflict:
-        await AgreementCommitter(client).commit(request)
+        await AgreementCommitter(parties).commit(request)
     assert isinstance(conflict.value, LedgerRejected)
     message = str(conflict.value)
     assert message.startswith(f"a different agreement for order {request.order.id} is on the ledger")
     assert forged.order_contract_id in message and "price" in message and "items" in message
-    assert await contracts_of(reader, str(request.order.id)) == before  # nothing written
+    assert await contracts_of(ledger, identities, str(request.order.id)) == before  # nothing written
 
 
-async def test_another_supply_network_on_the_ledger_is_a_conflict(
-    client: DazlCommitLedger, reader: JsonApiClient
-) -> None:
+async def test_another_supply_network_on_the_ledger_is_a_conflict(parties: TokenSessions) -> None:
     request = commit_request()
-    await AgreementCommitter(client).commit(with_network(request, "1.00"))
+    await AgreementCommitter(parties).commit(with_network(request, "1.00"))
     with pytest.raises(AgreementConflict, match="supply agreement"):
-        await AgreementCommitter(client).commit(request)
+        await AgreementCommitter(parties).commit(request)
 
 
-async def test_a_pending_forged_proposal_is_not_accepted(
-    client: DazlCommitLedger, reader: JsonApiClient
+async def test_a_pending_forged_order_is_not_accepted(
+    ledger: LedgerProcess, identities: Identities, parties: TokenSessions
 ) -> None:
-    """A forged proposal pending under the command id the commit uses: the commit finds it on the ledger and
-    stops before writing (it is never accepted)."""
+    """A forged customer order (price 1.00) pending for the order: the commit finds it and stops before
+    writing (the manufacturer never accepts it)."""
     request = commit_request()
-    p = plan(priced(request, "1.00"))
-    await client.create(
-        ORDER, p.order_payload, act_as=[p.customer], command_id=command_id(p.order_id, "order")
-    )
-    await client.create(
-        ORDER_PROPOSAL,
-        p.order_terms,
-        act_as=[p.manufacturer],
-        command_id=command_id(p.order_id, "order-proposal"),
-    )
-    with pytest.raises(AgreementConflict, match="order proposal"):
-        await AgreementCommitter(client).commit(request)
-    found = await contracts_of(reader, str(request.order.id))
-    assert "OrderAgreement" not in found and len(found["OrderProposal"]) == 1
+    customer = await parties.session(PartyRole.CUSTOMER, "c1")
+    await customer.place_order(_order_terms(priced(request, "1.00"), identities))
+    with pytest.raises(AgreementConflict, match="customer order"):
+        await AgreementCommitter(parties).commit(request)
+    found = await contracts_of(ledger, identities, str(request.order.id))
+    assert found.keys() == {"CustomerOrder"}
 
 
-async def test_a_deduplicated_command_returning_another_contract_is_a_conflict(
-    client: DazlCommitLedger, reader: JsonApiClient
+async def test_a_deduplicated_command_whose_contract_is_gone_is_a_conflict(
+    ledger: LedgerProcess, identities: Identities, parties: TokenSessions
 ) -> None:
-    """The forged proposal was withdrawn (so no query finds it), but its command id is still deduplicated:
-    the create is refused as a duplicate, no proposal of this agreement is on the ledger, and the commit stops
-    there."""
+    """The forged order was withdrawn (so no read finds it), but its command id is still deduplicated: the
+    customer's order is refused as a duplicate, nothing of this agreement is on the ledger, and the commit
+    stops there."""
     request = commit_request()
-    p = plan(priced(request, "1.00"))
-    forged = await client.create(
-        ORDER_PROPOSAL,
-        p.order_terms,
-        act_as=[p.manufacturer],
-        command_id=command_id(p.order_id, "order-proposal"),
-    )
-    await client.exercise(ORDER_PROPOSAL, forged.contract_id, "WithdrawOrder", act_as=[p.manufacturer])
-    with pytest.raises(AgreementConflict, match="order-proposal was refused as a duplicate"):
-        await AgreementCommitter(client).commit(request)
-    found = await contracts_of(reader, str(request.order.id))
-    assert "OrderAgreement" not in found and "OrderProposal" not in found
+    customer = await parties.session(PartyRole.CUSTOMER, "c1")
+    await customer.place_order(_order_terms(priced(request, "1.00"), identities))
+    await customer.withdraw_order(str(request.order.id))
+    with pytest.raises(AgreementConflict, match=":order was refused as a duplicate"):
+        await AgreementCommitter(parties).commit(request)
+    assert await contracts_of(ledger, identities, str(request.order.id)) == {}
 
 
-async def test_existing_only_writes_nothing(client: DazlCommitLedger, reader: JsonApiClient) -> None:
+def _order_terms(request: CommitAgreement, identities: Identities) -> OrderTerms:
+    suppliers = {s: party(identities, s) for s in ("s1", "s2")}
+    return plan(request, party(identities, "c1"), party(identities, "m1"), suppliers).order
+
+
+async def test_existing_only_writes_nothing(
+    ledger: LedgerProcess, identities: Identities, parties: TokenSessions
+) -> None:
     request = commit_request()
     with pytest.raises(AgreementMissing) as missing:
-        await AgreementCommitter(client).commit(request, existing_only=True)
+        await AgreementCommitter(parties).commit(request, existing_only=True)
     assert "order agreement" in str(missing.value)
-    assert await contracts_of(reader, str(request.order.id)) == {}
-    committed = await AgreementCommitter(client).commit(request)
-    again = await AgreementCommitter(client).commit(request, existing_only=True)
+    assert await contracts_of(ledger, identities, str(request.order.id)) == {}
+    committed = await AgreementCommitter(parties).commit(request)
+    again = await AgreementCommitter(parties).commit(request, existing_only=True)
     assert again.contract_ids == committed.contract_ids
 
 
+async def test_a_party_cannot_sign_with_another_partys_user(
+    ledger: LedgerProcess, identities: Identities
+) -> None:
+    """A session for the customer that holds the manufacturer's user token: the ledger refuses the customer's
+    order (the token may act as the manufacturer only) and nothing is written."""
+    m1 = identities[(PartyRole.MANUFACTURER, "m1")]
+    wrong = {**identities, (PartyRole.CUSTOMER, "c1"): Identity(party(identities, "c1"), m1.user_id)}
+    crossed = sessions(ledger, SECRET, wrong)
+    request = commit_request()
+    try:
+        with pytest.raises(LedgerAuthError):
+            await AgreementCommitter(crossed).commit(request)
+    finally:
+        await crossed.aclose()
+    assert await contracts_of(ledger, identities, str(request.order.id)) == {}
+
+
+async def test_a_party_without_a_ledger_identity_is_refused_in_words(
+    ledger: LedgerProcess, identities: Identities
+) -> None:
+    request = commit_request(customer="c-unknown")
+    unknown = sessions(ledger, SECRET, identities)
+    with pytest.raises(PartyNotOnboarded, match="customer c-unknown has no ledger party and user"):
+        await AgreementCommitter(unknown).commit(request)
+    await unknown.aclose()
+
+
 def test_same_terms_whatever_the_json_spelling() -> None:
-    wanted = plan(commit_request()).order_terms
+    wanted = plan(commit_request(), "c::1", "m::1", {"s1": "s1::1", "s2": "s2::1"}).order
+    payload = wanted.payload()
     spelled = {
-        **wanted,
+        **payload,
         "price": "420.0000000000",
+        "quantity": str(payload["quantity"]),
         "items": [
-            {**i, "quantity": str(i["quantity"]), "price": i["price"] + ".00"} for i in wanted["items"]
+            {**i, "quantity": str(i["quantity"]), "price": i["price"] + ".00"} for i in payload["items"]
         ],
         "penalty": {"perDayLate": "5.0", "cap": None},
     }
-    assert differing_fields(spelled, wanted, AGREEMENT_FIELDS[ORDER_AGREEMENT]) == []
-    assert differing_fields({**wanted, "price": "1"}, wanted, ["price"]) == ["price"]
-    assert differing_fields({**wanted, "penalty": None}, wanted, ["penalty"]) == ["penalty"]
-    assert differing_fields({"price": "abc"}, wanted, ["price", "currency"]) == ["price", "currency"]
+    assert wanted.differing(OrderTerms.model_validate(spelled)) == []
+    assert wanted.differing(OrderTerms.model_validate({**payload, "price": "1"})) == ["price"]
+    assert wanted.differing(OrderTerms.model_validate({**payload, "penalty": None})) == ["penalty"]
+    both: Sequence[str] = wanted.differing(
+        OrderTerms.model_validate({**payload, "currency": "USD", "customer": "x"})
+    )
+    assert sorted(both) == ["currency", "customer"]

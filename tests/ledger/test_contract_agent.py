@@ -1,5 +1,7 @@
 """The contract agent over real XMPP (pyjabber), in its own OS process, against the ledger in another and the
-platform's store (the store of the test settings, which the child process reads too).
+platform's store (the store of the test settings, which the child process reads too). Each party's step is
+written with the token of that party's own ledger user (identities in the store, tokens handed to the agent
+per user); the agent's operator token only deploys the DAR.
 
 Only the agent of the order's manufacturer has an agreement committed, and only for the order the store
 holds, confirmed, with the accepted quotation and the negotiated network; anything else is refused with a
@@ -9,6 +11,7 @@ order is reused only when it is the same one."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -24,16 +27,14 @@ from agents.contract.authority import (
     ORDER_UNKNOWN,
     WRONG_STATUS,
 )
-from agents.contract_agent import AGREEMENT_CONFLICT, AGREEMENT_MISSING
+from agents.contract_agent import AGREEMENT_CONFLICT, AGREEMENT_MISSING, PARTY_NOT_ONBOARDED
 from agents.runtime.child_process import ChildProcess, spawn
 from agents.runtime.conversation_behaviour import ConversationBehaviour
 from agents.runtime.refusals import NOT_AUTHORISED
 from core.settings import Settings
 from ledger.commit import (
-    DELIVERY,
-    ORDER,
+    CUSTOMER_ORDER,
     ORDER_AGREEMENT,
-    ORDER_PROPOSAL,
     SUPPLY_AGREEMENT,
     SUPPLY_PROPOSAL,
     AgreementCommitter,
@@ -42,15 +43,17 @@ from ledger.jsonapi_client import JsonApiClient, static_token
 from ledger.testing import LedgerProcess, hs256_token
 from ontology.codec import decode
 from ontology.common import Reason
-from ontology.contract import CommitAgreement, ContractCommitted
+from ontology.contract import CommitAgreement, ContractCommitted, PartyRole
 from ontology.order import OrderStatus
 from protocols.request import RequestInitiator, RequestInitiatorState
 from store.database import Database
 from store.enums import AgentRole
+from store.records.ledger_identities import NewLedgerIdentity
 from tests.agents.probe import Probe
 from tests.ledger.examples import (
     StoredParties,
     add_parties,
+    commit_request,
     move_order,
     priced,
     request_of,
@@ -58,6 +61,7 @@ from tests.ledger.examples import (
     store_request,
     with_network,
 )
+from tests.ledger.party_sessions import Identity, onboard, sessions, user_token
 from tests.xmpp_accounts import bind, create_account, started, store_of
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -70,29 +74,63 @@ WAIT = 30.0
 class World:
     db: Database
     parties: StoredParties
-    """The manufacturer ``maker-<NAME>``, its product and customer (a ledger party the agent acts as)."""
+    """The manufacturer ``maker-<NAME>``, its product and customer, and the suppliers s1, s2: each onboarded
+    (its own ledger party and user, in the store), the agent holding a token of each one's user."""
     stranger: StoredParties
-    """Another customer of the same manufacturer, whom the agent's ledger token may not act as."""
-
-
-@pytest.fixture(scope="module")
-async def world(pyjabber_settings: Settings) -> World:
-    db = await store_of(pyjabber_settings)
-    parties, stranger = await add_parties(db, NAME, customers=2)
-    return World(db, parties, stranger)
-
-
-def admin_token(world: World) -> str:
-    p = world.parties
-    return hs256_token(SECRET, act_as=[p.customer, p.manufacturer, "s1", "s2"], admin=True)
+    """Another customer of the same manufacturer, onboarded, whose user's token the agent was handed wrong
+    (a token of the manufacturer's user): the ledger refuses its steps."""
+    identities: dict[tuple[PartyRole, str], Identity]
 
 
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LedgerProcess]:
-    process = LedgerProcess(tmp_path_factory.mktemp("agent-ledger"), secret=SECRET)
+    process = LedgerProcess(
+        tmp_path_factory.mktemp("agent-ledger"), secret=SECRET, env={"LSO_LEDGER_PARTY_IDS": "canton"}
+    )
     process.start()
     yield process
     process.stop()
+
+
+@pytest.fixture(scope="module")
+async def world(pyjabber_settings: Settings, ledger: LedgerProcess) -> World:
+    db = await store_of(pyjabber_settings)
+    parties, stranger = await add_parties(db, NAME, customers=2)
+    who = {
+        (PartyRole.CUSTOMER, parties.customer),
+        (PartyRole.CUSTOMER, stranger.customer),
+        (PartyRole.MANUFACTURER, parties.manufacturer),
+        (PartyRole.SUPPLIER, "s1"),
+        (PartyRole.SUPPLIER, "s2"),
+    }
+    identities = {(role, pid): await onboard(ledger, SECRET, role, pid) for role, pid in who}
+    async with db.transaction() as repos:
+        for (role, pid), identity in identities.items():
+            await repos.ledger_identities.record(
+                NewLedgerIdentity(
+                    role=role,
+                    platform_id=pid,
+                    ledger_party=identity.party,
+                    ledger_user=identity.user_id,
+                    created_by="tests",
+                )
+            )
+    return World(db, parties, stranger, identities)
+
+
+def operator_token() -> str:
+    """The token the agent deploys the DAR with: an admin's, acting as no party."""
+    return hs256_token(SECRET, admin=True)
+
+
+def party_tokens(world: World) -> dict[str, str]:
+    """The token of each party's user, as the agent is handed them (the stranger's is the manufacturer's)."""
+    tokens = {i.user_id: user_token(SECRET, i.user_id) for i in world.identities.values()}
+    maker = world.identities[(PartyRole.MANUFACTURER, world.parties.manufacturer)].user_id
+    tokens[world.identities[(PartyRole.CUSTOMER, world.stranger.customer)].user_id] = user_token(
+        SECRET, maker
+    )
+    return tokens
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +140,8 @@ async def contract_agent(
     env = {
         "LSO_LEDGER_JSON_API_URL": ledger.info.json_api,
         "LSO_LEDGER_GRPC_URL": f"http://{ledger.info.grpc}",
-        "LSO_LEDGER_CLIENT_TOKEN": admin_token(world),
+        "LSO_LEDGER_CLIENT_TOKEN": operator_token(),
+        "LSO_LEDGER_PARTY_TOKENS": json.dumps(party_tokens(world)),
         "LSO_LEDGER_CLIENT_TIMEOUT": "2",
         "LSO_LEDGER_CLIENT_RETRIES": "2",
         "LSO_LEDGER_CLIENT_BACKOFF": "0.05",
@@ -176,9 +215,11 @@ def last_reason(conversation: ConversationBehaviour[RequestInitiator]) -> Reason
 
 
 async def contracts_of(ledger: LedgerProcess, world: World, order_id: object) -> dict[str, int]:
+    """The order's contracts, as its manufacturer sees them (all of them)."""
     counts: dict[str, int] = {}
-    templates = (ORDER, ORDER_PROPOSAL, ORDER_AGREEMENT, SUPPLY_PROPOSAL, SUPPLY_AGREEMENT, DELIVERY)
-    async with JsonApiClient(ledger.info.json_api, static_token(admin_token(world))) as client:
+    templates = (CUSTOMER_ORDER, ORDER_AGREEMENT, SUPPLY_PROPOSAL, SUPPLY_AGREEMENT)
+    maker = world.identities[(PartyRole.MANUFACTURER, world.parties.manufacturer)].user_id
+    async with JsonApiClient(ledger.info.json_api, static_token(user_token(SECRET, maker))) as client:
         for template in templates:
             found = await client.query([template], {"orderId": str(order_id)})
             if found:
@@ -186,7 +227,7 @@ async def contracts_of(ledger: LedgerProcess, world: World, order_id: object) ->
     return counts
 
 
-ONE_SET = {"CustomerOrder": 1, "OrderAgreement": 1, "SupplyAgreement": 2, "DeliveryCommitment": 1}
+ONE_SET = {"OrderAgreement": 1, "SupplyAgreement": 2}
 
 
 async def test_commit_agree_then_inform_and_retry_is_idempotent(
@@ -307,8 +348,11 @@ async def test_a_different_agreement_on_the_ledger_fails_the_commit(
     """The incident: a forged agreement (price 1.00) for the real order is on the ledger already; the order's
     own commit fails clearly instead of reusing it, and the order is not contracted."""
     request = await stored(world)
-    async with JsonApiClient(ledger.info.json_api, static_token(admin_token(world))) as client:
-        forged = await AgreementCommitter(client).commit(priced(request, "1.00"))
+    parties = sessions(ledger, SECRET, world.identities)
+    try:
+        forged = await AgreementCommitter(parties).commit(priced(request, "1.00"))
+    finally:
+        await parties.aclose()
     conversation = ask(maker, contract_agent.ready_line, request)
     assert await outcome_of(conversation) == RequestInitiatorState.FAILED
     failure = last_reason(conversation)
@@ -347,9 +391,27 @@ async def test_ledger_refusal_is_a_failure(
     contract_agent: ChildProcess, maker: Probe, ledger: LedgerProcess, world: World
 ) -> None:
     ledger.start()
-    request = request_of(world.stranger)  # the agent's token may not act as this customer
+    request = request_of(world.stranger)  # the agent holds a token of another party's user for this customer
     await store_request(world.db, request)
     conversation = ask(maker, contract_agent.ready_line, request)
     assert await outcome_of(conversation) == RequestInitiatorState.FAILED
     assert "refused" in last_reason(conversation).reason
+    assert await status_of(world.db, request.order.id) == OrderStatus.FAILED
+    assert await contracts_of(ledger, world, request.order.id) == {}
+
+
+async def test_a_party_not_onboarded_is_a_failure_in_words(
+    contract_agent: ChildProcess, maker: Probe, ledger: LedgerProcess, world: World
+) -> None:
+    p = world.parties
+    request = commit_request(
+        customer=p.customer, manufacturer=p.manufacturer, suppliers=("s-unknown", "s2"), product=p.product
+    )
+    await store_request(world.db, request)
+    conversation = ask(maker, contract_agent.ready_line, request)
+    assert await outcome_of(conversation) == RequestInitiatorState.FAILED
+    failure = last_reason(conversation)
+    assert failure.reason == PARTY_NOT_ONBOARDED
+    assert failure.detail == "supplier s-unknown has no ledger party and user (it is not onboarded)"
+    assert await contracts_of(ledger, world, request.order.id) == {}
     assert await status_of(world.db, request.order.id) == OrderStatus.FAILED

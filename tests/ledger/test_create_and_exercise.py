@@ -28,19 +28,48 @@ def json_kinds(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 
 async def exercise(
-    http: httpx.AsyncClient, headers: dict[str, str], template: str, contract_id: str, choice: str
+    http: httpx.AsyncClient,
+    headers: dict[str, str],
+    template: str,
+    contract_id: str,
+    choice: str,
+    argument: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """``POST /v1/exercise`` of ``choice`` (no argument) on a contract of ``template``: the result."""
-    body = {"templateId": f"{MODULE}:{template}", "contractId": contract_id, "choice": choice, "argument": {}}
+    """``POST /v1/exercise`` of ``choice`` on a contract of ``template``: the result."""
+    body = {
+        "templateId": f"{MODULE}:{template}",
+        "contractId": contract_id,
+        "choice": choice,
+        "argument": argument or {},
+    }
     response = await http.post("/v1/exercise", json=body, headers=headers)
+    assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()["result"]
     return result
 
 
+async def agree(ledger: LedgerProcess, order_id: str, customer: str, manufacturer: str) -> dict[str, Any]:
+    """The customer orders, the manufacturer accepts (``AcceptOrder``): the exercise's result."""
+    async with httpx.AsyncClient(base_url=ledger.info.json_api, timeout=10) as http:
+        placed = await http.post(
+            "/v1/create",
+            json={
+                "templateId": f"{MODULE}:CustomerOrder",
+                "payload": samples.customer_order(order_id, customer, manufacturer),
+            },
+            headers=auth(ledger, customer),
+        )
+        assert placed.status_code == 200, placed.text
+        cid = placed.json()["result"]["contractId"]
+        return await exercise(http, auth(ledger, manufacturer), "CustomerOrder", cid, "AcceptOrder")
+
+
 async def test_create_and_exercise_events_match_dazl(ledger: LedgerProcess) -> None:
     unique = uuid.uuid4().hex[:8]
-    manufacturer, supplier = f"CM-{unique}", f"CS-{unique}"
-    await allocate(ledger, manufacturer, supplier)
+    customer, manufacturer, supplier = f"CC-{unique}", f"CM-{unique}", f"CS-{unique}"
+    await allocate(ledger, customer, manufacturer, supplier)
+    for order_id in (f"cae-{unique}", f"cae-dazl-{unique}"):
+        await agree(ledger, order_id, customer, manufacturer)
     body = {
         "templateId": f"{MODULE}:SupplyProposal",
         "payload": samples.supply_terms(f"cae-{unique}", manufacturer, supplier),
@@ -85,24 +114,20 @@ async def test_create_and_exercise_events_match_dazl(ledger: LedgerProcess) -> N
 
 async def test_exercise_events_are_the_tree_the_submitter_sees(ledger: LedgerProcess) -> None:
     unique = uuid.uuid4().hex[:8]
-    customer, manufacturer = f"EC-{unique}", f"EM-{unique}"
-    await allocate(ledger, customer, manufacturer)
+    customer, manufacturer, supplier = f"EC-{unique}", f"EM-{unique}", f"ES-{unique}"
+    await allocate(ledger, customer, manufacturer, supplier)
+    result = await agree(ledger, f"ex-{unique}", customer, manufacturer)
+    assert json_kinds(result["events"]) == [("archived", "CustomerOrder"), ("created", "OrderAgreement")]
+    agreement = result["events"][1]["created"]["contractId"]
+    assert result["exerciseResult"] == agreement
     async with httpx.AsyncClient(base_url=ledger.info.json_api, timeout=10) as http:
-        proposal = await http.post(
-            "/v1/create",
-            json={
-                "templateId": f"{MODULE}:OrderProposal",
-                "payload": samples.order_terms(f"ex-{unique}", customer, manufacturer),
-            },
-            headers=auth(ledger, manufacturer),
+        proposed = await exercise(
+            http,
+            auth(ledger, manufacturer),
+            "OrderAgreement",
+            agreement,
+            "ProposeSupply",
+            samples.supply_argument(supplier),
         )
-        cid = proposal.json()["result"]["contractId"]
-        result = await exercise(http, auth(ledger, customer), "OrderProposal", cid, "AcceptOrder")
-        assert json_kinds(result["events"]) == [("archived", "OrderProposal"), ("created", "OrderAgreement")]
-        agreement = result["events"][1]["created"]["contractId"]
-        assert result["exerciseResult"] == agreement
-        committed = await exercise(
-            http, auth(ledger, manufacturer), "OrderAgreement", agreement, "CommitDelivery"
-        )
-        # a nonconsuming choice archives nothing
-        assert json_kinds(committed["events"]) == [("created", "DeliveryCommitment")]
+    # a nonconsuming choice archives nothing
+    assert json_kinds(proposed["events"]) == [("created", "SupplyProposal")]

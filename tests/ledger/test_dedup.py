@@ -60,6 +60,7 @@ async def served(
             database_url=url,
             env={"LSO_LEDGER_MAX_DEDUPLICATION_SECONDS": str(MAX_SECONDS)},
         )
+        process.env["LSO_LEDGER_PARTY_IDS"] = "hint"  # these tests name parties by their hints
         await process.astart()
         try:
             unique = uuid.uuid4().hex[:6]

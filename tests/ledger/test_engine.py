@@ -56,36 +56,50 @@ async def create(
     return tx.created[0].contract_id
 
 
-async def test_customer_order_and_order_proposal_accept(ledger: EmbeddedLedger) -> None:
+async def order_agreement(ledger: EmbeddedLedger, order_id: str, cmd: str) -> str:
+    """An order agreement for ``order_id``: the customer orders, the manufacturer accepts."""
+    order = await create(ledger, "CustomerOrder", samples.customer_order(order_id), CUSTOMER, f"{cmd}-o")
+    tx = await ledger.submit(
+        f"{cmd}-a", APP, [MANUFACTURER], [ExerciseCommand(tid("CustomerOrder"), order, "AcceptOrder")]
+    )
+    return str(tx.exercise_results[0])
+
+
+async def test_customer_order_accepted_and_supply_proposed(ledger: EmbeddedLedger) -> None:
     order_cid = await create(ledger, "CustomerOrder", samples.customer_order(), CUSTOMER, "c1")
     order = await ledger.fetch(order_cid, [MANUFACTURER])
     assert order.signatories == (CUSTOMER,) and order.observers == (MANUFACTURER,)
     assert order.payload["quantity"] == 1
 
-    proposal = await create(ledger, "OrderProposal", samples.order_terms(), MANUFACTURER, "c2")
     tx = await ledger.submit(
-        "c3", APP, [CUSTOMER], [ExerciseCommand(tid("OrderProposal"), proposal, "AcceptOrder")]
+        "c3", APP, [MANUFACTURER], [ExerciseCommand(tid("CustomerOrder"), order_cid, "AcceptOrder")]
     )
     agreement_cid = tx.exercise_results[0]
     agreement = await ledger.fetch(agreement_cid, [CUSTOMER])
     assert agreement.signatories == (CUSTOMER, MANUFACTURER)
     assert agreement.payload["price"] == "120.5"
     assert agreement.payload["penalty"] == {"perDayLate": "5", "cap": "50"}
+    assert agreement.payload["agreedAt"].rstrip("0Z") == tx.effective_at.rstrip("0Z")
     with pytest.raises(ContractNotFound):
-        await ledger.fetch(proposal, [CUSTOMER])
+        await ledger.fetch(order_cid, [CUSTOMER])
     flat = tx.flat_events({CUSTOMER})
     assert [type(e).__name__ for e in flat] == ["ArchivedEvent", "CreatedEvent"]
 
     tx = await ledger.submit(
-        "c4", APP, [MANUFACTURER], [ExerciseCommand(tid("OrderAgreement"), agreement_cid, "CommitDelivery")]
+        "c4",
+        APP,
+        [MANUFACTURER],
+        [ExerciseCommand(tid("OrderAgreement"), agreement_cid, "ProposeSupply", samples.supply_argument())],
     )
-    delivery = await ledger.fetch(tx.exercise_results[0], [CUSTOMER])
-    assert delivery.template_id.entity_name == "DeliveryCommitment"
-    assert delivery.payload["deliveryDate"] == "2027-03-01"
+    proposal = await ledger.fetch(tx.exercise_results[0], [SUPPLIER])
+    assert proposal.template_id.entity_name == "SupplyProposal"
+    assert proposal.payload["orderId"] == "order-1"
     await ledger.fetch(agreement_cid, [MANUFACTURER])  # nonconsuming: still active
 
 
 async def test_supply_proposal_accept_reject_withdraw(ledger: EmbeddedLedger) -> None:
+    for order_id in ("o1", "o2", "o3"):
+        await order_agreement(ledger, order_id, f"ag-{order_id}")
     p1 = await create(ledger, "SupplyProposal", samples.supply_terms("o1"), MANUFACTURER, "s1")
     tx = await ledger.submit(
         "s2", APP, [SUPPLIER], [ExerciseCommand(tid("SupplyProposal"), p1, "AcceptSupply")]
@@ -96,7 +110,10 @@ async def test_supply_proposal_accept_reject_withdraw(ledger: EmbeddedLedger) ->
 
     p2 = await create(ledger, "SupplyProposal", samples.supply_terms("o2"), MANUFACTURER, "s3")
     tx = await ledger.submit(
-        "s4", APP, [SUPPLIER], [ExerciseCommand(tid("SupplyProposal"), p2, "RejectSupply")]
+        "s4",
+        APP,
+        [SUPPLIER],
+        [ExerciseCommand(tid("SupplyProposal"), p2, "RejectSupply", {"reason": "busy"})],
     )
     assert tx.exercise_results == ({},)
     p3 = await create(ledger, "SupplyProposal", samples.supply_terms("o3"), MANUFACTURER, "s5")
@@ -107,10 +124,24 @@ async def test_supply_proposal_accept_reject_withdraw(ledger: EmbeddedLedger) ->
     assert [c.contract_id for c in active] == [agreement.contract_id]
 
 
-async def test_invoice_pay_gives_receipt(ledger: EmbeddedLedger) -> None:
-    invoice = await create(ledger, "Invoice", samples.invoice(), MANUFACTURER, "i1")
+async def test_invoice_claimed_and_confirmed_gives_receipt(ledger: EmbeddedLedger) -> None:
+    order = await order_agreement(ledger, "order-1", "i0")
     tx = await ledger.submit(
-        "i2", APP, [CUSTOMER], [ExerciseCommand(tid("Invoice"), invoice, "Pay", samples.PAY_ARGUMENT)]
+        "i1",
+        APP,
+        [MANUFACTURER],
+        [ExerciseCommand(tid("OrderAgreement"), order, "RaiseInvoice", samples.raise_invoice_argument())],
+    )
+    invoice = tx.exercise_results[0]
+    tx = await ledger.submit(
+        "i2",
+        APP,
+        [CUSTOMER],
+        [ExerciseCommand(tid("Invoice"), invoice, "ClaimPayment", samples.CLAIM_PAYMENT_ARGUMENT)],
+    )
+    claim = tx.exercise_results[0]
+    tx = await ledger.submit(
+        "i3", APP, [MANUFACTURER], [ExerciseCommand(tid("PaymentClaim"), claim, "ConfirmPayment")]
     )
     receipt = await ledger.fetch(tx.exercise_results[0], [MANUFACTURER])
     assert receipt.signatories == (CUSTOMER, MANUFACTURER)
@@ -118,7 +149,10 @@ async def test_invoice_pay_gives_receipt(ledger: EmbeddedLedger) -> None:
     assert receipt.payload["amount"] == "120.5"
     with pytest.raises(ContractNotFound):
         await ledger.submit(
-            "i3", APP, [CUSTOMER], [ExerciseCommand(tid("Invoice"), invoice, "Pay", samples.PAY_ARGUMENT)]
+            "i4",
+            APP,
+            [CUSTOMER],
+            [ExerciseCommand(tid("Invoice"), invoice, "ClaimPayment", samples.CLAIM_PAYMENT_ARGUMENT)],
         )
 
 
@@ -140,24 +174,24 @@ async def test_create_by_non_signatory_refused(ledger: EmbeddedLedger) -> None:
     with pytest.raises(AuthorizationError):
         # an agreement needs both signatures: the manufacturer alone cannot create it
         await ledger.submit(
-            "x2", APP, [MANUFACTURER], [CreateCommand(tid("OrderAgreement"), samples.order_terms())]
+            "x2", APP, [MANUFACTURER], [CreateCommand(tid("OrderAgreement"), samples.order_agreement())]
         )
     assert await ledger.ledger_end() == 0
 
 
 async def test_exercise_by_non_controller_refused(ledger: EmbeddedLedger) -> None:
-    proposal = await create(ledger, "OrderProposal", samples.order_terms(), MANUFACTURER, "n1")
-    # the manufacturer sees the proposal but cannot accept its own proposal
+    order = await create(ledger, "CustomerOrder", samples.customer_order(), CUSTOMER, "n1")
+    # the customer sees its order but cannot accept it for the manufacturer
     with pytest.raises(AuthorizationError, match="controller"):
         await ledger.submit(
-            "n2", APP, [MANUFACTURER], [ExerciseCommand(tid("OrderProposal"), proposal, "AcceptOrder")]
+            "n2", APP, [CUSTOMER], [ExerciseCommand(tid("CustomerOrder"), order, "AcceptOrder")]
         )
     # an outsider does not even see it
     with pytest.raises(ContractNotFound):
         await ledger.submit(
-            "n3", APP, [OUTSIDER], [ExerciseCommand(tid("OrderProposal"), proposal, "AcceptOrder")]
+            "n3", APP, [OUTSIDER], [ExerciseCommand(tid("CustomerOrder"), order, "AcceptOrder")]
         )
-    await ledger.fetch(proposal, [CUSTOMER])
+    await ledger.fetch(order, [MANUFACTURER])
 
 
 async def test_non_stakeholder_sees_nothing(ledger: EmbeddedLedger) -> None:
@@ -203,6 +237,7 @@ async def test_failed_transaction_leaves_no_trace(ledger: EmbeddedLedger) -> Non
 
 
 async def test_create_and_exercise(ledger: EmbeddedLedger) -> None:
+    await order_agreement(ledger, "order-1", "ce0")
     tx = await ledger.submit(
         "ce",
         APP,
@@ -218,7 +253,7 @@ async def test_create_and_exercise(ledger: EmbeddedLedger) -> None:
 @pytest.mark.parametrize(
     ("payload", "error"),
     [
-        ({**samples.customer_order(), "quantity": 0}, "precondition"),
+        ({**samples.customer_order(), "quantity": 0}, "precondition violated.*quantity"),
         ({**samples.customer_order(), "quantity": "one"}, "quantity"),
         ({**samples.customer_order(), "extra": 1}, "unknown field"),
         ({k: v for k, v in samples.customer_order().items() if k != "productId"}, "productId: missing"),
@@ -253,11 +288,13 @@ async def test_restart_keeps_everything_and_chain_verifies(tmp_path: Path) -> No
     for party in samples.PARTIES:
         await ledger.allocate_party(party)
     await ledger.upload_package("pkg1", b"\x00payload")
-    proposal = await create(ledger, "OrderProposal", samples.order_terms(), MANUFACTURER, "r1")
+    proposal = await create(ledger, "CustomerOrder", samples.customer_order(), CUSTOMER, "r1")
     tx = await ledger.submit(
-        "r2", APP, [CUSTOMER], [ExerciseCommand(tid("OrderProposal"), proposal, "AcceptOrder")]
+        "r2", APP, [MANUFACTURER], [ExerciseCommand(tid("CustomerOrder"), proposal, "AcceptOrder")]
     )
-    await create(ledger, "Invoice", samples.invoice(), MANUFACTURER, "r3")
+    await ledger.submit(
+        "r3", APP, [MANUFACTURER, CUSTOMER], [CreateCommand(tid("Invoice"), samples.invoice())]
+    )
     before, end = await ledger.active_contracts(samples.PARTIES)
     ledger_id = ledger.ledger_id
     await ledger.close()
@@ -272,12 +309,12 @@ async def test_restart_keeps_everything_and_chain_verifies(tmp_path: Path) -> No
         assert await reopened.verify_chain() == 3
         # dedup survives the restart
         again, duplicate = await reopened.submit_ex(
-            "r2", APP, [CUSTOMER], [ExerciseCommand(tid("OrderProposal"), proposal, "AcceptOrder")]
+            "r2", APP, [MANUFACTURER], [ExerciseCommand(tid("CustomerOrder"), proposal, "AcceptOrder")]
         )
         assert duplicate and again == tx
         with pytest.raises(ContractNotFound, match="Contract could not be found with id"):  # not "archived"
             await reopened.submit(
-                "r4", APP, [CUSTOMER], [ExerciseCommand(tid("OrderProposal"), proposal, "AcceptOrder")]
+                "r4", APP, [MANUFACTURER], [ExerciseCommand(tid("CustomerOrder"), proposal, "AcceptOrder")]
             )
         txs = await reopened.transactions(None)
         assert [t.offset for t in txs] == [1, 2, 3]

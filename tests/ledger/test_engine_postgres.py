@@ -29,13 +29,20 @@ async def test_postgres_commit_restart_and_chain(database_url: str) -> None:
     for party in samples.PARTIES:
         await ledger.allocate_party(party)
     invoice = await ledger.submit(
-        "p1", "t", [samples.MANUFACTURER], [CreateCommand(tid("Invoice"), samples.invoice())]
+        "p1",
+        "t",
+        [samples.MANUFACTURER, samples.CUSTOMER],
+        [CreateCommand(tid("Invoice"), samples.invoice())],
     )
     paid = await ledger.submit(
         "p2",
         "t",
         [samples.CUSTOMER],
-        [ExerciseCommand(tid("Invoice"), invoice.created[0].contract_id, "Pay", samples.PAY_ARGUMENT)],
+        [
+            ExerciseCommand(
+                tid("Invoice"), invoice.created[0].contract_id, "ClaimPayment", samples.CLAIM_PAYMENT_ARGUMENT
+            )
+        ],
     )
     await ledger.upload_package("pkg", b"\x00\x01")
     before, _ = await ledger.active_contracts(samples.PARTIES)
@@ -49,7 +56,10 @@ async def test_postgres_commit_restart_and_chain(database_url: str) -> None:
         assert await reopened.verify_chain() == 2
         assert await reopened.get_package("pkg") == b"\x00\x01"
         again, duplicate = await reopened.submit_ex(
-            "p1", "t", [samples.MANUFACTURER], [CreateCommand(tid("Invoice"), samples.invoice())]
+            "p1",
+            "t",
+            [samples.MANUFACTURER, samples.CUSTOMER],
+            [CreateCommand(tid("Invoice"), samples.invoice())],
         )
         assert duplicate and again == invoice
     finally:

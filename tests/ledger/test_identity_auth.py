@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 from pydantic import SecretStr
@@ -17,7 +18,9 @@ from ledger.commit import ORDER_AGREEMENT, AgreementCommitter
 from ledger.commit_dazl import DazlCommitLedger
 from ledger.engine.templates import MODULE
 from ledger.jsonapi_client import JsonApiClient, LedgerAuthError
+from ledger.lifecycle import StaticIdentities, TokenSessions
 from ledger.testing import LedgerProcess
+from ontology.contract import PartyRole
 from tests.ledger.examples import commit_request
 
 
@@ -40,6 +43,7 @@ def ledger(tmp_path_factory: pytest.TempPathFactory, federation: RunningService)
         ),
     }
     process = LedgerProcess(tmp_path_factory.mktemp("idp-ledger"), env=env)
+    process.env["LSO_LEDGER_PARTY_IDS"] = "hint"  # these tests name parties by their hints
     process.env.pop("LSO_LEDGER_AUTH_DISABLED")
     process.start()
     yield process
@@ -52,14 +56,44 @@ async def test_commit_with_identity_provider_tokens(
     """The contract agent's commit over gRPC with dazl: the identity provider's token (no DAML claims) names
     its user in ``sub``, and the commands carry that user as their application id, as Daml requires."""
     tokens = IdentityTokens(federation.client_settings(FederationSettings(_env_file=None)))
+    roles = {
+        "c1": PartyRole.CUSTOMER,
+        "m1": PartyRole.MANUFACTURER,
+        "s1": PartyRole.SUPPLIER,
+        "s2": PartyRole.SUPPLIER,
+    }
+    identities = StaticIdentities({(role, party): _Account(party) for party, role in roles.items()})
+    sessions = TokenSessions(
+        identities,
+        _IdpTokens(tokens),
+        lambda token: DazlCommitLedger(f"http://{ledger.info.grpc}", token, timeout=5.0, application_id=None),
+    )
     try:
-        async with DazlCommitLedger(f"http://{ledger.info.grpc}", tokens, timeout=5.0) as dazl:
-            committed = await AgreementCommitter(dazl).commit(commit_request())
         async with JsonApiClient(ledger.info.json_api, tokens) as client:
+            for party in roles:
+                await client.ensure_party(party)
+            committed = await AgreementCommitter(sessions).commit(commit_request())
             found = await client.query([ORDER_AGREEMENT], {"orderId": str(committed.order_id)})
         assert [c.contract_id for c in found] == [committed.order_contract_id]
     finally:
+        await sessions.aclose()
         await tokens.aclose()
+
+
+@dataclass(frozen=True)
+class _Account:
+    """The identity provider's account acts for every party here (one ledger user)."""
+
+    party: str
+    user_id: str = MATCHMAKER_USER
+
+
+@dataclass(frozen=True)
+class _IdpTokens:
+    tokens: IdentityTokens
+
+    async def token(self, user_id: str) -> str:
+        return await self.tokens()
 
 
 async def test_unmapped_account_and_bad_password_refused(

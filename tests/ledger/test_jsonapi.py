@@ -64,43 +64,60 @@ async def api(
     return Api(http, ledger_process), parties
 
 
+async def agree(a: Api, order_id: str, c: str, m: str) -> str:
+    """The customer orders ``order_id``, the manufacturer accepts: the order agreement's id."""
+    order = await a.create("CustomerOrder", samples.customer_order(order_id, c, m), c)
+    accepted = await a.exercise("CustomerOrder", order["contractId"], "AcceptOrder", m)
+    return str(accepted["exerciseResult"])
+
+
 async def test_order_flow_happy_path(api: tuple[Api, dict[str, str]]) -> None:
     a, p = api
-    c, m = p["Customer"], p["Manufacturer"]
+    c, m, s = p["Customer"], p["Manufacturer"], p["Supplier"]
     order = await a.create("CustomerOrder", samples.customer_order("o1", c, m), c)
     assert order["templateId"].endswith(f":{MODULE}:CustomerOrder")
     assert order["payload"]["quantity"] == "1"  # Int64 as a string, as the JSON API writes it
     assert order["signatories"] == [c] and order["observers"] == [m]
 
-    proposal = await a.create("OrderProposal", samples.order_terms("o1", c, m), m)
-    accepted = await a.exercise("OrderProposal", proposal["contractId"], "AcceptOrder", c)
+    accepted = await a.exercise("CustomerOrder", order["contractId"], "AcceptOrder", m)
     agreement_id = accepted["exerciseResult"]
     kinds = [next(iter(e)) for e in accepted["events"]]
     assert kinds == ["archived", "created"]
     assert accepted["events"][1]["created"]["contractId"] == agreement_id
     agreement = await a.post("/v1/fetch", {"contractId": agreement_id}, m)
     assert sorted(agreement["signatories"]) == sorted([c, m])
+    assert agreement["payload"]["penaltyClaimed"] is False and agreement["payload"]["shipment"] is None
 
-    delivery = await a.exercise("OrderAgreement", agreement_id, "CommitDelivery", m)
-    fetched = await a.post("/v1/fetch", {"contractId": delivery["exerciseResult"]}, c)
-    assert fetched["payload"]["deliveryDate"] == "2027-03-01"
+    proposed = await a.exercise(
+        "OrderAgreement", agreement_id, "ProposeSupply", m, samples.supply_argument(s)
+    )
+    fetched = await a.post("/v1/fetch", {"contractId": proposed["exerciseResult"]}, s)
+    assert fetched["payload"]["orderId"] == "o1" and fetched["payload"]["supplier"] == s
 
 
 async def test_supply_and_invoice_happy_path(api: tuple[Api, dict[str, str]]) -> None:
     a, p = api
     c, m, s = p["Customer"], p["Manufacturer"], p["Supplier"]
+    agreement_id = await agree(a, "o2", c, m)
+    await agree(a, "o3", c, m)
     proposal = await a.create("SupplyProposal", samples.supply_terms("o2", m, s), m)
     accepted = await a.exercise("SupplyProposal", proposal["contractId"], "AcceptSupply", s)
     supply = await a.post("/v1/query", {"templateIds": [tid("SupplyAgreement")]}, s)
     assert [x["contractId"] for x in supply] == [accepted["exerciseResult"]]
 
     rejected = await a.create("SupplyProposal", samples.supply_terms("o3", m, s), m)
-    assert (await a.exercise("SupplyProposal", rejected["contractId"], "RejectSupply", s))[
+    reason = {"reason": "no capacity"}
+    assert (await a.exercise("SupplyProposal", rejected["contractId"], "RejectSupply", s, reason))[
         "exerciseResult"
     ] == {}
 
-    invoice = await a.create("Invoice", samples.invoice("o2", m, c), m)
-    paid = await a.exercise("Invoice", invoice["contractId"], "Pay", c, samples.PAY_ARGUMENT)
+    raised = await a.exercise(
+        "OrderAgreement", agreement_id, "RaiseInvoice", m, samples.raise_invoice_argument("inv-o2")
+    )
+    claimed = await a.exercise(
+        "Invoice", raised["exerciseResult"], "ClaimPayment", c, samples.CLAIM_PAYMENT_ARGUMENT
+    )
+    paid = await a.exercise("PaymentClaim", claimed["exerciseResult"], "ConfirmPayment", m)
     receipts = await a.post(
         "/v1/query", {"templateIds": [tid("PaymentReceipt")], "query": {"amount": "120.50"}}, m
     )
@@ -113,12 +130,12 @@ async def test_non_signatory_create_and_non_controller_exercise_refused(
 ) -> None:
     a, p = api
     c, m = p["Customer"], p["Manufacturer"]
-    errors = await a.create("CustomerOrder", samples.customer_order("o4", c, m), m, status=403)
-    assert "signatory" in errors[0]
-    await a.create("OrderAgreement", samples.order_terms("o4", c, m), m, status=403)
-    proposal = await a.create("OrderProposal", samples.order_terms("o4", c, m), m)
-    errors = await a.exercise("OrderProposal", proposal["contractId"], "AcceptOrder", m, status=403)
-    assert "controller" in errors[0]
+    errors = await a.create("CustomerOrder", samples.customer_order("o4", c, m), m, status=400)
+    assert "DAML_AUTHORIZATION_ERROR" in errors[0] and "signatory" in errors[0]
+    await a.create("OrderAgreement", samples.order_agreement("o4", c, m), m, status=400)
+    order = await a.create("CustomerOrder", samples.customer_order("o4", c, m), c)
+    errors = await a.exercise("CustomerOrder", order["contractId"], "AcceptOrder", c, status=400)
+    assert "DAML_AUTHORIZATION_ERROR" in errors[0] and "controller" in errors[0]
     # acting as a party the token does not carry
     body = {
         "templateId": tid("CustomerOrder"),
@@ -226,7 +243,8 @@ async def test_full_template_ids_accepted(api: tuple[Api, dict[str, str]]) -> No
 
 async def test_create_and_exercise_parties_and_user(api: tuple[Api, dict[str, str]]) -> None:
     a, p = api
-    m, s = p["Manufacturer"], p["Supplier"]
+    c, m, s = p["Customer"], p["Manufacturer"], p["Supplier"]
+    await agree(a, "o9", c, m)
     body = {
         "templateId": tid("SupplyProposal"),
         "payload": samples.supply_terms("o9", m, s),

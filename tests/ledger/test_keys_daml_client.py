@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 
+from ledger import samples
 from tests.ledger.keys_support import KeyedLedger, keyed_ledger
 from tests.ledger.node_client import run_script
 
@@ -21,6 +22,7 @@ async def test_daml_ledger_client_fetches_and_exercises_by_key(keyed_ledger: Key
         "customer": ledger.customer,
         "manufacturer": ledger.manufacturer,
         "orderId": f"o-{uuid.uuid4().hex[:8]}",
+        "deliveryDate": samples.in_days(90),
         "tokens": {
             "manufacturer": ledger.token(ledger.manufacturer),
             "customer": ledger.token(ledger.customer),
@@ -35,7 +37,7 @@ async def test_daml_ledger_client_fetches_and_exercises_by_key(keyed_ledger: Key
         "create",
         "exerciseByKey",
         "fetchByKey",
-        "commitDelivery",
+        "ship",
         "duplicate",
         "hidden",
         "archiveByKey",

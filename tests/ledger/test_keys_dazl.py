@@ -37,7 +37,15 @@ async def connect(ledger: KeyedLedger, *act_as: str) -> AsyncIterator[Any]:
 
 
 def terms(ledger: KeyedLedger, order_id: str) -> dict[str, Any]:
-    return samples.order_terms(order_id, customer=ledger.customer, manufacturer=ledger.manufacturer)
+    return samples.customer_order(order_id, customer=ledger.customer, manufacturer=ledger.manufacturer)
+
+
+def agreement_terms(ledger: KeyedLedger, order_id: str) -> dict[str, Any]:
+    return samples.order_agreement(order_id, customer=ledger.customer, manufacturer=ledger.manufacturer)
+
+
+def customer_key(ledger: KeyedLedger, order_id: str) -> dict[str, str]:
+    return {"customer": ledger.customer, "orderId": order_id}
 
 
 def order_key(ledger: KeyedLedger, order_id: str) -> dict[str, str]:
@@ -61,22 +69,21 @@ def created(events: Sequence[Any]) -> list[CreateEvent]:
 async def test_exercise_by_key_and_keys_on_events(keyed_ledger: KeyedLedger) -> None:
     ledger, order_id = keyed_ledger, f"o-{uuid.uuid4().hex[:8]}"
     async with connect(ledger, ledger.manufacturer) as maker, connect(ledger, ledger.customer) as customer:
-        proposal = await maker.create(template("OrderProposal"), terms(ledger, order_id))
-        assert proposal.key == order_key(ledger, order_id)
+        order = await customer.create(template("CustomerOrder"), terms(ledger, order_id))
+        assert order.key == customer_key(ledger, order_id)
 
-        accepted = await customer.exercise_by_key(
-            template("OrderProposal"), "AcceptOrder", order_key(ledger, order_id), {}
-        )
+        accepted = await maker.exercise(order.contract_id, "AcceptOrder", {})
         [agreement] = created(accepted.events)
         assert accepted.result == agreement.contract_id
         assert agreement.key == order_key(ledger, order_id)
 
-        committed = await maker.exercise_by_key(
-            template("OrderAgreement"), "CommitDelivery", order_key(ledger, order_id)
+        shipped = await maker.exercise_by_key(
+            template("OrderAgreement"), "Ship", order_key(ledger, order_id), dict(samples.SHIP_ARGUMENT)
         )
-        [delivery] = created(committed.events)
-        assert str(delivery.contract_id.value_type).endswith("DeliveryCommitment")
-        assert delivery.key == order_key(ledger, order_id)
+        [agreement] = created(shipped.events)
+        assert str(agreement.contract_id.value_type).endswith("OrderAgreement")
+        assert agreement.key == order_key(ledger, order_id)
+        assert agreement.payload["shipment"]["carrier"] == "DHL"
 
         # the active contract set carries the keys too
         async with customer.query(template("OrderAgreement")) as stream:
@@ -87,33 +94,26 @@ async def test_exercise_by_key_and_keys_on_events(keyed_ledger: KeyedLedger) -> 
 async def test_duplicate_key_refused(keyed_ledger: KeyedLedger) -> None:
     ledger, order_id = keyed_ledger, f"o-{uuid.uuid4().hex[:8]}"
     async with connect(ledger, ledger.customer, ledger.manufacturer) as both:
-        first = await both.create(template("OrderAgreement"), terms(ledger, order_id))
+        first = await both.create(template("OrderAgreement"), agreement_terms(ledger, order_id))
         with pytest.raises(Exception) as refused:
-            await both.create(template("OrderAgreement"), terms(ledger, order_id))
+            await both.create(template("OrderAgreement"), agreement_terms(ledger, order_id))
         code, details = status_of(refused.value)
         assert code == grpc.StatusCode.ALREADY_EXISTS
         assert details.startswith("DUPLICATE_CONTRACT_KEY(")
-        # a second delivery commitment for the order neither
-        await both.exercise_by_key(template("OrderAgreement"), "CommitDelivery", order_key(ledger, order_id))
-        with pytest.raises(Exception) as again:
-            await both.exercise_by_key(
-                template("OrderAgreement"), "CommitDelivery", order_key(ledger, order_id)
-            )
-        assert status_of(again.value)[0] == grpc.StatusCode.ALREADY_EXISTS
         # archived by key, the key is free again
         await both.exercise_by_key(template("OrderAgreement"), "Archive", order_key(ledger, order_id))
-        second = await both.create(template("OrderAgreement"), terms(ledger, order_id))
+        second = await both.create(template("OrderAgreement"), agreement_terms(ledger, order_id))
         assert second.contract_id != first.contract_id
 
 
 async def test_by_key_hidden_from_non_stakeholders(keyed_ledger: KeyedLedger) -> None:
     ledger, order_id = keyed_ledger, f"o-{uuid.uuid4().hex[:8]}"
-    async with connect(ledger, ledger.manufacturer) as maker, connect(ledger, ledger.outsider) as outsider:
-        await maker.create(template("OrderProposal"), terms(ledger, order_id))
+    async with connect(ledger, ledger.customer) as customer, connect(ledger, ledger.outsider) as outsider:
+        await customer.create(template("CustomerOrder"), terms(ledger, order_id))
         answers = []
-        for key in (order_key(ledger, order_id), order_key(ledger, order_id + "-none")):
+        for key in (customer_key(ledger, order_id), customer_key(ledger, order_id + "-none")):
             with pytest.raises(Exception) as missing:
-                await outsider.exercise_by_key(template("OrderProposal"), "Archive", key)
+                await outsider.exercise_by_key(template("CustomerOrder"), "Archive", key)
             answers.append(status_of(missing.value))
         assert [code for code, _ in answers] == [grpc.StatusCode.NOT_FOUND] * 2
         assert all(details.startswith("CONTRACT_KEY_NOT_FOUND(") for _, details in answers)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -19,7 +20,12 @@ from ledger.engine import (
     TemplateId,
     ValidationError,
 )
-from ledger.engine.errors import ContractKeyNotFound, ContractNotFound, DuplicateContractKey
+from ledger.engine.errors import (
+    ContractKeyNotFound,
+    ContractNotFound,
+    DuplicateContractKey,
+    UnhandledException,
+)
 from ledger.engine.keys import key_of
 from ledger.engine.model import ExerciseByKeyCommand
 from ledger.engine.storage import contracts_table
@@ -54,20 +60,29 @@ async def ledger(database_url: str) -> AsyncIterator[EmbeddedLedger]:
     await engine.close()
 
 
+def rows_of(rows: Any, entity: str) -> str:
+    """The contract id of the one row of ``entity``."""
+    [cid] = [cid for template, cid in rows if template.endswith(f":{entity}")]
+    return str(cid)
+
+
 def _cmd() -> str:
     return uuid.uuid4().hex
 
 
-async def agreement(ledger: EmbeddedLedger, order_id: str = "order-1") -> str:
-    """An OrderAgreement as the platform makes it: proposal by the manufacturer, accepted by the customer."""
-    proposal = await ledger.submit(
-        _cmd(), APP, [MANUFACTURER], [CreateCommand(tid("OrderProposal"), samples.order_terms(order_id))]
+async def place(ledger: EmbeddedLedger, order_id: str = "order-1") -> str:
+    """The customer's CustomerOrder."""
+    placed = await ledger.submit(
+        _cmd(), APP, [CUSTOMER], [CreateCommand(tid("CustomerOrder"), samples.customer_order(order_id))]
     )
+    return placed.created[0].contract_id
+
+
+async def agreement(ledger: EmbeddedLedger, order_id: str = "order-1") -> str:
+    """An OrderAgreement as the platform makes it: the customer orders, the manufacturer accepts."""
+    order = await place(ledger, order_id)
     accepted = await ledger.submit(
-        _cmd(),
-        APP,
-        [CUSTOMER],
-        [ExerciseCommand(tid("OrderProposal"), proposal.created[0].contract_id, "AcceptOrder")],
+        _cmd(), APP, [MANUFACTURER], [ExerciseCommand(tid("CustomerOrder"), order, "AcceptOrder")]
     )
     result = accepted.exercise_results[0]
     assert isinstance(result, str)
@@ -76,36 +91,33 @@ async def agreement(ledger: EmbeddedLedger, order_id: str = "order-1") -> str:
 
 async def test_one_agreement_per_order(ledger: EmbeddedLedger) -> None:
     first = await agreement(ledger)
-    # the proposal is archived by AcceptOrder, so a second proposal for the order is allowed ...
-    again = await ledger.submit(
-        _cmd(), APP, [MANUFACTURER], [CreateCommand(tid("OrderProposal"), samples.order_terms())]
-    )
+    # the order is archived by AcceptOrder, so the customer may place the order id again ...
+    again = await place(ledger)
     # ... but accepting it would make a second agreement for (manufacturer, orderId)
     with pytest.raises(DuplicateContractKey) as refused:
         await ledger.submit(
-            _cmd(),
-            APP,
-            [CUSTOMER],
-            [ExerciseCommand(tid("OrderProposal"), again.created[0].contract_id, "AcceptOrder")],
+            _cmd(), APP, [MANUFACTURER], [ExerciseCommand(tid("CustomerOrder"), again, "AcceptOrder")]
         )
     assert str(refused.value).startswith("DUPLICATE_CONTRACT_KEY(10,")
     assert refused.value.grpc_status == "ALREADY_EXISTS" and refused.value.http_status == 409
-    # nothing of the refused transaction happened: the proposal is still active, one agreement
-    await ledger.fetch(again.created[0].contract_id, [CUSTOMER])
+    # nothing of the refused transaction happened: the order is still active, one agreement
+    await ledger.fetch(again, [CUSTOMER])
     agreements, _ = await ledger.active_contracts([CUSTOMER], [tid("OrderAgreement")])
     assert [c.contract_id for c in agreements] == [first]
     # a direct create of a second agreement (both signatories acting) is refused as well
     with pytest.raises(DuplicateContractKey):
-        await ledger.submit(_cmd(), APP, BOTH, [CreateCommand(tid("OrderAgreement"), samples.order_terms())])
+        await ledger.submit(
+            _cmd(), APP, BOTH, [CreateCommand(tid("OrderAgreement"), samples.order_agreement())]
+        )
     # another order, another customer of the same manufacturer: its own key
     await agreement(ledger, "order-2")
 
 
-async def test_a_second_active_proposal_for_the_order_is_refused(ledger: EmbeddedLedger) -> None:
-    create = CreateCommand(tid("OrderProposal"), samples.order_terms("o-dup"))
-    await ledger.submit(_cmd(), APP, [MANUFACTURER], [create])
+async def test_a_second_active_order_with_the_same_id_is_refused(ledger: EmbeddedLedger) -> None:
+    create = CreateCommand(tid("CustomerOrder"), samples.customer_order("o-dup"))
+    await ledger.submit(_cmd(), APP, [CUSTOMER], [create])
     with pytest.raises(DuplicateContractKey):
-        await ledger.submit(_cmd(), APP, [MANUFACTURER], [create])
+        await ledger.submit(_cmd(), APP, [CUSTOMER], [create])
 
 
 async def test_fetch_by_key_only_for_stakeholders(ledger: EmbeddedLedger) -> None:
@@ -127,18 +139,18 @@ async def test_fetch_by_key_only_for_stakeholders(ledger: EmbeddedLedger) -> Non
         await ledger.fetch_by_key(tid("CustomerOrder"), order_key(), [CUSTOMER])
 
 
-async def test_exercise_by_key_and_the_delivery_commitment_once(ledger: EmbeddedLedger) -> None:
+async def test_exercise_by_key_and_the_shipment_once(ledger: EmbeddedLedger) -> None:
     await agreement(ledger)
-    commit = ExerciseByKeyCommand(tid("OrderAgreement"), order_key(), "CommitDelivery")
-    tx = await ledger.submit(_cmd(), APP, [MANUFACTURER], [commit])
-    delivery = tx.created[0]
-    assert delivery.template_id.entity_name == "DeliveryCommitment"
-    assert (await ledger.fetch_by_key(tid("DeliveryCommitment"), order_key(), [CUSTOMER])).contract_id == (
-        delivery.contract_id
-    )
-    # CommitDelivery is nonconsuming, but a second DeliveryCommitment for the order is refused
-    with pytest.raises(DuplicateContractKey):
-        await ledger.submit(_cmd(), APP, [MANUFACTURER], [commit])
+    ship = ExerciseByKeyCommand(tid("OrderAgreement"), order_key(), "Ship", dict(samples.SHIP_ARGUMENT))
+    tx = await ledger.submit(_cmd(), APP, [MANUFACTURER], [ship])
+    shipped = tx.created[0]
+    assert shipped.template_id.entity_name == "OrderAgreement"
+    assert shipped.payload["shipment"]["carrier"] == "DHL"
+    found = await ledger.fetch_by_key(tid("OrderAgreement"), order_key(), [CUSTOMER])
+    assert found.contract_id == shipped.contract_id
+    # Ship re-creates the agreement under its key; a second Ship is refused by its assert
+    with pytest.raises(UnhandledException, match="already shipped"):
+        await ledger.submit(_cmd(), APP, [MANUFACTURER], [ship])
     # a non-stakeholder cannot exercise by key: not found, as for an unused key
     with pytest.raises(ContractKeyNotFound):
         await ledger.submit(
@@ -146,8 +158,8 @@ async def test_exercise_by_key_and_the_delivery_commitment_once(ledger: Embedded
         )
     # a stakeholder that is no controller: the usual authorization error
     with pytest.raises(Exception) as denied:
-        await ledger.submit(_cmd(), APP, [CUSTOMER], [commit])
-    assert type(denied.value).__name__ == "AuthorizationError"
+        await ledger.submit(_cmd(), APP, [CUSTOMER], [ship])
+    assert type(denied.value).__name__ == "DamlAuthorizationError"
 
 
 async def test_archive_frees_the_key_even_within_one_transaction(ledger: EmbeddedLedger) -> None:
@@ -171,17 +183,17 @@ async def test_archive_frees_the_key_even_within_one_transaction(ledger: Embedde
     await ledger.submit(_cmd(), APP, [CUSTOMER], [create])
     # a transient keyed contract (created and archived by one command) leaves no key behind
     pay = CreateAndExerciseCommand(
-        tid("Invoice"), samples.invoice("o-free"), "Pay", dict(samples.PAY_ARGUMENT)
+        tid("Invoice"), samples.invoice("o-free"), "ClaimPayment", dict(samples.CLAIM_PAYMENT_ARGUMENT)
     )
     await ledger.submit(_cmd(), APP, [MANUFACTURER, CUSTOMER], [pay])
     with pytest.raises(ContractKeyNotFound):
         await ledger.fetch_by_key(
             tid("Invoice"), {"issuer": MANUFACTURER, "invoiceId": "inv-o-free"}, [MANUFACTURER]
         )
-    receipt = await ledger.fetch_by_key(
-        tid("PaymentReceipt"), {"issuer": MANUFACTURER, "invoiceId": "inv-o-free"}, [CUSTOMER]
+    claim = await ledger.fetch_by_key(
+        tid("PaymentClaim"), {"issuer": MANUFACTURER, "invoiceId": "inv-o-free"}, [CUSTOMER]
     )
-    assert receipt.payload["paymentRef"] == samples.PAY_ARGUMENT["paymentRef"]
+    assert claim.payload["paymentRef"] == samples.CLAIM_PAYMENT_ARGUMENT["paymentRef"]
 
 
 async def test_malformed_keys_are_refused(ledger: EmbeddedLedger) -> None:
@@ -199,6 +211,9 @@ async def test_keys_persist_and_are_backfilled(database_url: str) -> None:
         for party in samples.PARTIES:
             await ledger.allocate_party(party)
         cid = await agreement(ledger)
+        await ledger.submit(
+            _cmd(), APP, [CUSTOMER], [CreateCommand(tid("CustomerOrder"), samples.customer_order("o-2"))]
+        )
         supply = await ledger.submit(
             _cmd(), APP, [MANUFACTURER], [CreateCommand(tid("SupplyProposal"), samples.supply_terms())]
         )
@@ -212,6 +227,7 @@ async def test_keys_persist_and_are_backfilled(database_url: str) -> None:
         assert sorted((template.split(":", 1)[1], cid) for template, cid in rows) == sorted(
             [
                 ("LotSizeOne.Contract:OrderAgreement", cid),
+                ("LotSizeOne.Contract:CustomerOrder", rows_of(rows, "CustomerOrder")),
                 ("LotSizeOne.Contract:SupplyProposal", supply.created[0].contract_id),
             ]
         )
@@ -227,7 +243,7 @@ async def test_keys_persist_and_are_backfilled(database_url: str) -> None:
             assert found.contract_id == cid
             with pytest.raises(DuplicateContractKey):
                 await reopened.submit(
-                    _cmd(), APP, BOTH, [CreateCommand(tid("OrderAgreement"), samples.order_terms())]
+                    _cmd(), APP, BOTH, [CreateCommand(tid("OrderAgreement"), samples.order_agreement())]
                 )
             supply_key = {"manufacturer": MANUFACTURER, "orderId": "order-1", "supplier": SUPPLIER}
             await reopened.fetch_by_key(tid("SupplyProposal"), supply_key, [SUPPLIER])

@@ -24,7 +24,7 @@ async def http(keyed_ledger: KeyedLedger) -> AsyncIterator[httpx.AsyncClient]:
 
 
 def terms(ledger: KeyedLedger, order_id: str) -> dict[str, Any]:
-    return samples.order_terms(order_id, customer=ledger.customer, manufacturer=ledger.manufacturer)
+    return samples.order_agreement(order_id, customer=ledger.customer, manufacturer=ledger.manufacturer)
 
 
 def order_key(ledger: KeyedLedger, order_id: str) -> dict[str, str]:
@@ -43,12 +43,12 @@ async def post(
 
 
 async def propose(http: httpx.AsyncClient, ledger: KeyedLedger, order_id: str) -> dict[str, Any]:
-    """The manufacturer creates an OrderProposal for ``order_id``: the created contract."""
+    """An OrderAgreement for ``order_id``, created with both parties' authority: the created contract."""
     created = await post(
         http,
         "/v1/create",
-        {"templateId": template("OrderProposal"), "payload": terms(ledger, order_id)},
-        ledger.headers(ledger.manufacturer),
+        {"templateId": template("OrderAgreement"), "payload": terms(ledger, order_id)},
+        ledger.headers(ledger.customer, ledger.manufacturer),
     )
     assert created.status_code == 200, created.text
     result: dict[str, Any] = created.json()["result"]
@@ -60,12 +60,20 @@ async def test_keys_in_results_fetch_and_exercise_by_key(
 ) -> None:
     ledger, order_id = keyed_ledger, f"o-{uuid.uuid4().hex[:8]}"
     maker, customer = ledger.headers(ledger.manufacturer), ledger.headers(ledger.customer)
-    created = await propose(http, ledger, order_id)
-    assert created["key"] == order_key(ledger, order_id)
+    order = {
+        "templateId": template("CustomerOrder"),
+        "payload": samples.customer_order(order_id, ledger.customer, ledger.manufacturer),
+    }
+    created = (await post(http, "/v1/create", order, customer)).json()["result"]
+    assert created["key"] == {"customer": ledger.customer, "orderId": order_id}
 
-    accepted = await post(
-        http, "/v1/exercise", by_key(ledger, "OrderProposal", order_id, choice="AcceptOrder"), customer
-    )
+    accept = {
+        "templateId": template("CustomerOrder"),
+        "key": created["key"],
+        "choice": "AcceptOrder",
+        "argument": {},
+    }
+    accepted = await post(http, "/v1/exercise", accept, maker)
     assert accepted.status_code == 200, accepted.text
     agreement_id = accepted.json()["result"]["exerciseResult"]
 
@@ -80,13 +88,13 @@ async def test_keys_in_results_fetch_and_exercise_by_key(
     mine = [c for c in queried.json()["result"] if c["contractId"] == agreement_id]
     assert [c["key"] for c in mine] == [order_key(ledger, order_id)]
 
-    # CommitDelivery by key, then the DeliveryCommitment is found by the same key
-    delivered = await post(
-        http, "/v1/exercise", by_key(ledger, "OrderAgreement", order_id, choice="CommitDelivery"), maker
-    )
-    assert delivered.status_code == 200, delivered.text
-    delivery = await post(http, "/v1/fetch", by_key(ledger, "DeliveryCommitment", order_id), customer)
-    assert delivery.json()["result"]["contractId"] == delivered.json()["result"]["exerciseResult"]
+    # Ship by key re-creates the agreement, found by the same key
+    ship = by_key(ledger, "OrderAgreement", order_id, choice="Ship", argument=dict(samples.SHIP_ARGUMENT))
+    shipped = await post(http, "/v1/exercise", ship, maker)
+    assert shipped.status_code == 200, shipped.text
+    again = await post(http, "/v1/fetch", by_key(ledger, "OrderAgreement", order_id), customer)
+    assert again.json()["result"]["contractId"] == shipped.json()["result"]["exerciseResult"]
+    assert again.json()["result"]["payload"]["shipment"]["reference"] == "JD0001"
 
 
 async def test_duplicate_key_is_a_conflict(keyed_ledger: KeyedLedger, http: httpx.AsyncClient) -> None:
@@ -109,8 +117,8 @@ async def test_by_key_needs_a_stakeholder(keyed_ledger: KeyedLedger, http: httpx
     ledger, order_id = keyed_ledger, f"o-{uuid.uuid4().hex[:8]}"
     maker, outsider = ledger.headers(ledger.manufacturer), ledger.headers(ledger.outsider)
     created = await propose(http, ledger, order_id)
-    hidden = by_key(ledger, "OrderProposal", order_id)
-    unused = by_key(ledger, "OrderProposal", order_id + "-none")
+    hidden = by_key(ledger, "OrderAgreement", order_id)
+    unused = by_key(ledger, "OrderAgreement", order_id + "-none")
     # fetch: null for a hidden contract exactly as for an unused key
     for body in (hidden, unused):
         response = await post(http, "/v1/fetch", body, outsider)
@@ -131,15 +139,15 @@ async def test_malformed_by_key_requests(keyed_ledger: KeyedLedger, http: httpx.
     ledger = keyed_ledger
     maker = ledger.headers(ledger.manufacturer)
     for body in (
-        {"templateId": template("OrderProposal"), "key": {"manufacturer": ledger.manufacturer}},
-        {"templateId": template("OrderProposal"), "key": "o-1"},
+        {"templateId": template("OrderAgreement"), "key": {"manufacturer": ledger.manufacturer}},
+        {"templateId": template("OrderAgreement"), "key": "o-1"},
     ):
         response = await post(http, "/v1/fetch", body, maker)
         assert response.status_code == 400, response.text
     response = await post(
         http,
         "/v1/exercise",
-        {"templateId": template("OrderProposal"), "key": order_key(ledger, "o-x")},  # no choice
+        {"templateId": template("OrderAgreement"), "key": order_key(ledger, "o-x")},  # no choice
         maker,
     )
     assert response.status_code == 400, response.text

@@ -20,24 +20,23 @@ def test_every_template_has_the_documented_key() -> None:
     keys = {t.entity: (t.key.fields, t.key.maintainers) for t in MODEL.templates if t.key is not None}
     assert keys == {
         "CustomerOrder": (("customer", "orderId"), ("customer",)),
-        "OrderProposal": (("manufacturer", "orderId"), ("manufacturer",)),
         "OrderAgreement": (("manufacturer", "orderId"), ("manufacturer",)),
-        "DeliveryCommitment": (("manufacturer", "orderId"), ("manufacturer",)),
         "SupplyProposal": (("manufacturer", "orderId", "supplier"), ("manufacturer",)),
         "SupplyAgreement": (("manufacturer", "orderId", "supplier"), ("manufacturer",)),
         "Invoice": (("issuer", "invoiceId"), ("issuer",)),
+        "PaymentClaim": (("issuer", "invoiceId"), ("issuer",)),
         "PaymentReceipt": (("issuer", "invoiceId"), ("issuer",)),
     }
 
 
 def test_maintainers_must_be_signatories() -> None:
-    template = MODEL.template(MODULE, "OrderProposal")
+    template = MODEL.template(MODULE, "SupplyProposal")
     check_key(template)
     for key, problem in (
-        (KeyDef("OrderKey", ("customer", "orderId"), ("customer",)), "not a signatory"),
-        (KeyDef("OrderKey", ("manufacturer", "orderId"), ()), "at least one maintainer"),
-        (KeyDef("OrderKey", ("manufacturer", "orderId"), ("orderId",)), "not a Party field"),
-        (KeyDef("OrderKey", ("manufacturer", "nope"), ("manufacturer",)), "no field"),
+        (KeyDef("SupplyKey", ("supplier", "orderId"), ("supplier",)), "not a signatory"),
+        (KeyDef("SupplyKey", ("manufacturer", "orderId"), ()), "at least one maintainer"),
+        (KeyDef("SupplyKey", ("manufacturer", "orderId"), ("orderId",)), "not a Party field"),
+        (KeyDef("SupplyKey", ("manufacturer", "nope"), ("manufacturer",)), "no field"),
     ):
         with pytest.raises((ValueError, KeyError), match=problem):
             check_key(dataclasses.replace(template, key=key))
@@ -46,7 +45,8 @@ def test_maintainers_must_be_signatories() -> None:
 def test_daml_source_declares_the_keys() -> None:
     text = SOURCE_PATH.read_text(encoding="utf-8")
     for template in MODEL.templates:
-        assert template.key is not None
+        if template.key is None:
+            continue
         block = text.split(f"template {template.entity}\n", 1)[1].split("\ntemplate ", 1)[0]
         record = template.key.record
         assert f"    key ({record} {' '.join(template.key.fields)}) : {record}\n" in block
@@ -58,7 +58,8 @@ def test_lf_package_carries_the_keys_dazl_reads() -> None:
     archive = build_archive()
     lookup = MultiPackageLookup([parse_archive(PackageRef(archive.package_id), archive.payload, None)])
     for template in MODEL.templates:
-        assert template.key is not None
+        if template.key is None:
+            continue
         name = f"{archive.package_id}:{template.module}:{template.entity}"
         lf_key: Any = lookup.search(name).templates.single().object.key
         assert lf_key is not None

@@ -82,7 +82,7 @@ async def test_reads_come_from_storage_in_pages(storage: str, tmp_path: Path) ->
             invoice = await ledger.submit(
                 "inv",
                 "tests",
-                [samples.MANUFACTURER],
+                [samples.MANUFACTURER, samples.SUPPLIER],
                 [
                     CreateCommand(
                         TemplateId("", MODULE, "Invoice"),

@@ -35,7 +35,7 @@ async def contracts(ledger: LedgerProcess) -> dict[str, str]:
 
         async def create(order_id: str) -> str:
             body = {"templateId": INVOICE, "payload": samples.invoice(order_id, m, c)}
-            response = await http.post("/v1/create", json=body, headers=bearer(custom_token(m)))
+            response = await http.post("/v1/create", json=body, headers=bearer(custom_token(m, c)))
             assert response.status_code == 200, response.text
             return str(response.json()["result"]["contractId"])
 
@@ -44,8 +44,8 @@ async def contracts(ledger: LedgerProcess) -> dict[str, str]:
         pay = {
             "templateId": INVOICE,
             "contractId": archived,
-            "choice": "Pay",
-            "argument": samples.PAY_ARGUMENT,
+            "choice": "ClaimPayment",
+            "argument": samples.CLAIM_PAYMENT_ARGUMENT,
         }
         response = await http.post("/v1/exercise", json=pay, headers=bearer(custom_token(c)))
         assert response.status_code == 200, response.text
@@ -74,8 +74,8 @@ async def test_json_api_exercise_and_fetch(ledger: LedgerProcess, contracts: dic
             body = {
                 "templateId": INVOICE,
                 "contractId": cid,
-                "choice": "Pay",
-                "argument": samples.PAY_ARGUMENT,
+                "choice": "ClaimPayment",
+                "argument": samples.CLAIM_PAYMENT_ARGUMENT,
             }
             response = await http.post("/v1/exercise", json=body, headers=bearer(token))
             assert response.status_code == 404, (which, response.text)
@@ -98,7 +98,7 @@ async def test_grpc_exercise(ledger: LedgerProcess, contracts: dict[str, str]) -
             url, act_as=[contracts[party]], token=custom_token(contracts[party])
         ) as client:
             with pytest.raises(LedgerNotFound) as refused:
-                await client.exercise(INVOICE, cid, "Pay", samples.PAY_ARGUMENT)
+                await client.exercise(INVOICE, cid, "ClaimPayment", samples.CLAIM_PAYMENT_ARGUMENT)
         answers.add(normalized(str(refused.value), cid))
     assert len(answers) == 1, answers
     (answer,) = answers

@@ -182,7 +182,7 @@ async def test_a_package_that_is_not_the_model_is_refused(ledger: LedgerProcess)
         other = {
             "signatories": variant("CustomerOrder", signatories=("customer", "manufacturer"), observers=()),
             "fields": variant("CustomerOrder", fields=MODEL.template(MODULE, "CustomerOrder").fields[:-1]),
-            "choices": variant("OrderProposal", choices=MODEL.template(MODULE, "OrderProposal").choices[1:]),
+            "choices": variant("CustomerOrder", choices=MODEL.template(MODULE, "CustomerOrder").choices[1:]),
         }
         for what, model in other.items():
             response = await http.post("/v1/packages", content=build_dar(model), headers=admin)

@@ -32,6 +32,7 @@ def client(process: LedgerProcess, *act_as: str, admin: bool = False, attempts: 
 @pytest.mark.parametrize("crash", [False, True], ids=["sigterm", "sigkill"])
 async def test_restart_keeps_every_contract(tmp_path: Path, crash: bool) -> None:
     process = LedgerProcess(tmp_path, secret=SECRET, grpc=False)
+    process.env["LSO_LEDGER_PARTY_IDS"] = "hint"  # these tests name parties by their hints
     await process.astart()
     try:
         c, m, s = samples.CUSTOMER, samples.MANUFACTURER, samples.SUPPLIER
@@ -39,7 +40,11 @@ async def test_restart_keeps_every_contract(tmp_path: Path, crash: bool) -> None
             for party in (c, m, s):
                 await admin.ensure_party(party)
         async with client(process, c, m, s) as ledger:
-            order = await ledger.create(f"{MODULE}:CustomerOrder", samples.customer_order(), act_as=[c])
+            order = await ledger.create(
+                f"{MODULE}:CustomerOrder", samples.customer_order("order-kept"), act_as=[c]
+            )
+            agreed = await ledger.create(f"{MODULE}:CustomerOrder", samples.customer_order(), act_as=[c])
+            await ledger.exercise(f"{MODULE}:CustomerOrder", agreed.contract_id, "AcceptOrder", act_as=[m])
             proposal = await ledger.create(f"{MODULE}:SupplyProposal", samples.supply_terms(), act_as=[m])
             accepted = await ledger.exercise(
                 f"{MODULE}:SupplyProposal",
@@ -80,13 +85,14 @@ async def test_restart_keeps_every_contract(tmp_path: Path, crash: bool) -> None
         await process.astop()
     engine = await EmbeddedLedger.open(f"sqlite+aiosqlite:///{tmp_path / 'ledger.db'}")
     try:
-        assert await engine.verify_chain() == 3
+        assert await engine.verify_chain() == 5
     finally:
         await engine.close()
 
 
 async def test_client_retries_until_the_ledger_is_back(tmp_path: Path) -> None:
     process = LedgerProcess(tmp_path, secret=SECRET, grpc=False)
+    process.env["LSO_LEDGER_PARTY_IDS"] = "hint"  # these tests name parties by their hints
     async with _late_client(process) as ledger:
         starter = asyncio.create_task(_start_later(process, 0.5))
         try:

@@ -40,11 +40,13 @@ async def build(url: str) -> Store:
         for party in samples.PARTIES:
             await ledger.ensure_party(party)
         invoice = TemplateId("", MODULE, "Invoice")
-        m, c = [samples.MANUFACTURER], [samples.CUSTOMER]
+        m, c = [samples.MANUFACTURER, samples.CUSTOMER], [samples.CUSTOMER]
         priced = await ledger.submit("v1", "t", m, [CreateCommand(invoice, samples.invoice("order-v1"))])
         paid = await ledger.submit("v2", "t", m, [CreateCommand(invoice, samples.invoice("order-v2"))])
         paid_id = paid.created[0].contract_id
-        await ledger.submit("v3", "t", c, [ExerciseCommand(invoice, paid_id, "Pay", samples.PAY_ARGUMENT)])
+        await ledger.submit(
+            "v3", "t", c, [ExerciseCommand(invoice, paid_id, "ClaimPayment", samples.CLAIM_PAYMENT_ARGUMENT)]
+        )
         order = TemplateId("", MODULE, "CustomerOrder")
         ordered = await ledger.submit(
             "v4", "t", c, [CreateCommand(order, samples.customer_order("order-v4"))]
@@ -186,6 +188,7 @@ async def test_serve_refuses_a_store_whose_chain_head_does_not_verify(tmp_path: 
     with pytest.raises(ChainBroken, match="log entry 4 was altered"):
         await EmbeddedLedger.open(url)
     process = LedgerProcess(tmp_path, database_url=url)
+    process.env["LSO_LEDGER_PARTY_IDS"] = "hint"  # these tests name parties by their hints
     with pytest.raises(RuntimeError, match="ChainBroken"):
         await process.astart(timeout=30)
 

@@ -65,6 +65,7 @@ def ledger_fixture(directory: str) -> Any:
             }
             data = tmp_path_factory.mktemp(directory) / "ledger"
             process = LedgerProcess(data, secret=SECRET, database_url=url, env=settings)
+            process.env["LSO_LEDGER_PARTY_IDS"] = "hint"  # these tests name parties by their hints
             await process.astart()
             try:
                 yield process

@@ -38,11 +38,11 @@ from core.settings import Settings
 from federation.dataset.loader import load_shipped
 from federation.service.serve import RunningService, ServiceThread
 from federation.settings import FederationSettings
-from ledger.commit import ledger_party
 from ledger.testing import LedgerProcess, hs256_token
 from ontology.codec import Content, decode
 from ontology.common import Reason
 from ontology.console import OrderStatusNotice
+from ontology.contract import PartyRole
 from ontology.matchmaking import FindSuppliers, SupplierCandidates
 from ontology.order import OrderStatus
 from ontology.policy import ManufacturerPolicy, NegotiationStrategy
@@ -52,8 +52,10 @@ from protocols.performative import Performative
 from protocols.request import RequestInitiator
 from store.database import Database
 from store.enums import ANY_PARTY, AgentRole, UserRole
+from store.records.ledger_identities import NewLedgerIdentity
 from tests.agents.conftest import jid_of, spawn_agent
 from tests.agents.probe import Probe
+from tests.ledger.party_sessions import onboard_many, user_token
 from tests.stores import store_with_users
 from tests.xmpp_accounts import bind, create_account, started
 
@@ -176,19 +178,55 @@ def ledger_process(directory: Path) -> Iterator[LedgerProcess]:
     process.stop()
 
 
+async def onboard_for_contracts(
+    ledger: LedgerProcess, db: Database, customer: str, manufacturer: str
+) -> dict[str, str]:
+    """The order's customer and manufacturer and every supplier of the shipped data set onboarded, as the
+    operator does it: each its own ledger party and user, recorded in the store ``db`` (once per store); the
+    token of each party's user, by user id."""
+    wanted = [
+        (PartyRole.CUSTOMER, customer),
+        (PartyRole.MANUFACTURER, manufacturer),
+        *((PartyRole.SUPPLIER, record.id) for record in load_shipped().suppliers),
+    ]
+    async with db.transaction() as repos:
+        stored = {(role, pid): await repos.ledger_identities.get(role, pid) for role, pid in wanted}
+    users = {record.ledger_user for record in stored.values() if record is not None}
+    missing = [key for key, record in stored.items() if record is None]
+    made = await onboard_many(ledger, LEDGER_SECRET, missing)
+    async with db.transaction() as repos:
+        for (role, pid), identity in made.items():
+            await repos.ledger_identities.record(
+                NewLedgerIdentity(
+                    role=role,
+                    platform_id=pid,
+                    ledger_party=identity.party,
+                    ledger_user=identity.user_id,
+                    created_by="tests",
+                )
+            )
+    users |= {identity.user_id for identity in made.values()}
+    return {user: user_token(LEDGER_SECRET, user) for user in users}
+
+
 async def start_contract_agent(
-    settings: Settings, ledger: LedgerProcess, db: Database, parties: tuple[str, ...], name: str | None = None
+    settings: Settings, ledger: LedgerProcess, db: Database, parties: tuple[str, str], name: str | None = None
 ) -> ChildProcess:
     """The contract agent in its own process, reading (and recording the contracting in) the order's store
-    ``db``, where it is bound as the platform's ``contract``; it acts on the ledger for ``parties`` and every
-    supplier of the shipped data set."""
-    everyone = [*parties, *(record.id for record in load_shipped().suppliers)]
-    token = hs256_token(LEDGER_SECRET, act_as=[ledger_party(p) for p in everyone], admin=True)
+    ``db``, where it is bound as the platform's ``contract``; ``parties``: the order's customer and
+    manufacturer, onboarded with every supplier of the shipped data set (:func:`onboard_for_contracts`), the
+    agent given the token of each one's ledger user (its operator token only deploys the DAR)."""
+    tokens = await onboard_for_contracts(ledger, db, *parties)
+    token_dir = ledger.data_dir / f"party-tokens-{uuid.uuid4().hex[:8]}"
+    token_dir.mkdir(mode=0o700)
+    for user, token in tokens.items():
+        (token_dir / f"{user}.jwt").write_text(token)
     env = {
         "LSO_DATABASE_URL": store_url(db),
         "LSO_LEDGER_JSON_API_URL": ledger.info.json_api,
         "LSO_LEDGER_GRPC_URL": f"http://{ledger.info.grpc}",
-        "LSO_LEDGER_CLIENT_TOKEN": token,
+        "LSO_LEDGER_CLIENT_TOKEN": hs256_token(LEDGER_SECRET, admin=True),
+        "LSO_LEDGER_PARTY_TOKEN_DIR": str(token_dir),
         "LSO_LEDGER_CLIENT_TIMEOUT": "2",
         "LSO_LEDGER_CLIENT_RETRIES": "2",
         "LSO_LEDGER_CLIENT_BACKOFF": "0.05",
@@ -212,7 +250,8 @@ async def contract_agent(
     settings: Settings, ledger: LedgerProcess, db: Database, *parties: str
 ) -> AsyncIterator[str]:
     """:func:`start_contract_agent` for the time of a block; its JID."""
-    child = await start_contract_agent(settings, ledger, db, parties)
+    customer, manufacturer = parties
+    child = await start_contract_agent(settings, ledger, db, (customer, manufacturer))
     try:
         yield child.ready_line
     finally:

@@ -38,10 +38,12 @@ from gateway.catalogue.records import new_product_row
 from gateway.demo.catalogue import demo_products
 from gateway.demo.policy import demo_policy
 from gateway.server import serving
+from ledger.identities.tokens import load_or_create_secret
 from ledger.testing import LedgerProcess
 from store.database import Database
 from store.enums import ANY_PARTY, AgentRole, PolicyKind
 from store.migrate import upgrade
+from tests.ledger.party_sessions import user_token
 from tests.xmpp_accounts import bind, create_account
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -82,7 +84,15 @@ async def order_agents(settings: Settings, directory: Path) -> AsyncIterator[Age
     platform = AgentRole.PLATFORM
     async with AsyncExitStack() as stack:
         efpf = await start_federation(stack, directory / "efpf")
-        ledger = LedgerProcess(directory / "ledger")
+        # the ledger verifies tokens signed with the platform's secret, which the contract agent finds in the
+        # data dir of ``settings`` (it mints each party's user token with it, and the operator's to onboard)
+        secret = load_or_create_secret(settings.ledger_secret_file)
+        operator = settings.ledger_operator_user
+        ledger = LedgerProcess(
+            directory / "ledger",
+            secret=secret,
+            env={"LSO_LEDGER_AUTH_USERS": json.dumps({operator: {"admin": True}})},
+        )
         await ledger.astart()
         stack.push_async_callback(ledger.astop)
         efpf_env = {
@@ -95,6 +105,7 @@ async def order_agents(settings: Settings, directory: Path) -> AsyncIterator[Age
             "LSO_LEDGER_JSON_API_URL": ledger.info.json_api,
             "LSO_LEDGER_GRPC_URL": f"http://{ledger.info.grpc}",
             "LSO_LEDGER_CLIENT_IDENTITY": "false",
+            "LSO_LEDGER_CLIENT_TOKEN": user_token(secret, operator),
             "LSO_LEDGER_CLIENT_RETRIES": "2",
             "LSO_LEDGER_COMMIT_DEADLINE": "20",
         }

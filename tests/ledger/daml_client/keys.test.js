@@ -1,9 +1,10 @@
 // Digital Asset's own JSON API client (@daml/ledger 2.10.4) against a running `lso ledger serve`: contract keys.
-// create (key on the created contract), exerciseByKey, fetchByKey (stakeholder: the contract; outsider: null),
-// a duplicate key refused with 409 DUPLICATE_CONTRACT_KEY, archiveByKey freeing the key.
+// create (key on the created contract), exerciseByKey (AcceptOrder on the customer's order, Ship on the
+// agreement), fetchByKey (stakeholder: the contract; outsider: null), a duplicate key refused with 409
+// DUPLICATE_CONTRACT_KEY, archiveByKey freeing the key.
 //
 // Driven by tests/ledger/test_keys_daml_client.py: `node keys.test.js` with the environment
-//   LSO_KEYS_CONFIG = {"httpBaseUrl", "packageId", "customer", "manufacturer", "orderId",
+//   LSO_KEYS_CONFIG = {"httpBaseUrl", "packageId", "customer", "manufacturer", "orderId", "deliveryDate",
 //                      "tokens": {"manufacturer", "customer", "both", "outsider"}}
 // Prints one JSON line per step ({"step": ..., ...}) and exits 0 when every expectation held.
 "use strict";
@@ -21,29 +22,44 @@ const item = jtv.object({
   quantity: jtv.string(),
   price: jtv.string(),
 });
-const orderTerms = jtv.object({
+const orderTerms = {
   orderId: jtv.string(),
   customer: jtv.string(),
   manufacturer: jtv.string(),
+  productId: jtv.string(),
+  quantity: jtv.string(),
   items: jtv.array(item),
   price: jtv.string(),
   currency: jtv.string(),
   deliveryDate: jtv.string(),
   penalty: jtv.oneOf(jtv.constant(null), jtv.object({ perDayLate: jtv.string(), cap: jtv.unknownJson() })),
-});
+};
+const agreementTerms = {
+  ...orderTerms,
+  agreedAt: jtv.string(),
+  shipment: jtv.unknownJson(),
+  receipt: jtv.unknownJson(),
+  penaltyClaimed: jtv.boolean(),
+  invoiceId: jtv.unknownJson(),
+};
 // data OrderKey = OrderKey with manufacturer : Party; orderId : Text
 const orderKey = {
   decoder: jtv.object({ manufacturer: jtv.string(), orderId: jtv.string() }),
   encode: (key) => ({ manufacturer: key.manufacturer, orderId: key.orderId }),
 };
+// data CustomerOrderKey = CustomerOrderKey with customer : Party; orderId : Text
+const customerOrderKey = {
+  decoder: jtv.object({ customer: jtv.string(), orderId: jtv.string() }),
+  encode: (key) => ({ customer: key.customer, orderId: key.orderId }),
+};
 
 // A template companion as `daml codegen js` writes it (only what @daml/ledger uses).
-function template(entity, decoder, choices) {
+function template(entity, decoder, choices, key) {
   const t = {
     templateId: `${config.packageId}:LotSizeOne.Contract:${entity}`,
     sdkVersion: "2.10.4",
-    keyDecoder: orderKey.decoder,
-    keyEncode: orderKey.encode,
+    keyDecoder: key.decoder,
+    keyEncode: key.encode,
     decoder,
     encode: (payload) => payload,
   };
@@ -60,18 +76,13 @@ function template(entity, decoder, choices) {
   return t;
 }
 
-const OrderProposal = template("OrderProposal", orderTerms, { AcceptOrder: jtv.string() });
-const OrderAgreement = template("OrderAgreement", orderTerms, { CommitDelivery: jtv.string() });
-const DeliveryCommitment = template(
-  "DeliveryCommitment",
-  jtv.object({
-    orderId: jtv.string(),
-    manufacturer: jtv.string(),
-    customer: jtv.string(),
-    deliveryDate: jtv.string(),
-  }),
-  {},
+const CustomerOrder = template(
+  "CustomerOrder",
+  jtv.object(orderTerms),
+  { AcceptOrder: jtv.string() },
+  customerOrderKey,
 );
+const OrderAgreement = template("OrderAgreement", jtv.object(agreementTerms), { Ship: jtv.string() }, orderKey);
 
 function report(step, details) {
   process.stdout.write(JSON.stringify({ step, ...details }) + "\n");
@@ -96,22 +107,33 @@ async function main() {
   const both = ledgerAs("both");
   const outsider = ledgerAs("outsider");
   const key = { manufacturer: config.manufacturer, orderId: config.orderId };
-  const terms = {
+  const orderKeyOfCustomer = { customer: config.customer, orderId: config.orderId };
+  const order = {
     orderId: config.orderId,
     customer: config.customer,
     manufacturer: config.manufacturer,
+    productId: "bike-42",
+    quantity: "1",
     items: [{ itemId: "bike-frame", description: "custom frame", quantity: "1", price: "120.5" }],
     price: "120.5",
     currency: "EUR",
-    deliveryDate: "2027-03-01",
+    deliveryDate: config.deliveryDate,
     penalty: null,
   };
+  const terms = {
+    ...order,
+    agreedAt: "2026-11-25T10:00:00Z",
+    shipment: null,
+    receipt: null,
+    penaltyClaimed: false,
+    invoiceId: null,
+  };
 
-  const proposal = await maker.create(OrderProposal, terms);
-  assert.deepStrictEqual(proposal.key, key);
-  report("create", { contractId: proposal.contractId, key: proposal.key });
+  const placed = await customer.create(CustomerOrder, order);
+  assert.deepStrictEqual(placed.key, orderKeyOfCustomer);
+  report("create", { contractId: placed.contractId, key: placed.key });
 
-  const [agreementId, acceptEvents] = await customer.exerciseByKey(OrderProposal.AcceptOrder, key, {});
+  const [agreementId, acceptEvents] = await maker.exerciseByKey(CustomerOrder.AcceptOrder, orderKeyOfCustomer, {});
   const createdAgreement = acceptEvents.find((e) => "created" in e && e.created.contractId === agreementId);
   assert.ok(createdAgreement, "AcceptOrder by key reports the agreement's create");
   assert.deepStrictEqual(createdAgreement.created.key, key);
@@ -126,10 +148,11 @@ async function main() {
   assert.strictEqual(await customer.fetchByKey(OrderAgreement, { ...key, orderId: `${config.orderId}-none` }), null);
   report("fetchByKey", { contractId: fetched.contractId, outsider: null });
 
-  const [deliveryId] = await maker.exerciseByKey(OrderAgreement.CommitDelivery, key, {});
-  const delivery = await customer.fetchByKey(DeliveryCommitment, key);
-  assert.strictEqual(delivery.contractId, deliveryId);
-  report("commitDelivery", { deliveryId });
+  const [shippedId] = await maker.exerciseByKey(OrderAgreement.Ship, key, { carrier: "DHL", reference: "JD1" });
+  const shipped = await customer.fetchByKey(OrderAgreement, key);
+  assert.strictEqual(shipped.contractId, shippedId);
+  assert.strictEqual(shipped.payload.shipment.carrier, "DHL");
+  report("ship", { shippedId });
 
   const duplicate = await refused(both.create(OrderAgreement, terms));
   assert.strictEqual(duplicate.status, 409);
@@ -144,7 +167,7 @@ async function main() {
   await both.archiveByKey(OrderAgreement, key);
   assert.strictEqual(await customer.fetchByKey(OrderAgreement, key), null);
   const again = await both.create(OrderAgreement, terms);
-  assert.notStrictEqual(again.contractId, agreementId);
+  assert.notStrictEqual(again.contractId, shippedId);
   report("archiveByKey", { recreated: again.contractId });
 }
 

@@ -5,7 +5,7 @@
 //
 // Driven by tests/ledger/test_query.py: `node query.test.js` with the environment
 //   LSO_QUERY_CONFIG = {"httpBaseUrl", "packageId", "customer", "manufacturer", "supplier",
-//                       "customerToken", "bothToken"}
+//                       "customerToken", "bothToken", "orderDate", "supplyDate"}
 // Prints one JSON line per step ({"step": ..., ...}) and exits 0 when every expectation held.
 "use strict";
 
@@ -30,6 +30,14 @@ function template(entity) {
 }
 
 const CustomerOrder = template("CustomerOrder");
+template("OrderAgreement");
+const AcceptOrder = {
+  template: () => CustomerOrder,
+  choiceName: "AcceptOrder",
+  argumentDecoder: jtv.object({}),
+  argumentEncode: () => ({}),
+  resultDecoder: jtv.string(),
+};
 const SupplyProposal = template("SupplyProposal");
 template("SupplyAgreement");
 const AcceptSupply = {
@@ -60,8 +68,11 @@ function order(orderId, quantity, deliveryDate) {
     manufacturer: config.manufacturer,
     productId: "bike-42",
     quantity: String(quantity),
+    items: [{ itemId: "bike", description: "bike", quantity: "1", price: "100.0" }],
+    price: "100.0",
+    currency: "EUR",
     deliveryDate,
-    placedAt: "2026-11-25T10:00:00Z",
+    penalty: null,
   };
 }
 
@@ -100,6 +111,9 @@ async function main() {
   expect(status === 400, `an unknown operator answered ${status}`);
 
   const both = new Ledger({ token: config.bothToken, httpBaseUrl: config.httpBaseUrl });
+  // a supply agreement needs its order agreement: the customer orders, the manufacturer accepts
+  const placed = await customer.create(CustomerOrder, order("q-supply", 1, config.orderDate));
+  await both.exercise(AcceptOrder, placed.contractId, {});
   const terms = {
     orderId: "q-supply",
     manufacturer: config.manufacturer,
@@ -107,7 +121,7 @@ async function main() {
     items: [{ itemId: "frame", description: "frame", quantity: "1", price: "80.0" }],
     price: "80.0",
     currency: "EUR",
-    deliveryDate: "2027-02-15",
+    deliveryDate: config.supplyDate,
     penalty: null,
   };
   const [result, events] = await both.createAndExercise(AcceptSupply, terms, {});

@@ -25,8 +25,11 @@ const CustomerOrder = {
     manufacturer: jtv.string(),
     productId: jtv.string(),
     quantity: jtv.string(),
+    items: jtv.unknownJson(),
+    price: jtv.string(),
+    currency: jtv.string(),
     deliveryDate: jtv.string(),
-    placedAt: jtv.string(),
+    penalty: jtv.unknownJson(),
   }),
   encode: (payload) => payload,
 };
@@ -46,8 +49,11 @@ function order(orderId) {
     manufacturer: config.manufacturer,
     productId: "bike-42",
     quantity: "1",
+    items: [{ itemId: "bike-frame", description: "custom frame", quantity: "1", price: "120.5" }],
+    price: "120.5",
+    currency: "EUR",
     deliveryDate: "2027-03-01",
-    placedAt: "2026-11-25T10:00:00Z",
+    penalty: null,
   };
 }
 

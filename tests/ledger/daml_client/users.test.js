@@ -66,8 +66,11 @@ async function main() {
     manufacturer: other,
     productId: "bike-42",
     quantity: "1",
+    items: [{ itemId: "bike-frame", description: "custom frame", quantity: "1", price: "120.5" }],
+    price: "120.5",
+    currency: "EUR",
     deliveryDate: "2027-03-01",
-    placedAt: "2026-11-25T10:00:00Z",
+    penalty: null,
   };
   // a template companion as `daml codegen js` would generate it, reduced to what create needs
   const template = {

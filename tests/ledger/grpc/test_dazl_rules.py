@@ -29,34 +29,36 @@ def t(entity: str) -> str:
 
 
 async def test_create_by_a_non_signatory_is_refused(grpc_ledger: GrpcLedger, parties: list[str]) -> None:
-    async with client(grpc_ledger, CUSTOMER) as customer:
-        with pytest.raises(LedgerPermissionDenied, match="Manufacturer"):
-            await customer.create(t("OrderProposal"), samples.order_terms("order-r1"))
-        assert await customer.query(t("OrderProposal")) == []
+    async with client(grpc_ledger, MANUFACTURER) as manufacturer:
+        with pytest.raises(LedgerInvalidArgument, match=r"DAML_AUTHORIZATION_ERROR.*Customer"):
+            await manufacturer.create(t("CustomerOrder"), samples.customer_order("order-r1"))
+        assert await manufacturer.query(t("CustomerOrder")) == []
 
 
 async def test_exercise_by_a_non_controller_is_refused(grpc_ledger: GrpcLedger, parties: list[str]) -> None:
-    async with client(grpc_ledger, MANUFACTURER) as manufacturer:
-        proposal = await manufacturer.create(t("OrderProposal"), samples.order_terms("order-r2"))
-        with pytest.raises(LedgerPermissionDenied):
-            await manufacturer.exercise(t("OrderProposal"), proposal.contract_id, "AcceptOrder")
-        assert [c.contract_id for c in await manufacturer.query(t("OrderProposal"))] == [proposal.contract_id]
+    async with client(grpc_ledger, CUSTOMER) as customer:
+        order = await customer.create(t("CustomerOrder"), samples.customer_order("order-r2"))
+        with pytest.raises(LedgerInvalidArgument, match="DAML_AUTHORIZATION_ERROR"):
+            await customer.exercise(t("CustomerOrder"), order.contract_id, "AcceptOrder")
+        assert [c.contract_id for c in await customer.query(t("CustomerOrder"))] == [order.contract_id]
 
 
 async def test_a_non_stakeholder_neither_sees_nor_exercises(
     grpc_ledger: GrpcLedger, parties: list[str]
 ) -> None:
-    async with client(grpc_ledger, MANUFACTURER) as manufacturer, client(grpc_ledger, OUTSIDER) as outsider:
-        invoice = await manufacturer.create(t("Invoice"), samples.invoice("order-r3"))
+    async with client(grpc_ledger, MANUFACTURER, CUSTOMER) as both, client(grpc_ledger, OUTSIDER) as outsider:
+        invoice = await both.create(t("Invoice"), samples.invoice("order-r3"))
         assert await outsider.query(t("Invoice")) == []
         with pytest.raises((LedgerNotFound, LedgerPermissionDenied)):
-            await outsider.exercise(t("Invoice"), invoice.contract_id, "Pay", samples.PAY_ARGUMENT)
+            await outsider.exercise(
+                t("Invoice"), invoice.contract_id, "ClaimPayment", samples.CLAIM_PAYMENT_ARGUMENT
+            )
 
 
 async def test_acting_beyond_the_token_is_refused(grpc_ledger: GrpcLedger, parties: list[str]) -> None:
     async with client(grpc_ledger, MANUFACTURER, token=make_token([CUSTOMER])) as impostor:
         with pytest.raises(LedgerPermissionDenied, match="token"):
-            await impostor.create(t("Invoice"), samples.invoice("order-r4"))
+            await impostor.create(t("SupplyProposal"), samples.supply_terms("order-r4"))
     async with client(grpc_ledger, CUSTOMER, token=make_token([SUPPLIER], read_as=[CUSTOMER])) as reader:
         with pytest.raises(LedgerPermissionDenied):
             await reader.create(t("CustomerOrder"), samples.customer_order("order-r4"))
@@ -131,15 +133,15 @@ async def test_the_server_refuses_missing_or_malformed_tokens(
 async def test_a_user_token_acts_with_the_users_rights(grpc_ledger: GrpcLedger, parties: list[str]) -> None:
     """dazl reads a 2.x user token's rights with ListUserRights, then acts as the user's parties."""
     async with DazlLedgerClient(grpc_ledger.url, token=user_token(), application_id=USER) as app:
-        invoice = await app.create(f"{MODULE}:Invoice", samples.invoice("order-user"))
-        assert invoice.payload["issuer"] == MANUFACTURER
-        with pytest.raises(LedgerPermissionDenied):
+        proposal = await app.create(f"{MODULE}:SupplyProposal", samples.supply_terms("order-user"))
+        assert proposal.payload["manufacturer"] == MANUFACTURER
+        with pytest.raises(LedgerInvalidArgument, match="DAML_AUTHORIZATION_ERROR"):
             await app.create(f"{MODULE}:CustomerOrder", samples.customer_order("order-user"))
     async with DazlLedgerClient(
         grpc_ledger.url, token=user_token("nobody"), application_id="nobody"
     ) as nobody:
         with pytest.raises(LedgerClientError):
-            await nobody.create(f"{MODULE}:Invoice", samples.invoice("order-nobody"))
+            await nobody.create(f"{MODULE}:SupplyProposal", samples.supply_terms("order-nobody"))
 
 
 async def test_the_server_binds_to_loopback_only(grpc_ledger: GrpcLedger) -> None:

@@ -36,60 +36,75 @@ async def test_customer_order_is_seen_by_its_stakeholders_only(
         assert await outsider.query(t("CustomerOrder")) == []
 
 
-async def test_order_proposal_accepted_then_delivery_committed(
+async def test_order_accepted_then_supply_proposed_and_accepted(
     grpc_ledger: GrpcLedger, parties: list[str]
 ) -> None:
-    terms = samples.order_terms("order-op")
-    async with client(grpc_ledger, MANUFACTURER) as manufacturer, client(grpc_ledger, CUSTOMER) as customer:
-        proposal = await manufacturer.create(t("OrderProposal"), terms)
-        assert proposal.payload["items"][0]["price"] == "120.5"
-        assert proposal.payload["penalty"] == {"perDayLate": "5", "cap": "50"}
-        accepted = await customer.exercise(t("OrderProposal"), proposal.contract_id, "AcceptOrder")
+    order = samples.customer_order("order-op")
+    async with (
+        client(grpc_ledger, MANUFACTURER) as manufacturer,
+        client(grpc_ledger, CUSTOMER) as customer,
+        client(grpc_ledger, SUPPLIER) as supplier,
+    ):
+        placed = await customer.create(t("CustomerOrder"), order)
+        assert placed.payload["penalty"] == {"perDayLate": "5", "cap": "50"}
+        accepted = await manufacturer.exercise(t("CustomerOrder"), placed.contract_id, "AcceptOrder")
         [agreement] = accepted.created
         assert accepted.result == agreement.contract_id
-        assert accepted.archived == [proposal.contract_id]
+        assert accepted.archived == [placed.contract_id]
         assert agreement.template == t("OrderAgreement")
-        assert agreement.payload == proposal.payload
-        assert await customer.query(t("OrderProposal")) == []
-        committed = await manufacturer.exercise(t("OrderAgreement"), agreement.contract_id, "CommitDelivery")
-        [commitment] = committed.created
-        assert committed.archived == []  # nonconsuming
-        assert commitment.payload["deliveryDate"] == terms["deliveryDate"]
-        commitments = await customer.query(t("DeliveryCommitment"))
-        assert [c.contract_id for c in commitments] == [commitment.contract_id]
+        assert {k: agreement.payload[k] for k in order} == order
+        assert agreement.payload["shipment"] is None and agreement.payload["penaltyClaimed"] is False
+        proposed = await manufacturer.exercise(
+            t("OrderAgreement"), agreement.contract_id, "ProposeSupply", samples.supply_argument()
+        )
+        [proposal] = proposed.created
+        assert proposed.archived == []  # nonconsuming
+        assert proposal.payload == samples.supply_terms("order-op")
+        supplied = await supplier.exercise(t("SupplyProposal"), proposal.contract_id, "AcceptSupply")
+        [supply] = supplied.created
+        assert supply.template == t("SupplyAgreement")
         assert [c.contract_id for c in await customer.query(t("OrderAgreement"))] == [agreement.contract_id]
+        assert await customer.query(t("SupplyAgreement")) == []  # not a stakeholder
 
 
-async def test_supply_proposal_accepted_rejected_and_withdrawn(
-    grpc_ledger: GrpcLedger, parties: list[str]
-) -> None:
+async def test_supply_proposal_rejected_and_withdrawn(grpc_ledger: GrpcLedger, parties: list[str]) -> None:
     async with client(grpc_ledger, MANUFACTURER) as manufacturer, client(grpc_ledger, SUPPLIER) as supplier:
-        first = await manufacturer.create(t("SupplyProposal"), samples.supply_terms("order-sp1"))
+        first = await manufacturer.create(t("SupplyProposal"), samples.supply_terms("order-sp2"))
         assert first.payload["penalty"] is None
-        accepted = await supplier.exercise(t("SupplyProposal"), first.contract_id, "AcceptSupply")
-        [agreement] = accepted.created
-        assert agreement.template == t("SupplyAgreement")
-        second = await manufacturer.create(t("SupplyProposal"), samples.supply_terms("order-sp2"))
-        rejected = await supplier.exercise(t("SupplyProposal"), second.contract_id, "RejectSupply")
-        assert (rejected.result, rejected.created, rejected.archived) == ({}, [], [second.contract_id])
-        third = await manufacturer.create(t("SupplyProposal"), samples.supply_terms("order-sp3"))
-        withdrawn = await manufacturer.exercise(t("SupplyProposal"), third.contract_id, "WithdrawSupply")
-        assert withdrawn.archived == [third.contract_id]
+        rejected = await supplier.exercise(
+            t("SupplyProposal"), first.contract_id, "RejectSupply", {"reason": "no capacity"}
+        )
+        assert (rejected.result, rejected.created, rejected.archived) == ({}, [], [first.contract_id])
+        second = await manufacturer.create(t("SupplyProposal"), samples.supply_terms("order-sp3"))
+        withdrawn = await manufacturer.exercise(t("SupplyProposal"), second.contract_id, "WithdrawSupply")
+        assert withdrawn.archived == [second.contract_id]
         assert await supplier.query(t("SupplyProposal")) == []
     async with client(grpc_ledger, MANUFACTURER, SUPPLIER) as both:  # Archive: every signatory controls it
+        agreement = await both.create(t("SupplyAgreement"), samples.supply_agreement("order-sp4"))
         archived = await both.exercise(t("SupplyAgreement"), agreement.contract_id, "Archive")
         assert archived.archived == [agreement.contract_id]
 
 
-async def test_invoice_paid_gives_a_receipt(grpc_ledger: GrpcLedger, parties: list[str]) -> None:
+async def test_invoice_claimed_and_confirmed_gives_a_receipt(
+    grpc_ledger: GrpcLedger, parties: list[str]
+) -> None:
     invoice = samples.invoice("order-inv")
-    async with client(grpc_ledger, MANUFACTURER) as manufacturer, client(grpc_ledger, CUSTOMER) as customer:
-        created = await manufacturer.create(t("Invoice"), invoice)
+    async with (
+        client(grpc_ledger, MANUFACTURER) as manufacturer,
+        client(grpc_ledger, CUSTOMER) as customer,
+        client(grpc_ledger, MANUFACTURER, CUSTOMER) as both,
+    ):
+        created = await both.create(t("Invoice"), invoice)
         assert [c.contract_id for c in await customer.query(t("Invoice"))] == [created.contract_id]
-        paid = await customer.exercise(t("Invoice"), created.contract_id, "Pay", samples.PAY_ARGUMENT)
+        claimed = await customer.exercise(
+            t("Invoice"), created.contract_id, "ClaimPayment", samples.CLAIM_PAYMENT_ARGUMENT
+        )
+        [claim] = claimed.created
+        paid = await manufacturer.exercise(t("PaymentClaim"), claim.contract_id, "ConfirmPayment")
         [receipt] = paid.created
         assert receipt.template == t("PaymentReceipt")
-        assert receipt.payload == {**invoice, "amount": "120.5", **samples.PAY_ARGUMENT}
+        assert {k: receipt.payload[k] for k in invoice} == invoice
+        assert receipt.payload["paymentRef"] == "SEPA-0001"
         assert paid.result == receipt.contract_id
         assert [c.contract_id for c in await manufacturer.query(t("PaymentReceipt"))] == [receipt.contract_id]
         assert await manufacturer.query(t("Invoice")) == []

@@ -38,8 +38,10 @@ def test_dates_and_timestamps_use_the_ledger_api_units() -> None:
 def test_every_template_payload_round_trips_labelled_and_positional() -> None:
     payloads = {
         "CustomerOrder": samples.customer_order(),
-        "OrderProposal": samples.order_terms(),
+        "OrderAgreement": samples.order_agreement(),
         "SupplyProposal": samples.supply_terms(),
+        "SupplyAgreement": samples.supply_agreement(),
+        "PenaltyClaim": samples.penalty_claim(),
         "Invoice": samples.invoice(),
     }
     for entity, payload in payloads.items():

@@ -50,13 +50,14 @@ REFUSED = {
         "fields",
     ),
     "a choice less": (
-        changed("OrderProposal", choices=MODEL.template(MODULE, "OrderProposal").choices[1:]),
+        changed("CustomerOrder", choices=MODEL.template(MODULE, "CustomerOrder").choices[1:]),
         "choices",
     ),
-    "another controller": (choice_changed("OrderProposal", 0, controllers=("manufacturer",)), "controllers"),
-    "nonconsuming": (choice_changed("OrderProposal", 1, consuming=False), "consuming"),
+    "another controller": (choice_changed("CustomerOrder", 0, controllers=("customer",)), "controllers"),
+    "nonconsuming": (choice_changed("CustomerOrder", 1, consuming=False), "consuming"),
+    "consuming ProposeSupply": (choice_changed("OrderAgreement", 0, consuming=True), "consuming"),
     "a template not in the model": (
-        changed("CustomerOrder", entity="Shipment"),
+        changed("CustomerOrder", entity="Quotation"),
         "not a template of the model",
     ),
 }

@@ -40,6 +40,22 @@ def projections(expr: Any, names: Names) -> list[str]:
     return found
 
 
+def error_words(expr: Any, names: Names) -> str | None:
+    """The text of an ``ERROR @t "words"`` application anywhere in ``expr`` (None: there is none)."""
+    if isinstance(expr, pblf.Expr) and expr.WhichOneof("Sum") == "app":
+        fun = expr.app.fun
+        if fun.WhichOneof("Sum") == "ty_app" and fun.ty_app.expr.builtin == pblf.BuiltinFunction.ERROR:
+            return str(names.strings[expr.app.args[0].prim_lit.text_interned_str])
+    for _, value in expr.ListFields():
+        items = value if isinstance(value, (list, tuple)) or hasattr(value, "append") else [value]
+        for item in items:
+            if hasattr(item, "ListFields"):
+                found = error_words(item, names)
+                if found is not None:
+                    return found
+    return None
+
+
 def test_template_expressions_follow_the_model() -> None:
     package = build_package()
     names = Names(package)
@@ -50,23 +66,30 @@ def test_template_expressions_follow_the_model() -> None:
         lf = by_name[template.entity]
         assert projections(lf.signatories, names) == list(template.signatories)
         assert projections(lf.observers, names) == list(template.observers)
-        assert projections(lf.precond, names) == list(template.ensure_positive)
         choices = {names.strings[c.name_interned_str]: c for c in lf.choices}
         for choice in template.choices:
             lf_choice = choices[choice.name]
             assert projections(lf_choice.controllers, names) == list(choice.controllers)
-            update = lf_choice.update.update
-            if choice.creates:
-                [effect] = choice.creates
-                assert update.WhichOneof("Sum") == "create"
-                assert names.dotted[update.create.template.name_interned_dname] == effect.template
-                fields = update.create.expr.rec_con.fields
-                target = MODEL.template(template.module, effect.template)
-                assert [names.strings[f.field_interned_str] for f in fields] == [
-                    f.name for f in target.fields
-                ]
-                assert sorted(projections(update.create.expr, names)) == sorted(
-                    ref.removeprefix("this.") for ref in effect.fields.values() if ref.startswith("this.")
-                )
+            assert lf_choice.consuming == choice.consuming
+
+
+def test_what_the_builder_cannot_express_fails_with_words_never_silently() -> None:
+    """Every ``ensure`` and every choice body evaluates Daml ``ERROR`` saying where the rules run; choices
+    without a body are ``pure ()``."""
+    package = build_package()
+    names = Names(package)
+    [module] = package.modules
+    by_name = {names.dotted[t.tycon_interned_dname]: t for t in module.templates}
+    for template in MODEL.templates:
+        lf = by_name[template.entity]
+        assert template.ensure, template.entity
+        words = error_words(lf.precond, names)
+        assert words is not None and "ensure clause" in words and "daml build" in words
+        choices = {names.strings[c.name_interned_str]: c for c in lf.choices}
+        for choice in template.choices:
+            body = choices[choice.name].update
+            words = error_words(body, names)
+            if choice.body is None:
+                assert words is None and body.update.WhichOneof("Sum") == "pure"
             else:
-                assert update.WhichOneof("Sum") == "pure"
+                assert words is not None and f"{template.entity}.{choice.name}" in words

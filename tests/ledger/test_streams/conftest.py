@@ -38,6 +38,7 @@ async def stream_ledger(
     data = tmp_path_factory.mktemp(f"streams-{request.param}")
     async with process_database(request.param, "lso_streams_test") as url:
         process = LedgerProcess(data, secret=SECRET, env=env, grpc=False, database_url=url)
+        process.env["LSO_LEDGER_PARTY_IDS"] = "hint"  # these tests name parties by their hints
         await process.astart()
         yield process
         await process.astop()
