@@ -55,7 +55,10 @@ from ontology.contract import (
     ContractCommitted,
     PartyRole,
     SupplyContractRef,
+    customer_order_terms,
 )
+from ontology.order import Order
+from ontology.quotation import Quotation
 
 __all__ = [
     "CUSTOMER_ORDER",
@@ -123,26 +126,34 @@ def _penalty(terms: AgreementTerms) -> Penalty | None:
     return None if p is None else Penalty(per_day_late=p.per_day_late, cap=p.cap)
 
 
+def order_ledger_terms(order: Order, quotation: Quotation, customer: str, manufacturer: str) -> OrderTerms:
+    """The ``CustomerOrder`` (and its ``OrderAgreement``'s terms) between these two ledger parties when the
+    customer confirms ``quotation``: :func:`ontology.contract.customer_order_terms` on the ledger, the one
+    form both the customer's side (which signs it) and the manufacturer's (which accepts only it) use."""
+    terms = customer_order_terms(order, quotation)
+    return OrderTerms(
+        order_id=str(order.id),
+        customer=customer,
+        manufacturer=manufacturer,
+        product_id=order.product_id,
+        quantity=order.quantity,
+        items=_items(terms),
+        price=terms.price,
+        currency=terms.currency,
+        delivery_date=terms.delivery_date,
+        penalty=_penalty(terms),
+    )
+
+
 def plan(
     request: CommitAgreement, customer: str, manufacturer: str, suppliers: Mapping[str, str]
 ) -> CommitPlan:
     """The contracts of ``request`` between the ledger parties given (``suppliers``: platform supplier id ->
     ledger party)."""
-    order_terms, *supply_terms = request.terms()
+    _, *supply_terms = request.terms()
     order = request.order
     return CommitPlan(
-        order=OrderTerms(
-            order_id=str(order.id),
-            customer=customer,
-            manufacturer=manufacturer,
-            product_id=order.product_id,
-            quantity=order.quantity,
-            items=_items(order_terms),
-            price=order_terms.price,
-            currency=order_terms.currency,
-            delivery_date=order_terms.delivery_date,
-            penalty=_penalty(order_terms),
-        ),
+        order=order_ledger_terms(order, request.quotation, customer, manufacturer),
         supplies=tuple(
             (
                 t.seller.id,

@@ -63,6 +63,8 @@ class Invoice(Content):
     due_date: date
     status: InvoiceStatus = InvoiceStatus.ISSUED
     history: tuple[InvoiceStatusChange, ...] = ()
+    contract_id: str | None = None
+    """The ledger's ``Invoice`` contract this invoice mirrors (raised by a choice on the agreement)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -113,6 +115,8 @@ class Payment(Content):
     method: PaymentMethod = PaymentMethod.BANK_TRANSFER
     paid_at: UtcDateTime = Field(default_factory=utc_now)
     reference: Text = ""
+    claim_contract_id: str | None = None
+    """The payer's ``PaymentClaim`` on the ledger, which the payee confirms."""
 
     def check_against(self, invoice: Invoice) -> None:
         """Raise ``ValueError`` unless this pays ``invoice`` exactly and the invoice is still open."""

@@ -10,11 +10,13 @@ follows the order (its customer's agent, the console).
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from pydantic import Field
 
 from ontology.codec import Content, register
+from ontology.lifecycle import ShipmentInfo
 from ontology.order import OrderStatus
 from ontology.values import Money, UtcDateTime, utc_now
 
@@ -52,6 +54,32 @@ class RaiseInvoice(Content):
 
 
 @register
+class ConfirmParts(Content):
+    """The parts of a contracted order's shipped supply agreements arrived (policy ``auto_receive_parts``
+    off): the manufacturer confirms their receipt on the ledger."""
+
+    order_id: UUID
+
+
+@register
+class StartProduction(Content):
+    """Start producing a contracted order before every part is received (an override: its reason is kept in
+    the order's history)."""
+
+    order_id: UUID
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@register
+class ShipOrder(Content):
+    """Ship a paid order with this carrier and the carrier's reference (instead of the policy's carrier)."""
+
+    order_id: UUID
+    carrier: str = Field(min_length=1, max_length=200)
+    reference: str = Field(min_length=1, max_length=200)
+
+
+@register
 class OrderStatusNotice(Content):
     """An order moved to ``status``; with the price when it was quoted or invoiced."""
 
@@ -62,3 +90,7 @@ class OrderStatusNotice(Content):
     price: Money | None = None
     currency: str | None = None
     progress: int | None = Field(default=None, ge=0, le=100)
+    shipment: ShipmentInfo | None = None
+    """When shipped: the carrier and its reference, for the receiver to follow and confirm delivery."""
+    delivery_date: date | None = None
+    """When the planned delivery date moved (a late part): the new date."""

@@ -13,6 +13,7 @@ from pydantic import ConfigDict, Field, model_validator
 from ontology.codec import Content, register
 from ontology.network import SupplyNetwork
 from ontology.order import Order, OrderStatus
+from ontology.penalty import Penalty as Penalty
 from ontology.quotation import Quotation
 from ontology.values import (
     Actor,
@@ -63,17 +64,6 @@ class ContractItem(Value):
     price: Money
 
 
-class Penalty(Value):
-    """Late-delivery penalty: so much per day late, up to ``cap`` if given."""
-
-    per_day_late: Money
-    cap: Money | None = None
-
-    def amount(self, days_late: int) -> Decimal:
-        due = self.per_day_late * max(days_late, 0)
-        return due if self.cap is None else min(due, self.cap)
-
-
 class AgreementTerms(Value):
     """The terms of one contract between a buyer and a seller about one order."""
 
@@ -110,6 +100,24 @@ class AgreementTerms(Value):
         return (self.buyer, self.seller)
 
 
+def customer_order_terms(order: Order, quotation: Quotation) -> AgreementTerms:
+    """The terms of the customer's order when it confirms ``quotation`` (the one definition both sides use:
+    the customer places its ``CustomerOrder`` with them, the manufacturer accepts only these): one item (the
+    product, the order's quantity, the quotation's total), the quotation's price, currency, delivery date and
+    late-delivery penalty."""
+    return AgreementTerms(
+        kind=ContractKind.ORDER,
+        order_id=order.id,
+        buyer=Party(role=PartyRole.CUSTOMER, id=order.customer_id),
+        seller=Party(role=PartyRole.MANUFACTURER, id=order.manufacturer_id),
+        items=(ContractItem(item_id=order.product_id, quantity=order.quantity, price=quotation.total_price),),
+        price=quotation.total_price,
+        currency=quotation.currency,
+        delivery_date=quotation.delivery_date,
+        penalty=quotation.penalty,
+    )
+
+
 @register
 class CommitAgreement(Content):
     """Request to the contract agent: commit the confirmed order, its quotation and its supply network."""
@@ -120,6 +128,7 @@ class CommitAgreement(Content):
     network: SupplyNetwork
     quotation: Quotation
     penalty: Penalty | None = None
+    """The late-delivery penalty of each supply agreement (the customer's is the quotation's)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -143,22 +152,11 @@ class CommitAgreement(Content):
         return self
 
     def terms(self) -> tuple[AgreementTerms, ...]:
-        """The customer order contract, then one supply agreement per supplier (in network order)."""
-        order, quotation = self.order, self.quotation
+        """The customer order contract (:func:`customer_order_terms`: its penalty is the quotation's), then
+        one supply agreement per supplier (in network order; ``penalty``: the one demanded of suppliers)."""
+        order = self.order
         manufacturer = Party(role=PartyRole.MANUFACTURER, id=order.manufacturer_id)
-        customer_terms = AgreementTerms(
-            kind=ContractKind.ORDER,
-            order_id=order.id,
-            buyer=Party(role=PartyRole.CUSTOMER, id=order.customer_id),
-            seller=manufacturer,
-            items=(
-                ContractItem(item_id=order.product_id, quantity=order.quantity, price=quotation.total_price),
-            ),
-            price=quotation.total_price,
-            currency=quotation.currency,
-            delivery_date=quotation.delivery_date,
-            penalty=self.penalty,
-        )
+        customer_terms = customer_order_terms(order, self.quotation)
         supply_terms = [
             AgreementTerms(
                 kind=ContractKind.SUPPLY,
@@ -191,7 +189,9 @@ class SupplyContractRef(Value):
 
 @register
 class ContractCommitted(Content):
-    """Result of :class:`CommitAgreement`: the ledger ids of the contracts created."""
+    """Result of :class:`CommitAgreement`: the ledger ids of the order agreement and of each supply agreement,
+    as committed (each later step of their life, e.g. a shipment, re-creates them under a new id; their
+    contract keys stay: manufacturer and order id, plus the supplier for a supply agreement)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -32,6 +32,7 @@ class OrderStatus(StrEnum):
     PRODUCED = "produced"
     INVOICED = "invoiced"
     PAID = "paid"
+    SHIPPED = "shipped"
     DELIVERED = "delivered"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
@@ -56,7 +57,8 @@ ORDER_TRANSITIONS: TransitionTable[OrderStatus] = TransitionTable(
         _S.IN_PRODUCTION: (_S.PRODUCED, _S.FAILED),
         _S.PRODUCED: (_S.INVOICED,),
         _S.INVOICED: (_S.PAID,),
-        _S.PAID: (_S.DELIVERED,),
+        _S.PAID: (_S.SHIPPED,),
+        _S.SHIPPED: (_S.DELIVERED,),
         _S.DELIVERED: (_S.COMPLETED,),
         _S.COMPLETED: (),
         _S.REJECTED: (),

@@ -11,10 +11,11 @@ from typing import NamedTuple, Self
 from pydantic import Field, field_serializer, model_validator
 
 from ontology.negotiation import IssueWeights
+from ontology.penalty import Penalty
 from ontology.process import ProcessKind
 from ontology.product import RequiredPart
 from ontology.quotation import CounterOffer, Quotation
-from ontology.values import Currency, Identifier, Money, Value
+from ontology.values import Currency, Identifier, Money, Name, Value
 
 CENT = Decimal("0.01")
 MINUTES_PER_HOUR = Decimal(60)
@@ -55,6 +56,25 @@ class PartSplit(NamedTuple):
     unsupported: tuple[RequiredPart, ...]
 
 
+class LatePenaltyTerms(Value):
+    """A late-delivery penalty as a share of an agreement's price: ``percent_per_day`` of the price for each
+    day late, at most ``cap_percent`` of the price (no cap when None)."""
+
+    percent_per_day: Decimal = Field(gt=0, le=100, max_digits=7, decimal_places=4, allow_inf_nan=False)
+    cap_percent: Decimal | None = Field(
+        default=None, gt=0, le=100, max_digits=7, decimal_places=4, allow_inf_nan=False
+    )
+
+    def penalty_for(self, price: Decimal) -> Penalty | None:
+        """The penalty of an agreement at ``price`` (in cents, rounded half up); None when it rounds to zero
+        (the ledger takes no penalty of 0 a day)."""
+        per_day = to_cents(price * self.percent_per_day / 100)
+        if per_day <= 0:
+            return None
+        cap = None if self.cap_percent is None else to_cents(price * self.cap_percent / 100)
+        return Penalty(per_day_late=per_day, cap=cap if cap is None or cap > 0 else None)
+
+
 class ManufacturerPolicy(Value):
     auto_accept: bool = True
     auto_source: bool = Field(
@@ -79,6 +99,24 @@ class ManufacturerPolicy(Value):
     reservation: ReservationValues = Field(default_factory=ReservationValues)
     production_days: int = Field(default=0, ge=0, le=365, description="days from the last part to delivery")
     max_suppliers_per_part: int = Field(default=5, ge=1, le=100)
+    auto_receive_parts: bool = Field(
+        default=True,
+        description="confirm the receipt of shipped parts on the ledger at once; off: wait for the console's "
+        "ConfirmParts",
+    )
+    auto_ship: bool = Field(
+        default=True,
+        description="ship once paid with the policy's carrier; off: wait for the console's ShipOrder",
+    )
+    carrier: Name = Field(default="Own delivery", description="the carrier of shipments the policy makes")
+    customer_penalty: LatePenaltyTerms | None = Field(
+        default_factory=lambda: LatePenaltyTerms(percent_per_day=Decimal("0.5"), cap_percent=Decimal(10)),
+        description="late-delivery penalty offered to customers (in every quotation); None: none",
+    )
+    supplier_penalty: LatePenaltyTerms | None = Field(
+        default_factory=lambda: LatePenaltyTerms(percent_per_day=Decimal(1), cap_percent=Decimal(20)),
+        description="late-delivery penalty demanded of suppliers (in every supply agreement); None: none",
+    )
 
     @model_validator(mode="after")
     def _disjoint(self) -> Self:

@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 from pydantic import ConfigDict, Field, model_validator
 
 from ontology.codec import Content, register
+from ontology.penalty import Penalty
 from ontology.values import (
     Currency,
     Identifier,
@@ -46,6 +47,8 @@ class Quotation(Content):
     delivery_date: date
     created_at: UtcDateTime = Field(default_factory=utc_now)
     valid_until: UtcDateTime
+    penalty: Penalty | None = None
+    """What the manufacturer pays per day of late delivery (the customer's order on the ledger carries it)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -100,6 +103,9 @@ class AcceptQuotation(Content):
 
     order_id: UUID
     quotation_id: UUID
+    customer_order_contract_id: str | None = None
+    """The customer's signed order at the quotation's terms on the ledger (``CustomerOrder``), when the
+    customer's side placed it."""
 
 
 @register

@@ -1,4 +1,5 @@
-"""Invoices raised for orders and the payments that settle them (at most one payment per invoice)."""
+"""Invoices raised for orders and the payments that settle them (at most one payment per invoice); each
+row mirrors the ledger's contract (``Invoice``; ``PaymentClaim`` and ``PaymentReceipt``) when there is one."""
 
 from __future__ import annotations
 
@@ -46,3 +47,7 @@ class PaymentRow(Base):
     method: Mapped[str] = mapped_column(String(32))
     reference: Mapped[str | None] = mapped_column(String(512), nullable=True)
     paid_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ledger_claim_contract_id: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    """The payer's ``PaymentClaim`` on the ledger that this payment mirrors."""
+    ledger_contract_id: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    """The payee's ``PaymentReceipt`` on the ledger (the payment confirmed)."""

@@ -44,6 +44,8 @@ class NewPayment(NewRecord):
     method: str = Field(min_length=1, max_length=32)
     reference: str | None = Field(default=None, max_length=512)
     paid_at: datetime | None = None
+    ledger_claim_contract_id: str | None = Field(default=None, max_length=512)
+    ledger_contract_id: str | None = Field(default=None, max_length=512)
 
 
 class PaymentRecord(Record):
@@ -54,3 +56,5 @@ class PaymentRecord(Record):
     method: str
     reference: str | None
     paid_at: datetime
+    ledger_claim_contract_id: str | None = None
+    ledger_contract_id: str | None = None

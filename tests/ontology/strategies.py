@@ -55,7 +55,17 @@ from ontology import (
     SupplyContractRef,
     SupplyNetwork,
 )
-from ontology.console import OrderDecision, OrderStatusNotice, ProductionProgress, RaiseInvoice, StartSourcing
+from ontology.console import (
+    ConfirmParts,
+    OrderDecision,
+    OrderStatusNotice,
+    ProductionProgress,
+    RaiseInvoice,
+    ShipOrder,
+    StartProduction,
+    StartSourcing,
+)
+from ontology.lifecycle import SignSupply, SupplySigned
 
 ids = st.from_regex(r"[a-z][a-z0-9-]{0,15}", fullmatch=True)
 names = st.text(min_size=1, max_size=20)
@@ -412,6 +422,22 @@ def content_strategies() -> dict[type[Content], st.SearchStrategy[Any]]:
             ProductionProgress, order_id=st.uuids(), percent=st.integers(0, 100), note=texts
         ),
         RaiseInvoice: lambda: st.builds(RaiseInvoice, order_id=st.uuids()),
+        ConfirmParts: lambda: st.builds(ConfirmParts, order_id=st.uuids()),
+        SignSupply: lambda: st.builds(
+            SignSupply, order_id=st.uuids(), supplier_id=ids, proposal_contract_id=ids
+        ),
+        SupplySigned: lambda: st.builds(
+            SupplySigned, order_id=st.uuids(), supplier_id=ids, agreement_contract_id=ids
+        ),
+        StartProduction: lambda: st.builds(
+            StartProduction, order_id=st.uuids(), reason=st.text(min_size=1, max_size=200)
+        ),
+        ShipOrder: lambda: st.builds(
+            ShipOrder,
+            order_id=st.uuids(),
+            carrier=st.text(min_size=1, max_size=50),
+            reference=st.text(min_size=1, max_size=50),
+        ),
         OrderStatusNotice: lambda: st.builds(
             OrderStatusNotice,
             order_id=st.uuids(),

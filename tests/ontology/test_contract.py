@@ -65,6 +65,7 @@ def commit(
         delivery_date=delivery,
         created_at=CREATED,
         valid_until=CREATED + timedelta(days=3),
+        penalty=Penalty(per_day_late=Decimal(5)),
     )
     return CommitAgreement(
         order=o, network=net, quotation=quotation, penalty=Penalty(per_day_late=Decimal(5))

@@ -158,3 +158,45 @@ async def test_order_detail_reads_order_history_invoices_and_payments_in_one_sta
         assert await repos.orders.detail("missing") is None
     async with db.reader() as connection:  # the same read on a bare connection
         assert await read_order_detail(connection, order.id) == detail
+
+
+async def test_billing_rows_mirror_the_ledger_contracts(db: Database, order: OrderRecord) -> None:
+    """An invoice row carries its ledger ``Invoice`` contract id, a payment row the payer's ``PaymentClaim``
+    and the payee's ``PaymentReceipt`` (migration 0005); rows without a ledger contract keep None."""
+    async with db.transaction() as repos:
+        invoice = await repos.invoices.add(
+            NewInvoice(
+                order_id=order.id,
+                lines=[{"item": "Bicycle", "amount": "420.00"}],
+                total=Decimal("420.00"),
+                currency="EUR",
+                due_date=date(2030, 2, 1),
+                ledger_contract_id="00invoice#1",
+            )
+        )
+        payment = await repos.payments.record(
+            _payment(
+                invoice,
+                "420.00",
+                reference="SEPA-42",
+                ledger_claim_contract_id="00claim#2",
+                ledger_contract_id="00receipt#3",
+            )
+        )
+    async with db.transaction() as repos:
+        stored = await repos.payments.for_invoice(invoice.id)
+        (row,) = [i for i in await repos.invoices.by_order(order.id) if i.id == invoice.id]
+        detail = await read_order_detail(repos.invoices.session, order.id)
+    assert row.ledger_contract_id == "00invoice#1" and row.status == InvoiceStatus.PAID
+    assert stored == payment
+    assert (payment.ledger_claim_contract_id, payment.ledger_contract_id) == ("00claim#2", "00receipt#3")
+    assert detail is not None
+    async with db.transaction() as repos:
+        plain = await repos.invoices.add(
+            NewInvoice(
+                order_id=order.id, lines=[], total=Decimal(1), currency="EUR", due_date=date(2030, 2, 1)
+            )
+        )
+        unmirrored = await repos.payments.record(_payment(plain, "1"))
+    assert plain.ledger_contract_id is None
+    assert (unmirrored.ledger_claim_contract_id, unmirrored.ledger_contract_id) == (None, None)
