@@ -5,9 +5,10 @@ Under ``lso run`` the platform hands the agent its identity service (:func:`sour
 its own, the agent builds one on first use (:class:`AgentSessions`), from its store (the identities
 onboarding recorded), and:
 
-* on one machine with ``lso``'s ledger secret (``<LSO_DATA_DIR>/ledger-token.secret``, which the embedded
-  ledger verifies): the operator's and each party user's tokens minted with it, so a party seen for the first
-  time (a new customer) is onboarded on its first session;
+* with ``LSO_LEDGER_MINT_TOKENS`` (development, one machine): the operator's and each party user's tokens
+  minted with ``lso``'s ledger secret (``<LSO_DATA_DIR>/ledger-token.secret``, which the embedded ledger
+  verifies), so a party seen for the first time (a new customer) is onboarded on its first session; never
+  implied by the file merely being there;
 * otherwise the configured tokens: ``LSO_LEDGER_PARTY_TOKENS`` (JSON ``{ledger user: token}``) and
   ``LSO_LEDGER_PARTY_TOKEN_DIR`` (one ``<ledger user>.jwt`` each), and, when ``LSO_LEDGER_OPERATOR_TOKEN`` is
   set, onboarding on first use.
@@ -70,9 +71,8 @@ class AgentSessions:
     def _authority(self) -> tuple[TokenProvider | None, PartyTokens]:
         """The operator's token (None: no onboarding) and the party users' tokens."""
         s = self.settings
-        configured = bool(s.ledger_party_tokens) or s.ledger_party_token_dir is not None
         secret_file = s.ledger_secret_file
-        if not configured and secret_file.is_file():
+        if s.ledger_mint_tokens:
             tokens = SignedUserTokens(
                 secret_file.read_text().strip(), lifetime=s.ledger_token_lifetime_seconds
             )

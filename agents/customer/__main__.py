@@ -1,12 +1,15 @@
 """``python -m agents.customer``: a simulated customer that places one order and follows it.
 
     python -m agents.customer --name customer --manufacturer manufacturer@localhost \
-        --order order.json --policy customer-policy.json [--quotation-seconds 120]
+        --order order.json --policy customer-policy.json [--quotation-seconds 120] [--until delivered]
 
 The order is an ontology Order (JSON), the policy a CustomerPolicy (its ``decide`` answers the
-quotations; invoices are paid in full). Prints ``READY <jid>`` once connected, then one JSON line
-per event (quotation, refused, declined, contracted, failed, invoice, paid), and exits 0 once the
-order is paid or ended without a contract (1 on failure).
+quotations; invoices are paid in full; a shipped order's delivery is confirmed at once). Prints
+``READY <jid>`` once connected, then one JSON line per event (quotation, refused, declined, contracted,
+failed, invoice, paid, delivered, delivery-failed, status), and exits 0 once the order is delivered (or paid,
+with ``--until paid``) or ended without a contract (1 on failure or when the order was not delivered within
+``--payment-seconds`` of its contract). This simulated customer has no ledger session: its ledger steps are
+skipped (logged once).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 
 from agents.customer.agent import CustomerAgent, CustomerTimings, OrderEvent
 from agents.customer.decisions import PolicyDecisions
+from agents.customer.ledger_steps import LedgerStepFailed
 from agents.runtime.child_process import READY
 from core.settings import get_settings
 from ontology.order import Order
@@ -47,8 +51,10 @@ async def run(args: argparse.Namespace, order: Order, policy: CustomerPolicy) ->
             return 0 if outcome.status in ("declined", "refused") else 1
         async with asyncio.timeout(args.payment_seconds):
             await handle.payment
+            if args.until == "delivered":
+                await handle.delivery
         return 0
-    except TimeoutError:
+    except (TimeoutError, LedgerStepFailed):
         return 1
     finally:
         await agent.stop()
@@ -61,7 +67,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--order", required=True, help="Order JSON")
     parser.add_argument("--policy", required=True, help="CustomerPolicy JSON")
     parser.add_argument("--quotation-seconds", type=float, default=120.0)
-    parser.add_argument("--payment-seconds", type=float, default=600.0)
+    parser.add_argument(
+        "--payment-seconds", type=float, default=600.0, help="bound on the wait from contract to --until"
+    )
+    parser.add_argument("--until", choices=("paid", "delivered"), default="delivered")
     args = parser.parse_args(argv)
     logging.basicConfig(level=get_settings().log_level.upper(), stream=sys.stderr)
     order = Order.model_validate_json(Path(args.order).read_text())

@@ -19,8 +19,26 @@ carrying an :class:`~ontology.console.OrderStatusNotice`; each becomes an :class
 kind ``status`` (content: the notice, detail: its note) through ``on_event``. Notices about an
 order this agent did not place, or from anyone but the order's manufacturer, are ignored (logged).
 
-An order is settled (its handle leaves :attr:`CustomerAgent.orders`) once it ended without a contract,
-once its invoice was answered, or once its manufacturer announces a final status (paid, failed, ...).
+The customer's own steps on the ledger (model v2), when the agent is given the customers' ledger sessions
+(``ledger``: :class:`~ledger.lifecycle.PartySessions`, the session of the customer an order is of; and
+``ledger_parties``: :class:`~ledger.lifecycle.PartyIdentities`, where the manufacturer's party id is read),
+see :mod:`agents.customer.ledger_steps`:
+
+1. before the ``accept-proposal``, the customer's signed ``CustomerOrder`` at the quotation's terms (its
+   contract id goes in :attr:`AcceptQuotation.customer_order_contract_id`); a ledger away is retried with
+   a bounded backoff within the contract timing, then the order fails in words (the quotation is declined
+   with that reason): nothing is accepted before the ledger holds the customer's signature;
+7. before the ``inform`` :class:`~ontology.billing.Payment`, the customer's ``PaymentClaim`` on the
+   invoice's ledger contract (:attr:`Invoice.contract_id`), named in :attr:`Payment.claim_contract_id`;
+9. on a ``shipped`` status notice, the decision source's :meth:`~DecisionSource.confirm_delivery` (a simulated
+   customer at once, an app customer when the customer says so), then ``ConfirmDelivery`` and, when late
+   with an agreed penalty, ``ClaimPenalty``; the outcome is the handle's ``delivery``.
+
+Without a ledger (simulations) those ledger steps are skipped (logged once).
+
+An order is settled (its handle leaves :attr:`CustomerAgent.orders`) once it ended without a contract, once
+its invoice was refused or left unpaid, or once its manufacturer announces that it is delivered, completed
+or ended otherwise (failed, cancelled, ...).
 The manufacturers of the last :data:`SETTLED_REMEMBERED` settled orders are remembered, so their late
 notices are still heard; an invoice of a settled order is refused.
 """
@@ -30,6 +48,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,17 +56,20 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from agents.customer.decisions import Decision, DecisionSource
+from agents.customer.ledger_steps import Backoff, CustomerLedger, DeliveryConfirmed, LedgerStepFailed
 from agents.runtime.conversation_behaviour import ConversationAborted, ConversationBehaviour, utc_now
 from agents.runtime.not_understood import not_understood_for
 from agents.runtime.platform_agent import PlatformAgent
 from agents.runtime.refusals import NOT_AUTHORISED
 from agents.runtime.transport import bare
 from core.settings import Settings
+from ledger.lifecycle import PartyIdentities, PartySessions
 from ontology.billing import Invoice, Payment
 from ontology.codec import Content, ContentError, decode
 from ontology.common import Reason
 from ontology.console import OrderStatusNotice
 from ontology.contract import ContractCommitted
+from ontology.lifecycle import ShipmentInfo
 from ontology.order import Order, OrderStatus, is_terminal
 from ontology.policy import CustomerDecision
 from ontology.quotation import AcceptQuotation, CounterOffer, Quotation
@@ -78,6 +100,9 @@ class CustomerTimings:
     """After an acceptance, the manufacturer confirms the contract within this."""
     payment: timedelta = timedelta(hours=1)
     """Time to pay an invoice (a person in the app needs more than seconds)."""
+    ledger: timedelta = timedelta(seconds=60)
+    """A ledger step after the order's signature (payment claim, delivery) is retried within this while the
+    ledger does not answer (the signature itself within :attr:`contract`)."""
     max_rounds: int = 5
     """Quotation rounds (1 + counter-offers)."""
 
@@ -88,8 +113,8 @@ class OrderEvent:
 
     order_id: UUID
     kind: str
-    """quotation, refused, declined, contracted, failed, invoice, paid; status (a manufacturer's
-    :class:`~ontology.console.OrderStatusNotice`)."""
+    """quotation, refused, declined, contracted, failed, invoice, paid, delivered (detail: in words),
+    delivery-failed (detail: why); status (a manufacturer's :class:`~ontology.console.OrderStatusNotice`)."""
     content: Content | None = None
     detail: str = ""
 
@@ -103,9 +128,14 @@ class OrderOutcome:
     committed: ContractCommitted | None = None
 
 
+def _future() -> asyncio.Future[DeliveryConfirmed]:
+    return asyncio.get_running_loop().create_future()
+
+
 @dataclass
 class OrderHandle:
-    """An order placed by this agent; await ``outcome`` (and ``payment`` once contracted)."""
+    """An order placed by this agent; await ``outcome`` (and ``payment`` once contracted, ``delivery`` once
+    shipped)."""
 
     order: Order
     manufacturer: str
@@ -113,6 +143,10 @@ class OrderHandle:
     payment: asyncio.Future[Payment]
     quotations: list[Quotation] = field(default_factory=list)
     conversation_id: str = ""
+    delivery: asyncio.Future[DeliveryConfirmed] = field(default_factory=_future)
+    """The customer's confirmed receipt (an exception: why it could not be confirmed on the ledger)."""
+    shipment: ShipmentInfo | None = None
+    delivering: bool = False
 
 
 class CustomerAgent(PlatformAgent):
@@ -125,11 +159,25 @@ class CustomerAgent(PlatformAgent):
         timings: CustomerTimings | None = None,
         on_event: Callable[[OrderEvent], None] | None = None,
         password: str | None = None,
+        ledger: PartySessions | None = None,
+        ledger_parties: PartyIdentities | None = None,
+        ledger_backoff: Backoff | None = None,
     ) -> None:
+        """``ledger``: the sessions of the customers this agent acts for (``session(PartyRole.CUSTOMER,
+        order.customer_id)``: a token of that customer's own ledger user); ``ledger_parties``: the identity
+        store, where the manufacturer's party is read. Both or neither (then the ledger steps are skipped)."""
         super().__init__(name, settings, password=password)
+        if (ledger is None) != (ledger_parties is None):
+            raise ValueError("a customer agent on the ledger needs both its sessions and the identity store")
         self.decisions = decisions
         self.timings = timings or CustomerTimings()
         self.on_event = on_event
+        self.ledger = (
+            None
+            if ledger is None or ledger_parties is None
+            else CustomerLedger(ledger, ledger_parties, ledger_backoff)
+        )
+        self._told_no_ledger = False
         self.orders: dict[UUID, OrderHandle] = {}
         """The orders under way (placed and not settled)."""
         self._settled: OrderedDict[UUID, str] = OrderedDict()
@@ -144,6 +192,17 @@ class CustomerAgent(PlatformAgent):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await super().stop()
+
+    def _no_ledger(self) -> bool:
+        """True (logged once) when this agent has no ledger: its ledger steps are skipped."""
+        if self.ledger is not None:
+            return False
+        if not self._told_no_ledger:
+            self._told_no_ledger = True
+            log.info(
+                "%s: no ledger given: the customer's ledger steps are skipped (a simulation)", self.address
+            )
+        return True
 
     def _spawn(self, coroutine: object, name: str) -> None:
         task = asyncio.ensure_future(coroutine)  # type: ignore[call-overload]
@@ -248,7 +307,20 @@ class CustomerAgent(PlatformAgent):
         quotation: Quotation,
     ) -> OrderOutcome:
         manufacturer = handle.manufacturer
-        accept = AcceptQuotation(order_id=quotation.order_id, quotation_id=quotation.id)
+        signed: str | None = None
+        if not self._no_ledger():
+            assert self.ledger is not None
+            deadline = time.monotonic() + self.timings.contract.total_seconds()
+            try:
+                signed = await self.ledger.place_order(handle.order, quotation, deadline)
+            except LedgerStepFailed as exc:
+                why = f"the order could not be signed on the ledger: {exc}"
+                log.warning("%s: order %s: %s", self.address, handle.order.id, why)
+                _decline(conversation, Reason(reason="not-signed", detail=why))
+                return OrderOutcome("failed", why, quotation)
+        accept = AcceptQuotation(
+            order_id=quotation.order_id, quotation_id=quotation.id, customer_order_contract_id=signed
+        )
         result_by = utc_now() + self.timings.contract
         conversation.act(
             lambda m, now: m.award(
@@ -291,9 +363,63 @@ class CustomerAgent(PlatformAgent):
             return
         self._emit(OrderEvent(notice.order_id, "status", notice, notice.note))
         handle = self.orders.get(notice.order_id)
-        final = is_terminal(notice.status) or notice.status is OrderStatus.PAID
-        if handle is not None and final and handle.outcome.done():
+        if handle is None:
+            return
+        if notice.status is OrderStatus.SHIPPED and not handle.delivering:
+            handle.delivering = True
+            handle.shipment = notice.shipment
+            self._spawn(self._deliver(handle), f"delivery of {notice.order_id}")
+        final = is_terminal(notice.status) or notice.status in (OrderStatus.DELIVERED, OrderStatus.COMPLETED)
+        if final and handle.outcome.done():
             self._settle(handle)
+
+    # ----------------------------------------------------------------- delivery
+
+    async def _deliver(self, handle: OrderHandle) -> None:
+        """Ask the decision source to confirm the delivery of a shipped order, then take the ledger steps."""
+        order_id = handle.order.id
+        try:
+            await self.decisions.confirm_delivery(order_id, handle.shipment)
+            await self.take_delivery(order_id, handle.order.customer_id, handle.order.manufacturer_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            why = (
+                str(exc)
+                if isinstance(exc, LedgerStepFailed)
+                else f"internal error: {type(exc).__name__}: {exc}"
+            )
+            if not isinstance(exc, LedgerStepFailed):
+                log.exception("%s: delivery of order %s", self.address, order_id)
+            handle.delivering = False  # the customer may confirm again (the app's button)
+            if not handle.delivery.done():
+                handle.delivery.set_exception(
+                    exc if isinstance(exc, LedgerStepFailed) else LedgerStepFailed(why)
+                )
+                handle.delivery.exception()  # retrieved: whoever awaits it sees it too
+            handle.delivery = _future()
+            self._emit(OrderEvent(order_id, "delivery-failed", None, why))
+
+    async def take_delivery(
+        self, order_id: UUID, customer_id: str, manufacturer_id: str
+    ) -> DeliveryConfirmed:
+        """The customer confirms the delivery of its shipped order on the ledger (``ConfirmDelivery``, and
+        ``ClaimPenalty`` when late with an agreed penalty), as the customer; idempotent. Without a ledger the
+        confirmation is only told (:class:`DeliveryConfirmed` without dates). Raises
+        :class:`LedgerStepFailed` with the reason in words."""
+        confirmed = DeliveryConfirmed()
+        if not self._no_ledger():
+            assert self.ledger is not None
+            deadline = time.monotonic() + self.timings.ledger.total_seconds()
+            confirmed = await self.ledger.confirm_delivery(order_id, customer_id, manufacturer_id, deadline)
+        log.info("%s: order %s: %s", self.address, order_id, confirmed.words)
+        handle = self.orders.get(order_id)
+        if handle is not None:
+            handle.delivering = True  # confirmed: a later shipped notice asks nobody again
+            if not handle.delivery.done():
+                handle.delivery.set_result(confirmed)
+        self._emit(OrderEvent(order_id, "delivered", None, confirmed.words))
+        return confirmed
 
     # ----------------------------------------------------------------- invoices
 
@@ -351,13 +477,38 @@ class CustomerAgent(PlatformAgent):
                 reason = Reason(reason="not-paid", detail=answer)
                 conversation.act(lambda m, now: m.failure(reason, now=now))
                 return
-            payment = answer
+            payment = await self._claim(handle, invoice, answer)
+            if isinstance(payment, str):
+                if not handle.payment.done():  # whoever waits for the payment (the app) hears why
+                    handle.payment.set_exception(LedgerStepFailed(payment))
+                    handle.payment.exception()
+                if _agreed(machine):
+                    reason = Reason(reason="not-paid", detail=payment)
+                    conversation.act(lambda m, now: m.failure(reason, now=now))
+                return
+            if not _agreed(machine):
+                return
             conversation.act(lambda m, now: m.inform(payment, now=now))
             if not handle.payment.done():
                 handle.payment.set_result(payment)
             self._emit(OrderEvent(invoice.order_id, "paid", payment))
         finally:
-            self._settle(handle)  # the manufacturer asks once: paid, refused or expired, it is over
+            if not handle.payment.done() or handle.payment.exception() is not None:
+                self._settle(handle)  # the manufacturer asks once: refused or expired, it is over
+            # paid: the order goes on (shipment, delivery) and is settled when delivered or completed
+
+    async def _claim(self, handle: OrderHandle, invoice: Invoice, payment: Payment) -> Payment | str:
+        """``payment`` with the customer's payment claim on the ledger, or why it could not be claimed."""
+        if self._no_ledger():
+            return payment
+        assert self.ledger is not None
+        deadline = time.monotonic() + self.timings.ledger.total_seconds()
+        try:
+            claim = await self.ledger.claim_payment(handle.order, invoice, payment, deadline)
+        except LedgerStepFailed as exc:
+            log.warning("%s: invoice %s: %s", self.address, invoice.id, exc)
+            return f"the payment could not be claimed on the ledger: {exc}"
+        return payment.model_copy(update={"claim_contract_id": claim})
 
 
 Negotiation = ConversationBehaviour[OrderInitiator]
@@ -367,7 +518,7 @@ def _revise(conversation: Negotiation, counter: CounterOffer, reply_by: datetime
     conversation.act(lambda m, now: m.revise(counter, now=now, reply_by=reply_by))
 
 
-def _decline(conversation: Negotiation, why: str) -> None:
+def _decline(conversation: Negotiation, why: Reason | str) -> None:
     conversation.act(lambda m, now: m.award([], now=now, reject_reason=why))
 
 

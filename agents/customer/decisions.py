@@ -2,7 +2,10 @@
 (the gateway's user) through a callback or a queue.
 
 A :class:`DecisionSource` is asked once per quotation with the order, the quotation and how many
-counter-offers were made already; it answers a :class:`Decision`.
+counter-offers were made already; it answers a :class:`Decision`. It is asked to pay an invoice
+(:meth:`DecisionSource.pay`) and, once the order is shipped, to confirm its delivery
+(:meth:`DecisionSource.confirm_delivery`: a simulated customer at once, an app customer when the customer
+says it arrived).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from ontology.billing import Invoice, Payment, PaymentMethod
+from ontology.lifecycle import ShipmentInfo
 from ontology.order import Order
 from ontology.policy import CustomerDecision, CustomerPolicy
 from ontology.quotation import CounterOffer, Quotation
@@ -58,6 +62,11 @@ class DecisionSource(ABC):
             method=PaymentMethod.BANK_TRANSFER,
             reference=f"order {order_id}",
         )
+
+    async def confirm_delivery(self, order_id: UUID, shipment: ShipmentInfo | None) -> None:
+        """Return once the customer has the shipped order (``shipment``: carrier and reference, when told).
+        This default confirms at once (a simulated customer)."""
+        del order_id, shipment
 
 
 class PolicyDecisions(DecisionSource):

@@ -4,6 +4,8 @@ Modules: :mod:`.estimate` (production time, feasibility), :mod:`.assessment` (ta
 not), :mod:`.selection` (rank supplier offers, next target; the pluggable scorer), :mod:`.scoring`
 (the default scorer over :mod:`agents.negotiation`), :mod:`.sourcing` (Iterated Contract
 Net per part), :mod:`.pricing` (quotation, counters), :mod:`.contracting` (the pluggable contract
-step), :mod:`.journal` (persistence), :mod:`.flow` (one order end to end), :mod:`.recovery`
-(after a restart), :mod:`.agent` (the SPADE agent), ``python -m agents.manufacturer`` (entry point).
+step), :mod:`.ledger_contract` (the contract step on the ledger, as the manufacturer itself),
+:mod:`.ledger_life` (the order's life on the ledger after its contract), :mod:`.journal`
+(persistence), :mod:`.flow` (one order end to end), :mod:`.recovery` (after a restart),
+:mod:`.agent` (the SPADE agent), ``python -m agents.manufacturer`` (entry point).
 """

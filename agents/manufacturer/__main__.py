@@ -1,7 +1,7 @@
 """``python -m agents.manufacturer``: run one ManufacturerAgent until SIGINT/SIGTERM.
 
     python -m agents.manufacturer --name manufacturer --manufacturer-id m1 --catalogue products.json \
-        --matchmaker matchmaker@localhost --contract contract@localhost \
+        --matchmaker matchmaker@localhost (--contract contract@localhost | --ledger) \
         [--policy policy.json] [--proxy-host suppliers@localhost] [--timings timings.json] \
         [--console console@localhost ...]
 
@@ -10,6 +10,10 @@ store's policy of this agent); the database is ``LSO_DATABASE_URL`` (migrated at
 ``--proxy-host`` every supplier is negotiated with as ``<host>/<supplier id>`` (a ProxyHost).
 ``--timings`` overrides :class:`~agents.manufacturer.settings.Timings` fields (seconds).
 ``--console`` (repeatable) names a JID trusted to drive the manual steps of orders.
+``--ledger``: the agent takes its own steps on the ledger (gRPC at ``LSO_LEDGER_GRPC_URL``) with a token of
+the manufacturer's own ledger user only (as :class:`agents.contract.sessions.AgentSessions` finds it: lso's
+ledger secret on one machine, else ``LSO_LEDGER_PARTY_TOKENS`` / ``LSO_LEDGER_PARTY_TOKEN_DIR``), the other
+parties' identities read from the store; no contract agent then.
 Prints ``READY <jid>`` once connected and recovered.
 """
 
@@ -26,10 +30,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from agents.contract.sessions import AgentSessions
 from agents.manufacturer.agent import ManufacturerAgent
 from agents.manufacturer.settings import Timings
 from agents.runtime.child_process import READY
 from core.settings import get_settings
+from ledger.identities.store_lookup import StoreIdentities
+from ledger.lifecycle import PartyLedger
+from ledger.settings import LedgerSettings
+from ontology.contract import PartyRole
 from ontology.policy import ManufacturerPolicy
 from ontology.product import Product
 from ontology.supplier import Supplier
@@ -57,6 +66,13 @@ async def run(
         return f"{host}/{supplier.id}" if host else supplier.agent
 
     db = await Database.open(settings.resolved_database_url, migrate=True)
+    ledger: PartyLedger | None = None
+    identities: StoreIdentities | None = None
+    sessions: AgentSessions | None = None
+    if args.ledger:
+        sessions = AgentSessions(lambda: db, LedgerSettings(), settings)
+        identities = StoreIdentities(lambda: db)
+        ledger = await sessions.session(PartyRole.MANUFACTURER, args.manufacturer_id or args.name)
     agent = ManufacturerAgent(
         args.name,
         settings,
@@ -69,6 +85,9 @@ async def run(
         timings=timings,
         supplier_agent=proxy_of,
         consoles=args.console,
+        ledger=ledger,
+        identities=identities,
+        supplier_jid=(lambda supplier_id: f"{host}/{supplier_id}") if host else None,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -81,6 +100,8 @@ async def run(
     finally:
         with contextlib.suppress(Exception):
             await agent.stop()
+        if sessions is not None:
+            await sessions.aclose()
         await db.close()
 
 
@@ -93,13 +114,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--catalogue", required=True, help="JSON list of products")
     parser.add_argument("--policy", default=None, help="ManufacturerPolicy JSON (default: from the store)")
     parser.add_argument("--matchmaker", required=True)
-    parser.add_argument("--contract", required=True, help="JID of the contract agent")
+    parser.add_argument("--contract", default=None, help="JID of the contract agent")
+    parser.add_argument(
+        "--ledger",
+        action="store_true",
+        help="take the manufacturer's own steps on the ledger (no contract agent)",
+    )
     parser.add_argument("--proxy-host", default=None, help="JID of the ProxyHost of the suppliers")
     parser.add_argument("--timings", default=None, help="JSON of Timings overrides (seconds)")
     parser.add_argument(
         "--console", action="append", default=[], help="JID of a console (the gateway's bridge); repeatable"
     )
     args = parser.parse_args(argv)
+    if not args.ledger and not args.contract:
+        parser.error("give --contract (the contract agent's JID) or --ledger")
     logging.basicConfig(level=get_settings().log_level.upper(), stream=sys.stderr)
     catalogue = [Product.model_validate(item) for item in json.loads(Path(args.catalogue).read_text())]
     policy = ManufacturerPolicy.model_validate_json(Path(args.policy).read_text()) if args.policy else None

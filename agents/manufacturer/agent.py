@@ -39,6 +39,7 @@ from agents.manufacturer.console import ConsoleDesk
 from agents.manufacturer.contracting import ContractAgentStep, ContractStep
 from agents.manufacturer.flow import OrderFlow
 from agents.manufacturer.journal import Journal
+from agents.manufacturer.ledger_contract import LedgerContractStep
 from agents.manufacturer.notices import notice_message
 from agents.manufacturer.scoring import NegotiationScorer
 from agents.manufacturer.selection import OfferScorer
@@ -47,9 +48,11 @@ from agents.runtime.conversation_behaviour import ConversationBehaviour
 from agents.runtime.platform_agent import PlatformAgent
 from agents.runtime.refusals import NOT_AUTHORISED
 from core.settings import Settings
+from ledger.lifecycle import PartyIdentities, PartyLedger
 from ontology.codec import ContentError, decode
 from ontology.common import Reason
 from ontology.console import OrderStatusNotice
+from ontology.lifecycle import ShipmentInfo
 from ontology.network import SupplyNetwork
 from ontology.order import Order, OrderStatus
 from ontology.policy import ManufacturerPolicy, NegotiationStrategy
@@ -99,16 +102,43 @@ class ManufacturerAgent(PlatformAgent):
         supplier_agent: Callable[[Supplier], str | None] | None = None,
         consoles: Iterable[str] = (),
         password: str | None = None,
+        ledger: PartyLedger | None = None,
+        identities: PartyIdentities | None = None,
+        supplier_jid: Callable[[str], str | None] | None = None,
     ) -> None:
-        """``consoles``: bare JIDs trusted to drive the manual steps (:mod:`agents.manufacturer.console`)."""
+        """``consoles``: bare JIDs trusted to drive the manual steps (:mod:`agents.manufacturer.console`).
+
+        ``ledger``: the manufacturer's own session on the ledger (its party, a token of its own ledger user
+        only); with it the agent contracts itself (:class:`LedgerContractStep`, unless ``contract_step`` is
+        given) and takes every later step of the order's life on the ledger (:mod:`.ledger_life`).
+        ``identities``: read-only lookup of the other parties' ledger identities (the identity store), needed
+        with ``ledger``. ``supplier_jid``: the agent that signs for a supplier id when this run did not
+        negotiate with it (after a restart); default: the supplier's agent as ``supplier_agent`` names it
+        during sourcing, else none."""
         super().__init__(name, settings, password=password)
-        if contract_agent is None and contract_step is None:
-            raise ValueError("give the contract agent's JID or a contract step")
+        if contract_agent is None and contract_step is None and ledger is None:
+            raise ValueError("give the contract agent's JID, a contract step or the manufacturer's ledger")
+        if ledger is not None and identities is None:
+            raise ValueError("a manufacturer on the ledger needs the identity store (identities)")
         self.db = db
         self.store = db
         self.catalogue = dict(catalogue)
         self.matchmaker = matchmaker
         self.timings = timings or Timings()
+        self.ledger = ledger
+        self.identities = identities
+        self._supplier_jids: dict[str, str] = {}
+        self._supplier_names: dict[str, str] = {}
+        self._supplier_jid = supplier_jid
+        if contract_step is None and ledger is not None and identities is not None:
+            contract_step = LedgerContractStep(
+                self,
+                ledger,
+                identities,
+                self.timings.contract,
+                supplier_jid=self.supplier_jid,
+                supplier_penalty=lambda: self.policy.supplier_penalty,
+            )
         self.contract_step: ContractStep = contract_step or ContractAgentStep(
             self, contract_agent or "", self.timings.contract
         )
@@ -366,10 +396,26 @@ class ManufacturerAgent(PlatformAgent):
         return save
 
     def with_agent(self, supplier: Supplier) -> Supplier:
-        """``supplier`` naming the agent to negotiate with (the resolver given, else its own ``agent``)."""
-        if self._supplier_agent is None:
-            return supplier
-        return supplier.model_copy(update={"agent": self._supplier_agent(supplier) or supplier.agent})
+        """``supplier`` naming the agent to negotiate with (the resolver given, else its own ``agent``);
+        remembered as the agent that signs for it, with its name."""
+        if self._supplier_agent is not None:
+            supplier = supplier.model_copy(update={"agent": self._supplier_agent(supplier) or supplier.agent})
+        self._supplier_names[supplier.id] = supplier.name
+        if supplier.agent:
+            self._supplier_jids[supplier.id] = supplier.agent
+        return supplier
+
+    def supplier_jid(self, supplier_id: str) -> str | None:
+        """The agent that signs for ``supplier_id``: the one negotiated with in this run, else the
+        resolver's."""
+        known = self._supplier_jids.get(supplier_id)
+        if known:
+            return known
+        return None if self._supplier_jid is None else self._supplier_jid(supplier_id)
+
+    def supplier_name(self, supplier_id: str) -> str:
+        """The supplier's name (as the matchmaker told it in this run), else its id."""
+        return self._supplier_names.get(supplier_id, supplier_id)
 
     def order_task(self, order_id: str) -> asyncio.Task[None] | None:
         return self._flows.get(order_id)
@@ -454,6 +500,8 @@ class ManufacturerAgent(PlatformAgent):
         price: Money | None = None,
         currency: str | None = None,
         progress: int | None = None,
+        shipment: ShipmentInfo | None = None,
+        delivery_date: date | None = None,
     ) -> bool:
         """Move the order to ``to`` in the store and tell its followers (also when another agent, the
         contract agent, moved it there first; never twice); False when it was there already."""
@@ -471,6 +519,8 @@ class ManufacturerAgent(PlatformAgent):
                         "price": price,
                         "currency": currency,
                         "progress": progress,
+                        "shipment": shipment,
+                        "delivery_date": delivery_date,
                     }
                 )
             )

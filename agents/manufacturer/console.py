@@ -4,8 +4,11 @@ bridge) that drive the manual steps of an order.
 A console sends a ``request`` (protocol ``fipa-request``) carrying one of
 :class:`~ontology.console.OrderDecision` (a ``received`` order, policy ``auto_accept`` off),
 :class:`~ontology.console.StartSourcing` (``accepted``, ``auto_source`` off),
-:class:`~ontology.console.ProductionProgress` (``in_production``, ``auto_produce`` off) or
-:class:`~ontology.console.RaiseInvoice` (``produced``, ``auto_invoice`` off). The agent answers:
+:class:`~ontology.console.ProductionProgress` (``in_production``, ``auto_produce`` off),
+:class:`~ontology.console.RaiseInvoice` (``produced``, ``auto_invoice`` off) and, with the manufacturer on the
+ledger, :class:`~ontology.console.ConfirmParts` (``contracted``, ``auto_receive_parts`` off: the shipped parts
+arrived), :class:`~ontology.console.StartProduction` (``contracted``, parts awaited: start anyway, for the
+reason given) or :class:`~ontology.console.ShipOrder` (``paid``, ``auto_ship`` off). The agent answers:
 
 * ``refuse`` :class:`~ontology.common.Reason` when the sender is not one of its consoles
   (``not-a-console``: refused before a conversation opens, logged by the Python logger only, nothing
@@ -34,7 +37,15 @@ from agents.runtime.conversation_behaviour import ConversationBehaviour
 from agents.runtime.transport import bare
 from ontology.codec import Content, decode
 from ontology.common import Reason
-from ontology.console import OrderDecision, ProductionProgress, RaiseInvoice, StartSourcing
+from ontology.console import (
+    ConfirmParts,
+    OrderDecision,
+    ProductionProgress,
+    RaiseInvoice,
+    ShipOrder,
+    StartProduction,
+    StartSourcing,
+)
 from ontology.order import OrderStatus
 from protocols.acl import AclMessage
 from protocols.performative import Performative
@@ -45,20 +56,35 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ConsoleRequest = OrderDecision | StartSourcing | ProductionProgress | RaiseInvoice
+ConsoleRequest = (
+    OrderDecision
+    | StartSourcing
+    | ProductionProgress
+    | RaiseInvoice
+    | ConfirmParts
+    | StartProduction
+    | ShipOrder
+)
 CONSOLE_REQUESTS: tuple[type[ConsoleRequest], ...] = (
     OrderDecision,
     StartSourcing,
     ProductionProgress,
     RaiseInvoice,
+    ConfirmParts,
+    StartProduction,
+    ShipOrder,
 )
 
-#: The status an order must have for each request, and the policy flag that makes it manual.
+#: The status an order must have for each request, and why its flow may not wait for it (the policy flag that
+#: makes it manual, or what else).
 NEEDS: dict[type[ConsoleRequest], tuple[OrderStatus, str]] = {
-    OrderDecision: (OrderStatus.RECEIVED, "auto_accept"),
-    StartSourcing: (OrderStatus.ACCEPTED, "auto_source"),
-    ProductionProgress: (OrderStatus.IN_PRODUCTION, "auto_produce"),
-    RaiseInvoice: (OrderStatus.PRODUCED, "auto_invoice"),
+    OrderDecision: (OrderStatus.RECEIVED, "the policy's auto_accept is on"),
+    StartSourcing: (OrderStatus.ACCEPTED, "the policy's auto_source is on"),
+    ProductionProgress: (OrderStatus.IN_PRODUCTION, "the policy's auto_produce is on"),
+    RaiseInvoice: (OrderStatus.PRODUCED, "the policy's auto_invoice is on"),
+    ConfirmParts: (OrderStatus.CONTRACTED, "the policy's auto_receive_parts is on"),
+    StartProduction: (OrderStatus.CONTRACTED, "its parts are not awaited on the ledger"),
+    ShipOrder: (OrderStatus.PAID, "the policy's auto_ship is on"),
 }
 
 PATIENCE = timedelta(seconds=30)
@@ -225,7 +251,7 @@ class ConsoleDesk:
             return Reason(
                 reason=NOT_AWAITED,
                 detail=f"order {order_id} does not wait for {type(request).content_type} "
-                f"(the policy's {flag} is on, or its flow is not running)",
+                f"({flag}, or its flow is not running)",
             )
         return None
 

@@ -9,7 +9,10 @@ or a revised ``cfp`` (:class:`~ontology.quotation.CounterOffer`, answered by a r
 -> after the contract step ``inform`` (:class:`~ontology.contract.ContractCommitted`) or
 ``failure``. Production follows; then a FIPA ``request`` with the
 :class:`~ontology.billing.Invoice` to the customer, answered by ``inform``
-:class:`~ontology.billing.Payment`. Every status change goes through the store (with history)
+:class:`~ontology.billing.Payment`. With the manufacturer on the ledger
+(``ManufacturerAgent(ledger=...)``) the order goes on there to ``completed``
+(:mod:`agents.manufacturer.ledger_life`: parts received, production, invoice and payment on the
+ledger, shipment, delivery, suppliers paid). Every status change goes through the store (with history)
 and is told to the order's followers (:meth:`ManufacturerAgent.change_status`); every step's
 conversation snapshot is saved.
 
@@ -47,7 +50,14 @@ from agents.runtime.conversation_behaviour import ConversationBehaviour, utc_now
 from ontology.billing import Invoice, InvoiceLine, Payment
 from ontology.codec import ContentError, decode
 from ontology.common import Reason
-from ontology.console import OrderDecision, OrderStatusNotice, ProductionProgress, RaiseInvoice, StartSourcing
+from ontology.console import (
+    OrderDecision,
+    OrderStatusNotice,
+    ProductionProgress,
+    RaiseInvoice,
+    ShipOrder,
+    StartSourcing,
+)
 from ontology.contract import CommitAgreement, ContractCommitted
 from ontology.customisation import estimated_cost
 from ontology.matchmaking import FindSuppliers, SupplierCandidates
@@ -371,6 +381,7 @@ class OrderFlow:
             now=utc_now(),
             currency=policy.currency,
             validity=self.agent.timings.quotation_validity,
+            penalty=policy.customer_penalty,
         )
         await self._propose(quotation)
         return quotation, lines
@@ -421,6 +432,7 @@ class OrderFlow:
                     currency=quotation.currency,
                     round=quotation.round + 1,
                     validity=self.agent.timings.quotation_validity,
+                    penalty=policy.customer_penalty,
                 )
                 await self._propose(quotation)
                 continue
@@ -459,7 +471,11 @@ class OrderFlow:
 
     async def _produce_and_bill(self, quotation: Quotation, committed: ContractCommitted | None) -> None:
         """Produce (from ``contracted``, or resumed ``in_production`` when ``committed`` is None),
-        then invoice (at once, or on the console's :class:`RaiseInvoice`) and collect the payment."""
+        then invoice (at once, or on the console's :class:`RaiseInvoice`) and collect the payment; with the
+        manufacturer on the ledger, the whole life of the order there (:meth:`_ledger_life`)."""
+        if self.agent.ledger is not None:
+            await self._ledger_life(quotation, committed)
+            return
         with contextlib.ExitStack() as stack:
             invoice_gate: Gate[RaiseInvoice] | None = None
             if not self.policy.auto_invoice:
@@ -469,6 +485,47 @@ class OrderFlow:
             if invoice_gate is not None:
                 (await invoice_gate.next()).done()
         await self._bill(quotation)
+
+    async def _ledger_life(self, quotation: Quotation, committed: ContractCommitted | None) -> None:
+        """From ``contracted`` (or wherever a restart left the order) to ``completed``, each step on the
+        ledger as the manufacturer (:class:`~agents.manufacturer.ledger_life.LedgerLife`): parts received,
+        produced, invoiced, paid, shipped, delivered, suppliers paid. Every step reads the ledger first."""
+        from agents.manufacturer.ledger_life import LedgerLife
+
+        assert self.agent.ledger is not None
+        life = LedgerLife(self, self.agent.ledger, quotation)
+        current = await self.journal.current_status(self.order_id)
+        if current is _S.CONTRACTED:
+            started = await life.receive_parts()
+            contracts = "" if committed is None else f"; contracts {', '.join(committed.contract_ids)}"
+            current = await self._produce_gated(started + contracts)
+        elif current in (_S.IN_PRODUCTION, _S.PRODUCED):
+            current = await self._produce_gated("")
+        if current in (_S.PRODUCED, _S.INVOICED, _S.PAID):
+            with contextlib.ExitStack() as stack:
+                ship_gate: Gate[ShipOrder] | None = None
+                if not self.policy.auto_ship:
+                    ship_gate = stack.enter_context(self.agent.desk.gate(self.order_id, ShipOrder))
+                if current is not _S.PAID:
+                    await life.bill()
+                await life.ship(ship_gate)
+            current = _S.SHIPPED
+        if current is _S.SHIPPED:
+            await life.delivered()
+            current = _S.DELIVERED
+        if current is _S.DELIVERED:
+            await life.settle()
+
+    async def _produce_gated(self, note: str) -> OrderStatus:
+        """Produce (then the console's :class:`RaiseInvoice` awaited, when the policy wants it)."""
+        with contextlib.ExitStack() as stack:
+            invoice_gate: Gate[RaiseInvoice] | None = None
+            if not self.policy.auto_invoice:
+                invoice_gate = stack.enter_context(self.agent.desk.gate(self.order_id, RaiseInvoice))
+            await self._produce(note)
+            if invoice_gate is not None:
+                (await invoice_gate.next()).done()
+        return _S.PRODUCED
 
     async def _produce(self, contracts: str) -> None:
         if await self.journal.current_status(self.order_id) is _S.PRODUCED:

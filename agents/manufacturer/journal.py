@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
 from contextlib import AbstractAsyncContextManager
@@ -14,8 +15,11 @@ from typing import Any
 
 from agents.manufacturer.products import product_from_record
 from agents.runtime.refusals import NOT_AUTHORISED
-from ontology.billing import Invoice, Payment
+from ledger.lifecycle import Contract, PaymentReceipt
+from ontology.billing import Invoice, Payment, PaymentMethod
+from ontology.codec import ContentError, decode
 from ontology.common import Reason
+from ontology.matchmaking import SupplierCandidates
 from ontology.network import SupplyNetwork
 from ontology.order import Order, OrderStatus
 from ontology.product import Product
@@ -236,14 +240,44 @@ class Journal:
 
     async def add_invoice(self, invoice: Invoice) -> None:
         async with self._lock, self._transaction() as repos:
-            await repos.invoices.add(
-                NewInvoice(
-                    id=str(invoice.id),
-                    order_id=str(invoice.order_id),
-                    lines=[line.model_dump(mode="json") for line in invoice.lines],
-                    total=invoice.total,
-                    currency=invoice.currency,
-                    due_date=invoice.due_date,
+            await repos.invoices.add(_new_invoice(invoice))
+
+    async def mirror_invoice(self, invoice: Invoice) -> None:
+        """The store's row of a ledger invoice (``invoice.contract_id``): added when missing (a restart after
+        the ledger raised it), its contract id set when the row has none."""
+        async with self._lock, self._transaction() as repos:
+            stored = await repos.invoices.get(str(invoice.id))
+            if stored is None:
+                await repos.invoices.add(_new_invoice(invoice))
+            elif stored.ledger_contract_id is None and invoice.contract_id is not None:
+                await repos.invoices.set_ledger_contract_id(stored.id, invoice.contract_id)
+
+    async def mirror_payment(
+        self,
+        invoice: Invoice,
+        receipt: Contract[PaymentReceipt],
+        payment: Payment | None = None,
+        claim_id: str | None = None,
+    ) -> None:
+        """The store's payment row of a ledger ``receipt`` of ``invoice`` (once; the invoice row is marked
+        paid with it): its claim's (``claim_id``, else the one the payer named) and receipt's contract ids,
+        the payer's payment id when it told one."""
+        claim_id = claim_id or (None if payment is None else payment.claim_contract_id)
+        async with self._lock, self._transaction() as repos:
+            if await repos.payments.for_invoice(str(invoice.id)) is not None:
+                return
+            data = receipt.data
+            await repos.payments.record(
+                NewPayment(
+                    id=str(payment.id) if payment is not None else str(uuid.uuid4()),
+                    invoice_id=str(invoice.id),
+                    amount=data.amount,
+                    currency=data.currency,
+                    method=str(payment.method if payment is not None else PaymentMethod.LEDGER),
+                    reference=data.payment_ref,
+                    paid_at=data.paid_at,
+                    ledger_claim_contract_id=claim_id,
+                    ledger_contract_id=receipt.contract_id,
                 )
             )
 
@@ -278,6 +312,24 @@ class Journal:
             self._flush_task = asyncio.get_running_loop().create_task(
                 self._flush_soon(), name=f"acl log flush {self.agent_jid}"
             )
+
+    async def supplier_names(self, order_id: str) -> dict[str, str]:
+        """The names of the suppliers the matchmaker found for an order, by supplier id, from its answers in
+        the order's message log (what a restarted agent knows of them: it did not ask the matchmaker)."""
+        async with self._transaction() as repos:
+            logged = await repos.acl.by_order(order_id)
+        names: dict[str, str] = {}
+        for record in logged:
+            if record.direction != Direction.IN or record.performative != "inform":
+                continue
+            try:
+                found = decode(record.content, SupplierCandidates, remember=False)
+            except ContentError:
+                continue
+            for entry in found.candidates:
+                for supplier in entry.suppliers:
+                    names.setdefault(supplier.id, supplier.name)
+        return names
 
     async def flush_acl(self) -> None:
         """Write every queued ACL message now."""
@@ -385,3 +437,16 @@ class Journal:
         async with self._lock, self._transaction() as repos:
             saved = await repos.negotiations.save(state.evolve(finished=True, state_name=note[:64]))
         self._remember(state.conversation_id, saved.version)
+
+
+def _new_invoice(invoice: Invoice) -> NewInvoice:
+    """The store's row of ``invoice`` (with its ledger contract id when it has one)."""
+    return NewInvoice(
+        id=str(invoice.id),
+        order_id=str(invoice.order_id),
+        lines=[line.model_dump(mode="json") for line in invoice.lines],
+        total=invoice.total,
+        currency=invoice.currency,
+        due_date=invoice.due_date,
+        ledger_contract_id=invoice.contract_id,
+    )

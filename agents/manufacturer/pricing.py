@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from ontology.network import SupplyNetwork
 from ontology.order import Order
-from ontology.policy import ManufacturerPolicy, to_cents
+from ontology.policy import LatePenaltyTerms, ManufacturerPolicy, to_cents
 from ontology.product import Product
 from ontology.quotation import CounterOffer, Quotation, QuotationLine
 
@@ -84,17 +84,22 @@ def build_quotation(
     currency: str,
     round: int = 1,
     validity: timedelta = DEFAULT_VALIDITY,
+    penalty: LatePenaltyTerms | None = None,
 ) -> Quotation:
+    """``penalty``: the late-delivery penalty terms offered (the quotation's penalty is their share of the
+    quoted total)."""
     scaled = scale_lines(lines, total)
+    quoted = sum((line.price for line in scaled), Decimal(0))
     return Quotation(
         order_id=order.id,
         round=round,
         currency=currency,
         lines=scaled,
-        total_price=sum((line.price for line in scaled), Decimal(0)),
+        total_price=quoted,
         delivery_date=delivery_date,
         created_at=now,
         valid_until=now + validity,
+        penalty=None if penalty is None else penalty.penalty_for(quoted),
     )
 
 

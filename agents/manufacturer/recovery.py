@@ -17,8 +17,11 @@ negotiation with suppliers or a request is cancelled (peers are told). Then ever
 manufacturer still between ``received`` and ``contracting`` (and not resumed) is marked
 ``failed`` with the reason "interrupted by a restart of the manufacturer's agent" (the customer
 can order again). Orders invoiced or further keep their status (an invoice the customer did not
-answer before the restart is not sent again). What was read about orders that were not resumed is
-forgotten at the end.
+answer before the restart is not sent again); with the manufacturer on the ledger
+(:mod:`agents.manufacturer.ledger_life`) they are resumed too, from the ledger and the store: an invoiced
+order's payment claim is looked for on the ledger and confirmed, a paid one shipped, a shipped one's delivery
+awaited, a delivered one's suppliers paid (the store's invoice row is rebuilt from the ledger when a restart
+came between the two). What was read about orders that were not resumed is forgotten at the end.
 """
 
 from __future__ import annotations
@@ -86,6 +89,15 @@ CONTRACT_STEP = (OrderStatus.CONFIRMED, OrderStatus.CONTRACTING, OrderStatus.CON
 #: Order statuses whose production (and invoicing) a restart interrupted: resumed from the store.
 PRODUCTION = (OrderStatus.CONTRACTED, OrderStatus.IN_PRODUCTION, OrderStatus.PRODUCED)
 
+#: With the manufacturer on the ledger, also the later steps: resumed from the ledger and the store.
+LEDGER_LIFE = (
+    *PRODUCTION,
+    OrderStatus.INVOICED,
+    OrderStatus.PAID,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+)
+
 
 async def _resumable(agent: ManufacturerAgent, machine: Conversation[Any], order_id: str) -> bool:
     """Resume the customer's conversation of a quoted or accepted order (True), if it is one and can be."""
@@ -125,7 +137,9 @@ async def recover(agent: ManufacturerAgent) -> list[str]:
             await journal.save_machine(machine, state.role, state.order_id or "", state.round)
         else:
             await journal.mark_finished(state, str(machine.state))
-    for order in await journal.orders_in(agent.manufacturer_id, *PRODUCTION):
+    for order in await journal.orders_in(
+        agent.manufacturer_id, *(PRODUCTION if agent.ledger is None else LEDGER_LIFE)
+    ):
         order_id = str(order.id)
         if order_id in resumed:
             continue
@@ -133,7 +147,7 @@ async def recover(agent: ManufacturerAgent) -> list[str]:
             resumed.add(order_id)
             continue
         log.warning("%s: order %s (%s) cannot be resumed", agent.address, order_id, order.status)
-        if OrderStatus.FAILED in order.allowed_transitions():
+        if OrderStatus.FAILED in order.allowed_transitions() and order.status in PRODUCTION:
             await agent.change_status(order_id, OrderStatus.FAILED, f"{RESTARTED}: production not resumable")
     failed: list[str] = []
     for order in await journal.orders_in(agent.manufacturer_id, *INTERRUPTED):

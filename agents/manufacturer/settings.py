@@ -23,6 +23,9 @@ class Timings:
     payment: timedelta = timedelta(hours=1)
     """The customer's answer to an invoice must come within this (as long as the customer agent waits for
     the person paying in the app)."""
+    ledger_poll: timedelta = timedelta(seconds=2)
+    """How often the order's contracts are read from the ledger while a step waits for another party (a
+    part's shipment, the customer's payment claim or delivery confirmation, a supplier's invoice)."""
     invoice_due_days: int = 30
     award_attempts: int = 3
     """How many negotiations per part (the winner failing after acceptance starts the next one)."""

@@ -17,6 +17,13 @@ ended or contracted without it, or when ``LSO_SUPPLIERS_BOOKING_HOLD_SECONDS`` p
 hold at most ``LSO_SUPPLIERS_MAX_REQUESTER_SHARE`` of a supplier's capacity (``capacity-share``). See
 :mod:`agents.supplier_proxy.host`, :mod:`.bookings`, :mod:`.booking_check` and :mod:`.settings`.
 
+Once an order is contracted on the ledger (model v2), the manufacturer asks each supplier's proxy to sign its
+supply proposal (FIPA ``request`` :class:`ontology.lifecycle.SignSupply`): the proxy signs it with its
+supplier's own ledger session when it is what it offered (``inform`` ``SupplySigned``), else rejects it in
+words (``failure``); then it ships, invoices and confirms the manufacturer's payment claim, resuming from the
+ledger after a restart. See :mod:`.signing`, :mod:`.supply_terms`, :mod:`.fulfilment`, :mod:`.sessions`; the
+host's ``ledger`` parameter gives the sessions (none: a simulation, nothing is signed).
+
 Usage (manufacturer side or tests)::
 
     host = ProxyHost("suppliers", settings)            # one XMPP account (an admin creates it) for all

@@ -34,7 +34,16 @@ log = logging.getLogger(__name__)
 
 _S = OrderStatus
 CONTRACTED = frozenset(
-    {_S.CONTRACTED, _S.IN_PRODUCTION, _S.PRODUCED, _S.INVOICED, _S.PAID, _S.DELIVERED, _S.COMPLETED}
+    {
+        _S.CONTRACTED,
+        _S.IN_PRODUCTION,
+        _S.PRODUCED,
+        _S.INVOICED,
+        _S.PAID,
+        _S.SHIPPED,
+        _S.DELIVERED,
+        _S.COMPLETED,
+    }
 )
 """Statuses of an order whose contracts are committed."""
 ENDED = frozenset({_S.DECLINED, _S.REJECTED, _S.CANCELLED, _S.FAILED})

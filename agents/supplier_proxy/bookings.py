@@ -10,6 +10,9 @@ them; a held booking nobody confirmed ends at its ``held_until`` (:meth:`Booking
 * One requester (the bare JID of the manufacturer agent that accepted) may hold, unconfirmed, at most
   ``share`` of the capacity the supplier has until a call's delivery date (:func:`within_share`).
 
+A booking keeps the terms of its offer (price, currency, quantity, delivery date): a supply proposal on the
+ledger is signed only when its items are those terms (:mod:`agents.supplier_proxy.supply_terms`).
+
 Bounds: at most ``limit`` bookings (default :data:`MAX_BOOKINGS`) per supplier (more are not taken); a held
 booking lives until its ``held_until`` at the latest; a confirmed one until its delivery date has passed.
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 MAX_BOOKINGS = 10_000
@@ -46,6 +50,11 @@ class Booking:
     state: BookingState
     held_until: datetime
     """When a held booking that no contract confirmed is released."""
+    price: Decimal | None = None
+    """The offer's price for the whole quantity (what a supply proposal must carry for this part)."""
+    currency: str = ""
+    quantity: int = 1
+    """The part's quantity the offer covers."""
 
 
 class BookingsFull(Exception):

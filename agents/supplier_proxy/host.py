@@ -42,6 +42,26 @@ Memory bounds, per host:
   at most :data:`~.proxy.NEGOTIATIONS_KEPT` / :data:`~.proxy.OFFERS_KEPT` in any case), bookings at most
   :data:`~.bookings.MAX_BOOKINGS`, each ended by time (see above).
 
+Supply agreements (model v2 on the ledger; :mod:`agents.supplier_proxy.signing`,
+:mod:`agents.supplier_proxy.fulfilment`). A proxy serves a FIPA ``request``
+:class:`~ontology.lifecycle.SignSupply` only from a JID the directory binds as ``manufacturer`` (admitted like
+a cfp; anyone else gets ``refuse`` ``not-authorised`` and nothing is read or signed) and only for an order it
+holds a booking of for that JID: it reads the supply proposal with its supplier's own ledger session
+(:attr:`ledger`, a :class:`~ledger.lifecycle.PartySessions`: ``session(PartyRole.SUPPLIER, supplier id)``),
+compares it with its offers, and ``AcceptSupply`` (``inform`` :class:`~ontology.lifecycle.SupplySigned`; the
+bookings are confirmed) or ``RejectSupply`` with the differences in words (``failure``). Then it ships after
+``ship_delay_seconds`` (per supplier overridable), invoices, and confirms the manufacturer's payment claim,
+taking due steps every ``ledger_poll_seconds``; when it starts it resumes every supply agreement of its
+suppliers that is not shipped, not invoiced or not paid (:meth:`resume_supplies`). Without a ledger (a
+simulation) a ``SignSupply`` is answered ``failure`` ``no-ledger`` and nothing else changes. The manufacturer
+parties a requester may sign for are the ledger parties (:attr:`identities`, by default the store's
+``ledger_identities``) of the manufacturers the directory binds it to.
+
+Memory bounds, per host, for signing: at most ``signing_limit`` (:data:`SIGNING_LIMIT`) requests are being
+decided at once (more are refused ``busy``); at most ``max_open_agreements``
+(:data:`~.fulfilment.MAX_OPEN`) agreements are tracked (more are not signed: ``too-many-agreements``), each
+until it is paid (see :mod:`.fulfilment` for how else it ends).
+
 Lifecycle: :meth:`add`/:meth:`remove` work at any time; :meth:`ensure_started` connects on demand
 (idempotent), e.g. when a negotiation needs the proxies.
 """
@@ -61,18 +81,25 @@ from agents.runtime.refusals import BUSY, NOT_AUTHORISED, refuse
 from agents.supplier_proxy.booking_check import Decision, Verdict, read_verdicts
 from agents.supplier_proxy.bookings import Booking
 from agents.supplier_proxy.conversation import FinishedConversation, ProxyConversation
+from agents.supplier_proxy.fulfilment import MAX_OPEN, Fulfilment
 from agents.supplier_proxy.pricing import PriceModels
 from agents.supplier_proxy.proxy import OFFER_VALIDITY, SupplierProxy
 from agents.supplier_proxy.records import default_policy, price_models_of
 from agents.supplier_proxy.settings import SupplierProxySettings
+from agents.supplier_proxy.signing import Declined, SupplySigner
 from core.settings import Settings
 from federation.dataset.schema import SupplierRecord
 from federation.pricing import PriceModel
+from ledger.identities.store_lookup import StoreIdentities
+from ledger.lifecycle import PartyIdentities, PartySessions
+from ontology.codec import ContentError, decode
 from ontology.common import Reason
+from ontology.lifecycle import SignSupply, SupplySigned
 from ontology.policy import SupplierPolicy
 from ontology.supplier import Supplier
 from protocols.acl import AclMessage, MalformedAclError
 from protocols.performative import Performative
+from protocols.request import RequestParticipant
 from protocols.wire import XmppEnvelope, bare_jid, from_envelope, intended_receiver, to_envelopes
 from store.enums import AgentRole
 
@@ -83,6 +110,11 @@ DEFAULT_NAME = "suppliers"
 FINISHED_KEPT = 4096
 #: Live conversations at most; cfps beyond are refused ``busy``.
 LIVE_LIMIT = 10_000
+#: Requests to sign decided at once at most; more are refused ``busy``.
+SIGNING_LIMIT = 256
+#: Shortest pause of the supply agreements' steps when a shipment is due already (a refused step is not
+#: retried in a tight loop).
+MIN_PAUSE_SECONDS = 0.5
 
 Key = tuple[str, str]
 Clock = Callable[[], datetime]
@@ -109,12 +141,37 @@ class ProxyHost(PlatformAgent):
         verdicts: VerdictReader | None = None,
         finished_kept: int = FINISHED_KEPT,
         live_limit: int = LIVE_LIMIT,
+        ledger: PartySessions | None = None,
+        identities: PartyIdentities | None = None,
+        max_open_agreements: int = MAX_OPEN,
+        signing_limit: int = SIGNING_LIMIT,
     ) -> None:
-        """``suppliers``: the bookings' settings (default: from ``LSO_SUPPLIERS_*``); ``check_store``: whether
+        """``suppliers``: the proxies' settings (default: from ``LSO_SUPPLIERS_*``); ``check_store``: whether
         held bookings are checked against the store (else they only end by time); ``verdicts``: how (default:
-        :func:`~agents.supplier_proxy.booking_check.read_verdicts` over :attr:`store`)."""
+        :func:`~agents.supplier_proxy.booking_check.read_verdicts` over :attr:`store`).
+
+        ``ledger``: the ledger session of each hosted supplier (``session(PartyRole.SUPPLIER, supplier id)``,
+        a token of that supplier's own ledger user only; e.g. :func:`agents.supplier_proxy.sessions.
+        json_sessions`), closed (``aclose``) when the host stops; None (a simulation): nothing is signed.
+        ``identities``: where the ledger party of a manufacturer is read (default: the store's
+        ``ledger_identities``); ``max_open_agreements``: supply agreements tracked at most;
+        ``signing_limit``: requests to sign decided at once at most."""
         super().__init__(name, settings, password=password)
         self.suppliers_settings = suppliers or SupplierProxySettings()
+        self.ledger = ledger
+        if ledger is not None and identities is None:
+            identities = StoreIdentities(lambda: self.store)
+        self.identities = identities
+        self.fulfilment = (
+            None if ledger is None else Fulfilment(ledger, self.suppliers_settings, limit=max_open_agreements)
+        )
+        self.signer = SupplySigner(
+            ledger, identities, lambda jid: self.directory.bindings(jid), self.fulfilment
+        )
+        self.signing_limit = signing_limit
+        self._requests: dict[Key, RequestParticipant] = {}
+        self._signing: set[asyncio.Task[None]] = set()
+        self._fulfiller: asyncio.Task[None] | None = None
         self.check_store = check_store
         self._verdicts = verdicts
         self.finished_kept = finished_kept
@@ -225,6 +282,8 @@ class ProxyHost(PlatformAgent):
             "calls": sum(len(p.calls) for p in proxies),
             "held": sum(len(p.bookings.held()) for p in proxies),
             "confirmed": sum(len(p.bookings.confirmed()) for p in proxies),
+            "signing": len(self._requests),
+            "agreements": 0 if self.fulfilment is None else len(self.fulfilment),
         }
 
     # ----------------------------------------------------------------- lifecycle
@@ -238,14 +297,20 @@ class ProxyHost(PlatformAgent):
     async def setup(self) -> None:
         self._ticker = asyncio.create_task(self._tick_deadlines(), name=f"{self.address} deadlines")
         self._checker = asyncio.create_task(self._check_bookings_every(), name=f"{self.address} bookings")
+        if self.fulfilment is not None:
+            self._fulfiller = asyncio.create_task(self._fulfil(), name=f"{self.address} supply agreements")
 
     async def stop(self) -> None:
-        for task in (self._ticker, self._checker):
+        for task in (self._ticker, self._checker, self._fulfiller, *self._signing):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        self._ticker = self._checker = None
+        self._ticker = self._checker = self._fulfiller = None
+        aclose = getattr(self.ledger, "aclose", None)
+        if aclose is not None:
+            with contextlib.suppress(Exception):
+                await aclose()
         await super().stop()
 
     # ----------------------------------------------------------------- sending
@@ -285,6 +350,10 @@ class ProxyHost(PlatformAgent):
         if proxy is not None and proxy.silent:
             return
         key = (addressee, message.conversation_id or "")
+        request = self._requests.get(key)
+        if request is not None:
+            self._emit(request.handle(message, self._clock()))  # a cancel: nothing else is expected
+            return
         live = self._live.get(key)
         if live is not None:
             self._run(key, live, message)
@@ -303,6 +372,8 @@ class ProxyHost(PlatformAgent):
             return
         if proxy is None:
             self._not_understood(addressee, message, f"no supplier proxy {addressee} is hosted here")
+            return
+        if message.performative is Performative.REQUEST and self._open_request(addressee, proxy, message):
             return
         problem = self.opening_problem(message)
         conversation = None
@@ -345,8 +416,132 @@ class ProxyHost(PlatformAgent):
         self._run(key, conversation, message)
 
     async def drain(self) -> None:
-        """Wait for the authorisations under way (tests, shutdown)."""
+        """Wait for the authorisations and the requests to sign under way (tests, shutdown)."""
         await self._admissions.drain()
+        while self._signing:
+            await asyncio.gather(*list(self._signing), return_exceptions=True)
+            await self._admissions.drain()
+
+    # ----------------------------------------------------------------- signing supply agreements
+
+    def _open_request(self, addressee: str, proxy: SupplierProxy, message: AclMessage) -> bool:
+        """Open the decision on a ``request`` SignSupply; False when the request is about something else."""
+        try:
+            decode(message.content, SignSupply, remember=False)
+        except ContentError:
+            return False
+        if self._admissions.full() or len(self._requests) >= self.signing_limit:
+            self._refuse(addressee, message, Reason(reason=BUSY, detail="too many requests are under way"))
+            return True
+        key = (addressee, message.conversation_id or "")
+        try:
+            machine = RequestParticipant.for_message(
+                message, me=addressee, content_types={Performative.REQUEST: (SignSupply,)}
+            )
+        except ValueError as exc:
+            self._not_understood(addressee, message, str(exc))
+            return True
+        self._admissions.admit(
+            key,
+            message,
+            self._authorise,
+            admitted=lambda m: self._start_signing(key, proxy, machine, m),
+            refused=lambda m, reason: self._refuse(addressee, m, reason),
+            then=lambda m: self.deliver_to_proxy(addressee, m),
+        )
+        return True
+
+    def _start_signing(
+        self, key: Key, proxy: SupplierProxy, machine: RequestParticipant, message: AclMessage
+    ) -> None:
+        if self._proxies.get(key[0]) is not proxy:
+            self._not_understood(key[0], message, f"no supplier proxy {key[0]} is hosted here any more")
+            return
+        self._emit(machine.handle(message, self._clock()))
+        if machine.finished or machine.request is None:
+            return
+        request = decode(machine.request.content, SignSupply)
+        self._requests[key] = machine
+        task = asyncio.create_task(self._sign(key, proxy, machine, request), name=f"{key[0]} sign")
+        self._signing.add(task)
+        task.add_done_callback(self._signing.discard)
+
+    async def _sign(
+        self, key: Key, proxy: SupplierProxy, machine: RequestParticipant, request: SignSupply
+    ) -> None:
+        try:
+            result: SupplySigned | Declined = await self.signer.sign(proxy, request, machine.initiator)
+        except Exception as exc:
+            log.exception("%s: deciding on the supply of order %s failed", key[0], request.order_id)
+            result = Declined(Reason(reason="internal-error", detail=type(exc).__name__))
+        finally:
+            self._requests.pop(key, None)
+        if machine.finished:
+            log.info(
+                "%s: the request about order %s ended before its answer (%s)",
+                key[0],
+                request.order_id,
+                machine.state,
+            )
+            return
+        now = self._clock()
+        if isinstance(result, SupplySigned):
+            out = machine.inform(result, now=now)
+        elif result.refused:
+            out = machine.refuse(result.reason, now=now)
+        else:
+            out = machine.failure(result.reason, now=now)
+        if not isinstance(result, SupplySigned):
+            log.info(
+                "%s: %s to %s about order %s: %s %s",
+                key[0],
+                "refuse" if result.refused else "failure",
+                machine.initiator,
+                request.order_id,
+                result.reason.reason,
+                result.reason.detail or "",
+            )
+        try:
+            self._emit(out)
+        except Exception as exc:
+            log.warning("%s: cannot answer %s: %s", key[0], machine.initiator, exc)
+
+    # ----------------------------------------------------------------- supply agreements after signing
+
+    async def resume_supplies(self) -> int:
+        """Track every supply agreement of the hosted suppliers that the ledger shows not shipped, not
+        invoiced or not paid; how many are tracked (0 without a ledger)."""
+        if self.fulfilment is None:
+            return 0
+        return await self.fulfilment.resume([p.supplier.id for p in list(self._proxies.values())])
+
+    async def advance_supplies(self) -> None:
+        """Take the due steps of the tracked supply agreements (ship, invoice, confirm payment)."""
+        if self.fulfilment is not None:
+            await self.fulfilment.advance(self._clock())
+
+    async def _fulfil(self) -> None:
+        assert self.fulfilment is not None
+        poll = self.suppliers_settings.ledger_poll_seconds
+        resumed = False
+        while True:
+            if not resumed:
+                try:
+                    count = await self.resume_supplies()
+                    resumed = True
+                    log.info("%s: %d supply agreements resumed from the ledger", self.address, count)
+                except Exception as exc:
+                    log.warning("%s: cannot resume the supply agreements yet: %s", self.address, exc)
+            try:
+                await self.advance_supplies()
+            except Exception:
+                log.exception("%s: the steps of the supply agreements failed", self.address)
+            pause = poll
+            due = self.fulfilment.next_due()
+            if due is not None:
+                until = (due - self._clock()).total_seconds()
+                pause = max(min(poll, until), min(poll, MIN_PAUSE_SECONDS))
+            await asyncio.sleep(pause)
 
     def _run(self, key: Key, conversation: ProxyConversation, message: AclMessage) -> None:
         try:

@@ -184,6 +184,9 @@ class SupplierProxy:
             delivery_date=ours.delivery_date,
             state=BookingState.HELD,
             held_until=moment + self.hold_for,
+            price=ours.price,
+            currency=ours.currency,
+            quantity=cfp.part.quantity,
         )
         try:
             self.bookings.hold(booking)

@@ -8,6 +8,7 @@ pyjabber and run in this process; the manufacturer's side of the order protocol 
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from ontology.codec import Content, decode
 from ontology.common import Ping, Reason
 from ontology.console import OrderStatusNotice
 from ontology.contract import ContractCommitted
+from ontology.lifecycle import ShipmentInfo
 from ontology.order import Order, OrderStatus
 from ontology.policy import CustomerPolicy
 from ontology.quotation import AcceptQuotation, Quotation, QuotationLine
@@ -114,10 +116,16 @@ async def request(sender: Probe, customer: CustomerAgent, content: Content) -> A
     return await sender.next_message(message.conversation_id)
 
 
-def notice(sender: Probe, customer: CustomerAgent, order: Order, status: OrderStatus, note: str) -> None:
-    message = notice_message(
-        sender.address, [customer.address], OrderStatusNotice(order_id=order.id, status=status, note=note)
-    )
+def notice(
+    sender: Probe,
+    customer: CustomerAgent,
+    order: Order,
+    status: OrderStatus,
+    note: str,
+    shipment: ShipmentInfo | None = None,
+) -> None:
+    content = OrderStatusNotice(order_id=order.id, status=status, note=note, shipment=shipment)
+    message = notice_message(sender.address, [customer.address], content)
     assert message is not None
     sender.send_acl(message)
 
@@ -182,12 +190,46 @@ async def test_only_the_manufacturer_of_an_open_order_bills_it_and_is_heard(part
     assert paid.performative is Performative.INFORM
     assert decode(paid.content, Payment).invoice_id == invoice.id
     assert (await handle.payment).invoice_id == invoice.id
-    assert order.id not in customer.orders, "a paid order is settled"
+    notice(manufacturer, customer, order, OrderStatus.PAID, "paid")
+    await request(stranger, customer, Ping())  # the notice before was handled by now
+    assert order.id in customer.orders, "a paid order waits for its shipment"
 
-    notice(manufacturer, customer, order, OrderStatus.PAID, "late")
+    notice(stranger, customer, order, OrderStatus.SHIPPED, "spoofed shipment")
+    await request(stranger, customer, Ping())
+    assert not handle.delivery.done(), "only the order's manufacturer ships it"
+    shipped = ShipmentInfo(carrier="DHL", reference="1Z999", shipped_at=datetime.now(UTC))
+    notice(manufacturer, customer, order, OrderStatus.SHIPPED, "Shipped with DHL", shipment=shipped)
+    async with asyncio.timeout(WAIT):
+        confirmed = await handle.delivery  # a simulated customer confirms at once; no ledger: only told
+    assert confirmed.words == "Delivery confirmed" and confirmed.days_late is None
+    assert any(e.kind == "delivered" and e.order_id == order.id for e in parties.events)
+    assert order.id in customer.orders, "settled once the manufacturer says it is delivered"
+
+    notice(manufacturer, customer, order, OrderStatus.DELIVERED, "Delivered")
+    await request(stranger, customer, Ping())
+    assert order.id not in customer.orders, "a delivered order is settled"
     detail = refused_not_authorised(await request(manufacturer, customer, invoice_of(order)))
     assert str(order.id) in detail, "a settled order is not billed again"
-    assert parties.statuses(order) == [(OrderStatus.RECEIVED, "taken"), (OrderStatus.PAID, "late")]
+    assert parties.statuses(order) == [
+        (OrderStatus.RECEIVED, "taken"),
+        (OrderStatus.PAID, "paid"),
+        (OrderStatus.SHIPPED, "Shipped with DHL"),
+        (OrderStatus.DELIVERED, "Delivered"),
+    ]
+
+
+async def test_without_a_ledger_the_ledger_steps_are_skipped_and_that_is_logged_once(
+    parties: Parties, caplog: pytest.LogCaptureFixture
+) -> None:
+    customer, manufacturer = parties.customer, parties.manufacturer
+    caplog.set_level(logging.INFO, logger="agents.customer.agent")
+    for _ in range(2):
+        order = an_order()
+        handle = customer.place_order(order, manufacturer.address)
+        await contract(parties, order)
+        assert (await handle.outcome).status == "contracted"
+    skipped = [r for r in caplog.records if "ledger steps are skipped" in r.getMessage()]
+    assert len(skipped) == 1, skipped
 
 
 async def test_an_order_that_ends_without_a_contract_is_settled_at_once(parties: Parties) -> None:

@@ -77,3 +77,9 @@ async def test_default_payment_pays_the_invoice_in_full() -> None:
     payment = await PolicyDecisions(CustomerPolicy(accept_at_most=Decimal(1))).pay(ORDER.id, invoice)
     assert not isinstance(payment, str)
     payment.check_against(invoice)
+
+
+async def test_a_simulated_customer_confirms_a_delivery_at_once() -> None:
+    policy = PolicyDecisions(CustomerPolicy(accept_at_most=1000))
+    async with asyncio.timeout(1):
+        await policy.confirm_delivery(ORDER.id, None)

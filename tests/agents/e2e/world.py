@@ -17,11 +17,15 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+
+import grpc
+from dazl._gen.com.daml.ledger.api.v1.testing import time_service_pb2 as tpb
+from dazl._gen.com.daml.ledger.api.v1.testing import time_service_pb2_grpc as tgrpc
 
 from agents.customer.agent import CustomerAgent, CustomerTimings
 from agents.customer.decisions import DecisionSource
@@ -366,10 +370,15 @@ def manufacturer_command(
     proxy_host: str,
     deadline_seconds: float,
     contract: str = "nobody@localhost",
+    *,
+    ledger: Mapping[str, str] | None = None,
+    timings: Mapping[str, float] | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """Arguments and environment of ``python -m agents.manufacturer``: the agent ``name`` of
     ``manufacturer_id`` (enrolled with :func:`enrol_manufacturer`), its store ``db``, its catalogue (the bike)
-    and policy in files under ``directory``."""
+    and policy in files under ``directory``. ``ledger``: the manufacturer signs for itself on the ledger
+    (``--ledger``, no contract agent) with this environment (:func:`ledger_env`); ``timings``:
+    :class:`~agents.manufacturer.settings.Timings` overrides in seconds (``--timings``)."""
     (directory / "catalogue.json").write_text(json.dumps([product(manufacturer_id).model_dump(mode="json")]))
     (directory / "policy.json").write_text(
         manufacturer_policy(deadline_seconds=deadline_seconds).model_dump_json()
@@ -380,11 +389,88 @@ def manufacturer_command(
         "--catalogue": str(directory / "catalogue.json"),
         "--policy": str(directory / "policy.json"),
         "--matchmaker": matchmaker,
-        "--contract": contract,
         "--proxy-host": proxy_host,
     }
+    if ledger is None:
+        options["--contract"] = contract
+    if timings is not None:
+        (directory / "timings.json").write_text(json.dumps(dict(timings)))
+        options["--timings"] = str(directory / "timings.json")
     args = [item for pair in options.items() for item in pair]
-    return args, {"LSO_DATABASE_URL": store_url(db)}
+    if ledger is not None:
+        args.append("--ledger")
+    return args, {"LSO_DATABASE_URL": store_url(db), **(ledger or {})}
+
+
+# ----------------------------------------------------------------- every party signing for itself
+
+#: A model v2 ledger as the order's life needs it: Canton-style party ids, static ledger time (moved by the
+#: test through Daml's testing TimeService: :func:`tests.ledger.v2_support.advance_to`).
+STATIC_LEDGER_ENV = {"LSO_LEDGER_PARTY_IDS": "canton", "LSO_LEDGER_TIME_MODE": "static"}
+
+
+def static_ledger(directory: Path) -> LedgerProcess:
+    """The ledger (not started) with static time, taking tokens signed with :data:`LEDGER_SECRET`; the
+    TimeService takes its admin tokens (``hs256_token(LEDGER_SECRET, admin=True)``)."""
+    return LedgerProcess(directory, secret=LEDGER_SECRET, env=STATIC_LEDGER_ENV)
+
+
+async def ledger_users(db: Database, parties: Iterable[tuple[PartyRole, str]]) -> list[str]:
+    """The ledger users of ``parties`` as onboarding recorded them in ``db``."""
+    users = []
+    async with db.transaction() as repos:
+        for role, platform_id in parties:
+            record = await repos.ledger_identities.get(role, platform_id)
+            assert record is not None, f"{role} {platform_id} is not onboarded"
+            users.append(record.ledger_user)
+    return users
+
+
+def party_token_dir(ledger: LedgerProcess, tokens: Mapping[str, str], users: Iterable[str], tag: str) -> Path:
+    """A new directory (``LSO_LEDGER_PARTY_TOKEN_DIR``) holding the tokens of ``users`` only (one
+    ``<user>.jwt`` each, from ``tokens``: :func:`onboard_for_contracts`)."""
+    directory = ledger.data_dir / f"party-tokens-{tag}-{uuid.uuid4().hex[:8]}"
+    directory.mkdir(mode=0o700)
+    for user in users:
+        (directory / f"{user}.jwt").write_text(tokens[user])
+    return directory
+
+
+def ledger_env(ledger: LedgerProcess, token_dir: Path) -> dict[str, str]:
+    """The environment of an agent process that signs on ``ledger`` with the party tokens in ``token_dir``
+    only (no operator token: it onboards nobody)."""
+    return {
+        "LSO_LEDGER_JSON_API_URL": ledger.info.json_api,
+        "LSO_LEDGER_GRPC_URL": f"http://{ledger.info.grpc}",
+        "LSO_LEDGER_PARTY_TOKEN_DIR": str(token_dir),
+        "LSO_LEDGER_CLIENT_TIMEOUT": "3",
+        "LSO_LEDGER_CLIENT_RETRIES": "2",
+        "LSO_LEDGER_CLIENT_BACKOFF": "0.05",
+        "LSO_LEDGER_CLIENT_BACKOFF_MAX": "0.5",
+    }
+
+
+async def start_ledger_proxies(
+    settings: Settings, db: Database, env: Mapping[str, str], name: str | None = None
+) -> ChildProcess:
+    """``python -m agents.supplier_proxy --ledger``: a proxy for every supplier of the shipped data set in its
+    own process, signing, shipping and invoicing with each supplier's own ledger user (``env``:
+    :func:`ledger_env` and ``LSO_SUPPLIERS_*``). It reads the order's store ``db`` (the identities onboarding
+    recorded, the bookings' orders), where it is bound as a host of every supplier. Its ``ready_line`` is the
+    host's JID (``name``: the same account again after a restart)."""
+    child = await spawn_agent(
+        "agents.supplier_proxy",
+        name or unique("suppliers"),
+        settings,
+        role=AgentRole.SUPPLIER,
+        party=ANY_PARTY,
+        store=db,
+        args=("--ledger",),
+        extra_env={"LSO_DATABASE_URL": store_url(db), **env},
+        cwd=REPO_ROOT,
+    )
+    child.ready_line = child.ready_line.split()[0]  # "<jid> <number of proxies>"
+    return child
 
 
 async def status_of(db: Database, order_id: str) -> str | None:
@@ -398,3 +484,29 @@ async def reached(db: Database, order_id: str, status: OrderStatus, wait: float 
     async with asyncio.timeout(wait):
         while await status_of(db, order_id) != status:  # noqa: ASYNC110 (another process writes it)
             await asyncio.sleep(0.2)
+
+
+def _time_metadata() -> tuple[tuple[str, str], ...]:
+    return (("authorization", f"Bearer {hs256_token(LEDGER_SECRET, admin=True)}"),)
+
+
+async def ledger_now(ledger: LedgerProcess) -> datetime:
+    """Ledger time (the first answer of Daml's testing ``TimeService.GetTime``)."""
+    async with grpc.aio.insecure_channel(ledger.info.grpc or "") as channel:
+        stream = tgrpc.TimeServiceStub(channel).GetTime(tpb.GetTimeRequest(), metadata=_time_metadata())
+        async for response in stream:
+            moment: datetime = response.current_time.ToDatetime(tzinfo=UTC)
+            stream.cancel()
+            return moment
+    raise AssertionError("GetTime answered nothing")
+
+
+async def move_ledger_time(ledger: LedgerProcess, day: date, hour: int = 12) -> datetime:
+    """Move static ledger time forward to ``day`` at ``hour`` UTC (``TimeService.SetTime``)."""
+    request = tpb.SetTimeRequest()
+    request.current_time.FromDatetime(await ledger_now(ledger))
+    target = datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+    request.new_time.FromDatetime(target)
+    async with grpc.aio.insecure_channel(ledger.info.grpc or "") as channel:
+        await tgrpc.TimeServiceStub(channel).SetTime(request, metadata=_time_metadata())
+    return target

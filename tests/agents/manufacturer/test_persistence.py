@@ -15,16 +15,19 @@ from agents.manufacturer.journal import Journal
 from agents.manufacturer.notices import notice_message
 from agents.manufacturer.scoring import NegotiationScorer
 from core.settings import Settings
+from federation.dataset.loader import load_shipped
 from ontology.codec import decode
 from ontology.common import Reason
 from ontology.console import OrderStatusNotice
+from ontology.matchmaking import PartCandidates, SupplierCandidates
 from ontology.order import Order, OrderStatus
 from ontology.policy import ManufacturerPolicy
 from ontology.product import Product
+from protocols.acl import AclMessage
 from protocols.performative import Performative
 from protocols.request import RequestInitiator
 from store.database import Database
-from store.enums import NegotiationRole, PolicyKind, UserRole
+from store.enums import Direction, NegotiationRole, PolicyKind, UserRole
 from store.records import NewProduct
 from tests.stores import add_users
 
@@ -236,3 +239,33 @@ def test_a_notice_goes_to_each_follower_once_and_never_to_its_sender() -> None:
     assert message.conversation_id == f"{notice.order_id}/status"
     assert decode(message.content, OrderStatusNotice) == notice
     assert notice_message(JID, [JID, ""], notice) is None
+
+
+async def test_the_names_of_an_orders_suppliers_are_read_back_from_the_matchmakers_answer_in_its_log(
+    db: Database,
+) -> None:
+    """A restarted manufacturer did not ask the matchmaker: its notes name suppliers as the matchmaker's
+    answer logged with the order did (not by their ids)."""
+    journal = Journal(db, JID)
+    await journal.publish([PRODUCT])
+    placed = order()
+    assert await journal.add_order(placed)
+    frame, cover, other = (record.to_supplier() for record in load_shipped().suppliers[:3])
+    found = SupplierCandidates(
+        order_id=placed.id,
+        candidates=(
+            PartCandidates(part_id="frame", suppliers=(frame, other)),
+            PartCandidates(part_id="cover", suppliers=(cover,)),
+        ),
+    )
+    answer = AclMessage.build(Performative.INFORM, "matchmaker@localhost", JID, found)
+    sent = AclMessage.build(
+        Performative.INFORM, JID, "matchmaker@localhost", found.model_copy(update={"candidates": ()})
+    )
+    other_answer = AclMessage.build(Performative.INFORM, "c@localhost", JID, Reason(reason="x"))
+    for message, direction in ((sent, Direction.OUT), (other_answer, Direction.IN), (answer, Direction.IN)):
+        await journal.log_acl(message, direction, str(placed.id))
+    await journal.flush_acl()
+    names = await journal.supplier_names(str(placed.id))
+    assert names == {frame.id: frame.name, other.id: other.name, cover.id: cover.name}
+    assert await journal.supplier_names(str(order().id)) == {}

@@ -21,7 +21,8 @@ from agents.manufacturer.pricing import (
 from ontology.negotiation import Offer
 from ontology.network import Assignment, SupplyNetwork
 from ontology.order import Order
-from ontology.policy import ManufacturerPolicy
+from ontology.penalty import Penalty
+from ontology.policy import LatePenaltyTerms, ManufacturerPolicy
 from ontology.process import ProcessKind
 from ontology.product import Product, RequiredPart
 from ontology.quotation import CounterOffer
@@ -124,3 +125,29 @@ def test_a_counter_to_another_quotation_is_refused() -> None:
         answer_counter(
             POLICY, lines, CounterOffer(order_id=ORDER.id, quotation_id=uuid4(), price=Decimal(1)), quotation
         )
+
+
+def test_the_quotation_offers_the_policys_late_penalty_as_a_share_of_its_total() -> None:
+    """Default policy: 0.5 % of the total a day late, at most 10 %; none when the policy offers none."""
+    lines = cost_lines(ORDER, PRODUCT, Decimal("100"), NETWORK)
+    terms = POLICY.customer_penalty
+    assert terms == LatePenaltyTerms(percent_per_day=Decimal("0.5"), cap_percent=Decimal(10))
+    quotation = build_quotation(
+        ORDER, lines, Decimal("421.37"), ORDER.delivery_date, now=NOW, currency="EUR", penalty=terms
+    )
+    assert quotation.penalty == Penalty(per_day_late=Decimal("2.11"), cap=Decimal("42.14"))
+    assert quotation.penalty.amount(30) == Decimal("42.14")  # capped
+    plain = build_quotation(ORDER, lines, Decimal("421.37"), ORDER.delivery_date, now=NOW, currency="EUR")
+    assert plain.penalty is None
+    uncapped = LatePenaltyTerms(percent_per_day=Decimal(1))
+    assert uncapped.penalty_for(Decimal("0.40")) is None  # rounds to nothing a day: no penalty at all
+    assert uncapped.penalty_for(Decimal("100")) == Penalty(per_day_late=Decimal(1))
+    # the policy's terms, as they are stored and read back
+    stored = ManufacturerPolicy.model_validate_json(POLICY.model_dump_json())
+    assert (stored.customer_penalty, stored.supplier_penalty) == (
+        POLICY.customer_penalty,
+        POLICY.supplier_penalty,
+    )
+    assert stored.auto_receive_parts and stored.auto_ship and stored.carrier == "Own delivery"
+    with pytest.raises(ValueError, match="greater than 0"):
+        LatePenaltyTerms(percent_per_day=Decimal(0))

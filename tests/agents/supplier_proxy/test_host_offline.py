@@ -273,6 +273,8 @@ async def test_memory_stays_bounded_over_many_conversations(tmp_path: Path, cloc
         "calls": 0,
         "held": booked,
         "confirmed": 0,
+        "signing": 0,
+        "agreements": 0,
     }
     assert all(isinstance(kept, FinishedConversation) for kept in host._finished.values())
 
