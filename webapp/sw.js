@@ -3,7 +3,7 @@
    background), deletes caches of older versions, and never touches the API or the WebSocket. */
 "use strict";
 
-const VERSION = "v2";
+const VERSION = "v3";
 const CACHE = `lso-app-${VERSION}`;
 const PREFIX = "lso-app-";
 const SCOPE_PATH = new URL(self.registration.scope).pathname; // "/app/"
@@ -44,6 +44,7 @@ const SHELL = [
   "js/views/manufacturer/policy-text.js",
   "js/components/timeline.js",
   "js/components/invoice.js",
+  "js/components/delivery.js",
   "js/components/quotation.js",
   "js/components/network.js",
   "js/components/transcript.js",
@@ -54,6 +55,8 @@ const SHELL = [
   "js/logic/policy.js",
   "js/logic/order-form.js",
   "js/logic/timeline.js",
+  "js/logic/delivery.js",
+  "js/logic/manufacturer-steps.js",
 ];
 
 self.addEventListener("install", (event) => {

@@ -4,11 +4,13 @@ Two agents live in the gateway's process:
 
 * the customer agent (``customers@<domain>``, one account acting for every app customer: orders
   carry their ``customer_id``) places the stored orders with the manufacturer agent of each order,
-  and waits for the app's answers to quotations and invoices (:class:`AppDecisions`);
+  and waits for the app's answers to quotations, invoices and deliveries (:class:`AppDecisions`); given the
+  customers' ledger sessions (``ledger``, ``ledger_parties``) it takes each customer's own ledger steps with
+  that customer's session (signing the order, claiming the payment, confirming the delivery);
 * the console agent (``console@<domain>``) sends the manufacturers' manual steps (accept or reject,
-  start sourcing, production progress, invoice) as FIPA requests to the manufacturer agent of the
-  order, and hears every status notice of the manufacturers that trust it (from accounts the store binds
-  as a manufacturer's agent).
+  start sourcing, confirm parts, start production early, production progress, invoice, ship) as FIPA
+  requests to the manufacturer agent of the order, and hears every status notice of the manufacturers
+  that trust it (from accounts the store binds as a manufacturer's agent).
 
 Both read whom to trust from the gateway's store (its bindings): the customer agent must be bound there as
 customer ``*`` for the manufacturers to take its orders (only orders the gateway stored first).
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -33,6 +35,7 @@ from uuid import UUID
 from agents.customer.agent import CustomerAgent, CustomerTimings
 from agents.customer.agent import OrderEvent as CustomerEvent
 from agents.customer.decisions import Decision
+from agents.customer.ledger_steps import DeliveryState, LedgerStepFailed
 from core.settings import Settings
 from gateway.bridge.base import AgentBridge, BridgeError, OrderEvent, QuotationAnswer
 from gateway.bridge.console_agent import ConsoleAgent
@@ -44,15 +47,33 @@ from gateway.bridge.history_tail import HistoryTail
 from gateway.bridge.hub import EventHub, Subscription, SubscriptionClosed
 from gateway.bridge.notices import NoticeHandler
 from gateway.bridge.settings import BridgeSettings
+from ledger.lifecycle import PartyIdentities, PartySessions
 from ontology.common import Reason
-from ontology.console import OrderDecision, OrderStatusNotice, ProductionProgress, RaiseInvoice, StartSourcing
+from ontology.console import (
+    ConfirmParts,
+    OrderDecision,
+    OrderStatusNotice,
+    ProductionProgress,
+    RaiseInvoice,
+    ShipOrder,
+    StartProduction,
+    StartSourcing,
+)
 from ontology.order import Order, OrderStatus
 from ontology.quotation import CounterOffer
 from store.database import Database
 
 log = logging.getLogger(__name__)
 
-Step = OrderDecision | StartSourcing | ProductionProgress | RaiseInvoice
+Step = (
+    OrderDecision
+    | StartSourcing
+    | ProductionProgress
+    | RaiseInvoice
+    | ConfirmParts
+    | StartProduction
+    | ShipOrder
+)
 
 
 class AgentsBridge(AgentBridge):
@@ -65,7 +86,12 @@ class AgentsBridge(AgentBridge):
         bridge_settings: BridgeSettings | None = None,
         *,
         customer_timings: CustomerTimings | None = None,
+        ledger: PartySessions | None = None,
+        ledger_parties: PartyIdentities | None = None,
     ) -> None:
+        """``ledger`` and ``ledger_parties``: the app customers' ledger sessions and the identity store, for
+        the customer agent (see :class:`~agents.customer.agent.CustomerAgent`); without them the customer's
+        ledger steps are skipped."""
         self.db = db
         self.config = bridge_settings or BridgeSettings()
         self.directory = Directory(db)
@@ -78,13 +104,15 @@ class AgentsBridge(AgentBridge):
             decisions=self.decisions,
             timings=customer_timings,
             on_event=self._on_customer_event,
+            ledger=ledger,
+            ledger_parties=ledger_parties,
         )
         self.console = ConsoleAgent(self.config.console_agent, settings)
         self.console.on_notice = self._notice_handler(Source.CONSOLE_NOTICE)
         for agent in (self.customer, self.console):
             agent.store = db  # whom they trust: the bindings of the gateway's store
         self._tail = HistoryTail(db, self._from_history, self.config.history_poll_seconds)
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._started = False
 
     @property
@@ -194,6 +222,62 @@ class AgentsBridge(AgentBridge):
                 f"the payment of order {order_id} was not sent: the manufacturer's invoice request expired",
                 status_code=409,
             ) from None
+        except LedgerStepFailed as exc:
+            raise BridgeError(
+                f"the payment of order {order_id} was not sent: {exc}", status_code=409
+            ) from None
+
+    async def confirm_delivery(self, order_id: UUID) -> None:
+        """The customer has the shipped order: the customer agent confirms the delivery on the ledger as the
+        customer (and claims the agreed penalty when late). Returns once it did (or once it took longer than
+        ``answer_wait_seconds``: it goes on); a refusal is a 409, a ledger away a 503, both in words."""
+        self._require_started()
+        handle = self.customer.orders.get(order_id)
+        if handle is not None and handle.delivering and not handle.delivery.done():
+            waiting = handle.delivery
+            patience = await self._patience(order_id, OrderStatus.SHIPPED)
+            try:
+                await self.decisions.delivered(order_id, patience)
+            except NothingOpen:
+                pass  # the agent's question did not come: take the step here
+            else:
+                await self._delivered(order_id, waiting)
+                return
+        # nobody waits for the customer's word (this gateway started after the order shipped, or an earlier
+        # confirmation failed): the customer's step, at once
+        parties = await self.directory.parties(order_id)
+        if parties is None:
+            raise BridgeError(f"no order {order_id}", status_code=404)
+        step = asyncio.create_task(
+            self.customer.take_delivery(order_id, parties.customer_id, parties.manufacturer_id)
+        )
+        self._tasks.add(step)
+        step.add_done_callback(_forget(self._tasks))
+        await self._delivered(order_id, step)
+
+    async def delivery(self, order_id: UUID) -> DeliveryState | None:
+        ledger = self.customer.ledger
+        if ledger is None:
+            return None
+        parties = await self.directory.parties(order_id)
+        if parties is None:
+            return None
+        try:
+            return await ledger.delivery(order_id, parties.customer_id, parties.manufacturer_id)
+        except LedgerStepFailed as exc:
+            raise BridgeError(str(exc), status_code=503 if exc.unavailable else 502) from None
+
+    async def _delivered(self, order_id: UUID, confirmation: asyncio.Future[Any]) -> None:
+        try:
+            async with asyncio.timeout(max(self.config.answer_wait_seconds, 1.0)):
+                await asyncio.shield(confirmation)
+        except TimeoutError:
+            return  # still at it (a ledger slow to answer): the order's events tell the outcome
+        except LedgerStepFailed as exc:
+            raise BridgeError(
+                f"the delivery of order {order_id} could not be confirmed: {exc}",
+                status_code=503 if exc.unavailable else 409,
+            ) from None
 
     async def _patience(self, order_id: UUID, status: OrderStatus) -> float:
         """Wait for the question only when the store says it was asked (the event came first)."""
@@ -214,6 +298,17 @@ class AgentsBridge(AgentBridge):
 
     async def raise_invoice(self, order_id: UUID) -> None:
         await self._step(order_id, RaiseInvoice(order_id=order_id))
+
+    async def confirm_parts(self, order_id: UUID) -> None:
+        await self._step(order_id, ConfirmParts(order_id=order_id))
+
+    async def start_production(self, order_id: UUID, reason: str) -> None:
+        await self._step(order_id, StartProduction(order_id=order_id, reason=reason[:2000]))
+
+    async def ship_order(self, order_id: UUID, carrier: str, reference: str) -> None:
+        await self._step(
+            order_id, ShipOrder(order_id=order_id, carrier=carrier[:200], reference=reference[:200])
+        )
 
     async def _step(self, order_id: UUID, step: Step) -> None:
         self._require_started()
@@ -316,3 +411,14 @@ class AgentsBridge(AgentBridge):
         task = asyncio.create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _forget(tasks: set[asyncio.Task[Any]]) -> Callable[[asyncio.Task[Any]], None]:
+    """A done callback: the task leaves ``tasks``, its failure retrieved (whoever awaited it was told)."""
+
+    def done(task: asyncio.Task[Any]) -> None:
+        tasks.discard(task)
+        if not task.cancelled():
+            task.exception()
+
+    return done

@@ -17,6 +17,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
+from agents.customer.ledger_steps import DeliveryState
 from ontology.order import Order, OrderStatus
 
 if TYPE_CHECKING:
@@ -45,6 +46,12 @@ class OrderEvent(BaseModel):
     currency: str | None = None
     progress: int | None = None
     """Production progress in percent, when the event reports it."""
+    carrier: str | None = None
+    """A shipped order: who carries it."""
+    reference: str | None = None
+    """A shipped order: the carrier's reference (to follow the parcel)."""
+    delivery_date: date | None = None
+    """When the planned delivery date moved (a late part): the new date."""
 
 
 class QuotationAnswer(StrEnum):
@@ -98,8 +105,32 @@ class AgentBridge(ABC):
         """The manufacturer invoices a produced order."""
 
     @abstractmethod
+    async def confirm_parts(self, order_id: UUID) -> None:
+        """The manufacturer confirms that the shipped parts of a contracted order arrived (policy
+        ``auto_receive_parts`` off)."""
+
+    @abstractmethod
+    async def start_production(self, order_id: UUID, reason: str) -> None:
+        """The manufacturer starts producing a contracted order before every part is in, for ``reason``."""
+
+    @abstractmethod
+    async def ship_order(self, order_id: UUID, carrier: str, reference: str) -> None:
+        """The manufacturer ships a paid order with ``carrier`` under the carrier's ``reference`` (policy
+        ``auto_ship`` off)."""
+
+    @abstractmethod
     async def pay(self, order_id: UUID) -> None:
         """The customer pays the open invoice of the order."""
+
+    @abstractmethod
+    async def confirm_delivery(self, order_id: UUID) -> None:
+        """The customer has the shipped order: its delivery is confirmed (on the ledger, as the customer)."""
+
+    async def delivery(self, order_id: UUID) -> DeliveryState | None:
+        """The order's delivery as its agreement on the ledger says (read as the customer); ``None`` when
+        this bridge reads no ledger or the ledger holds no agreement of the order."""
+        del order_id
+        return None
 
     @abstractmethod
     def events(self) -> AsyncIterator[OrderEvent]:

@@ -1,7 +1,8 @@
 """The app's users as the customer agent's :class:`~agents.customer.decisions.DecisionSource`.
 
-The customer agent asks for a decision when a quotation arrives and for a payment when an invoice
-arrives, and waits. The gateway's routes answer later (``answer``/``pay``). Either side may come
+The customer agent asks for a decision when a quotation arrives, for a payment when an invoice
+arrives and for the customer's word that a shipped order arrived, and waits. The gateway's routes answer
+later (``answer``/``settle_invoice``/``confirm_delivery``). Either side may come
 first: the push event of a quotation can reach the app (through the console's status notice) before
 the quotation itself reaches the customer agent, so an answer waits a little (``patience``) for the
 question instead of failing at once.
@@ -15,6 +16,7 @@ from uuid import UUID
 
 from agents.customer.decisions import Decision, DecisionSource
 from ontology.billing import Invoice, Payment, PaymentMethod
+from ontology.lifecycle import ShipmentInfo
 from ontology.order import Order
 from ontology.quotation import Quotation
 
@@ -23,14 +25,26 @@ class NothingOpen(LookupError):
     """No quotation (or invoice) of that order waits for the customer."""
 
 
+@dataclass(frozen=True)
+class Shipped:
+    """The question "has the shipped order arrived?" (its shipment, when the manufacturer told it)."""
+
+    shipment: ShipmentInfo | None
+
+
+DELIVERED = True
+"""The app's answer to :class:`Shipped`: the customer has the order."""
+
+Question = Quotation | Invoice | Shipped
+Answer = Decision | Payment | str | bool
+
+
 @dataclass
 class _Open:
     """A question the customer agent waits on, and the future that answers it."""
 
-    question: asyncio.Future[Quotation | Invoice]
-    answer: asyncio.Future[Decision | Payment | str] = field(
-        default_factory=lambda: asyncio.get_running_loop().create_future()
-    )
+    question: asyncio.Future[Question]
+    answer: asyncio.Future[Answer] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
 class AppDecisions(DecisionSource):
@@ -39,6 +53,7 @@ class AppDecisions(DecisionSource):
     def __init__(self) -> None:
         self._quotations: dict[UUID, _Open] = {}
         self._invoices: dict[UUID, _Open] = {}
+        self._deliveries: dict[UUID, _Open] = {}
 
     # ----------------------------------------------------------------- the customer agent's side
 
@@ -52,9 +67,11 @@ class AppDecisions(DecisionSource):
         assert isinstance(answer, Payment | str)
         return answer
 
-    async def _ask(
-        self, table: dict[UUID, _Open], order_id: UUID, question: Quotation | Invoice
-    ) -> Decision | Payment | str:
+    async def confirm_delivery(self, order_id: UUID, shipment: ShipmentInfo | None) -> None:
+        """Waits until the customer says in the app that the order arrived (:meth:`delivered`)."""
+        await self._ask(self._deliveries, order_id, Shipped(shipment))
+
+    async def _ask(self, table: dict[UUID, _Open], order_id: UUID, question: Question) -> Answer:
         slot = table.get(order_id)
         if slot is None or slot.question.done():
             slot = table[order_id] = _Open(asyncio.get_running_loop().create_future())
@@ -91,9 +108,22 @@ class AppDecisions(DecisionSource):
         self._settle(self._invoices, order_id, payment)
         return invoice
 
+    async def delivered(self, order_id: UUID, patience: float = 0.0) -> Shipped:
+        """The customer has the shipped order: the customer agent's question answered (the shipment asked
+        about). :class:`NothingOpen` when the agent does not wait for it (within ``patience`` s)."""
+        question = await self._question(self._deliveries, order_id, "delivery", patience)
+        assert isinstance(question, Shipped)
+        self._settle(self._deliveries, order_id, DELIVERED)
+        return question
+
+    def waits_for_delivery(self, order_id: UUID) -> bool:
+        """The customer agent waits for the customer's word that the order arrived."""
+        slot = self._deliveries.get(order_id)
+        return slot is not None and slot.question.done() and not slot.answer.done()
+
     async def _question(
         self, table: dict[UUID, _Open], order_id: UUID, what: str, patience: float
-    ) -> Quotation | Invoice:
+    ) -> Question:
         slot = table.get(order_id)
         if slot is None:
             slot = table[order_id] = _Open(asyncio.get_running_loop().create_future())
@@ -108,7 +138,7 @@ class AppDecisions(DecisionSource):
             raise NothingOpen(f"no {what} of order {order_id} waits for an answer") from None
 
     @staticmethod
-    def _settle(table: dict[UUID, _Open], order_id: UUID, answer: Decision | Payment) -> None:
+    def _settle(table: dict[UUID, _Open], order_id: UUID, answer: Answer) -> None:
         slot = table.get(order_id)
         if slot is None or slot.answer.done():
             raise NothingOpen(f"order {order_id} has no open question any more")

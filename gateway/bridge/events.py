@@ -39,6 +39,9 @@ def from_notice(notice: OrderStatusNotice, parties: Parties) -> OrderEvent:
         price=notice.price,
         currency=notice.currency,
         progress=notice.progress,
+        carrier=notice.shipment.carrier if notice.shipment else None,
+        reference=notice.shipment.reference if notice.shipment else None,
+        delivery_date=notice.delivery_date,
     )
 
 

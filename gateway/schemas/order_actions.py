@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from gateway.schemas.common import CleanText
+from agents.customer.ledger_steps import DeliveryState
+from gateway.schemas.common import CleanName, CleanText
 from ontology.order import OrderStatus
 from ontology.values import Money
 
@@ -56,6 +57,43 @@ class ProductionReport(BaseModel):
     note: CleanText = ""
 
 
+class ProductionStart(BaseModel):
+    """Start producing a contracted order before every part is in: why (kept in the order's history)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "the frame tubes are in stock; the paint follows"}]},
+    )
+
+    reason: Annotated[CleanText, Field(min_length=1)]
+
+    @field_validator("reason")
+    @classmethod
+    def _said(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("say why production starts before every part is in")
+        return value.strip()
+
+
+class ShipmentCreate(BaseModel):
+    """Ship a paid order: the carrier and the carrier's tracking reference (the customer follows it)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"carrier": "DHL", "reference": "1Z999AA10123456784"}]},
+    )
+
+    carrier: CleanName
+    reference: CleanName
+
+    @field_validator("carrier", "reference")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
+
+
 class ActionAccepted(BaseModel):
     """The request is with the agents; the order's status changes when they act on it."""
 
@@ -76,3 +114,57 @@ class ActionAccepted(BaseModel):
     action: str
     status: OrderStatus = Field(description="the order's status when the request was handed over")
     location: str
+
+
+class DeliveryPublic(BaseModel):
+    """Where the order's delivery is, as the order agreement on the ledger says (read with the customer's own
+    ledger session): shipped (carrier, reference), received (when, days late), the agreed late-delivery
+    penalty and the penalty claimed."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "order_id": "0f8e6c0a-4b4e-4a8b-9a59-0c1d2e3f4a5b",
+                    "delivery_date": "2027-03-11",
+                    "currency": "EUR",
+                    "carrier": "DHL",
+                    "reference": "1Z999AA10123456784",
+                    "shipped_at": "2027-03-10T09:00:00Z",
+                    "received_at": "2027-03-14T12:00:00Z",
+                    "days_late": 3,
+                    "penalty_per_day": "10.00",
+                    "penalty_cap": "25.00",
+                    "penalty_claimed": "25.00",
+                }
+            ]
+        }
+    )
+
+    order_id: str
+    delivery_date: date = Field(description="the agreed delivery date")
+    currency: str
+    carrier: str | None = None
+    reference: str | None = None
+    shipped_at: datetime | None = None
+    received_at: datetime | None = None
+    days_late: int | None = None
+    penalty_per_day: Money | None = None
+    penalty_cap: Money | None = None
+    penalty_claimed: Money | None = Field(default=None, description="the penalty claimed for a late delivery")
+
+    @classmethod
+    def of(cls, order_id: str, state: DeliveryState) -> DeliveryPublic:
+        return cls(
+            order_id=order_id,
+            delivery_date=state.delivery_date,
+            currency=state.currency,
+            carrier=state.carrier,
+            reference=state.reference,
+            shipped_at=state.shipped_at,
+            received_at=state.received_at,
+            days_late=state.days_late,
+            penalty_per_day=state.penalty_per_day,
+            penalty_cap=state.penalty_cap,
+            penalty_claimed=state.penalty_claimed,
+        )

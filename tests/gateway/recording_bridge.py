@@ -70,8 +70,20 @@ class RecordingBridge(AgentBridge):
     async def raise_invoice(self, order_id: UUID) -> None:
         self._record("raise_invoice", order_id)
 
+    async def confirm_parts(self, order_id: UUID) -> None:
+        self._record("confirm_parts", order_id)
+
+    async def start_production(self, order_id: UUID, reason: str) -> None:
+        self._record("start_production", order_id, reason)
+
+    async def ship_order(self, order_id: UUID, carrier: str, reference: str) -> None:
+        self._record("ship_order", order_id, carrier, reference)
+
     async def pay(self, order_id: UUID) -> None:
         self._record("pay", order_id)
+
+    async def confirm_delivery(self, order_id: UUID) -> None:
+        self._record("confirm_delivery", order_id)
 
     async def events(self) -> AsyncIterator[OrderEvent]:
         return

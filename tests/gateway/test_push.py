@@ -67,7 +67,19 @@ class PublishingBridge(AgentBridge):
     async def raise_invoice(self, order_id: UUID) -> None:
         pass
 
+    async def confirm_parts(self, order_id: UUID) -> None:
+        pass
+
+    async def start_production(self, order_id: UUID, reason: str) -> None:
+        pass
+
+    async def ship_order(self, order_id: UUID, carrier: str, reference: str) -> None:
+        pass
+
     async def pay(self, order_id: UUID) -> None:
+        pass
+
+    async def confirm_delivery(self, order_id: UUID) -> None:
         pass
 
     async def events(self) -> AsyncIterator[OrderEvent]:

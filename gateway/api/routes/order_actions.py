@@ -1,4 +1,5 @@
-"""What the parties do to an order once it is placed: answer the quotation, the manual steps, pay.
+"""What the parties do to an order once it is placed: answer the quotation, the manual steps (among them
+confirming the parts, starting production early, shipping), pay, confirm the delivery.
 
 Each action checks that the caller is the order's party for it (someone else's order: 404), and that
 the order's current status allows it (409 naming the status otherwise), then hands it to the agents
@@ -15,12 +16,21 @@ from uuid import UUID
 from fastapi import APIRouter, Body, HTTPException, Request, status
 from fastapi.types import DecoratedCallable
 
+from agents.manufacturer.console import NOT_AWAITED
 from gateway.api.deps import CustomerUser, DbDep, ManufacturerUser, get_bridge
 from gateway.api.order_access import visible_order
 from gateway.bridge.base import AgentBridge, BridgeError, QuotationAnswer
 from gateway.core.principal import Principal
 from gateway.schemas.common import KeyPath
-from gateway.schemas.order_actions import ActionAccepted, ActionReason, CounterCreate, ProductionReport
+from gateway.schemas.order_actions import (
+    ActionAccepted,
+    ActionReason,
+    CounterCreate,
+    DeliveryPublic,
+    ProductionReport,
+    ProductionStart,
+    ShipmentCreate,
+)
 from ontology.order import ORDER_TRANSITIONS, OrderStatus
 from store.database import Database
 
@@ -36,11 +46,23 @@ class Action:
 
     name: str
     allowed: frozenset[OrderStatus]
+    idle: str = ""
+    """Why the agent may not wait for this step (its ``not-awaited`` refusal), in words; empty: its own."""
+    phrase: str = ""
+    """How a refusal names the action and the order ("confirm the parts of order"); else "<name> order"."""
 
     @classmethod
     def towards(cls, name: str, target: OrderStatus) -> Action:
         """Allowed where the order's status machine lets the order go to ``target``."""
         return cls(name, frozenset(s for s in ORDER_TRANSITIONS.states if ORDER_TRANSITIONS.can(s, target)))
+
+    def refused(self, order_id: str, exc: BridgeError) -> HTTPException:
+        """The agents' refusal, in words (``not-awaited`` explained by :attr:`idle`)."""
+        reason = exc.reason
+        if exc.status_code == status.HTTP_409_CONFLICT and self.idle and reason.startswith(NOT_AWAITED):
+            reason = f"your agent is not waiting for this: {self.idle}"
+        phrase = self.phrase or f"{self.name} order"
+        return HTTPException(exc.status_code, f"cannot {phrase} {order_id}: {reason}")
 
     def conflict(self, order_id: str, current: str) -> HTTPException:
         needed = " or ".join(repr(str(s)) for s in sorted(self.allowed))
@@ -58,6 +80,26 @@ SOURCING = Action.towards("start sourcing", OrderStatus.SOURCING)
 PRODUCTION = Action("report production", frozenset({OrderStatus.CONTRACTED, OrderStatus.IN_PRODUCTION}))
 INVOICE = Action.towards("invoice", OrderStatus.INVOICED)
 PAYMENT = Action.towards("pay", OrderStatus.PAID)
+DELIVERY = Action.towards("confirm delivery", OrderStatus.DELIVERED)
+PARTS = Action(
+    "confirm parts",
+    frozenset({OrderStatus.CONTRACTED}),
+    idle='it confirms arriving parts by itself (your policy\'s "Confirm arriving parts automatically" is '
+    "on), or the order is no longer waiting for parts",
+    phrase="confirm the parts of order",
+)
+EARLY_START = Action(
+    "start production",
+    frozenset({OrderStatus.CONTRACTED}),
+    idle="the order is not waiting for parts any more (production starts by itself once every part is in)",
+    phrase="start production of order",
+)
+SHIPPING = Action(
+    "ship",
+    frozenset(s for s in ORDER_TRANSITIONS.states if ORDER_TRANSITIONS.can(s, OrderStatus.SHIPPED)),
+    idle='it ships this order by itself (your policy\'s "Ship automatically" is on), '
+    "or the order has moved on",
+)
 
 _ANSWERS: dict[int | str, dict[str, Any]] = {
     202: {"description": "handed to the agents"},
@@ -85,7 +127,7 @@ async def _act(
     try:
         await call(bridge, _uuid(order.id))
     except BridgeError as exc:
-        raise HTTPException(exc.status_code, f"cannot {action.name} order {order.id}: {exc.reason}") from exc
+        raise action.refused(order.id, exc) from exc
     return ActionAccepted(
         order_id=order.id,
         action=action.name,
@@ -151,6 +193,45 @@ async def pay(order_id: OrderId, user: CustomerUser, db: DbDep, request: Request
     return await _act(db, request, user, order_id, PAYMENT, call)
 
 
+@_post(
+    "/{order_id}/delivery-confirmation",
+    "Confirm that the shipped order arrived (customer): the delivery is confirmed on the ledger as the "
+    "customer, and a late delivery's agreed penalty claimed",
+)
+async def confirm_delivery(
+    order_id: OrderId, user: CustomerUser, db: DbDep, request: Request
+) -> ActionAccepted:
+    async def call(bridge: AgentBridge, oid: UUID) -> None:
+        await bridge.confirm_delivery(oid)
+
+    return await _act(db, request, user, order_id, DELIVERY, call)
+
+
+@router.get(
+    "/{order_id}/delivery",
+    response_model=DeliveryPublic,
+    summary="Where the order's delivery is, as its agreement on the ledger says (customer)",
+    responses={
+        404: {"description": "no such order of yours, or nothing on the ledger about its delivery yet"},
+        503: {"description": "the ledger could not be read"},
+    },
+)
+async def delivery(order_id: OrderId, user: CustomerUser, db: DbDep, request: Request) -> DeliveryPublic:
+    async with db.transaction(flush_acl_log=False) as repos:
+        order = await visible_order(repos, user, order_id)
+    try:
+        state = await get_bridge(request).delivery(_uuid(order.id))
+    except BridgeError as exc:
+        raise HTTPException(
+            exc.status_code, f"cannot read the delivery of order {order.id}: {exc.reason}"
+        ) from exc
+    if state is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"the ledger holds no agreement of order {order.id} yet"
+        )
+    return DeliveryPublic.of(order.id, state)
+
+
 # ----------------------------------------------------------------- the manufacturer
 
 
@@ -214,3 +295,44 @@ async def raise_invoice(
         await bridge.raise_invoice(oid)
 
     return await _act(db, request, user, order_id, INVOICE, call)
+
+
+@_post(
+    "/{order_id}/parts-confirmation",
+    "Confirm that the shipped parts of a contracted order arrived (manufacturer, policy auto_receive_parts "
+    "off): the agent confirms their receipt on the ledger",
+)
+async def confirm_parts(
+    order_id: OrderId, user: ManufacturerUser, db: DbDep, request: Request
+) -> ActionAccepted:
+    async def call(bridge: AgentBridge, oid: UUID) -> None:
+        await bridge.confirm_parts(oid)
+
+    return await _act(db, request, user, order_id, PARTS, call)
+
+
+@_post(
+    "/{order_id}/production-start",
+    "Start producing a contracted order before every part is in (manufacturer); the reason is kept in the "
+    "order's history",
+)
+async def start_production(
+    order_id: OrderId, body: ProductionStart, user: ManufacturerUser, db: DbDep, request: Request
+) -> ActionAccepted:
+    async def call(bridge: AgentBridge, oid: UUID) -> None:
+        await bridge.start_production(oid, body.reason)
+
+    return await _act(db, request, user, order_id, EARLY_START, call)
+
+
+@_post(
+    "/{order_id}/shipment",
+    "Ship a paid order with this carrier and tracking reference (manufacturer, policy auto_ship off)",
+)
+async def ship(
+    order_id: OrderId, body: ShipmentCreate, user: ManufacturerUser, db: DbDep, request: Request
+) -> ActionAccepted:
+    async def call(bridge: AgentBridge, oid: UUID) -> None:
+        await bridge.ship_order(oid, body.carrier, body.reference)
+
+    return await _act(db, request, user, order_id, SHIPPING, call)

@@ -108,6 +108,7 @@ async def order_agents(settings: Settings, directory: Path) -> AsyncIterator[Age
             "LSO_LEDGER_CLIENT_TOKEN": user_token(secret, operator),
             "LSO_LEDGER_CLIENT_RETRIES": "2",
             "LSO_LEDGER_COMMIT_DEADLINE": "20",
+            "LSO_LEDGER_MINT_TOKENS": "true",  # development: mint with the secret of the data dir
         }
         names = await asyncio.gather(
             account(settings, unique("matchmaker"), (platform, "matchmaker")),

@@ -17,6 +17,7 @@
 import { h, clear } from "../core/dom.js";
 import { api } from "../core/api.js";
 import { money, dateLabel, dateTimeLabel, todayIso } from "../core/format.js";
+import { penaltyText } from "../logic/delivery.js";
 import { errorBox } from "../ui/states.js";
 import { notify } from "../ui/toast.js";
 import { validateCounter, counterBody } from "../logic/order-form.js";
@@ -106,6 +107,9 @@ export function quotationPanel(order, { onChange = () => {} } = {}) {
         "dl",
         { class: "facts" },
         h("div", {}, h("dt", {}, "Delivery by"), h("dd", {}, dateLabel(q.delivery_date))),
+        penaltyText(q.penalty, q.currency)
+          ? h("div", {}, h("dt", {}, "If late"), h("dd", { dataset: { testid: "quotation-penalty" } }, `${penaltyText(q.penalty, q.currency)} (agreed in your order)`))
+          : null,
         q.valid_until ? h("div", {}, h("dt", {}, "Valid until"), h("dd", {}, dateTimeLabel(q.valid_until))) : null,
         q.round ? h("div", {}, h("dt", {}, "Round"), h("dd", {}, String(q.round))) : null,
       ),

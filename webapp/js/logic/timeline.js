@@ -11,7 +11,7 @@ export const MATCH_MS = 10000;
 
 const BAD = new Set(["rejected", "declined", "cancelled", "failed"]);
 const GOOD = new Set(["paid", "delivered", "completed"]);
-const WAITING_FOR_CUSTOMER = new Set(["quoted", "invoiced"]);
+const WAITING_FOR_CUSTOMER = new Set(["quoted", "invoiced", "shipped"]);
 
 /**
  * The tone of a status, named like the badge tones of css/app.css: "danger" (the order stopped),

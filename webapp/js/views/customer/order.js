@@ -1,7 +1,8 @@
 /**
  * #/orders/:id — one order of the customer: status (data-testid="order-status"), the status timeline
  * (live from push events), the quotation with Confirm / Decline / Counter, the invoice with
- * "Pay now", the supply network and the negotiation transcript.
+ * "Pay now", the delivery (carrier and reference once shipped, "Confirm delivery", a late delivery and
+ * its claimed penalty), the supply network and the negotiation transcript.
  *
  * No polling: every push event of this order refetches GET /orders/{id} (several events in a row
  * fold into one more fetch) and updates the parts in place, so an open counter form keeps its input.
@@ -19,6 +20,7 @@ import { statusTone } from "../../logic/timeline.js";
 import { statusTimeline } from "../../components/timeline.js";
 import { quotationPanel } from "../../components/quotation.js";
 import { invoicePanel } from "../../components/invoice.js";
+import { deliveryPanel } from "../../components/delivery.js";
 import { loadProduct, announce } from "./shared.js";
 
 /** What is happening, in the customer's words. */
@@ -37,9 +39,10 @@ const EXPLAINED = {
   in_production: "Your product is being made.",
   produced: "Your product is made. The invoice follows.",
   invoiced: "Your invoice is ready. Please pay it below.",
-  paid: "Paid. Thank you! Delivery follows.",
-  delivered: "Your order has been delivered.",
-  completed: "This order is complete.",
+  paid: "Paid. Thank you! Your order will be shipped soon.",
+  shipped: "Your order is on its way. Please confirm below once it has arrived.",
+  delivered: "You confirmed the delivery. Thank you!",
+  completed: "This order is complete: delivered and settled.",
   cancelled: "This order was cancelled.",
   failed: "This order could not be completed.",
 };
@@ -126,6 +129,7 @@ export async function customerOrderView({ params, root }) {
   const onChange = () => refetch();
   const quotation = quotationPanel(order, { onChange });
   const invoice = invoicePanel(order, { onChange });
+  const delivery = deliveryPanel(order, { onChange });
   const networkBody = h("div", { class: "network-body" });
   const networkSection = h(
     "section",
@@ -158,6 +162,7 @@ export async function customerOrderView({ params, root }) {
       h(
         "div",
         { class: "order-main" },
+        delivery,
         quotation,
         invoice,
         h(
@@ -208,7 +213,9 @@ export async function customerOrderView({ params, root }) {
   function renderStatus(status) {
     badge.textContent = statusLabel(status);
     badge.className = `badge tone-${statusTone(status)}`;
-    explanation.textContent = EXPLAINED[/** @type {keyof typeof EXPLAINED} */ (status)] || "";
+    explanation.textContent = status === "shipped" && delivery.received()
+      ? "You confirmed the delivery. The manufacturer is recording it."
+      : EXPLAINED[/** @type {keyof typeof EXPLAINED} */ (status)] || "";
     const history = order.history || [];
     const last = history.length ? history[history.length - 1] : null;
     const why = ["rejected", "failed", "cancelled", "declined"].includes(status) && last && last.to_status === status
@@ -297,6 +304,7 @@ export async function customerOrderView({ params, root }) {
     timeline.update(order);
     quotation.update(order);
     invoice.update(order);
+    delivery.update(order);
     renderNetwork();
     renderTranscript();
   }
@@ -318,6 +326,7 @@ export async function customerOrderView({ params, root }) {
     if (!event || event.order_id !== id) return;
     timeline.addEvent(event);
     if (event.status) renderStatus(event.status);
+    if (event.carrier) delivery.shipped(event);
     if (event.kind === "quotation" || event.kind === "invoice") {
       announce(event.kind, id, event.price, event.currency);
     }

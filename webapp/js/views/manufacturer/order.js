@@ -1,6 +1,12 @@
 /**
- * Manufacturer: one order — act on it (accept, reject, start sourcing, report progress, raise the invoice),
- * watch the negotiation live and see the supply network forming.
+ * Manufacturer: one order — act on it (accept, reject, start sourcing, confirm the parts received, start
+ * production before every part is in, report progress, raise the invoice, ship), watch the negotiation live
+ * and see the supply network forming; once shipped, the carrier and reference (and a delivery date moved by a
+ * late part) read-only.
+ *
+ * The buttons of the ledger steps show only while the order waits for them: "Parts received" (contracted,
+ * policy `auto_receive_parts` off), "Start production now" with a reason (contracted), "Ship" with carrier
+ * and tracking reference (paid, policy `auto_ship` off); the policy comes from GET /manufacturer/policy.
  * @module views/manufacturer/order
  */
 
@@ -19,12 +25,17 @@ import { supplyNetworkPicture } from "../../components/network.js";
 import { transcriptView } from "../../components/transcript.js";
 import { offersTable } from "../../components/negotiation.js";
 import { groupOffers, offerCount } from "../../logic/offers.js";
+import { waitingSteps, checkReason, checkShipment, shipmentFacts, REASON_MAX, NAME_MAX } from "../../logic/manufacturer-steps.js";
 
 const LIVE = new Set(["sourcing", "negotiating"]);
 const POLL_MS = 1500;
+/** Actions after which the order keeps its status (the form shows again). */
+const SAME_STATUS = new Set(["production", "parts-confirmation"]);
+/** Statuses whose buttons depend on the policy (read again when the order gets there). */
+const POLICY_STEPS = new Set(["contracted", "paid"]);
 /** Statuses after which the negotiation is worth showing. */
 const NEGOTIATED = new Set(["sourcing", "negotiating", "quoted", "countered", "confirmed", "declined", "contracting",
-  "contracted", "in_production", "produced", "invoiced", "paid", "delivered", "completed", "failed"]);
+  "contracted", "in_production", "produced", "invoiced", "paid", "shipped", "delivered", "completed", "failed"]);
 
 /**
  * The manufacturer's order view.
@@ -69,12 +80,30 @@ export async function manufacturerOrderView({ root, params }) {
   let negotiationRun = null;
   /** The progress form keeps its typed value across refreshes. */
   let progressValue = "";
+  /** The reason and shipment forms keep their typed values across refreshes. */
+  const drafts = { reason: "", carrier: "", reference: "" };
+  /** The manufacturer's policy (`auto_receive_parts`, `auto_ship`, `carrier`); null while not known. */
+  /** @type {any} */
+  let policy = null;
+  /** This order's push events, oldest first (the shipment and a moved delivery date come with them). */
+  /** @type {any[]} */
+  const events = [];
+
+  async function loadPolicy() {
+    try {
+      const current = await api("/manufacturer/policy", { signal: controller.signal });
+      policy = current && current.policy ? current.policy : null;
+    } catch {
+      policy = null; // not readable: the buttons show and the agent says when it does not wait
+    }
+  }
 
   function renderSummary() {
     status.textContent = statusLabel(order.status);
     status.className = `badge tone-${statusTone(order.status)}`;
     const options = Object.entries(order.options || {}).map(([k, v]) => `${k}: ${v}`).join(", ");
     const quotation = order.quotation;
+    const facts = shipmentFacts(order, events);
     clear(summary).append(h("dl", { class: "kv" },
       h("dt", {}, "Product"), h("dd", {}, productName(order.product_id)),
       h("dt", {}, "Options"), h("dd", {}, options || "none"),
@@ -84,7 +113,10 @@ export async function manufacturerOrderView({ root, params }) {
         money(quotation.total_price ?? quotation.price, quotation.currency))] : null,
       (order.invoices || []).length ? [h("dt", {}, "Invoice"), h("dd", {},
         order.invoices.map((/** @type {any} */ i) => `${money(i.total, i.currency)} (${i.status})`).join(", "))]
-        : null));
+        : null,
+      facts.deliveryNote ? [h("dt", {}, "Delivery"), h("dd", { "data-testid": "delivery-moved" }, facts.deliveryNote)]
+        : null,
+      facts.shipped ? [h("dt", {}, "Shipment"), h("dd", { "data-testid": "shipment" }, facts.shipped)] : null));
   }
 
   /**
@@ -104,7 +136,7 @@ export async function manufacturerOrderView({ root, params }) {
       await api(`/orders/${encodeURIComponent(id)}/${path}`, { method: "POST", json: body });
       notify(done, { tone: "success" });
       busy = false;
-      if (path === "production") shownStatus = "";
+      if (SAME_STATUS.has(path)) shownStatus = "";
       else actions.append(h("p", { class: "muted" }, "Sent to your agent. Waiting for it to act…"));
       await refresh();
     } catch (err) {
@@ -149,6 +181,7 @@ export async function manufacturerOrderView({ root, params }) {
             "Sourcing started: your agent is asking suppliers", undefined, errorSlot) } }, "Start sourcing")),
         errorSlot);
     } else if (s === "contracted" || s === "in_production") {
+      if (s === "contracted") renderParts();
       const percent = field("Progress (%)", h("input", {
         type: "number", min: 0, max: 100, step: 1, inputmode: "numeric", required: true,
         value: progressValue || (s === "contracted" ? "0" : ""),
@@ -174,7 +207,7 @@ export async function manufacturerOrderView({ root, params }) {
           value === 100 ? "Production finished" : `Progress reported: ${value} %`, { percent, note }, errorSlot);
       });
       actions.append(h("p", {}, s === "contracted"
-        ? "The contract is signed. Report how far production is; 100 % means finished."
+        ? "Or report how far production is; 100 % means finished."
         : "Report how far production is; 100 % means finished."), form);
     } else if (s === "produced") {
       actions.append(
@@ -183,6 +216,8 @@ export async function manufacturerOrderView({ root, params }) {
           h("button", { type: "button", class: "button primary", on: { click: () => act("invoice", undefined,
             "Invoice raised", undefined, errorSlot) } }, "Raise invoice")),
         errorSlot);
+    } else if (s === "paid" && waitingSteps(order, policy).ship) {
+      renderShipping();
     } else {
       const waiting = {
         sourcing: "Your agent is asking suppliers for offers. Watch the negotiation on this page.",
@@ -192,11 +227,93 @@ export async function manufacturerOrderView({ root, params }) {
         confirmed: "The customer confirmed. The contracts with the suppliers are being made.",
         contracting: "The contracts are being made.",
         invoiced: "Waiting for the customer to pay.",
+        paid: "The customer paid. Your agent ships the order with your carrier.",
+        shipped: "The order is on its way. Waiting for the customer to confirm the delivery.",
       };
       const text = waiting[/** @type {keyof typeof waiting} */ (s)]
         || `Nothing to do: the order is ${statusLabel(s).toLowerCase()}.`;
       actions.append(h("p", { class: "muted" }, text));
     }
+  }
+
+  /** A contracted order waits for its parts: "Parts received" (policy) and "Start production now". */
+  function renderParts() {
+    const steps = waitingSteps(order, policy);
+    actions.append(h("p", {}, "The contract is signed. Production starts once every part from your suppliers is in."));
+    if (steps.confirmParts) {
+      const partsError = h("div", { class: "action-error" });
+      actions.append(
+        h("p", { class: "muted" }, "When parts your suppliers shipped have arrived, confirm it: your agent records "
+          + "their receipt (and claims the agreed penalty for a late part)."),
+        h("div", { class: "actions" },
+          h("button", { type: "button", class: "button primary", "data-testid": "parts-received", on: { click: () =>
+            act("parts-confirmation", undefined, "Parts receipt confirmed", undefined, partsError) } },
+          "Parts received")),
+        partsError);
+    }
+    if (steps.startProduction) {
+      const reasonError = h("div", { class: "action-error" });
+      const reason = field("Why start now?", h("textarea", {
+        rows: 2, maxlength: REASON_MAX, autocomplete: "off", enterkeyhint: "send", "data-testid": "start-reason",
+        on: { input: (/** @type {Event} */ ev) => { drafts.reason = /** @type {HTMLTextAreaElement} */ (ev.target).value; } },
+      }), { hint: "Kept in the order's history." });
+      /** @type {HTMLTextAreaElement} */ (reason.input).value = drafts.reason;
+      reason.input.addEventListener("input", () => reason.setError(""));
+      const form = h("form", { class: "start-form", novalidate: true },
+        h("h3", {}, "Start before every part is in"),
+        reason.wrap,
+        h("div", { class: "actions" },
+          h("button", { type: "submit", class: "button", "data-testid": "start-production" }, "Start production now")),
+        reasonError);
+      form.addEventListener("submit", (ev) => {
+        ev.preventDefault();
+        const checked = checkReason(/** @type {HTMLTextAreaElement} */ (reason.input).value);
+        reason.setError(checked.error);
+        if (checked.error) {
+          reason.input.focus();
+          return;
+        }
+        drafts.reason = "";
+        act("production-start", { reason: checked.reason }, "Production started", { reason }, reasonError);
+      });
+      actions.append(form);
+    }
+  }
+
+  /** A paid order waits for the manufacturer to ship it: carrier and tracking reference. */
+  function renderShipping() {
+    const errorSlot = h("div", { class: "action-error" });
+    const carrier = field("Carrier", h("input", {
+      type: "text", maxlength: NAME_MAX, autocomplete: "off", enterkeyhint: "next", "data-testid": "ship-carrier",
+      on: { input: (/** @type {Event} */ ev) => { drafts.carrier = /** @type {HTMLInputElement} */ (ev.target).value; } },
+    }), { hint: "Who carries the parcel, for example DHL." });
+    const reference = field("Tracking reference", h("input", {
+      type: "text", maxlength: NAME_MAX, autocomplete: "off", autocapitalize: "characters", spellcheck: "false",
+      enterkeyhint: "send", "data-testid": "ship-reference",
+      on: { input: (/** @type {Event} */ ev) => { drafts.reference = /** @type {HTMLInputElement} */ (ev.target).value; } },
+    }), { hint: "The customer follows the parcel with it." });
+    /** @type {HTMLInputElement} */ (carrier.input).value = drafts.carrier || (policy && policy.carrier) || "";
+    /** @type {HTMLInputElement} */ (reference.input).value = drafts.reference;
+    for (const one of [carrier, reference]) one.input.addEventListener("input", () => one.setError(""));
+    const form = h("form", { class: "ship-form", novalidate: true },
+      carrier.wrap, reference.wrap,
+      h("div", { class: "actions" }, h("button", { type: "submit", class: "button primary", "data-testid": "ship" }, "Ship")),
+      errorSlot);
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const checked = checkShipment(/** @type {HTMLInputElement} */ (carrier.input).value,
+        /** @type {HTMLInputElement} */ (reference.input).value);
+      carrier.setError(checked.errors.carrier || "");
+      reference.setError(checked.errors.reference || "");
+      if (checked.errors.carrier || checked.errors.reference) {
+        (checked.errors.carrier ? carrier : reference).input.focus();
+        return;
+      }
+      drafts.carrier = "";
+      drafts.reference = "";
+      act("shipment", checked.value, `Shipped with ${checked.value.carrier}`, { carrier, reference }, errorSlot);
+    });
+    actions.append(h("p", {}, "The customer paid. Ship the order and give the carrier's tracking reference."), form);
   }
 
   async function loadNegotiation() {
@@ -277,6 +394,8 @@ export async function manufacturerOrderView({ root, params }) {
       schedule();
       return;
     }
+    if (order.status !== shownStatus && POLICY_STEPS.has(order.status)) await loadPolicy();
+    if (stopped) return;
     renderSummary();
     if (!timeline) {
       timeline = statusTimeline(order);
@@ -298,6 +417,7 @@ export async function manufacturerOrderView({ root, params }) {
 
   const unsubscribe = onOrderEvent((event) => {
     if (!event || event.order_id !== id) return;
+    if (event.carrier || event.delivery_date) events.push(event);
     if (timeline) timeline.addEvent(event);
     refresh();
   });

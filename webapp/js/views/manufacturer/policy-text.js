@@ -9,6 +9,15 @@ export const LABELS = Object.freeze({
   auto_source: "Start sourcing automatically",
   auto_produce: "Produce automatically",
   auto_invoice: "Invoice automatically",
+  auto_receive_parts: "Confirm arriving parts automatically",
+  auto_ship: "Ship automatically",
+  carrier: "Carrier you ship with",
+  customer_penalty: "Penalty you pay customers for late delivery",
+  "customer_penalty.percent_per_day": "Share of the price per day late (%)",
+  "customer_penalty.cap_percent": "At most (% of the price)",
+  supplier_penalty: "Penalty suppliers pay you for late parts",
+  "supplier_penalty.percent_per_day": "Share of the price per day late (%)",
+  "supplier_penalty.cap_percent": "At most (% of the price)",
   capacity_hours_per_week: "Capacity (hours per week)",
   own_processes: "Processes you do yourself",
   sourced_processes: "Processes you buy from suppliers",
@@ -39,6 +48,15 @@ export const EXPLANATIONS = Object.freeze({
     + "production until you report 100 %.",
   auto_invoice: "On: the invoice goes to the customer as soon as the product is finished. Off: it waits until "
     + "you press “Raise invoice”.",
+  auto_receive_parts: "On: when a supplier ships parts, your agent confirms they arrived, and claims the agreed "
+    + "penalty if they are late. Off: it waits until you press “Parts received” on the order.",
+  auto_ship: "On: once the customer has paid, the product leaves with your carrier. Off: it waits until you "
+    + "press “Ship” and give the carrier and its tracking reference.",
+  carrier: "The carrier named on shipments your agent makes by itself.",
+  customer_penalty: "What you promise customers for each day an order arrives late, as a share of its price; "
+    + "every quotation shows it and the customer's signed order carries it.",
+  supplier_penalty: "What each supplier owes you for each day its parts arrive late, as a share of its price; "
+    + "every supply agreement carries it.",
   capacity_hours_per_week: "How many hours of work your own workshop can do in a week; your agent uses it to "
     + "judge whether an order's in-house work fits.",
   own_processes: "Parts that need these processes are made in your own workshop and are not sent to suppliers.",

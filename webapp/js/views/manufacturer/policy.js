@@ -80,6 +80,7 @@ function errorSlot(wrap, input, helpId) {
  * @returns {"boolean" | "enum" | "multi" | "group" | "map" | "decimal" | "number" | "integer" | "text"}
  */
 function kindOf(schema, root) {
+  if (optionalGroupOf(schema, root)) return "optional-group";
   if (Array.isArray(schema.anyOf)) {
     const branches = schema.anyOf.map((/** @type {any} */ b) => resolveRef(b, root));
     if (branches.some((/** @type {any} */ b) => b.type === "number" || b.type === "integer")) return "decimal";
@@ -93,6 +94,19 @@ function kindOf(schema, root) {
   if (schema.type === "integer") return "integer";
   if (schema.type === "number") return "number";
   return "text";
+}
+
+/**
+ * The object branch of a field that is either a group of fields or nothing (`X | None`), else null.
+ * @param {any} schema
+ * @param {any} root
+ * @returns {any}
+ */
+function optionalGroupOf(schema, root) {
+  if (!Array.isArray(schema.anyOf) || schema.anyOf.length !== 2) return null;
+  const branches = schema.anyOf.map((/** @type {any} */ b) => resolveRef(b, root));
+  if (!branches.some((/** @type {any} */ b) => b.type === "null")) return null;
+  return branches.find((/** @type {any} */ b) => b.type === "object" && b.properties) || null;
 }
 
 /**
@@ -130,6 +144,36 @@ function build(path, rawSchema, value, root, container, controls, required) {
       },
       focusable: fieldset,
     });
+    container.append(fieldset);
+    return;
+  }
+  if (kind === "optional-group") {
+    const group = optionalGroupOf(schema, root);
+    const toggle = h("input", { type: "checkbox", id, checked: value !== null && value !== undefined });
+    const fields = h("div", { class: "policy-optional", hidden: !(/** @type {HTMLInputElement} */ (toggle).checked) });
+    toggle.addEventListener("change", () => {
+      fields.hidden = !(/** @type {HTMLInputElement} */ (toggle).checked);
+    });
+    const fieldset = h("fieldset", { class: "policy-group", tabindex: "-1" }, h("legend", {}, label), help,
+      h("div", { class: "field check policy-check" }, toggle, h("label", { for: id }, `Use: ${label}`)), fields);
+    const groupError = h("p", { class: "field-error", hidden: true, role: "alert" });
+    fieldset.append(groupError);
+    /** @type {Control[]} */
+    const inner = [];
+    for (const [name, sub] of Object.entries(group.properties || {})) {
+      build(`${path}.${name}`, sub, value ? value[name] : undefined, root, fields, inner,
+        (group.required || []).includes(name));
+    }
+    controls.push({
+      path,
+      read: () => (/** @type {HTMLInputElement} */ (toggle).checked ? valueAt(bodyOf(inner), path) ?? {} : null),
+      setError: (message) => {
+        groupError.textContent = message;
+        groupError.hidden = !message;
+      },
+      focusable: toggle,
+    });
+    for (const control of inner) controls.push({ ...control, read: () => undefined });
     container.append(fieldset);
     return;
   }
@@ -247,6 +291,21 @@ function bodyOf(controls) {
 }
 
 /**
+ * The value at a dotted path of an assembled body (undefined when absent).
+ * @param {any} body
+ * @param {string} path
+ * @returns {any}
+ */
+function valueAt(body, path) {
+  let target = body;
+  for (const part of path.split(".")) {
+    if (!target || typeof target !== "object") return undefined;
+    target = target[part];
+  }
+  return target;
+}
+
+/**
  * Show errors next to the controls; returns messages that have no field of their own.
  * @param {Control[]} controls
  * @param {Record<string, string>} errors
@@ -320,11 +379,13 @@ export async function policyView({ root }) {
     setMeta(current);
     const form = h("form", { class: "policy-form", novalidate: true });
     const groups = [
-      { title: "What happens by itself", names: ["auto_accept", "auto_source", "auto_produce", "auto_invoice"] },
+      { title: "What happens by itself", names: ["auto_accept", "auto_source", "auto_receive_parts", "auto_produce",
+        "auto_invoice", "auto_ship"] },
       { title: "Your workshop", names: ["capacity_hours_per_week", "own_processes", "sourced_processes", "production_days"] },
       { title: "Prices", names: ["margin", "currency", "reservation"] },
       { title: "Negotiation with suppliers", names: ["strategy", "max_rounds", "deadline_seconds",
         "max_suppliers_per_part", "weights"] },
+      { title: "Late deliveries and shipping", names: ["customer_penalty", "supplier_penalty", "carrier"] },
     ];
     const placed = new Set(groups.flatMap((g) => g.names));
     const others = Object.keys(schema.properties).filter((n) => !placed.has(n));
