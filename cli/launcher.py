@@ -15,6 +15,7 @@ from agents.runtime.directory import AgentDirectory, StoreDirectory
 from agents.runtime.platform_agent import PlatformAgent
 from cli.ledger_identities import (
     LedgerAuthority,
+    OnboardingFailed,
     configured_authority,
     minted_authority,
     party_sessions,
@@ -22,17 +23,20 @@ from cli.ledger_identities import (
     platform_secret,
 )
 from cli.ledger_process import auth_configured, embedded_ledger
-from cli.order_agents import manufacturer_agents, supplier_host
-from cli.roster import CONTRACT, MATCHMAKER, PING, bind_agents, provision_accounts, roster
+from cli.order_agents import ManufacturerLedgers, manufacturer_agents, supplier_host
+from cli.roster import MATCHMAKER, PING, bind_agents, provision_accounts, roster
 from core.settings import Settings, XmppMode
 from federation.settings import FederationSettings, get_federation_settings
 from gateway.app import create_app
 from gateway.bridge.agents import AgentsBridge
 from gateway.demo import DemoLogins, seed_demo_database
 from gateway.server import serving
+from ledger.deploy import DarDeployment
 from ledger.identities import PartySessions
-from ledger.jsonapi_client import TokenProvider
+from ledger.jsonapi_client import JsonApiClient, LedgerClientError, RetryPolicy, TokenProvider
+from ledger.lifecycle.scoped import ScopedAuthority
 from ledger.settings import LedgerSettings
+from ontology.contract import PartyRole
 from store.database import Database
 from store.migrate import upgrade
 
@@ -114,65 +118,114 @@ async def platform_agents(
     ledger: LedgerSettings,
     db: Database,
     directory: AgentDirectory,
-    operator: TokenProvider | None = None,
-    sessions: PartySessions | None = None,
+    sessions: PartySessions,
 ) -> AsyncIterator[list[str]]:
-    """The platform's agents; the contract agent deploys the DAR with ``operator`` (the embedded ledger's
-    operator token), else ``LSO_LEDGER_CLIENT_TOKEN``, else a token of the identity provider, and commits
-    each party's step with that party's session of ``sessions`` (else of the store and the configured
-    tokens)."""
-    from agents.contract.sessions import sourced_dazl_sessions
-    from agents.contract_agent import ContractAgent, IdentityTokens, StoreOrderTracker
+    """The platform's agents. Each party signs for itself on the ledger: every manufacturer agent with its
+    own manufacturer's session, the supplier proxy host with each supplier's (the customers' agent is the
+    gateway's). No agent holds the operator's token or another party's."""
     from agents.matchmaker import MatchmakerAgent
     from agents.ping_agent import PingAgent
+    from agents.supplier_proxy.sessions import json_sessions
 
-    token: TokenProvider | None = operator
-    if token is None and ledger.client_token is None:
-        token = IdentityTokens(federation)
-    candidates: list[PlatformAgent] = [
+    services: list[PlatformAgent] = [
         PingAgent(PING, settings),
         MatchmakerAgent(MATCHMAKER, settings, federation=federation),
-        ContractAgent(
-            CONTRACT,
-            settings,
-            sessions=None if sessions is None else sourced_dazl_sessions(sessions, ledger),
-            ledger_settings=ledger,
-            token=token,
-            tracker=StoreOrderTracker(db),
-        ),
     ]
-    proxies = supplier_host(settings, federation)
-    candidates.append(proxies)
-    candidates += await manufacturer_agents(
-        settings,
-        db,
-        matchmaker=candidates[1].address,
-        contract=candidates[2].address,
-        proxies=proxies.address,
+    proxies = supplier_host(
+        settings, federation, json_sessions(ScopedAuthority(sessions, PartyRole.SUPPLIER), ledger)
     )
+    services.append(proxies)
+    manufacturers = ManufacturerLedgers(sessions, ledger)
     started: list[PlatformAgent] = []
-    try:
-        for agent in candidates:
+
+    async def start(agents: list[PlatformAgent]) -> None:
+        for agent in agents:
             share_store(agent, db, directory)
             await agent.start()
             started.append(agent)
+
+    try:
+        await start(services)  # the platform's services log in first: a missing account is named at once
+        await start(
+            await manufacturer_agents(
+                settings, db, matchmaker=services[1].address, proxies=proxies.address, ledger=manufacturers
+            )
+        )
         yield [str(agent.address) for agent in started]
     finally:
         for agent in reversed(started):
             with contextlib.suppress(Exception):
                 await agent.stop()
+        await manufacturers.aclose()
+
+
+def ledger_authority(settings: Settings) -> LedgerAuthority:
+    """The tokens of a ledger this process did not start: configured ones, or (``LSO_LEDGER_MINT_TOKENS``, a
+    development sandbox) minted with the platform's ledger secret."""
+    if settings.ledger_mint_tokens:
+        return minted_authority(settings, platform_secret(settings))
+    return configured_authority(settings)
+
+
+async def deploy_model(ledger: LedgerSettings, operator: TokenProvider | None) -> None:
+    """Upload the model's DAR (``LSO_LEDGER_DAR_FILE``, else the one built from ``ledger/engine``) with the
+    operator's token (ParticipantAdmin): the one thing besides onboarding that the operator does. Without an
+    operator token (a ledger this platform did not start and no ``LSO_LEDGER_OPERATOR_TOKEN``) the ledger's
+    own operator deploys it; a ledger that does not answer or refuses stops the start with why."""
+    if operator is None:
+        log.info("no ledger operator token: the ledger's operator deploys the model's DAR")
+        return
+    client = JsonApiClient(
+        ledger.json_api_url,
+        operator,
+        timeout=ledger.client_timeout,
+        retry=RetryPolicy(ledger.client_retries, ledger.client_backoff, ledger.client_backoff_max),
+    )
+    deployment = DarDeployment.of_file(client, ledger.dar_file) if ledger.dar_file else DarDeployment(client)
+    try:
+        await deployment()
+    except LedgerClientError as exc:
+        raise OnboardingFailed(
+            f"the ledger at {ledger.json_api_url} did not take the model's DAR: {exc}"
+        ) from exc
+    finally:
+        await deployment.aclose()
 
 
 @contextlib.asynccontextmanager
-async def gateway(settings: Settings, db: Database, directory: AgentDirectory) -> AsyncIterator[str]:
-    """The gateway, with its bridge to the agents (the customer and console agents, in this process)."""
-    bridge = AgentsBridge(db, settings)
+async def gateway(
+    settings: Settings,
+    db: Database,
+    directory: AgentDirectory,
+    sessions: PartySessions | None = None,
+    ledger: LedgerSettings | None = None,
+) -> AsyncIterator[str]:
+    """The gateway, with its bridge to the agents (the customer and console agents, in this process); with
+    ``sessions``, the customer agent signs each customer's steps with that customer's own ledger session."""
+    from agents.contract.sessions import sourced_dazl_sessions
+    from ledger.identities.store_lookup import StoreIdentities
+
+    customers = None
+    if sessions is not None:
+        customers = sourced_dazl_sessions(
+            ScopedAuthority(sessions, PartyRole.CUSTOMER), ledger or LedgerSettings()
+        )
+    bridge = AgentsBridge(
+        db,
+        settings,
+        ledger=customers,
+        ledger_parties=None if customers is None else StoreIdentities(lambda: db),
+    )
     share_store(bridge.customer, db, directory)
     share_store(bridge.console, db, directory)
-    async with bridge:
-        app = create_app(settings.resolved_database_url, data_dir=settings.data_dir, bridge=bridge)
-        async with serving(app, settings.gateway_host, settings.gateway_port) as url:
-            yield url
+    try:
+        async with bridge:
+            app = create_app(settings.resolved_database_url, data_dir=settings.data_dir, bridge=bridge)
+            async with serving(app, settings.gateway_host, settings.gateway_port) as url:
+                yield url
+    finally:
+        if customers is not None:
+            await customers.aclose()
 
 
 async def serve_gateway_only(settings: Settings, announce: Callable[[str], None]) -> None:
@@ -186,8 +239,12 @@ async def serve_gateway_only(settings: Settings, announce: Callable[[str], None]
     try:
         await prepare_agents(settings, db, actor="lso gateway serve", agents=False, gateway=True)
         directory = StoreDirectory(db, ttl=settings.directory_ttl_seconds)
+        ledger = LedgerSettings()
+        customers = party_sessions(
+            settings, ledger, db, ledger_authority(settings), [], actor="lso gateway serve"
+        )
         try:
-            async with gateway(settings, db, directory) as url:
+            async with customers as sessions, gateway(settings, db, directory, sessions, ledger) as url:
                 announce(f"gateway {url} (API docs {url}/docs), agents bridge connected")
                 await stop.wait()
                 return
@@ -237,7 +294,7 @@ async def running_platform(
         if settings.federation_local:
             running.federation_url, federation = await stack.enter_async_context(local_federation())
         ledger = LedgerSettings()
-        authority = configured_authority(settings)
+        authority = ledger_authority(settings)
         minted = False  # True: the embedded ledger verifies tokens minted with the platform's secret
         if settings.ledger_local:
             minted = not auth_configured(ledger)
@@ -255,14 +312,14 @@ async def running_platform(
             running.ledger_sessions = await stack.enter_async_context(
                 ledger_sessions(settings, ledger, db, federation, authority, actor=actor)
             )
-            operator = authority.operator if minted else None
+            await deploy_model(ledger, authority.operator)
             running.agents = await stack.enter_async_context(
-                platform_agents(
-                    settings, federation, ledger, db, directory, operator, running.ledger_sessions
-                )
+                platform_agents(settings, federation, ledger, db, directory, running.ledger_sessions)
             )
         if with_gateway:
-            running.gateway_url = await stack.enter_async_context(gateway(settings, db, directory))
+            running.gateway_url = await stack.enter_async_context(
+                gateway(settings, db, directory, running.ledger_sessions, ledger)
+            )
         yield running
 
 

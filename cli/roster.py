@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 PING = "ping"
 MATCHMAKER = "matchmaker"
-CONTRACT = "contract"
+CONTRACT_SERVICE = "contract"
 CONSOLE_SERVICE = "console"
 """The platform service name the gateway's console agent is bound to."""
 
@@ -84,7 +84,6 @@ def service_agents(settings: Settings) -> list[PlannedAgent]:
     return [
         _platform(PING, settings),
         _platform(MATCHMAKER, settings),
-        _platform(CONTRACT, settings),
         _platform(SUPPLIERS, settings, Bound(role=AgentRole.SUPPLIER, party_id=ANY_PARTY)),
     ]
 
@@ -105,8 +104,10 @@ def gateway_agents(settings: Settings, bridge: BridgeSettings | None = None) -> 
 
 
 def reserved_nodes(settings: Settings, bridge: BridgeSettings | None = None) -> set[str]:
-    """Account names of the platform's services: never a manufacturer agent."""
-    return {agent.node for agent in (*service_agents(settings), *gateway_agents(settings, bridge))}
+    """Account names of the platform's services: never a manufacturer agent (``contract`` included: the
+    contract agent, run on its own, e.g. ``python -m agents.contract_agent``)."""
+    planned = {agent.node for agent in (*service_agents(settings), *gateway_agents(settings, bridge))}
+    return planned | {CONTRACT_SERVICE}
 
 
 async def manufacturer_policies(

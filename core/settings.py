@@ -128,6 +128,12 @@ class Settings(BaseSettings):
         description="Production: directory of <ledger user id>.jwt files, one token per party user this "
         "process acts for, read at every request (whoever refreshes them rewrites them in place).",
     )
+    ledger_mint_tokens: bool = Field(
+        default=False,
+        description="On a ledger the platform did not start, mint the operator's and each party user's HS256 "
+        "tokens with <LSO_DATA_DIR>/ledger-token.secret as lso run does, instead of configured tokens: for a "
+        "development Daml sandbox without authentication or one verifying that secret; never in production.",
+    )
     ledger_token_lifetime_seconds: float = Field(
         default=3600.0,
         gt=0,

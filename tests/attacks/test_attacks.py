@@ -23,14 +23,14 @@ from ledger.jsonapi_client import JsonApiClient, static_token
 from ontology.codec import decode, encode
 from ontology.common import Reason
 from ontology.console import OrderDecision
-from ontology.contract import CommitAgreement, PartyRole
+from ontology.contract import PartyRole
 from ontology.customisation import Customisation
+from ontology.lifecycle import SignSupply
 from ontology.negotiation import CallForProposals
 from ontology.network import SupplyNetwork
-from ontology.order import Order, OrderStatus
+from ontology.order import Order
 from ontology.process import ProcessKind
 from ontology.product import RequiredPart
-from ontology.quotation import Quotation, QuotationLine
 from store.database import Database
 from store.models import AclMessageRow, OrderRow
 from tests.attacks import app
@@ -40,7 +40,7 @@ from tests.ledger.party_sessions import user_token
 from tests.raw_xmpp import RawXmpp, can_log_in, offers_registration
 
 OLD_DEFAULT_PASSWORD = "lso-agent-secret"
-PLATFORM_ACCOUNTS = ("ping", "matchmaker", "contract", "suppliers", "customers", "console", "manufacturer")
+PLATFORM_ACCOUNTS = ("ping", "matchmaker", "suppliers", "customers", "console", "manufacturer")
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -95,38 +95,32 @@ async def test_nobody_registers_and_no_default_password_opens_an_account(platfor
     await app.to_paid(platform.gateway)
 
 
-async def test_a_forged_commit_is_refused_and_the_ledger_holds_the_real_price(
+async def test_a_forged_signature_request_is_refused_and_the_ledger_holds_the_real_price(
     platform: Platform, store: Database
 ) -> None:
+    """Each party signs for itself: an outsider, a customer or another manufacturer asking a supplier's proxy
+    to sign a supply agreement of someone else's order is refused, and nothing is signed."""
     customer_id, manufacturer_id = await users(store)
     async with httpx.AsyncClient(base_url=platform.gateway, timeout=30) as http:
         auth = await app.login(http)
-        order_id = await app.place(http, auth)
+        order_id = await app.place(http, auth, "demo-bicycle-frame")
         quoted = await app.until(http, auth, order_id, "quoted")
     async with store.transaction() as repos:
-        order = await repos.orders.load_order(order_id)
         record = await repos.orders.get(order_id)
-    assert order is not None and record is not None and record.supply_network is not None
-    real = Quotation.model_validate(record.quotation)
-    forged = Quotation(
-        order_id=order.id,
-        lines=(QuotationLine(part_id="everything", price=Decimal("1.00")),),
-        total_price=Decimal("1.00"),
-        delivery_date=real.delivery_date,
-        valid_until=datetime.now(UTC) + timedelta(hours=1),
+    assert record is not None and record.supply_network is not None
+    network = SupplyNetwork.model_validate(record.supply_network)
+    supplier = network.assignments[0].offer.supplier_id
+    forged = SignSupply(
+        order_id=uuid.UUID(order_id), supplier_id=supplier, proposal_contract_id="00" + "ab" * 32
     )
-    commit = CommitAgreement(
-        order=order.transition(OrderStatus.CONFIRMED, actor="customers@localhost"),
-        network=SupplyNetwork.model_validate(record.supply_network),
-        quotation=forged,
-    )
-    contract = f"contract@{platform.domain}"
+    proxy = f"suppliers@{platform.domain}/{supplier}"
     other_maker = new_user(platform, "manufacturer")
+    expected = {None: "not-authorised", "customer": "not-authorised", "manufacturer": "no-booking"}
     for role, party in ((None, None), ("customer", customer_id), ("manufacturer", other_maker)):
         jid, password = platform.outsider(role=role, party=party)
         async with attacker(platform, jid, password) as outsider:
-            cid = await outsider.send(contract, "request", encode(commit), protocol="fipa-request")
-            refused(await outsider.answer(cid), "not-authorised")
+            cid = await outsider.send(proxy, "request", encode(forged), protocol="fipa-request")
+            refused(await outsider.answer(cid), expected[role])
     paid = await app.to_paid(platform.gateway, order_id=order_id)
     assert Decimal(paid["invoices"][0]["total"]) == Decimal(quoted["quotation"]["total_price"])
     async with store.transaction() as repos:

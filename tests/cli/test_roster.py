@@ -41,12 +41,11 @@ async def test_lso_run_creates_and_binds_every_agent_it_runs(tmp_path: Path, db:
     await prepare_agents(settings, db, actor="lso run", agents=True, gateway=True)
 
     book = AccountBook.of(settings)
-    nodes = {"ping", "matchmaker", "contract", "suppliers", "manufacturer", "customers", "console"}
+    nodes = {"ping", "matchmaker", "suppliers", "manufacturer", "customers", "console"}
     assert set(book.accounts()) == nodes
     expected = {
         ("ping@lso.test", AgentRole.PLATFORM, "ping"),
         ("matchmaker@lso.test", AgentRole.PLATFORM, "matchmaker"),
-        ("contract@lso.test", AgentRole.PLATFORM, "contract"),
         ("suppliers@lso.test", AgentRole.PLATFORM, "suppliers"),
         ("suppliers@lso.test", AgentRole.SUPPLIER, "*"),
         ("manufacturer@lso.test", AgentRole.MANUFACTURER, demo.manufacturer_id),

@@ -18,11 +18,9 @@ from agents.runtime.refusals import NOT_AUTHORISED
 from core.settings import Settings, XmppMode
 from ontology.codec import decode
 from ontology.common import Ping, Reason
-from ontology.contract import CommitAgreement
 from protocols.acl import AclMessage
 from protocols.performative import Performative, ProtocolName
 from tests.agents.probe import Probe
-from tests.ledger.examples import commit_request
 from tests.lso_platform import lso_run
 from tests.lso_platform import platform_env as build_platform_env
 
@@ -100,7 +98,6 @@ def test_lso_run_serves_an_account_the_admin_adds_only_once_it_is_bound(platform
         assert set(passwords) == {
             "ping",
             "matchmaker",
-            "contract",
             "suppliers",
             "manufacturer",
             "customers",
@@ -114,11 +111,10 @@ def test_lso_run_serves_an_account_the_admin_adds_only_once_it_is_bound(platform
         _lso(platform_env, "xmpp", "add-account", "run-test-client")
         refused = asyncio.run(_ask_over_xmpp(platform_env))
         assert refused["ping"] == (Performative.REFUSE, NOT_AUTHORISED)
-        assert refused["contract"][0] is Performative.REFUSE, refused
 
         _lso(platform_env, "agents", "bind", "run-test-client", "--role", "platform", "--party", "tests")
         time.sleep(0.5)
-        served = asyncio.run(_ask_over_xmpp(platform_env, contract=False))
+        served = asyncio.run(_ask_over_xmpp(platform_env))
         assert served["ping"][0] is Performative.INFORM, served
 
     with lso_run(platform_env):
@@ -126,11 +122,8 @@ def test_lso_run_serves_an_account_the_admin_adds_only_once_it_is_bound(platform
         assert again == {**passwords, "run-test-client": again["run-test-client"]}, "a restart keeps them"
 
 
-async def _ask_over_xmpp(
-    env: dict[str, str], *, contract: bool = True
-) -> dict[str, tuple[Performative, str]]:
-    """Ping, and a commit request to the contract agent, from the account run-test-client: each answer's
-    performative and reason."""
+async def _ask_over_xmpp(env: dict[str, str]) -> dict[str, tuple[Performative, str]]:
+    """Ping from the account run-test-client: the answer's performative and reason."""
     settings = Settings(
         _env_file=None,
         data_dir=Path(env["LSO_DATA_DIR"]),
@@ -141,9 +134,7 @@ async def _ask_over_xmpp(
     await probe.start()
     answers: dict[str, tuple[Performative, str]] = {}
     try:
-        asks: list[tuple[str, Ping | CommitAgreement]] = [("ping", Ping(note="hello"))]
-        if contract:
-            asks.append(("contract", commit_request()))
+        asks: list[tuple[str, Ping]] = [("ping", Ping(note="hello"))]
         for agent, content in asks:
             conversation = f"run-test-{agent}-{uuid.uuid4().hex[:6]}"
             request = AclMessage.build(
@@ -191,4 +182,4 @@ def test_lso_agents_run_on_a_server_without_its_accounts_says_how_to_create_them
     assert "Traceback" not in done.stderr
     book = json.loads((Path(platform_env["LSO_DATA_DIR"]) / "xmpp-accounts.json").read_text())
     assert "customers" not in book["accounts"], "agents run makes no account of the gateway's"
-    assert {"ping", "matchmaker", "contract", "suppliers", "manufacturer"} <= set(book["accounts"])
+    assert {"ping", "matchmaker", "suppliers", "manufacturer"} <= set(book["accounts"])

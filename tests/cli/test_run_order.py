@@ -1,6 +1,6 @@
 """`lso run` wires the order story: the demo customer's order goes through the gateway, its bridge and the
-platform's agents (manufacturer, matchmaker, supplier proxies, contract agent on the embedded ledger) to paid,
-and every step reaches the customer's SSE stream."""
+platform's agents (manufacturer, matchmaker, supplier proxies, each party signing for itself on the embedded
+ledger) to completed, and every step reaches the customer's SSE stream."""
 
 from __future__ import annotations
 
@@ -63,6 +63,12 @@ async def _order_story(base: str) -> tuple[list[dict[str, Any]], dict[str, Any]]
             assert invoice["price"] == quotation["price"]
             assert (await http.post(f"/orders/{order_id}/payment", headers=auth)).status_code == 202
             await until("paid")
+            shipped = await until("shipped")
+            assert shipped["carrier"] and shipped["reference"], shipped
+            confirmed = await http.post(f"/orders/{order_id}/delivery-confirmation", headers=auth)
+            assert confirmed.status_code == 202, confirmed.text
+            await until("delivered")
+            await until("completed")
             order = (await http.get(f"/orders/{order_id}", headers=auth)).json()
         finally:
             listener.cancel()
@@ -70,13 +76,15 @@ async def _order_story(base: str) -> tuple[list[dict[str, Any]], dict[str, Any]]
     return events, order
 
 
-def test_lso_run_takes_the_demo_customers_order_to_paid(tmp_path: Path) -> None:
+def test_lso_run_takes_the_demo_customers_order_to_completed(tmp_path: Path) -> None:
     platform_env = build_platform_env(tmp_path)
     with lso_run(platform_env) as banner:
         assert "manufacturer@localhost" in banner and "suppliers@localhost" in banner
         events, order = asyncio.run(_order_story(f"http://127.0.0.1:{platform_env['LSO_GATEWAY_PORT']}"))
-    assert order["status"] == "paid" and order["contract_ids"]
+    assert order["status"] == "completed" and order["contract_ids"]
     statuses = [e["status"] for e in events]
+    moves = [status for i, status in enumerate(statuses) if i == 0 or statuses[i - 1] != status]
     steps = ("accepted", "sourcing", "negotiating", "quoted", "confirmed", "contracted", "produced", "paid")
+    steps += ("shipped", "delivered", "completed")
     for status in steps:
-        assert statuses.count(status) == 1, statuses
+        assert moves.count(status) == 1, moves

@@ -21,7 +21,7 @@ from store.enums import PolicyKind, UserRole
 from store.records import NewUser
 from tests.cli.conftest import Lso
 
-ALL = {"ping", "matchmaker", "contract", "suppliers", "manufacturer", "customers", "console"}
+ALL = {"ping", "matchmaker", "suppliers", "manufacturer", "customers", "console"}
 
 
 def _book(env: dict[str, str]) -> dict[str, dict[str, str]]:
@@ -170,7 +170,7 @@ def test_init_accounts_makes_every_account_lso_run_runs_and_the_prosody_file(
     again = lso("xmpp", "init-accounts", "--prosody-accounts", str(tsv), "--mode", "640")
     assert _book(lso_env) == book, "the passwords stay"
     assert stat.S_IMODE(tsv.stat().st_mode) == 0o640
-    assert "8 accounts" in again.stdout
+    assert "7 accounts" in again.stdout
 
 
 def test_init_accounts_on_an_external_server_says_who_creates_them(lso: Lso, lso_env: dict[str, str]) -> None:

@@ -178,9 +178,9 @@ def _logs(work: Path) -> str:
 def test_the_accounts_file_is_private_and_lists_every_platform_account(deployed: Deployed) -> None:
     assert stat.S_IMODE(deployed.accounts_file.stat().st_mode) == 0o600
     nodes = [line.split("\t")[0] for line in deployed.accounts_file.read_text().splitlines()]
-    expected = {"ping", "matchmaker", "contract", "suppliers", "manufacturer", "customers", "console"}
+    expected = {"ping", "matchmaker", "suppliers", "manufacturer", "customers", "console"}
     assert set(nodes) == expected
-    assert "register-accounts: 7 accounts" in _logs(deployed.work)
+    assert "register-accounts: 6 accounts" in _logs(deployed.work)
 
 
 async def test_an_agent_logs_in_with_the_books_password_verifying_the_certificate(deployed: Deployed) -> None:
