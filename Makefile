@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.search_throughput --out bench-search.json
 	$(BIN)/python -m bench.ledger_throughput --out bench-ledger.json
 	$(BIN)/python -m bench.ledger_keys --postgres postgresql://postgres@127.0.0.1:5432/test --out bench-ledger-keys.json
+	$(BIN)/python -m bench.ledger_signing --out bench-ledger-signing.json
 	$(BIN)/python -m bench.proxies_online --count 1000 --out bench-proxies.json
 	$(BIN)/python -m bench.negotiation_throughput --out bench-negotiation.json
 	$(BIN)/python -m bench.gateway_throughput --out bench-gateway.json
