@@ -238,12 +238,13 @@ class LedgerLife:
             assert receipt is not None
             name = self._name(data.supplier)
             late = receipt.days_late
+            log.info("order %s: parts from %s received, %s late", self.order_id, name, days(late))
             if late > 0 and data.penalty is None:
-                await self._note(f"Parts from {name} arrived {days(late)} late; no penalty was agreed")
+                await self._note(f"A part arrived {days(late)} late")
             elif late == 0:
-                await self._note(f"Parts from {name} arrived on {day(receipt.received_at)}")
+                await self._note(f"A part arrived on {day(receipt.received_at)}")
             if late > 0:  # the penalty claimed with its own note (:meth:`_claim_late`)
-                await self._replan(receipt.received_at.date(), name, late)
+                await self._replan(receipt.received_at.date(), late)
             now.append(Contract(received.contract_id, received.template, received.data))
         return now
 
@@ -261,15 +262,22 @@ class LedgerLife:
             key = SupplyKey(self.ledger.party, self.order_id, data.supplier)
             claim = await self._read(lambda key=key: self.ledger.claim_penalty(key))  # type: ignore[misc]
             assert data.receipt is not None
+            log.info(
+                "order %s: a penalty of %s claimed from %s (parts %s late)",
+                self.order_id,
+                money(claim.data.amount, claim.data.currency),
+                self._name(data.supplier),
+                days(data.receipt.days_late),
+            )
             await self._note(
-                f"Parts from {self._name(data.supplier)} arrived {days(data.receipt.days_late)} late; "
-                f"a penalty of {money(claim.data.amount, claim.data.currency)} is claimed"
+                f"A part arrived {days(data.receipt.days_late)} late; the supplier's agreed late-delivery "
+                "penalty is claimed"
             )
             again = await self._read(lambda key=key: self.ledger.supply_agreement(key))  # type: ignore[misc]
             now.append(again if again is not None else agreement)
         return now
 
-    async def _replan(self, received: date, name: str, late: int) -> None:
+    async def _replan(self, received: date, late: int) -> None:
         """Tell the customer the new delivery date when the late part moves the plan past the quoted date."""
         planned = received + timedelta(days=self.flow.policy.production_days)
         quoted = self.quotation.delivery_date
@@ -277,8 +285,7 @@ class LedgerLife:
             return
         self._announced = planned
         await self._note(
-            f"Parts from {name} arrived {days(late)} late: delivery moves from {day(quoted)} "
-            f"to {day(planned)}",
+            f"A part arrived {days(late)} late: delivery moves from {day(quoted)} to {day(planned)}",
             delivery_date=planned,
         )
 
@@ -462,20 +469,25 @@ class LedgerLife:
                 receipt = await self._read(lambda key=key: self.ledger.payment_receipt(key))  # type: ignore[misc]
                 if receipt is not None:
                     paid.add(data.supplier)
-                    await self._note(
-                        f"{self._name(data.supplier)} confirmed the payment of "
-                        f"{money(receipt.data.amount, receipt.data.currency)}"
+                    log.info(
+                        "order %s: %s confirmed the payment of %s",
+                        self.order_id,
+                        self._name(data.supplier),
+                        money(receipt.data.amount, receipt.data.currency),
                     )
+                    await self._note(f"Suppliers paid: {len(paid)} of {len(agreements)}")
                     continue
                 if await self._read(lambda key=key: self.ledger.payment_claim(key)) is None:  # type: ignore[misc]
                     reference = f"LSO-{self.order_id[:8]}-{data.invoice_id}"[:200]
                     claim = await self._read(
                         lambda key=key, reference=reference: self.ledger.claim_payment(key, reference)  # type: ignore[misc]
                     )
-                    await self.flow.journal.note(
+                    log.info(
+                        "order %s: paid %s %s (reference %s)",
                         self.order_id,
-                        f"Paid {self._name(data.supplier)} {money(claim.data.amount, claim.data.currency)} "
-                        f"(reference {reference})",
+                        self._name(data.supplier),
+                        money(claim.data.amount, claim.data.currency),
+                        reference,
                     )
             if len(paid) < len(agreements):
                 await asyncio.sleep(self.poll)
