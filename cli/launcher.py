@@ -240,9 +240,12 @@ async def serve_gateway_only(settings: Settings, announce: Callable[[str], None]
         await prepare_agents(settings, db, actor="lso gateway serve", agents=False, gateway=True)
         directory = StoreDirectory(db, ttl=settings.directory_ttl_seconds)
         ledger = LedgerSettings()
-        customers = party_sessions(
-            settings, ledger, db, ledger_authority(settings), [], actor="lso gateway serve"
-        )
+        # the embedded ledger that `lso agents run` started here verifies tokens of the data dir's secret
+        local = settings.ledger_local and not auth_configured(ledger)
+        authority = ledger_authority(settings)
+        if local:
+            authority = minted_authority(settings, platform_secret(settings))
+        customers = party_sessions(settings, ledger, db, authority, [], actor="lso gateway serve")
         try:
             async with customers as sessions, gateway(settings, db, directory, sessions, ledger) as url:
                 announce(f"gateway {url} (API docs {url}/docs), agents bridge connected")
