@@ -254,11 +254,13 @@ class PartyLedger:
         key = OrderKey(terms.manufacturer, terms.order_id)
 
         async def taken() -> Contract[OrderTerms] | None:
+            # the earlier stage first: an acceptance between the two reads archives the order and creates the
+            # agreement in one transaction, so the second read sees the agreement
+            placed = await self.customer_order(terms.customer, terms.order_id)
             agreed = await self.order_agreement(key)
             if agreed is not None:
                 _same(terms, agreed, "the order agreement")
                 return agreed
-            placed = await self.customer_order(terms.customer, terms.order_id)
             if placed is not None:
                 _same(terms, placed, "the customer order")
             return placed
@@ -353,11 +355,12 @@ class PartyLedger:
         command = command_id(terms.order_id, "supply-proposal", terms.supplier)
 
         async def taken() -> Contract[SupplyTerms] | None:
+            # the earlier stage first (see place_order): an acceptance in between is seen by the second read
+            proposed = await self.supply_proposal(key)
             agreed = await self.supply_agreement(key)
             if agreed is not None:
                 _same(terms, agreed, "the supply agreement")
                 return agreed
-            proposed = await self.supply_proposal(key)
             if proposed is not None:
                 _same(terms, proposed, "a supply proposal")
             return proposed

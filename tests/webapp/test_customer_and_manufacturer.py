@@ -1,6 +1,7 @@
 """The issue's story in one browser: a customer orders a configured product, the manufacturer (with a manual
 policy) accepts it and starts the sourcing, the customer confirms the quotation, the manufacturer reports
-production and invoices, the customer pays; every update reaches the other side by push, without a reload."""
+production and invoices, the customer pays and, once it is shipped, confirms the delivery; every update
+reaches the other side by push, without a reload."""
 
 from __future__ import annotations
 
@@ -135,7 +136,9 @@ def test_a_customer_orders_and_pays_what_the_manufacturer_invoices(
     customer.get_by_role("button", name="Confirm", exact=True).click()
     _status(customer).to_have_text(re.compile(r"^(Contracted|In production)$"), timeout=AGENT_WAIT)
 
-    # e. The manufacturer reports the production done and raises the invoice.
+    # e. Once the suppliers' parts are in (the agent confirms their receipt on the ledger), the manufacturer
+    # reports the production done and raises the invoice.
+    _status(manufacturer).to_have_text("In production", timeout=AGENT_WAIT)
     progress = manufacturer.get_by_label("Progress (%)", exact=True)
     expect(progress).to_be_visible(timeout=AGENT_WAIT)
     progress.fill("100")
@@ -145,15 +148,21 @@ def test_a_customer_orders_and_pays_what_the_manufacturer_invoices(
     raise_invoice.click()
     _status(manufacturer).to_have_text(re.compile(r"^(Invoiced|Paid)$"), timeout=AGENT_WAIT)
 
-    # f. The customer pays the invoice; the order shows its supply network and its negotiation.
+    # f. The customer pays the invoice; paid, the order ships by itself (with the policy's carrier); the order
+    # shows its supply network and its negotiation.
     expect(customer.get_by_role("heading", name="Invoice", exact=True)).to_be_visible(timeout=AGENT_WAIT)
     customer.get_by_role("button", name="Pay now", exact=True).click()
-    _status(customer).to_have_text("Paid", timeout=AGENT_WAIT)
+    _status(customer).to_have_text("Shipped", timeout=AGENT_WAIT)
     expect(customer.get_by_role("heading", name="Supply network", exact=True)).to_be_visible()
     expect(customer.get_by_role("img", name=re.compile(r"^Supply network"))).to_be_visible()
     expect(customer.get_by_role("heading", name="Negotiation transcript", exact=True)).to_be_visible()
     assert_not_reloaded(customer)
-    screen(customer, "customer-order-paid")
-    _status(manufacturer).to_have_text("Paid", timeout=AGENT_WAIT)
+    screen(customer, "customer-order-shipped")
+
+    # g. The customer confirms the delivery (signed on the ledger as the customer); the order completes.
+    customer.get_by_role("button", name="Confirm delivery", exact=True).click()
+    customer.get_by_role("button", name="Yes, it arrived", exact=True).click()
+    _status(customer).to_have_text(re.compile(r"^(Delivered|Completed)$"), timeout=AGENT_WAIT)
+    _status(manufacturer).to_have_text("Completed", timeout=AGENT_WAIT)
 
     browser_errors.assert_none()
