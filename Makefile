@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.gateway_throughput --out bench-gateway.json
 	$(BIN)/python -m bench.simulation_throughput --out bench-simulation.json
 	$(BIN)/python -m bench.wire_flood --out bench-flood.json
+	$(BIN)/python -m bench.app_bytes --out bench-app-bytes.json
 
 # Optional: NegMAS (AGPL, never a dependency of ours) in its own environment, against our fast mode.
 PEER_VENV ?= .venv-peer

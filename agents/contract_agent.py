@@ -73,6 +73,7 @@ from ledger.settings import LedgerSettings
 from ontology.codec import ContentError, decode
 from ontology.common import Reason
 from ontology.contract import CommitAgreement, ContractCommitted
+from ontology.events import EventCode, HistoryEvent, failed
 from ontology.order import OrderStatus
 from protocols.acl import AclMessage
 from protocols.performative import Performative, ProtocolName
@@ -121,7 +122,7 @@ class IdentityTokens:
 class OrderTracker(Protocol):
     """Where the contracting of an order is recorded (the store: :class:`StoreOrderTracker`)."""
 
-    async def status(self, order_id: UUID, status: OrderStatus, note: str) -> None: ...
+    async def status(self, order_id: UUID, status: OrderStatus, event: HistoryEvent) -> None: ...
 
     async def committed(self, result: ContractCommitted) -> None: ...
 
@@ -144,7 +145,7 @@ class StoreOrderTracker:
         self.db = db
         self.actor = actor
 
-    async def status(self, order_id: UUID, status: OrderStatus, note: str) -> None:
+    async def status(self, order_id: UUID, status: OrderStatus, event: HistoryEvent) -> None:
         async with self.db.transaction() as repos:
             current = await repos.orders.get(str(order_id))
             if current is None or current.status == status:
@@ -153,7 +154,7 @@ class StoreOrderTracker:
             if sources is not None and current.status not in sources:
                 log.info("order %s is %s: not recorded as %s", order_id, current.status, status)
                 return
-            await repos.orders.change_status(str(order_id), status, actor=self.actor, note=note)
+            await repos.orders.change_status(str(order_id), status, actor=self.actor, event=event)
 
     async def committed(self, result: ContractCommitted) -> None:
         async with self.db.transaction() as repos:
@@ -220,7 +221,9 @@ class Contracting:
 
     async def _commit(self, request: CommitAgreement, existing_only: bool) -> ContractCommitted | Reason:
         order_id = request.order.id
-        await self._track(self._status(order_id, OrderStatus.CONTRACTING, "committing to the ledger"))
+        await self._track(
+            self._status(order_id, OrderStatus.CONTRACTING, HistoryEvent.of(EventCode.CONTRACTING))
+        )
         loop = asyncio.get_running_loop()
         give_up = loop.time() + self.retry.deadline.total_seconds()
         attempt = 0
@@ -231,18 +234,18 @@ class Contracting:
                 result = await self.committer.commit(request, existing_only=existing_only)
             except AgreementConflict as exc:
                 log.warning("order %s: %s", order_id, exc)
-                await self._track(self._status(order_id, OrderStatus.FAILED, str(exc)))
+                await self._track(self._status(order_id, OrderStatus.FAILED, failed(AGREEMENT_CONFLICT)))
                 return Reason(reason=AGREEMENT_CONFLICT, detail=str(exc))
             except AgreementMissing as exc:
                 log.warning("order %s: %s", order_id, exc)
                 return Reason(reason=AGREEMENT_MISSING, detail=str(exc))
             except (PartyNotOnboarded, NoPartyToken) as exc:
                 log.warning("order %s: %s", order_id, exc)
-                await self._track(self._status(order_id, OrderStatus.FAILED, str(exc)))
+                await self._track(self._status(order_id, OrderStatus.FAILED, failed(PARTY_NOT_ONBOARDED)))
                 return Reason(reason=PARTY_NOT_ONBOARDED, detail=str(exc))
             except LedgerRejected as exc:
                 log.warning("the ledger refused order %s: %s", order_id, exc)
-                await self._track(self._status(order_id, OrderStatus.FAILED, f"ledger refused: {exc}"))
+                await self._track(self._status(order_id, OrderStatus.FAILED, failed("contract-failed")))
                 return Reason(reason="the ledger refused the agreement", detail=str(exc))
             except LedgerUnavailable as exc:
                 delay = self.retry.delay(attempt)
@@ -259,14 +262,15 @@ class Contracting:
             await self._track(self._committed(result))
             return result
 
-    async def _status(self, order_id: UUID, status: OrderStatus, note: str) -> None:
+    async def _status(self, order_id: UUID, status: OrderStatus, event: HistoryEvent) -> None:
         if self.tracker is not None:
-            await self.tracker.status(order_id, status, note)
+            await self.tracker.status(order_id, status, event)
 
     async def _committed(self, result: ContractCommitted) -> None:
         if self.tracker is not None:
             await self.tracker.committed(result)
-            await self.tracker.status(result.order_id, OrderStatus.CONTRACTED, "agreement on the ledger")
+            committed = HistoryEvent.of(EventCode.CONTRACTS_COMMITTED)
+            await self.tracker.status(result.order_id, OrderStatus.CONTRACTED, committed)
 
     @staticmethod
     async def _track(step: Awaitable[None]) -> None:

@@ -15,11 +15,19 @@ from store.enums import UserRole
 
 async def _add_user(url: str, email: str, password: str, name: str, role: UserRole) -> str:
     from gateway.api.auth_schemas import AdminUserCreate
+    from gateway.core.config import GatewaySettings
+    from gateway.core.password_policy import check_new_password
     from gateway.core.passwords import hash_password_async
     from store.database import Database
     from store.records import NewUser
 
     body = AdminUserCreate(email=email, password=password, display_name=name, role=role)
+    check_new_password(
+        body.password,
+        email=body.email,
+        display_name=body.display_name,
+        min_score=GatewaySettings().password_min_score,
+    )
     db = await Database.open(url, migrate=True)
     try:
         async with db.transaction() as repos:
@@ -78,18 +86,26 @@ def add_user(
     name: Annotated[str, typer.Option(help="Display name; default: the e-mail address.")] = "",
     password: Annotated[
         str,
-        typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 8 characters."),
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            help="At least 10 characters, and hard to guess.",
+        ),
     ] = "",
 ) -> None:
     """Create a user of any role in the gateway's database (the way to the first admin)."""
     from pydantic import ValidationError
 
+    from gateway.core.password_policy import WeakPassword
     from store.errors import ConflictError
 
     try:
         user_id = asyncio.run(_add_user(_database_url(), email, password, name or email, role))
     except ValidationError as exc:
         raise typer.BadParameter(str(exc)) from exc
+    except WeakPassword as exc:
+        raise typer.BadParameter(str(exc), param_hint="--password") from exc
     except ConflictError as exc:
         raise typer.BadParameter(f"a user with e-mail {email!r} exists") from exc
     typer.echo(json.dumps({"id": user_id, "email": email.strip().lower(), "role": str(role)}))

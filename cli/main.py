@@ -53,6 +53,10 @@ RETIRED_SETTINGS = {
     "(LSO_XMPP_ACCOUNTS_FILE; `lso xmpp add-account`, `lso xmpp init-accounts`), or in LSO_XMPP_PASSWORDS",
     "LSO_XMPP_AUTO_REGISTER": "no account registers itself any more: `lso run` creates the accounts of its "
     "agents, an admin creates any other with `lso xmpp add-account`",
+    "LSO_GATEWAY_LOGIN_MAX_ATTEMPTS": "failed logins no longer lock an account: the failing client waits, "
+    "see LSO_GATEWAY_LOGIN_FAILURES_BEFORE_DELAY",
+    "LSO_GATEWAY_LOGIN_LOCK_SECONDS": "failed logins no longer lock an account: the failing client waits, "
+    "at most LSO_GATEWAY_LOGIN_MAX_DELAY_SECONDS",
 }
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.middleware.gzip import GZipMiddleware
 
 from gateway.api.routes import (
     auth,
@@ -22,15 +23,22 @@ from gateway.api.routes import (
     orders,
     policy,
     products,
+    uploads,
 )
 from gateway.bridge.base import AgentBridge
 from gateway.core.config import GatewaySettings
+from gateway.core.login import LoginThrottle, ThrottlePolicy
 from gateway.core.signing_key import signing_key
 from gateway.core.tokens import TokenService
 from gateway.core.wiring import GatewaySecurity, install_api_quality
 from gateway.webapp import install_webapp
 from store.database import Database
 from store.db import create_engine
+
+COMPRESS_FROM_BYTES = 1000
+"""Responses smaller than this go uncompressed (gzip would save next to nothing on them)."""
+COMPRESS_LEVEL = 6
+"""zlib's default level: about the size of level 9 at a fraction of its CPU."""
 
 
 def create_app(
@@ -69,6 +77,7 @@ def create_app(
     app.state.settings = config
     app.state.tokens = tokens
     app.state.authenticator = security.authenticator
+    app.state.login_throttle = LoginThrottle(ThrottlePolicy.of(config))
     app.state.bridge = bridge
     app.include_router(health.router)
     app.include_router(auth.router)
@@ -81,6 +90,10 @@ def create_app(
     app.include_router(order_actions.router)
     app.include_router(negotiation.router)
     app.include_router(policy.router)
+    app.include_router(uploads.router)
     install_webapp(app, config.webapp_dir)
+    # innermost: gzip for JSON and the app's files (Vary: Accept-Encoding); never for text/event-stream,
+    # which Starlette excludes so that push events are not held back in the compressor
+    app.add_middleware(GZipMiddleware, minimum_size=COMPRESS_FROM_BYTES, compresslevel=COMPRESS_LEVEL)
     install_api_quality(app, config)
     return app

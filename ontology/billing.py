@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 from pydantic import ConfigDict, Field, model_validator
 
 from ontology.codec import Content, register
+from ontology.quotation import Quotation, QuotationLine
 from ontology.status import StatusChange, TransitionTable
 from ontology.values import Currency, Identifier, Money, Name, Text, UtcDateTime, Value, utc_now
 
@@ -44,6 +45,21 @@ class InvoiceLine(Value):
     @property
     def amount(self) -> Decimal:
         return self.unit_price * self.quantity
+
+    @classmethod
+    def of(cls, line: QuotationLine) -> InvoiceLine:
+        """The quotation's line as billed: its words, quantity and unit price (a line priced as a whole:
+        one of it at its price)."""
+        words = (line.description or line.part_id)[:200]
+        if line.quantity is None or line.unit_price is None:
+            return cls(description=words, unit_price=line.price)
+        return cls(description=words, quantity=line.quantity, unit_price=line.unit_price)
+
+
+def invoice_lines(quotation: Quotation) -> tuple[InvoiceLine, ...]:
+    """The lines of the invoice for ``quotation``: its lines, each with quantity and unit price; their
+    amounts sum to the quotation's total."""
+    return tuple(InvoiceLine.of(line) for line in quotation.lines)
 
 
 @register

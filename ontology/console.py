@@ -16,6 +16,7 @@ from uuid import UUID
 from pydantic import Field
 
 from ontology.codec import Content, register
+from ontology.events import HistoryEvent
 from ontology.lifecycle import ShipmentInfo
 from ontology.order import OrderStatus
 from ontology.values import Money, UtcDateTime, utc_now
@@ -80,6 +81,15 @@ class ShipOrder(Content):
 
 
 @register
+class PaymentReceived(Content):
+    """The customer's announced payment (a bank transfer naming the order's reference) is on the
+    manufacturer's account (policy ``payment.confirm_by_hand``): the manufacturer confirms it (on the
+    ledger, when there is one)."""
+
+    order_id: UUID
+
+
+@register
 class OrderStatusNotice(Content):
     """An order moved to ``status``; with the price when it was quoted or invoiced."""
 
@@ -94,3 +104,5 @@ class OrderStatusNotice(Content):
     """When shipped: the carrier and its reference, for the receiver to follow and confirm delivery."""
     delivery_date: date | None = None
     """When the planned delivery date moved (a late part): the new date."""
+    event: HistoryEvent | None = None
+    """What happened, as the order's history records it (``note`` is its sentence)."""

@@ -11,6 +11,7 @@ from typing import NamedTuple, Self
 from pydantic import Field, field_serializer, model_validator
 
 from ontology.negotiation import IssueWeights
+from ontology.payment import BankTransfer
 from ontology.penalty import Penalty
 from ontology.process import ProcessKind
 from ontology.product import RequiredPart
@@ -98,6 +99,9 @@ class ManufacturerPolicy(Value):
     weights: IssueWeights = Field(default_factory=IssueWeights)
     reservation: ReservationValues = Field(default_factory=ReservationValues)
     production_days: int = Field(default=0, ge=0, le=365, description="days from the last part to delivery")
+    max_horizon_days: int = Field(
+        default=365, ge=1, le=3650, description="the latest delivery date taken, in days from the order"
+    )
     max_suppliers_per_part: int = Field(default=5, ge=1, le=100)
     auto_receive_parts: bool = Field(
         default=True,
@@ -116,6 +120,11 @@ class ManufacturerPolicy(Value):
     supplier_penalty: LatePenaltyTerms | None = Field(
         default_factory=lambda: LatePenaltyTerms(percent_per_day=Decimal(1), cap_percent=Decimal(20)),
         description="late-delivery penalty demanded of suppliers (in every supply agreement); None: none",
+    )
+    payment: BankTransfer | None = Field(
+        default=None,
+        description="how customers pay: bank transfer to this account (confirmed by hand unless said "
+        "otherwise); None: no bank details, a payment the customer announces is taken as received at once",
     )
 
     @model_validator(mode="after")

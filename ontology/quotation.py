@@ -25,11 +25,26 @@ from ontology.values import (
 
 
 class QuotationLine(Value):
-    """The price of one part or operation (sourced or in house) of the quoted product."""
+    """One line of the quotation as the customer reads it: the product (``part_id`` its id, ``description``
+    its name and the chosen options in words), ``quantity`` units at ``unit_price`` each, ``price`` the
+    line's total (``unit_price`` x ``quantity``). ``quantity`` and ``unit_price`` come together or not at
+    all (a line without them is priced as a whole). The manufacturer's costs are not on the quotation."""
 
     part_id: Identifier
     description: Text = ""
+    quantity: int | None = Field(default=None, ge=1, le=10_000)
+    unit_price: Money | None = None
     price: Money
+
+    @model_validator(mode="after")
+    def _priced(self) -> Self:
+        if (self.quantity is None) != (self.unit_price is None):
+            raise ValueError(f"line {self.part_id!r} gives a quantity or a unit price but not both")
+        if self.unit_price is not None and self.unit_price * (self.quantity or 1) != self.price:
+            raise ValueError(
+                f"line {self.part_id!r}: {self.quantity} x {self.unit_price} is not its price {self.price}"
+            )
+        return self
 
 
 @register
@@ -49,6 +64,8 @@ class Quotation(Content):
     valid_until: UtcDateTime
     penalty: Penalty | None = None
     """What the manufacturer pays per day of late delivery (the customer's order on the ledger carries it)."""
+    note: Text = ""
+    """In words, for the customer: how the price compares with the estimate shown before ordering."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

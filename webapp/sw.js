@@ -3,7 +3,7 @@
    background), deletes caches of older versions, and never touches the API or the WebSocket. */
 "use strict";
 
-const VERSION = "v3";
+const VERSION = "v4";
 const CACHE = `lso-app-${VERSION}`;
 const PREFIX = "lso-app-";
 const SCOPE_PATH = new URL(self.registration.scope).pathname; // "/app/"
@@ -33,6 +33,7 @@ const SHELL = [
   "js/ui/states.js",
   "js/ui/toast.js",
   "js/views/login.js",
+  "js/views/signup.js",
   "js/views/customer/catalogue.js",
   "js/views/customer/product.js",
   "js/views/customer/orders.js",
@@ -50,13 +51,19 @@ const SHELL = [
   "js/components/transcript.js",
   "js/components/negotiation.js",
   "js/components/fields.js",
+  "js/components/payment-review.js",
+  "js/components/option-fields.js",
   "js/logic/price.js",
+  "js/logic/option-values.js",
   "js/logic/offers.js",
   "js/logic/policy.js",
   "js/logic/order-form.js",
   "js/logic/timeline.js",
   "js/logic/delivery.js",
+  "js/logic/lines.js",
   "js/logic/manufacturer-steps.js",
+  "js/logic/payment.js",
+  "js/logic/account.js",
 ];
 
 self.addEventListener("install", (event) => {

@@ -1,6 +1,7 @@
 """The manufacturer's agent: policy, production-time estimate, sourcing, quotation, contract, billing.
 
-Modules: :mod:`.estimate` (production time, feasibility), :mod:`.assessment` (take the order or
+Modules: :mod:`.estimate` (production time, feasibility), :mod:`.order_estimate` (the price range and
+delivery dates shown before ordering), :mod:`.assessment` (take the order or
 not), :mod:`.selection` (rank supplier offers, next target; the pluggable scorer), :mod:`.scoring`
 (the default scorer over :mod:`agents.negotiation`), :mod:`.sourcing` (Iterated Contract
 Net per part), :mod:`.pricing` (quotation, counters), :mod:`.contracting` (the pluggable contract

@@ -34,7 +34,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from datetime import date
 from typing import Any, TypeVar
 
-from agents.manufacturer.assessment import Assessment, assess, queue_minutes
+from agents.manufacturer.assessment import QUEUED, Assessment, assess, queue_minutes
 from agents.manufacturer.console import ConsoleDesk
 from agents.manufacturer.contracting import ContractAgentStep, ContractStep
 from agents.manufacturer.flow import OrderFlow
@@ -52,6 +52,7 @@ from ledger.lifecycle import PartyIdentities, PartyLedger
 from ontology.codec import ContentError, decode
 from ontology.common import Reason
 from ontology.console import OrderStatusNotice
+from ontology.events import HistoryEvent
 from ontology.lifecycle import ShipmentInfo
 from ontology.network import SupplyNetwork
 from ontology.order import Order, OrderStatus
@@ -74,9 +75,6 @@ M = TypeVar("M", bound=Conversation[Any])
 
 Approver = Callable[[Order, Assessment], Awaitable[bool]]
 """Manual acceptance: True to take the order (used when the policy's ``auto_accept`` is off)."""
-
-#: Orders whose own work occupies the machines (the queue of the estimate).
-QUEUED = (OrderStatus.CONTRACTED, OrderStatus.IN_PRODUCTION)
 
 
 class PolicyMissing(RuntimeError):
@@ -495,7 +493,7 @@ class ManufacturerAgent(PlatformAgent):
         self,
         order_id: str,
         to: OrderStatus,
-        note: str = "",
+        event: HistoryEvent | None = None,
         *,
         price: Money | None = None,
         currency: str | None = None,
@@ -503,9 +501,11 @@ class ManufacturerAgent(PlatformAgent):
         shipment: ShipmentInfo | None = None,
         delivery_date: date | None = None,
     ) -> bool:
-        """Move the order to ``to`` in the store and tell its followers (also when another agent, the
-        contract agent, moved it there first; never twice); False when it was there already."""
-        changed = await self.journal.status(order_id, to, note)
+        """Move the order to ``to`` in the store (``event``: what happened) and tell its followers (also when
+        another agent, the contract agent, moved it there first; never twice); False when it was there
+        already."""
+        changed = await self.journal.status(order_id, to, event)
+        note = "" if event is None else event.sentence()
         if changed:
             log.info("%s: order %s -> %s %s", self.address, order_id, to, note)
         if changed or self._announced.get(order_id) is not to:
@@ -516,6 +516,7 @@ class ManufacturerAgent(PlatformAgent):
                         "order_id": order_id,
                         "status": to,
                         "note": note[:2000],
+                        "event": event,
                         "price": price,
                         "currency": currency,
                         "progress": progress,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from agents.manufacturer.estimate import (
     ProductionEstimate,
@@ -14,14 +15,30 @@ from agents.manufacturer.estimate import (
     machine_minutes,
 )
 from ontology.common import Reason
-from ontology.customisation import CustomisationError
-from ontology.order import Order
+from ontology.customisation import Customisation, CustomisationError, required_parts
+from ontology.order import Order, OrderStatus
 from ontology.policy import ManufacturerPolicy, PartSplit
 from ontology.product import Product
 
 UNKNOWN_PRODUCT = "unknown-product"
 BAD_CUSTOMISATION = "invalid-customisation"
 WRONG_MANUFACTURER = "wrong-manufacturer"
+
+#: Orders whose own work occupies the machines (the queue of the estimate).
+QUEUED = (OrderStatus.CONTRACTED, OrderStatus.IN_PRODUCTION)
+
+
+class QueuedWork(Protocol):
+    """What the queue needs of an order (an :class:`~ontology.order.Order` is one)."""
+
+    @property
+    def product_id(self) -> str: ...
+
+    @property
+    def customisation(self) -> Customisation: ...
+
+    @property
+    def quantity(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -35,7 +52,7 @@ class Assessment:
 
 
 def queue_minutes(
-    queued: Iterable[Order], catalogue: Mapping[str, Product], policy: ManufacturerPolicy
+    queued: Iterable[QueuedWork], catalogue: Mapping[str, Product], policy: ManufacturerPolicy
 ) -> float:
     """Machine minutes of the in-house parts of the queued orders (unknown products count 0)."""
     total = 0.0
@@ -44,7 +61,7 @@ def queue_minutes(
         if product is None:
             continue
         try:
-            parts = order.required_parts(product)
+            parts = required_parts(product, order.customisation, order.quantity)
         except ValueError:
             continue
         total += machine_minutes(policy.split(parts).in_house)

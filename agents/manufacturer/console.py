@@ -8,7 +8,9 @@ A console sends a ``request`` (protocol ``fipa-request``) carrying one of
 :class:`~ontology.console.RaiseInvoice` (``produced``, ``auto_invoice`` off) and, with the manufacturer on the
 ledger, :class:`~ontology.console.ConfirmParts` (``contracted``, ``auto_receive_parts`` off: the shipped parts
 arrived), :class:`~ontology.console.StartProduction` (``contracted``, parts awaited: start anyway, for the
-reason given) or :class:`~ontology.console.ShipOrder` (``paid``, ``auto_ship`` off). The agent answers:
+reason given), :class:`~ontology.console.PaymentReceived` (``invoiced``, the customer announced a bank
+transfer and the policy's ``payment.confirm_by_hand`` is on) or :class:`~ontology.console.ShipOrder`
+(``paid``, ``auto_ship`` off). The agent answers:
 
 * ``refuse`` :class:`~ontology.common.Reason` when the sender is not one of its consoles
   (``not-a-console``: refused before a conversation opens, logged by the Python logger only, nothing
@@ -40,6 +42,7 @@ from ontology.common import Reason
 from ontology.console import (
     ConfirmParts,
     OrderDecision,
+    PaymentReceived,
     ProductionProgress,
     RaiseInvoice,
     ShipOrder,
@@ -64,6 +67,7 @@ ConsoleRequest = (
     | ConfirmParts
     | StartProduction
     | ShipOrder
+    | PaymentReceived
 )
 CONSOLE_REQUESTS: tuple[type[ConsoleRequest], ...] = (
     OrderDecision,
@@ -73,6 +77,7 @@ CONSOLE_REQUESTS: tuple[type[ConsoleRequest], ...] = (
     ConfirmParts,
     StartProduction,
     ShipOrder,
+    PaymentReceived,
 )
 
 #: The status an order must have for each request, and why its flow may not wait for it (the policy flag that
@@ -85,6 +90,10 @@ NEEDS: dict[type[ConsoleRequest], tuple[OrderStatus, str]] = {
     ConfirmParts: (OrderStatus.CONTRACTED, "the policy's auto_receive_parts is on"),
     StartProduction: (OrderStatus.CONTRACTED, "its parts are not awaited on the ledger"),
     ShipOrder: (OrderStatus.PAID, "the policy's auto_ship is on"),
+    PaymentReceived: (
+        OrderStatus.INVOICED,
+        "the policy takes an announced payment as received (no bank details, or payment.confirm_by_hand off)",
+    ),
 }
 
 PATIENCE = timedelta(seconds=30)

@@ -4,7 +4,8 @@ The manufacturer's own work is the machine minutes of the parts it makes itself 
 processes), queued behind the orders already in production; it runs at ``capacity_hours_per_week``
 spread over the seven days of a week. Sourced parts must arrive by
 :meth:`~ontology.policy.ManufacturerPolicy.latest_part_delivery`; after the last part arrives the
-manufacturer needs ``production_days`` to finish.
+manufacturer needs ``production_days`` to finish. No delivery date more than ``max_horizon_days`` ahead is
+taken.
 """
 
 from __future__ import annotations
@@ -75,6 +76,11 @@ UNSUPPORTED_PROCESS = "unsupported-process"
 INFEASIBLE_DATE = "infeasible-delivery-date"
 
 
+def days(count: int) -> str:
+    """``1 day``, ``4 days``."""
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
 def check_feasibility(
     policy: ManufacturerPolicy,
     split: PartSplit,
@@ -82,7 +88,8 @@ def check_feasibility(
     delivery_date: date,
     today: date,
 ) -> Feasibility:
-    """Refuse parts nobody here handles, and delivery dates the estimate cannot meet."""
+    """Refuse parts nobody here handles, delivery dates the estimate cannot meet, and dates beyond the
+    policy's horizon (``max_horizon_days`` after ``today``)."""
     if split.unsupported:
         names = ", ".join(f"{p.part_id!r} ({p.process})" for p in split.unsupported)
         return Feasibility(False, UNSUPPORTED_PROCESS, f"neither made nor sourced here: {names}")
@@ -91,9 +98,18 @@ def check_feasibility(
         return Feasibility(
             False,
             INFEASIBLE_DATE,
-            f"the earliest delivery is {earliest.isoformat()} ({production.own_days} day(s) of own work "
-            f"with {production.queue_minutes:.0f} queued minute(s), {production.production_days} day(s) "
-            f"of production), after the requested {delivery_date.isoformat()}",
+            f"the earliest delivery is {earliest.isoformat()}, after the requested "
+            f"{delivery_date.isoformat()}: "
+            f"{days(production.own_days)} of work in our workshop, the orders queued before it included, "
+            f"and {days(production.production_days)} of production",
+        )
+    horizon = today + timedelta(days=policy.max_horizon_days)
+    if delivery_date > horizon:
+        return Feasibility(
+            False,
+            INFEASIBLE_DATE,
+            f"we take orders for delivery up to {days(policy.max_horizon_days)} ahead: the latest delivery "
+            f"date is {horizon.isoformat()}, before the requested {delivery_date.isoformat()}",
         )
     latest_part = policy.latest_part_delivery(delivery_date)
     if split.sourced and latest_part < today:

@@ -21,7 +21,9 @@ flow waits at that step for its console (:mod:`agents.manufacturer.console`): an
 :class:`~ontology.console.OrderDecision` (unless an ``approver`` was given), a
 :class:`~ontology.console.StartSourcing` (both before the customer's reply-by), production
 progress reports up to 100 % (:class:`~ontology.console.ProductionProgress`), a
-:class:`~ontology.console.RaiseInvoice`. The policy is read once per new order.
+:class:`~ontology.console.RaiseInvoice`; with its bank transfer confirmed by hand
+(``payment.confirm_by_hand``) the customer's payment is announced, and recorded on the console's
+:class:`~ontology.console.PaymentReceived`. The policy is read once per new order.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from agents.manufacturer.assessment import Assessment
 from agents.manufacturer.console import Gate, Pending
+from agents.manufacturer.order_estimate import quotation_note
 from agents.manufacturer.pricing import (
     CostLine,
     answer_counter,
@@ -43,16 +46,18 @@ from agents.manufacturer.pricing import (
     cost_lines,
     first_price,
     quoted_delivery,
+    revised_quotation,
 )
 from agents.manufacturer.requests import ask
 from agents.manufacturer.sourcing import NotCovered, Sourcing
 from agents.runtime.conversation_behaviour import ConversationBehaviour, utc_now
-from ontology.billing import Invoice, InvoiceLine, Payment
+from ontology.billing import Invoice, Payment, invoice_lines
 from ontology.codec import ContentError, decode
 from ontology.common import Reason
 from ontology.console import (
     OrderDecision,
     OrderStatusNotice,
+    PaymentReceived,
     ProductionProgress,
     RaiseInvoice,
     ShipOrder,
@@ -60,6 +65,7 @@ from ontology.console import (
 )
 from ontology.contract import CommitAgreement, ContractCommitted
 from ontology.customisation import estimated_cost
+from ontology.events import EventCode, HistoryEvent, failed
 from ontology.matchmaking import FindSuppliers, SupplierCandidates
 from ontology.network import Assignment, SupplyNetwork
 from ontology.order import Order, OrderStatus
@@ -125,9 +131,14 @@ class OrderFlow:
     # ----------------------------------------------------------------- helpers
 
     async def status(
-        self, to: OrderStatus, note: str = "", *, price: Money | None = None, currency: str | None = None
+        self,
+        to: OrderStatus,
+        event: HistoryEvent | None = None,
+        *,
+        price: Money | None = None,
+        currency: str | None = None,
     ) -> None:
-        await self.agent.change_status(self.order_id, to, note, price=price, currency=currency)
+        await self.agent.change_status(self.order_id, to, event, price=price, currency=currency)
 
     async def _before_reply_by(self, waiting: Awaitable[T], what: str) -> T:
         """``waiting``, bounded by the customer's reply-by (60 s when there is none)."""
@@ -220,7 +231,9 @@ class OrderFlow:
                 detail,
             )
             return
-        await self.status(target, f"{reason}: {detail}")
+        log.info("%s: order %s %s: %s %s", self.agent.address, self.order_id, target, reason, detail)
+        code = EventCode.REJECTED if target is _S.REJECTED else EventCode.FAILED
+        await self.status(target, HistoryEvent.of(code, reason=reason))
 
     async def _run(self) -> None:
         machine = self.conversation.machine
@@ -247,10 +260,8 @@ class OrderFlow:
             self._notify_received()
         else:
             await self._manual_acceptance(assessment)
-        estimate = assessment.production
-        accepted = (
-            f"own work {estimate.own_minutes:.0f} min behind {estimate.queue_minutes:.0f} queued min: "
-            f"{estimate.total_days} day(s)"
+        accepted = HistoryEvent.of(
+            EventCode.ACCEPTED, earliest_delivery=assessment.production.earliest_delivery(date.today())
         )
         if self.policy.auto_source:
             await self.status(_S.ACCEPTED, accepted)
@@ -278,10 +289,9 @@ class OrderFlow:
         self.conversation.act(lambda m, now: m.agree(now=now))
 
     def _notify_received(self) -> None:
+        taken = HistoryEvent.of(EventCode.ORDER_TAKEN)
         self.agent.notify(
-            OrderStatusNotice(
-                order_id=self.order.id, status=_S.RECEIVED, note=f"taken by {self.agent.address}"
-            )
+            OrderStatusNotice(order_id=self.order.id, status=_S.RECEIVED, note=taken.sentence(), event=taken)
         )
 
     async def _manual_acceptance(self, assessment: Assessment) -> None:
@@ -309,7 +319,7 @@ class OrderFlow:
     async def _source(self, assessment: Assessment) -> SupplyNetwork:
         agent, policy = self.agent, self.policy
         sourced = assessment.split.sourced
-        await self.status(_S.SOURCING, f"{len(sourced)} part(s) to source")
+        await self.status(_S.SOURCING, _parts_event(EventCode.SOURCING, len(sourced)))
         candidates = SupplierCandidates(order_id=self.order.id)
         if sourced:
             found = await ask(
@@ -330,7 +340,7 @@ class OrderFlow:
             missing = candidates.uncovered(p.part_id for p in sourced)
             if missing:
                 raise OrderFailed("no-supplier", f"no candidate supplier for {', '.join(missing)}")
-        await self.status(_S.NEGOTIATING, f"{len(sourced)} negotiation(s)")
+        await self.status(_S.NEGOTIATING, _parts_event(EventCode.NEGOTIATING, len(sourced)))
         sourcing = Sourcing(
             agent=agent,
             policy=policy,
@@ -375,7 +385,7 @@ class OrderFlow:
         delivery = quoted_delivery(self.order, network, policy, earliest)
         quotation = build_quotation(
             self.order,
-            lines,
+            assessment.product,
             first_price(policy, lines),
             delivery,
             now=utc_now(),
@@ -383,6 +393,16 @@ class OrderFlow:
             validity=self.agent.timings.quotation_validity,
             penalty=policy.customer_penalty,
         )
+        note = await quotation_note(
+            self.agent.db,
+            self.order,
+            assessment.product,
+            policy,
+            quotation.total_price,
+            date.today(),
+            catalogue=self.agent.catalogue,
+        )
+        quotation = quotation.model_copy(update={"note": note})
         await self._propose(quotation)
         return quotation, lines
 
@@ -394,7 +414,12 @@ class OrderFlow:
         await self.journal.set_quotation(self.order_id, quotation)
         await self.status(
             _S.QUOTED,
-            f"round {quotation.round}: {quotation.total_price} {quotation.currency}",
+            HistoryEvent.of(
+                EventCode.QUOTATION_SENT if quotation.round <= 1 else EventCode.QUOTATION_REVISED,
+                total=quotation.total_price,
+                currency=quotation.currency,
+                delivery_date=quotation.delivery_date,
+            ),
             price=quotation.total_price,
             currency=quotation.currency,
         )
@@ -413,7 +438,7 @@ class OrderFlow:
             except TimeoutError:
                 raise OrderFailed("quotation-lapsed", "the customer did not answer the quotation") from None
             if machine.state is _P.AWARDED:
-                await self.status(_S.CONFIRMED, f"quotation {quotation.id} accepted")
+                await self.status(_S.CONFIRMED, HistoryEvent.of(EventCode.QUOTATION_ACCEPTED))
                 return quotation
             if machine.state is _P.CFP_RECEIVED and machine.cfp is not None:
                 try:
@@ -421,16 +446,15 @@ class OrderFlow:
                     revised: Decimal | None = answer_counter(policy, lines, counter, quotation)
                 except (ContentError, ValueError) as exc:
                     raise OrderFailed("bad-counter-offer", str(exc)) from None
-                await self.status(_S.COUNTERED, f"customer counters {counter.price}")
+                await self.status(
+                    _S.COUNTERED,
+                    HistoryEvent.of(EventCode.COUNTER_OFFER, price=counter.price, currency=counter.currency),
+                )
                 total = quotation.total_price if revised is None else revised
-                quotation = build_quotation(
-                    self.order,
-                    lines,
+                quotation = revised_quotation(
+                    quotation,
                     total,
-                    quotation.delivery_date,
                     now=utc_now(),
-                    currency=quotation.currency,
-                    round=quotation.round + 1,
                     validity=self.agent.timings.quotation_validity,
                     penalty=policy.customer_penalty,
                 )
@@ -439,19 +463,22 @@ class OrderFlow:
             outcome = machine.outcome
             why = outcome.reason if outcome else str(machine.state)
             await self.save()
+            log.info(
+                "%s: order %s: the customer's conversation ended: %s", self.agent.address, self.order_id, why
+            )
             if machine.state is _P.REJECTED:
-                await self.status(_S.DECLINED, why)
+                await self.status(_S.DECLINED, HistoryEvent.of(EventCode.QUOTATION_DECLINED))
             elif machine.state is _P.CANCELLED:
-                await self.status(_S.CANCELLED, why)
+                await self.status(_S.CANCELLED, HistoryEvent.of(EventCode.CANCELLED))
             else:
-                await self.status(_S.FAILED, f"customer conversation ended: {why}")
+                await self.status(_S.FAILED, failed("customer-gone"))
             return None
 
     async def _contract(self, network: SupplyNetwork, quotation: Quotation) -> ContractCommitted:
         """Commit (again: the contract agent is idempotent), also when the order is contracted
         already (the contract agent's store writes, or a restart before the customer heard it)."""
         if await self.journal.current_status(self.order_id) is not _S.CONTRACTED:
-            await self.status(_S.CONTRACTING, "committing to the ledger")
+            await self.status(_S.CONTRACTING, HistoryEvent.of(EventCode.CONTRACTING))
         await self.save()
         order = await self.journal.load_order(self.order_id)
         assert order is not None
@@ -463,9 +490,11 @@ class OrderFlow:
         if isinstance(result, Reason):
             raise OrderFailed("contract-failed", f"{result.reason} {result.detail or ''}".strip())
         await self.journal.add_contract_ids(self.order_id, result.contract_ids)
-        await self.status(_S.CONTRACTED, f"{len(result.contract_ids)} contract(s)")
+        await self.status(_S.CONTRACTED, HistoryEvent.of(EventCode.CONTRACTS_COMMITTED))
         if self.conversation.machine.state is _P.AWARDED:
-            self.conversation.act(lambda m, now: m.inform_result(result, now=now))
+            # the customer hears of its own agreement only: the supply agreements name the suppliers
+            told = result.model_copy(update={"supply_contracts": ()})
+            self.conversation.act(lambda m, now: m.inform_result(told, now=now))
         await self.save()
         return result
 
@@ -473,20 +502,26 @@ class OrderFlow:
         """Produce (from ``contracted``, or resumed ``in_production`` when ``committed`` is None),
         then invoice (at once, or on the console's :class:`RaiseInvoice`) and collect the payment; with the
         manufacturer on the ledger, the whole life of the order there (:meth:`_ledger_life`)."""
+        if committed is not None:
+            log.info(
+                "%s: order %s contracts %s",
+                self.agent.address,
+                self.order_id,
+                ", ".join(committed.contract_ids),
+            )
         if self.agent.ledger is not None:
-            await self._ledger_life(quotation, committed)
+            await self._ledger_life(quotation)
             return
         with contextlib.ExitStack() as stack:
             invoice_gate: Gate[RaiseInvoice] | None = None
             if not self.policy.auto_invoice:
                 invoice_gate = stack.enter_context(self.agent.desk.gate(self.order_id, RaiseInvoice))
-            contracts = "" if committed is None else f"contracts {', '.join(committed.contract_ids)}"
-            await self._produce(contracts)
+            await self._produce(HistoryEvent.of(EventCode.PRODUCTION_STARTED))
             if invoice_gate is not None:
                 (await invoice_gate.next()).done()
         await self._bill(quotation)
 
-    async def _ledger_life(self, quotation: Quotation, committed: ContractCommitted | None) -> None:
+    async def _ledger_life(self, quotation: Quotation) -> None:
         """From ``contracted`` (or wherever a restart left the order) to ``completed``, each step on the
         ledger as the manufacturer (:class:`~agents.manufacturer.ledger_life.LedgerLife`): parts received,
         produced, invoiced, paid, shipped, delivered, suppliers paid. Every step reads the ledger first."""
@@ -496,11 +531,9 @@ class OrderFlow:
         life = LedgerLife(self, self.agent.ledger, quotation)
         current = await self.journal.current_status(self.order_id)
         if current is _S.CONTRACTED:
-            started = await life.receive_parts()
-            contracts = "" if committed is None else f"; contracts {', '.join(committed.contract_ids)}"
-            current = await self._produce_gated(started + contracts)
+            current = await self._produce_gated(await life.receive_parts())
         elif current in (_S.IN_PRODUCTION, _S.PRODUCED):
-            current = await self._produce_gated("")
+            current = await self._produce_gated(HistoryEvent.of(EventCode.PRODUCTION_STARTED))
         if current in (_S.PRODUCED, _S.INVOICED, _S.PAID):
             with contextlib.ExitStack() as stack:
                 ship_gate: Gate[ShipOrder] | None = None
@@ -516,27 +549,27 @@ class OrderFlow:
         if current is _S.DELIVERED:
             await life.settle()
 
-    async def _produce_gated(self, note: str) -> OrderStatus:
+    async def _produce_gated(self, started: HistoryEvent) -> OrderStatus:
         """Produce (then the console's :class:`RaiseInvoice` awaited, when the policy wants it)."""
         with contextlib.ExitStack() as stack:
             invoice_gate: Gate[RaiseInvoice] | None = None
             if not self.policy.auto_invoice:
                 invoice_gate = stack.enter_context(self.agent.desk.gate(self.order_id, RaiseInvoice))
-            await self._produce(note)
+            await self._produce(started)
             if invoice_gate is not None:
                 (await invoice_gate.next()).done()
         return _S.PRODUCED
 
-    async def _produce(self, contracts: str) -> None:
+    async def _produce(self, started: HistoryEvent) -> None:
         if await self.journal.current_status(self.order_id) is _S.PRODUCED:
             return  # resumed after a restart: produced already
         if self.policy.auto_produce:
-            await self.status(_S.IN_PRODUCTION, contracts)
+            await self.status(_S.IN_PRODUCTION, started)
             await asyncio.sleep(self.agent.timings.production.total_seconds())
-            await self.status(_S.PRODUCED)
+            await self.status(_S.PRODUCED, HistoryEvent.of(EventCode.PRODUCED))
             return
         with self.agent.desk.gate(self.order_id, ProductionProgress) as gate:
-            await self.status(_S.IN_PRODUCTION, contracts)
+            await self.status(_S.IN_PRODUCTION, started)
             reported = 0
             while True:
                 pending = await gate.next()
@@ -556,14 +589,19 @@ class OrderFlow:
                 Reason(reason="progress-backwards", detail=f"{report.percent} % after {reported} % reported")
             )
             return False
-        text = f"progress {report.percent} %" + (f": {report.note}" if report.note else "")
+        progress = HistoryEvent.of(EventCode.PRODUCTION_PROGRESS, percent=report.percent, note=report.note)
         if report.percent == 100:
-            await self.agent.change_status(self.order_id, _S.PRODUCED, text, progress=100)
+            done = HistoryEvent.of(EventCode.PRODUCED)
+            await self.agent.change_status(self.order_id, _S.PRODUCED, done, progress=100)
             return True
-        await self.journal.note(self.order_id, text)
+        await self.journal.note(self.order_id, progress)
         self.agent.notify(
             OrderStatusNotice(
-                order_id=self.order.id, status=_S.IN_PRODUCTION, note=text, progress=report.percent
+                order_id=self.order.id,
+                status=_S.IN_PRODUCTION,
+                note=progress.sentence(),
+                progress=report.percent,
+                event=progress,
             )
         )
         return True
@@ -575,9 +613,7 @@ class OrderFlow:
             order_id=self.order.id,
             issuer=self.order.manufacturer_id,
             payer=self.order.customer_id,
-            lines=(
-                InvoiceLine(description=f"order {self.order_id}"[:200], unit_price=quotation.total_price),
-            ),
+            lines=invoice_lines(quotation),
             total=quotation.total_price,
             currency=quotation.currency,
             issued_at=now,
@@ -586,7 +622,12 @@ class OrderFlow:
         await self.journal.add_invoice(invoice)
         await self.status(
             _S.INVOICED,
-            f"invoice {invoice.id}: {invoice.total} {invoice.currency}",
+            HistoryEvent.of(
+                EventCode.INVOICE_RAISED,
+                total=invoice.total,
+                currency=invoice.currency,
+                due_date=invoice.due_date,
+            ),
             price=invoice.total,
             currency=invoice.currency,
         )
@@ -598,11 +639,45 @@ class OrderFlow:
             return
         try:
             answer.check_against(invoice)
-            await self.journal.record_payment(answer)
+            confirming = await self._payment_received(answer)
         except Exception as exc:
             log.warning("%s: payment for invoice %s refused: %s", self.agent.address, invoice.id, exc)
             return
-        await self.status(_S.PAID, f"payment {answer.id}")
+        await self.status(
+            _S.PAID,
+            HistoryEvent.of(
+                EventCode.PAYMENT_RECEIVED, total=answer.amount, currency=answer.currency, date=answer.paid_at
+            ),
+        )
+        if confirming is not None:
+            confirming.done()
+
+    async def _payment_received(self, payment: Payment) -> Pending[PaymentReceived] | None:
+        """Record the customer's payment: at once or, when the policy's bank transfer is confirmed by hand,
+        announced (a note tells both sides) and recorded once the console's :class:`PaymentReceived` says it
+        arrived (returned, to be told the outcome once the order is paid)."""
+        terms = self.policy.payment
+        if terms is None or not terms.confirm_by_hand:
+            await self.journal.record_payment(payment)
+            return None
+        with self.agent.desk.gate(self.order_id, PaymentReceived) as gate:
+            if await self.journal.announce_payment(payment):
+                announced = HistoryEvent.of(
+                    EventCode.PAYMENT_ANNOUNCED, total=payment.amount, currency=payment.currency
+                )
+                await self.journal.note(self.order_id, announced)
+                self.agent.notify(
+                    OrderStatusNotice(
+                        order_id=self.order.id, status=_S.INVOICED, note=announced.sentence(), event=announced
+                    )
+                )
+            pending = await gate.next()
+        try:
+            await self.journal.confirm_payment(str(payment.invoice_id))
+        except Exception as exc:
+            pending.fail(Reason(reason="not-recorded", detail=str(exc)[:2000]))
+            raise
+        return pending
 
     # ----------------------------------------------------------------- snapshots
 
@@ -612,3 +687,8 @@ class OrderFlow:
     async def _track_request(self, request: ConversationBehaviour) -> None:  # type: ignore[type-arg]
         self.agent.track(request.conversation_id, self.order_id)
         await self.agent.save_conversation(request, NegotiationRole.INITIATOR, self.order_id)
+
+
+def _parts_event(code: EventCode, parts: int) -> HistoryEvent:
+    """Sourcing or negotiating ``parts`` parts (none: every part is made in house)."""
+    return HistoryEvent.of(code, parts=parts) if parts else HistoryEvent.of(EventCode.NOTHING_TO_SOURCE)

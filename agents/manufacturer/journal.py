@@ -19,6 +19,7 @@ from ledger.lifecycle import Contract, PaymentReceipt
 from ontology.billing import Invoice, Payment, PaymentMethod
 from ontology.codec import ContentError, decode
 from ontology.common import Reason
+from ontology.events import HistoryEvent
 from ontology.matchmaking import SupplierCandidates
 from ontology.network import SupplyNetwork
 from ontology.order import Order, OrderStatus
@@ -27,11 +28,9 @@ from ontology.quotation import Quotation
 from protocols.acl import AclMessage
 from protocols.conversation import Conversation
 from protocols.performative import ProtocolName
-from store.coltypes import utcnow
 from store.database import Database
-from store.enums import Direction, NegotiationRole
+from store.enums import Direction, InvoiceStatus, NegotiationRole
 from store.errors import StaleStateError
-from store.models import OrderStatusHistoryRow
 from store.records import NegotiationState, NewAclMessage, NewInvoice, NewPayment, NewProduct, OrderRecord
 from store.repositories import Repositories
 
@@ -155,29 +154,20 @@ class Journal:
                 why = f"order {order.id} exists and is {stored.status}"
             return Reason(reason=DUPLICATE_ORDER, detail=why)
 
-    async def status(self, order_id: str, to: OrderStatus, note: str = "") -> bool:
-        """Move the order to ``to``; False (nothing written) when it is there already."""
+    async def status(self, order_id: str, to: OrderStatus, event: HistoryEvent | None = None) -> bool:
+        """Move the order to ``to`` (``event``: what happened, in the history); False (nothing written)
+        when it is there already."""
         async with self._lock, self._transaction() as repos:
             current = await repos.orders.require(order_id)
             if current.status == to:
                 return False
-            await repos.orders.change_status(order_id, to, actor=self.agent_jid, note=note[:2000])
+            await repos.orders.change_status(order_id, to, actor=self.agent_jid, event=event)
         return True
 
-    async def note(self, order_id: str, note: str) -> None:
+    async def note(self, order_id: str, event: HistoryEvent) -> None:
         """A remark in the order's status history without a change (from and to: its status)."""
         async with self._lock, self._transaction() as repos:
-            current = await repos.orders.require(order_id)
-            repos.orders.session.add(
-                OrderStatusHistoryRow(
-                    order_id=current.id,
-                    from_status=current.status,
-                    to_status=current.status,
-                    actor=self.agent_jid,
-                    note=note[:2000],
-                    at=utcnow(),
-                )
-            )
+            await repos.orders.add_remark(order_id, actor=self.agent_jid, event=event)
 
     async def customer_conversation(self, order_id: str) -> NegotiationState | None:
         """The newest saved state of the customer's order conversation of ``order_id`` (this agent's)."""
@@ -265,6 +255,11 @@ class Journal:
         claim_id = claim_id or (None if payment is None else payment.claim_contract_id)
         async with self._lock, self._transaction() as repos:
             if await repos.payments.for_invoice(str(invoice.id)) is not None:
+                stored = await repos.invoices.get(str(invoice.id))
+                if stored is not None and stored.status == InvoiceStatus.ISSUED:  # announced: now received
+                    await repos.payments.confirm(
+                        str(invoice.id), paid_at=receipt.data.paid_at, ledger_contract_id=receipt.contract_id
+                    )
                 return
             data = receipt.data
             await repos.payments.record(
@@ -281,19 +276,23 @@ class Journal:
                 )
             )
 
+    async def announce_payment(self, payment: Payment) -> bool:
+        """The store's row of a payment the customer announced (a transfer on its way), its invoice still
+        open until :meth:`confirm_payment` or :meth:`mirror_payment`; False when it was stored already."""
+        async with self._lock, self._transaction() as repos:
+            if await repos.payments.for_invoice(str(payment.invoice_id)) is not None:
+                return False
+            await repos.payments.announce(_new_payment(payment, payment.claim_contract_id))
+        return True
+
+    async def confirm_payment(self, invoice_id: str) -> None:
+        """The announced payment of the invoice arrived (the manufacturer said so): the invoice is paid."""
+        async with self._lock, self._transaction() as repos:
+            await repos.payments.confirm(invoice_id)
+
     async def record_payment(self, payment: Payment) -> None:
         async with self._lock, self._transaction() as repos:
-            await repos.payments.record(
-                NewPayment(
-                    id=str(payment.id),
-                    invoice_id=str(payment.invoice_id),
-                    amount=payment.amount,
-                    currency=payment.currency,
-                    method=str(payment.method),
-                    reference=payment.reference or None,
-                    paid_at=payment.paid_at,
-                )
-            )
+            await repos.payments.record(_new_payment(payment))
 
     async def log_acl(self, message: AclMessage, direction: Direction, order_id: str | None) -> None:
         """Log a message (never raises): queued in the store (write-behind) and written with the
@@ -449,4 +448,18 @@ def _new_invoice(invoice: Invoice) -> NewInvoice:
         currency=invoice.currency,
         due_date=invoice.due_date,
         ledger_contract_id=invoice.contract_id,
+    )
+
+
+def _new_payment(payment: Payment, claim_contract_id: str | None = None) -> NewPayment:
+    """The store's row of ``payment`` (with the ledger's payment claim, when it names one)."""
+    return NewPayment(
+        id=str(payment.id),
+        invoice_id=str(payment.invoice_id),
+        amount=payment.amount,
+        currency=payment.currency,
+        method=str(payment.method),
+        reference=payment.reference or None,
+        paid_at=payment.paid_at,
+        ledger_claim_contract_id=claim_contract_id,
     )

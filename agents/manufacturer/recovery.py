@@ -30,6 +30,7 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING, Any
 
+from ontology import events
 from ontology.common import Reason
 from ontology.order import OrderStatus
 from protocols.contract_net import ContractNetInitiator, ContractNetInitiatorState
@@ -148,12 +149,12 @@ async def recover(agent: ManufacturerAgent) -> list[str]:
             continue
         log.warning("%s: order %s (%s) cannot be resumed", agent.address, order_id, order.status)
         if OrderStatus.FAILED in order.allowed_transitions() and order.status in PRODUCTION:
-            await agent.change_status(order_id, OrderStatus.FAILED, f"{RESTARTED}: production not resumable")
+            await agent.change_status(order_id, OrderStatus.FAILED, events.failed(RESTARTED))
     failed: list[str] = []
     for order in await journal.orders_in(agent.manufacturer_id, *INTERRUPTED):
         if str(order.id) in resumed:
             continue
-        await agent.change_status(str(order.id), OrderStatus.FAILED, f"{RESTARTED}: {DETAIL}")
+        await agent.change_status(str(order.id), OrderStatus.FAILED, events.failed(RESTARTED))
         failed.append(str(order.id))
     if failed:
         log.warning("%s: %d order(s) failed by the restart", agent.address, len(failed))

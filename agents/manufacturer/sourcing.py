@@ -16,7 +16,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from agents.manufacturer.selection import OfferScorer, rank_offers
@@ -40,6 +40,23 @@ Persist = Callable[[Negotiation], Awaitable[None]]
 
 GRACE_SECONDS = 5.0
 _S = ContractNetInitiatorState
+
+
+def call_for_proposals(
+    order_id: UUID, part: RequiredPart, latest: date, policy: ManufacturerPolicy, now: datetime
+) -> CallForProposals:
+    """Round 1's cfp for ``part``: delivered by ``latest``, answered within the policy's deadline.
+
+    The part carries its ``specification``: the customer's values its maker needs (measurements with
+    their units, texts, files by name, type, size and SHA-256; never a file's bytes or our id of it)."""
+    return CallForProposals(
+        order_id=order_id,
+        part=part,
+        delivery_date=latest,
+        weights=policy.weights,
+        currency=policy.currency,
+        reply_by=now + timedelta(seconds=policy.deadline_seconds),
+    )
 
 
 @dataclass(frozen=True)
@@ -103,16 +120,7 @@ class Sourcing:
         )
         self.track(machine.conversation_id)
         negotiation: Negotiation = self.agent.open_conversation(machine, on_update=self.persist)
-        window = timedelta(seconds=policy.deadline_seconds)
-        cfp_now = utc_now()
-        cfp = CallForProposals(
-            order_id=order_id,
-            part=part,
-            delivery_date=latest,
-            weights=policy.weights,
-            currency=policy.currency,
-            reply_by=cfp_now + window,
-        )
+        cfp = call_for_proposals(order_id, part, latest, policy, utc_now())
         first = cfp
         negotiation.act(lambda m, now: m.start(first, agents, now=now, reply_by=first.reply_by))
         await self.persist(negotiation)

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gateway.core.password_policy import MAX_LENGTH, MIN_LENGTH
 from store.enums import UserRole
 from store.records import UserRecord
 from store.records.clients import ApiClientRecord
@@ -18,6 +19,11 @@ EMAIL_PATTERN = (
 )
 #: Printable text: no control characters (PostgreSQL refuses NUL in text; logs stay one line).
 TEXT_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+
+PASSWORD_RULE = (
+    f"At least {MIN_LENGTH} characters, and hard to guess: common passwords, keyboard patterns and the "
+    "e-mail address or name are refused (422, saying why)."
+)
 
 SelfServiceRole = Literal[UserRole.CUSTOMER, UserRole.MANUFACTURER, UserRole.RESEARCHER]
 
@@ -40,7 +46,12 @@ class UserCreate(BaseModel):
     )
 
     email: str = Field(min_length=3, max_length=320, pattern=EMAIL_PATTERN)
-    password: str = Field(min_length=8, max_length=256, pattern=r"^[^\x00]+$")
+    password: str = Field(
+        min_length=MIN_LENGTH,
+        max_length=MAX_LENGTH,
+        pattern=r"^[^\x00]+$",
+        description=PASSWORD_RULE,
+    )
     display_name: str = Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)
     role: SelfServiceRole = UserRole.CUSTOMER
 
@@ -63,7 +74,12 @@ class AdminUserCreate(BaseModel):
     )
 
     email: str = Field(min_length=3, max_length=320, pattern=EMAIL_PATTERN)
-    password: str = Field(min_length=8, max_length=256, pattern=r"^[^\x00]+$")
+    password: str = Field(
+        min_length=MIN_LENGTH,
+        max_length=MAX_LENGTH,
+        pattern=r"^[^\x00]+$",
+        description=PASSWORD_RULE,
+    )
     display_name: str = Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)
     role: UserRole
 

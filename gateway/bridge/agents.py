@@ -8,7 +8,8 @@ Two agents live in the gateway's process:
   customers' ledger sessions (``ledger``, ``ledger_parties``) it takes each customer's own ledger steps with
   that customer's session (signing the order, claiming the payment, confirming the delivery);
 * the console agent (``console@<domain>``) sends the manufacturers' manual steps (accept or reject,
-  start sourcing, confirm parts, start production early, production progress, invoice, ship) as FIPA
+  start sourcing, confirm parts, start production early, production progress, invoice, confirm a
+  payment's receipt, ship) as FIPA
   requests to the manufacturer agent of the order, and hears every status notice of the manufacturers
   that trust it (from accounts the store binds as a manufacturer's agent).
 
@@ -43,7 +44,7 @@ from gateway.bridge.decisions import AppDecisions, NothingOpen
 from gateway.bridge.dedupe import Deduplicator, Source
 from gateway.bridge.directory import Directory, Parties
 from gateway.bridge.events import from_customer_agent, from_notice
-from gateway.bridge.history_tail import HistoryTail
+from gateway.bridge.history_tail import AclTail, HistoryTail
 from gateway.bridge.hub import EventHub, Subscription, SubscriptionClosed
 from gateway.bridge.notices import NoticeHandler
 from gateway.bridge.settings import BridgeSettings
@@ -53,17 +54,23 @@ from ontology.console import (
     ConfirmParts,
     OrderDecision,
     OrderStatusNotice,
+    PaymentReceived,
     ProductionProgress,
     RaiseInvoice,
     ShipOrder,
     StartProduction,
     StartSourcing,
 )
+from ontology.events import REASONS, failed
 from ontology.order import Order, OrderStatus
 from ontology.quotation import CounterOffer
 from store.database import Database
 
 log = logging.getLogger(__name__)
+
+NOT_ANSWERED, REFUSED = "not-answered", "refused"
+"""Why an order the manufacturer never took failed, when its refusal names no reason of
+:data:`ontology.events.REASONS` (which words them)."""
 
 Step = (
     OrderDecision
@@ -73,6 +80,7 @@ Step = (
     | ConfirmParts
     | StartProduction
     | ShipOrder
+    | PaymentReceived
 )
 
 
@@ -112,6 +120,8 @@ class AgentsBridge(AgentBridge):
         for agent in (self.customer, self.console):
             agent.store = db  # whom they trust: the bindings of the gateway's store
         self._tail = HistoryTail(db, self._from_history, self.config.history_poll_seconds)
+        # each negotiation message once, straight to the hub (no status change to deduplicate)
+        self._messages = AclTail(db, self.hub.publish, self.config.history_poll_seconds)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._started = False
 
@@ -131,6 +141,7 @@ class AgentsBridge(AgentBridge):
             await self.console.start()
             if self.config.history_poll_seconds > 0:
                 await self._tail.start()
+                await self._messages.start()
         except BaseException:
             await self.customer.stop()
             raise
@@ -139,6 +150,7 @@ class AgentsBridge(AgentBridge):
     async def stop(self) -> None:
         self._started = False
         await self._tail.stop()
+        await self._messages.stop()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -202,13 +214,14 @@ class AgentsBridge(AgentBridge):
         except NothingOpen as exc:
             raise BridgeError(str(exc), status_code=409) from exc
 
-    async def pay(self, order_id: UUID) -> None:
-        """Pay the open invoice; returns once the customer agent sent the payment (409 when the
-        manufacturer stopped waiting for it meanwhile: its invoice request had expired)."""
+    async def pay(self, order_id: UUID, reference: str) -> None:
+        """Pay the open invoice (a transfer with ``reference``); returns once the customer agent sent the
+        payment (409 when the manufacturer stopped waiting for it meanwhile: its invoice request had
+        expired)."""
         self._require_started()
         patience = await self._patience(order_id, OrderStatus.INVOICED)
         try:
-            await self.decisions.settle_invoice(order_id, patience)
+            await self.decisions.settle_invoice(order_id, reference, patience)
         except NothingOpen as exc:
             raise BridgeError(str(exc), status_code=409) from exc
         handle = self.customer.orders.get(order_id)
@@ -310,6 +323,9 @@ class AgentsBridge(AgentBridge):
             order_id, ShipOrder(order_id=order_id, carrier=carrier[:200], reference=reference[:200])
         )
 
+    async def confirm_payment(self, order_id: UUID) -> None:
+        await self._step(order_id, PaymentReceived(order_id=order_id))
+
     async def _step(self, order_id: UUID, step: Step) -> None:
         self._require_started()
         parties = await self.directory.parties(order_id)
@@ -390,20 +406,19 @@ class AgentsBridge(AgentBridge):
     async def _settle_unanswered(self, event: CustomerEvent) -> None:
         """The customer agent gave up on an order the manufacturer never took (still ``received``):
         record it as failed, so the order does not wait for ever (the history tail tells the app)."""
-        why = event.detail or event.kind
+        why, reason = event.detail or event.kind, NOT_ANSWERED
         if isinstance(event.content, Reason):
             why = f"{event.content.reason}: {event.content.detail or ''}"
+            reason = event.content.reason if event.content.reason in REASONS else REFUSED
         try:
             async with self.db.transaction() as repos:
                 record = await repos.orders.get(str(event.order_id))
                 if record is None or record.status != OrderStatus.RECEIVED:
                     return
                 await repos.orders.change_status(
-                    record.id,
-                    OrderStatus.FAILED,
-                    actor=self.customer.address,
-                    note=f"{event.kind}: {why}"[:2000],
+                    record.id, OrderStatus.FAILED, actor=self.customer.address, event=failed(reason)
                 )
+            log.info("order %s failed: the manufacturer did not take it (%s: %s)", record.id, event.kind, why)
         except Exception:
             log.warning("could not record order %s as failed", event.order_id, exc_info=True)
 

@@ -12,12 +12,14 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from agents.customer.ledger_steps import DeliveryState
+from gateway.privacy import public_event
+from gateway.schemas.negotiation import AclMessagePublic
 from ontology.order import Order, OrderStatus
 
 if TYPE_CHECKING:
@@ -28,10 +30,12 @@ class EventKind(StrEnum):
     STATUS = "status"
     QUOTATION = "quotation"
     INVOICE = "invoice"
+    NEGOTIATION_MESSAGE = "negotiation-message"
 
 
 class OrderEvent(BaseModel):
-    """Something the app must hear about at once: a status change, a quotation, an invoice."""
+    """Something the app must hear about at once: a status change, a quotation, an invoice, a negotiation
+    message."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -52,6 +56,20 @@ class OrderEvent(BaseModel):
     """A shipped order: the carrier's reference (to follow the parcel)."""
     delivery_date: date | None = None
     """When the planned delivery date moved (a late part): the new date."""
+    event: str | None = None
+    """What happened: a code of :data:`ontology.events.EVENTS` (``note`` is its sentence)."""
+    params: dict[str, str | int] | None = None
+    """The event's parameters."""
+    message: AclMessagePublic | None = None
+    """A negotiation message: the one ACL message logged about the order, as the transcript shows it."""
+    manufacturer_only: bool = False
+    """Heard by the order's manufacturer (and admins) only: a message the customer did not send or receive."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _public(cls, data: Any) -> Any:
+        """Whoever hears it, an event carries nothing the customer may not read (:mod:`gateway.privacy`)."""
+        return public_event(data)
 
 
 class QuotationAnswer(StrEnum):
@@ -119,8 +137,14 @@ class AgentBridge(ABC):
         ``auto_ship`` off)."""
 
     @abstractmethod
-    async def pay(self, order_id: UUID) -> None:
-        """The customer pays the open invoice of the order."""
+    async def pay(self, order_id: UUID, reference: str) -> None:
+        """The customer announces the payment of the order's open invoice, made with this transfer
+        ``reference``."""
+
+    @abstractmethod
+    async def confirm_payment(self, order_id: UUID) -> None:
+        """The manufacturer confirms that the customer's announced payment arrived (policy
+        ``payment.confirm_by_hand``)."""
 
     @abstractmethod
     async def confirm_delivery(self, order_id: UUID) -> None:

@@ -94,8 +94,8 @@ class AppDecisions(DecisionSource):
         await self.open_quotation(order_id, patience)
         self._settle(self._quotations, order_id, decision)
 
-    async def settle_invoice(self, order_id: UUID, patience: float = 0.0) -> Invoice:
-        """Pay the order's open invoice in full (bank transfer); the invoice paid."""
+    async def settle_invoice(self, order_id: UUID, reference: str, patience: float = 0.0) -> Invoice:
+        """Pay the order's open invoice in full (a bank transfer with ``reference``); the invoice paid."""
         invoice = await self._question(self._invoices, order_id, "invoice", patience)
         assert isinstance(invoice, Invoice)
         payment = Payment(
@@ -103,7 +103,7 @@ class AppDecisions(DecisionSource):
             amount=invoice.total,
             currency=invoice.currency,
             method=PaymentMethod.BANK_TRANSFER,
-            reference=f"order {order_id}",
+            reference=reference,
         )
         self._settle(self._invoices, order_id, payment)
         return invoice

@@ -12,9 +12,9 @@ from decimal import Decimal
 from agents.customer.agent import OrderEvent as CustomerEvent
 from gateway.bridge.base import EventKind, OrderEvent
 from gateway.bridge.directory import Parties
-from ontology.billing import Invoice, Payment
+from ontology.billing import Invoice
 from ontology.console import OrderStatusNotice
-from ontology.contract import ContractCommitted
+from ontology.events import EventCode, HistoryEvent
 from ontology.order import OrderStatus
 from ontology.quotation import Quotation
 
@@ -36,6 +36,8 @@ def from_notice(notice: OrderStatusNotice, parties: Parties) -> OrderEvent:
         status=notice.status,
         at=notice.at,
         note=notice.note,
+        event=None if notice.event is None else str(notice.event.event),
+        params=None if notice.event is None else dict(notice.event.params),
         price=notice.price,
         currency=notice.currency,
         progress=notice.progress,
@@ -62,18 +64,17 @@ def from_customer_agent(event: CustomerEvent, parties: Parties) -> OrderEvent | 
         return None
     price: Decimal | None = None
     currency: str | None = None
-    note = event.detail
     content = event.content
+    told = HistoryEvent.of(EventCode.CONTRACTS_COMMITTED)
     if isinstance(content, Quotation):
         price, currency = content.total_price, content.currency
-        note = note or f"round {content.round}, delivery {content.delivery_date.isoformat()}"
+        code = EventCode.QUOTATION_SENT if content.round <= 1 else EventCode.QUOTATION_REVISED
+        told = HistoryEvent.of(code, total=price, currency=currency, delivery_date=content.delivery_date)
     elif isinstance(content, Invoice):
         price, currency = content.total, content.currency
-        note = note or f"invoice {content.id}, due {content.due_date.isoformat()}"
-    elif isinstance(content, Payment):
-        note = note or f"payment {content.id}"
-    elif isinstance(content, ContractCommitted):
-        note = note or f"order contract {content.order_contract_id}"
+        told = HistoryEvent.of(
+            EventCode.INVOICE_RAISED, total=price, currency=currency, due_date=content.due_date
+        )
     return OrderEvent(
         order_id=event.order_id,
         customer_id=parties.customer_id,
@@ -81,7 +82,9 @@ def from_customer_agent(event: CustomerEvent, parties: Parties) -> OrderEvent | 
         kind=kind_of(status),
         status=status,
         at=datetime.now(UTC),
-        note=note[:2000],
+        note=told.sentence(),
+        event=str(told.event),
+        params=dict(told.params),
         price=price,
         currency=currency,
     )

@@ -6,7 +6,8 @@ reconnects with the SSE ``Last-Event-ID`` gets what it missed, as long as it is 
 
 Each subscriber has its own queue of at most ``capacity`` events. A subscriber that falls that far
 behind is dropped (its queue is cleared and its feed ends), so a slow client never slows the bridge
-or the other clients; it may reconnect and replay.
+or the other clients; it may reconnect and replay. A subscriber that says which events it hears
+(:meth:`Subscription.only`) queues no others: the other orders' negotiation messages never fill its queue.
 """
 
 from __future__ import annotations
@@ -47,11 +48,18 @@ class Subscription:
         self.overflowed = False
         self._queue: asyncio.Queue[Numbered | None] = asyncio.Queue()
         self._on_close = on_close
+        self._hears: Callable[[OrderEvent], bool] | None = None
+
+    def only(self, hears: Callable[[OrderEvent], bool]) -> None:
+        """From now on, queue only the events ``hears`` keeps (the others are skipped, not counted)."""
+        self._hears = hears
 
     def offer(self, item: Numbered, *, force: bool = False) -> bool:
         """Queue ``item``; a full queue drops this subscriber (unless ``force``, used for replays)."""
         if self.closed:
             return False
+        if self._hears is not None and not self._hears(item.event):
+            return True
         if not force and self._queue.qsize() >= self.capacity:
             self.overflowed = True
             while not self._queue.empty():

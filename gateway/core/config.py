@@ -30,15 +30,32 @@ class GatewaySettings(BaseSettings):
     )
     token_lifetime_days: int = Field(default=7, ge=1, le=365, description="Days an issued token is valid.")
 
-    # --- failed logins ---------------------------------------------------------------------------
-    login_max_attempts: int = Field(
-        default=5, ge=1, le=1000, description="Failed logins in a row that lock an account."
+    # --- passwords and failed logins ----------------------------------------------------------------
+    password_min_score: int = Field(
+        default=3,
+        ge=0,
+        le=4,
+        description="Least zxcvbn strength score (0 to 4) of a new password; a password scored lower, "
+        "or made of the e-mail address, the name or the platform's words, is refused (422, with advice).",
     )
-    login_lock_seconds: int = Field(
-        default=300,
+    login_failures_before_delay: int = Field(
+        default=5,
         ge=1,
-        le=86400,
-        description="Seconds a locked account refuses logins (answered 429 with Retry-After).",
+        le=1000,
+        description="Failed logins (of one client, or on one account) after which the failing client "
+        "waits before its next try: 1 s after this many, then 2, 4, 8 ... s (answered 429 with "
+        "Retry-After). No account is ever locked: a client that is not waiting always logs in with the "
+        "right password.",
+    )
+    login_max_delay_seconds: int = Field(
+        default=600, ge=1, le=86400, description="Longest wait after failed logins, in seconds."
+    )
+    login_forget_seconds: int = Field(
+        default=3600,
+        ge=1,
+        le=604800,
+        description="Seconds after the end of the last wait at which failed logins are forgotten "
+        "(a successful login forgets the account's at once).",
     )
 
     # --- HTTP hygiene ------------------------------------------------------------------------------
@@ -46,6 +63,13 @@ class GatewaySettings(BaseSettings):
         default=1_048_576,
         ge=1024,
         description="Largest request body accepted, in bytes (larger: 413, checked while streaming).",
+    )
+    upload_max_bytes: int = Field(
+        default=20_000_000,
+        ge=1024,
+        le=1_000_000_000,
+        description="Largest file a customer may upload (POST /uploads), in bytes (larger: 413); a product's "
+        "file option may accept less.",
     )
     cors_origins: list[str] = Field(
         default_factory=list,

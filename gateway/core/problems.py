@@ -29,7 +29,7 @@ MEDIA_TYPE = "application/problem+json"
 VALIDATION = "/problems/validation-error"
 TOO_LARGE = "/problems/request-too-large"
 INTERNAL = "/problems/internal-error"
-LOCKED = "/problems/account-locked"
+THROTTLED = "/problems/too-many-logins"
 
 
 class FieldProblem(BaseModel):

@@ -15,6 +15,7 @@ from gateway.core.problems import install_problem_handlers
 from gateway.core.request_context import RequestContextMiddleware
 from gateway.core.request_id import HEADER
 from gateway.core.tokens import TokenService
+from gateway.core.uploads import UPLOADS_PATH, upload_body_limit
 from store.database import Database
 
 
@@ -43,7 +44,11 @@ def install_api_quality(app: FastAPI, settings: GatewaySettings) -> None:
     """
     install_problem_handlers(app)
     install_openapi(app)
-    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        larger={UPLOADS_PATH: upload_body_limit(settings)},
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

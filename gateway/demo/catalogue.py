@@ -1,5 +1,9 @@
 """The demo manufacturer's catalogue: lot-size-one products whose options need real operations.
 
+The frame made to measure asks the rider's body height and inseam, the bracket its CAD file (and
+an optional engraved marking), the tote bag its artwork; those values reach the suppliers of the
+parts that need them.
+
 Every part names the process, material, quality and machine minutes it needs. Assembly, quality
 inspection and packaging are the manufacturer's own work; every other operation is sourced, and the
 shipped supplier data set (``federation/dataset/suppliers.json``) has suppliers for each of them
@@ -12,7 +16,21 @@ from decimal import Decimal
 
 from ontology.process import ProcessKind as P
 from ontology.process import QualityLevel as Q
-from ontology.product import Choice, Product, ProductOption, RequiredPart
+from ontology.product import (
+    Choice,
+    FileSpec,
+    MediaType,
+    NumberSpec,
+    OptionCondition,
+    OptionKind,
+    Product,
+    ProductOption,
+    RequiredPart,
+    TextSpec,
+)
+
+#: The largest drawing or artwork file the demo products take (the gateway's own limit may be lower).
+DEMO_FILE_MAX_BYTES = 20_000_000
 
 
 def part(
@@ -40,6 +58,38 @@ def choice(choice_id: str, label: str, delta: str = "0", *parts: RequiredPart) -
     return Choice(id=choice_id, label=label, cost_delta=Decimal(delta), parts=parts)
 
 
+def measurement(
+    option_id: str,
+    label: str,
+    low: int,
+    high: int,
+    step: str,
+    *,
+    when: OptionCondition,
+    used_by: tuple[str, ...],
+) -> ProductOption:
+    """A body measurement in cm from ``low`` to ``high``, asked only ``when``."""
+    return ProductOption(
+        id=option_id,
+        label=label,
+        kind=OptionKind.NUMBER,
+        number=NumberSpec(unit="cm", minimum=Decimal(low), maximum=Decimal(high), step=Decimal(step)),
+        only_when=when,
+        used_by=used_by,
+    )
+
+
+def upload(option_id: str, label: str, *types: MediaType, used_by: tuple[str, ...]) -> ProductOption:
+    """A required file of one of ``types``."""
+    return ProductOption(
+        id=option_id,
+        label=label,
+        kind=OptionKind.FILE,
+        file=FileSpec(media_types=types, max_bytes=DEMO_FILE_MAX_BYTES),
+        used_by=used_by,
+    )
+
+
 def bicycle_frame(manufacturer_id: str) -> Product:
     def tubes(material: str, quality: Q = Q.STANDARD) -> tuple[RequiredPart, RequiredPart]:
         return (
@@ -49,6 +99,7 @@ def bicycle_frame(manufacturer_id: str) -> Product:
             part("frame-welding", P.WELDING, 150, material, quality=quality, description="TIG-welded frame"),
         )
 
+    made_to_measure = OptionCondition(option="geometry", choices=("made-to-measure",))
     return Product(
         id="demo-bicycle-frame",
         manufacturer_id=manufacturer_id,
@@ -92,6 +143,24 @@ def bicycle_frame(manufacturer_id: str) -> Product:
                         ),
                     ),
                 ),
+            ),
+            measurement(
+                "body-height",
+                "Body height",
+                140,
+                210,
+                "1",
+                when=made_to_measure,
+                used_by=("frame-tubes", "frame-welding"),
+            ),
+            measurement(
+                "inseam",
+                "Inseam (floor to crotch, barefoot)",
+                60,
+                100,
+                "0.5",
+                when=made_to_measure,
+                used_by=("frame-tubes", "frame-welding"),
             ),
             ProductOption(
                 id="finish",
@@ -287,6 +356,27 @@ def machined_part(manufacturer_id: str) -> Product:
                     ),
                 ),
             ),
+            upload(
+                "cad-file",
+                "Your CAD file",
+                MediaType.STEP,
+                MediaType.STL,
+                MediaType.DXF,
+                MediaType.PDF,
+                used_by=("body",),
+            ),
+            ProductOption(
+                id="marking",
+                label="Engraved marking (a part number or your name)",
+                kind=OptionKind.TEXT,
+                required=False,
+                text=TextSpec(
+                    max_length=24,
+                    pattern=r"[A-Za-z0-9 .\-/]+",
+                    pattern_hint="letters, digits, spaces and the signs . - /",
+                ),
+                used_by=("body",),
+            ),
         ),
     )
 
@@ -329,6 +419,15 @@ def tote_bag(manufacturer_id: str) -> Product:
                         part("artwork", P.TEXTILE_PRINTING, 9, "cotton"),
                     ),
                 ),
+            ),
+            upload(
+                "artwork-file",
+                "Your artwork",
+                MediaType.PNG,
+                MediaType.JPEG,
+                MediaType.SVG,
+                MediaType.PDF,
+                used_by=("artwork",),
             ),
         ),
     )

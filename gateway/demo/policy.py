@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
+from ontology.payment import BankTransfer
 from ontology.policy import ManufacturerPolicy, NegotiationStrategy
 from ontology.process import ProcessKind
 from ontology.product import Product
@@ -24,8 +25,19 @@ def processes_of(products: Iterable[Product]) -> frozenset[ProcessKind]:
     return frozenset(found)
 
 
+#: Where the demo's customers transfer to (a well-known example IBAN, no real account). Transfers are taken
+#: as received at once: nobody watches a demo's account (a real manufacturer switches ``confirm_by_hand`` on).
+DEMO_BANK_ACCOUNT = BankTransfer(
+    account_holder="Demo manufacturer",
+    iban="DE89370400440532013000",
+    bic="COBADEFFXXX",
+    confirm_by_hand=False,
+)
+
+
 def demo_policy(products: Iterable[Product]) -> ManufacturerPolicy:
-    """Automatic all the way (the console can still drive each step once auto_* is switched off)."""
+    """Automatic all the way, payments included (the console can still drive each step once auto_* is
+    switched off, and confirm each transfer once ``payment.confirm_by_hand`` is on)."""
     return ManufacturerPolicy(
         capacity_hours_per_week=80,
         own_processes=OWN_PROCESSES,
@@ -36,4 +48,5 @@ def demo_policy(products: Iterable[Product]) -> ManufacturerPolicy:
         max_rounds=3,
         production_days=3,
         max_suppliers_per_part=5,
+        payment=DEMO_BANK_ACCOUNT,
     )

@@ -1,5 +1,6 @@
-"""Who hears which events: a customer its own orders, a manufacturer the orders addressed to it,
-an admin every order; and whether a token is still good during a long-lived stream."""
+"""Who hears which events: a customer its own orders (what :func:`gateway.privacy.customer_hears` lets it
+hear), a manufacturer the orders addressed to it, an admin every order; and whether a token is still good
+during a long-lived stream."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from uuid import UUID
 
 from gateway.bridge.base import OrderEvent
 from gateway.core.principal import Principal
+from gateway.privacy import customer_hears
 from store.database import Database
 from store.enums import UserRole
 
@@ -24,7 +26,7 @@ def events_for(user: Principal, order_id: UUID | None = None) -> Filter:
     if user.role is UserRole.CUSTOMER:
 
         def mine(event: OrderEvent) -> bool:
-            return event.customer_id == user.user_id
+            return event.customer_id == user.user_id and customer_hears(event)
 
     elif user.role is UserRole.MANUFACTURER:
 

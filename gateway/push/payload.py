@@ -10,8 +10,13 @@ from gateway.bridge.hub import Numbered
 
 def event_payload(item: Numbered) -> dict[str, Any]:
     """``{"id", "order_id", "kind", "status", "at", "note", "price", "currency", "progress", ...}``;
-    ``price`` is a decimal string (quotations and invoices), null otherwise."""
-    return {"id": item.id, **item.event.model_dump(mode="json")}
+    ``price`` is a decimal string (quotations and invoices), null otherwise. A ``negotiation-message``
+    event carries ``message``: the one message as ``GET /orders/{id}/negotiation`` shows it (with its
+    ``conversation_id`` and ``position``)."""
+    payload = {"id": item.id, **item.event.model_dump(mode="json", exclude={"manufacturer_only"})}
+    if payload.get("message") is None:
+        payload.pop("message", None)
+    return payload
 
 
 def event_json(item: Numbered) -> str:

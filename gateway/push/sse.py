@@ -1,6 +1,7 @@
 """Server-Sent Events: one ``event:``/``id:``/``data:`` block per order event, comments as heartbeats.
 
-The event name is the event's kind (``status``, ``quotation``, ``invoice``); the id resumes a stream
+The event name is the event's kind (``status``, ``quotation``, ``invoice``, ``negotiation-message``); the
+id resumes a stream
 (``Last-Event-ID``); ``data`` is :func:`~gateway.push.payload.event_payload`. A comment line
 (``: heartbeat``) goes out whenever nothing was sent for the heartbeat interval, and then the token is
 checked again: once it has expired or was revoked, an ``end`` event closes the stream. The stream also
@@ -37,6 +38,7 @@ async def sse_stream(
     still_valid: Callable[[], Awaitable[bool]],
 ) -> AsyncIterator[str]:
     """The text of the stream; closes ``subscription`` when it ends (or the client goes away)."""
+    subscription.only(keep)
     async with subscription:
         yield f"retry: {RETRY_MILLISECONDS}\n\n"
         last_write = time.monotonic()

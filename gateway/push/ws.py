@@ -75,6 +75,7 @@ async def serve_socket(
         return
     await websocket.send_json({"type": "hello", "user_id": user.user_id, "role": str(user.role)})
     subscription = bridge.subscribe(websocket.query_params.get("last_event_id"))
+    subscription.only(keep)
     reader = asyncio.create_task(_drain(websocket), name="ws reader")
     try:
         valid = lambda: still_valid(user)  # noqa: E731

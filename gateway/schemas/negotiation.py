@@ -16,6 +16,9 @@ class DecodedContent(BaseModel):
 
 
 class AclMessagePublic(BaseModel):
+    position: int = Field(
+        description="the message's place in the order's log: `?after=` it asks for the messages logged since"
+    )
     performative: str
     sender: str
     receivers: list[str]
@@ -50,6 +53,7 @@ class NegotiationTranscript(BaseModel):
                             "participants": ["customer@localhost", "manufacturer@localhost"],
                             "messages": [
                                 {
+                                    "position": 1,
                                     "performative": "cfp",
                                     "sender": "customer@localhost",
                                     "receivers": ["manufacturer@localhost"],

@@ -1,15 +1,16 @@
-"""Bodies of the actions on an order (answers to a quotation, the manufacturer's manual steps)."""
+"""Bodies of the actions on an order (answers to a quotation, payment, the manufacturer's manual steps)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from agents.customer.ledger_steps import DeliveryState
 from gateway.schemas.common import CleanName, CleanText
 from ontology.order import OrderStatus
+from ontology.payment import BankTransfer, transfer_reference
 from ontology.values import Money
 
 
@@ -92,6 +93,72 @@ class ShipmentCreate(BaseModel):
         if not value.strip():
             raise ValueError("must not be blank")
         return value.strip()
+
+
+class PaymentCreate(BaseModel):
+    """The customer has transferred the invoice's total to the manufacturer's account with the order's
+    transfer reference (``GET /orders/{id}/payment``); spaces and case in the reference do not matter."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"method": "bank-transfer", "reference": "RF16 3ADB 0E8C 12"}]},
+    )
+
+    method: Literal["bank-transfer"]
+    reference: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class BankAccountPublic(BaseModel):
+    """The manufacturer's account customers transfer to."""
+
+    account_holder: str
+    iban: str = Field(description="compact, upper case; people read it in groups of four")
+    bic: str | None = None
+
+
+class PaymentTerms(BaseModel):
+    """How the customer pays an order: by bank transfer to the manufacturer's account (``bank_account``;
+    null while the manufacturer has given none), naming ``reference`` (the same every time for the order);
+    ``confirmed_by_hand``: the order is paid once the manufacturer confirms the transfer arrived, else as
+    soon as the customer announces it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "order_id": "3adb0e8c-12f4-4a8b-9a59-0c1d2e3f4a5b",
+                    "method": "bank-transfer",
+                    "bank_account": {
+                        "account_holder": "Lot-size-one Works GmbH",
+                        "iban": "DE89370400440532013000",
+                        "bic": "COBADEFFXXX",
+                    },
+                    "reference": "RF163ADB0E8C12",
+                    "confirmed_by_hand": True,
+                }
+            ]
+        }
+    )
+
+    order_id: str
+    method: Literal["bank-transfer"] = "bank-transfer"
+    bank_account: BankAccountPublic | None
+    reference: str
+    confirmed_by_hand: bool
+
+    @classmethod
+    def of(cls, order_id: str, terms: BankTransfer | None) -> PaymentTerms:
+        account = (
+            None
+            if terms is None
+            else BankAccountPublic(account_holder=terms.account_holder, iban=terms.iban, bic=terms.bic)
+        )
+        return cls(
+            order_id=order_id,
+            bank_account=account,
+            reference=transfer_reference(order_id),
+            confirmed_by_hand=terms is not None and terms.confirm_by_hand,
+        )
 
 
 class ActionAccepted(BaseModel):

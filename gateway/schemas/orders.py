@@ -8,8 +8,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.schemas.common import Key
+from gateway.schemas.common import CleanText, Key
+from gateway.schemas.customisation import option_values
 from ontology.order import OrderStatus
+from ontology.product import AttachedFile, Measure
 from ontology.values import Identifier
 from store.enums import InvoiceStatus
 from store.records import InvoiceRecord, OrderDetail, OrderRecord, PaymentRecord, StatusChange
@@ -35,6 +37,15 @@ class OrderCreate(BaseModel):
     product_id: Key
     options: dict[Identifier, Identifier] = Field(
         default_factory=dict, max_length=100, description="chosen choice id per option id"
+    )
+    numbers: dict[Identifier, Measure] = Field(
+        default_factory=dict, max_length=100, description="per number option, the number in its unit (cm ...)"
+    )
+    texts: dict[Identifier, CleanText] = Field(
+        default_factory=dict, max_length=100, description="per text option, the text (an engraving ...)"
+    )
+    files: dict[Identifier, Key] = Field(
+        default_factory=dict, max_length=100, description="per file option, your upload's id (POST /uploads)"
     )
     quantity: int = Field(default=1, ge=1, le=10_000)
     delivery_date: date = Field(description="requested delivery date; today (UTC) or later")
@@ -66,6 +77,10 @@ class StatusChangePublic(BaseModel):
     at: datetime
     actor: str
     note: str
+    event: str | None = Field(
+        default=None, description="what happened: a history event's code (docs/wire.md); None: a bare note"
+    )
+    params: dict[str, str | int] | None = Field(default=None, description="the event's parameters")
 
     @classmethod
     def of(cls, change: StatusChange) -> StatusChangePublic:
@@ -106,6 +121,7 @@ class OrderSummary(BaseModel):
     """An order in a list."""
 
     id: str
+    number: int = Field(description='the order\'s number for people ("Order 1042"); the id stays the key')
     customer_id: str
     manufacturer_id: str
     product_id: str
@@ -123,14 +139,36 @@ class OrderSummary(BaseModel):
         )
 
 
+class SourcedPartPublic(BaseModel):
+    """A part the manufacturer sources, as the order's customer sees it: what it is and when it is expected
+    (no supplier, no price)."""
+
+    part_id: str
+    process: str
+    material: str | None
+    description: str
+    quantity: int
+    expected_date: date | None = Field(description="when the part is expected at the manufacturer's")
+
+
+class CustomerSupplyNetwork(BaseModel):
+    """The supply network of an order as its customer sees it (:mod:`gateway.privacy`)."""
+
+    order_id: str
+    parts: list[SourcedPartPublic]
+
+
 class OrderPublic(OrderSummary):
-    """An order with everything both parties may see about it."""
+    """An order as the party asking may read it (:mod:`gateway.privacy`): the manufacturer everything, the
+    customer its quotation's customer lines, a supply network without suppliers or prices
+    (:class:`CustomerSupplyNetwork`) and neutral notes."""
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
                     "id": "0f8e6c0a-4b4e-4a8b-9a59-0c1d2e3f4a5b",
+                    "number": 1042,
                     "customer_id": "c5d1e0f4a3b24c6d8e9f0a1b2c3d4e5f",
                     "manufacturer_id": "6f1c2a9e0b7d4f3e8a5c1d2b3e4f5a6b",
                     "product_id": "demo-bicycle-frame",
@@ -146,7 +184,10 @@ class OrderPublic(OrderSummary):
                             "to_status": "accepted",
                             "at": "2026-11-25T18:00:01Z",
                             "actor": "manufacturer@localhost",
-                            "note": "",
+                            "note": "The manufacturer accepted the order; the earliest delivery is 1 March "
+                            "2027.",
+                            "event": "accepted",
+                            "params": {"earliest_delivery": "2027-03-01"},
                         }
                     ],
                     "quotation": None,
@@ -159,10 +200,20 @@ class OrderPublic(OrderSummary):
     )
 
     history: list[StatusChangePublic]
-    quotation: dict[str, Any] | None
-    supply_network: dict[str, Any] | None
+    quotation: dict[str, Any] | None = Field(
+        description="the last quotation (lines: the product with quantity, unit price and line price)"
+    )
+    supply_network: dict[str, Any] | None = Field(
+        description="the manufacturer: the SupplyNetwork (each part with its supplier's accepted offer); "
+        "the customer: a CustomerSupplyNetwork (each part and when it is expected)"
+    )
     contract_ids: list[str]
     invoices: list[InvoicePublic]
+    numbers: dict[str, Decimal] = Field(default_factory=dict, description="the number per number option")
+    texts: dict[str, str] = Field(default_factory=dict, description="the text per text option")
+    files: dict[str, AttachedFile] = Field(
+        default_factory=dict, description="the file per file option (GET /orders/{id}/files/{upload_id})"
+    )
 
     @classmethod
     def full(
@@ -176,6 +227,7 @@ class OrderPublic(OrderSummary):
                 "supply_network": record.supply_network,
                 "contract_ids": record.contract_ids,
                 "invoices": invoices,
+                **option_values(record),
             }
         )
 

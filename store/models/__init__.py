@@ -14,6 +14,7 @@ from store.models.orders import OrderRow, OrderStatusHistoryRow
 from store.models.policies import AgentPolicyRow
 from store.models.products import ProductRow
 from store.models.tokens import RevokedTokenRow
+from store.models.uploads import UploadRow
 from store.models.users import UserRow
 
 metadata = Base.metadata
@@ -33,6 +34,7 @@ __all__ = [
     "PaymentRow",
     "ProductRow",
     "RevokedTokenRow",
+    "UploadRow",
     "UserRow",
     "metadata",
 ]

@@ -17,6 +17,8 @@ class OrderRow(Base):
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity"),)
 
     id: Mapped[str] = mapped_column(IdString, primary_key=True, default=new_id)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    """The order's number for people ("Order 1042"): one more than the store's highest, from 1001."""
     customer_id: Mapped[str] = mapped_column(
         IdString, ForeignKey("users.id", ondelete="RESTRICT"), index=True
     )
@@ -47,3 +49,6 @@ class OrderStatusHistoryRow(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(512))
     note: Mapped[str] = mapped_column(Text, default="")
+    event: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """The code of the change's :class:`~ontology.events.HistoryEvent` (None: a free note only)."""
+    params: Mapped[Any | None] = mapped_column(NullableJSON, nullable=True)

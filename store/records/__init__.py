@@ -14,6 +14,7 @@ from store.records.orders import InvoiceWithPayment, NewOrder, OrderDetail, Orde
 from store.records.policies import PolicyRecord
 from store.records.products import NewProduct, ProductRecord
 from store.records.tokens import RevokedToken
+from store.records.uploads import NewUpload, UploadRecord
 from store.records.users import NewUser, UserCredentials, UserRecord, normalise_email
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "NewPayment",
     "NewProduct",
     "NewRecord",
+    "NewUpload",
     "NewUser",
     "OrderDetail",
     "OrderRecord",
@@ -48,6 +50,7 @@ __all__ = [
     "Record",
     "RevokedToken",
     "StatusChange",
+    "UploadRecord",
     "UserCredentials",
     "UserRecord",
     "jsonable",

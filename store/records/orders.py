@@ -31,6 +31,7 @@ class NewOrder(NewRecord):
 
 class OrderRecord(Record):
     id: str
+    number: int
     customer_id: str
     manufacturer_id: str
     product_id: str
@@ -55,6 +56,8 @@ class StatusChange(Record):
     at: datetime
     actor: str
     note: str
+    event: str | None = None
+    params: dict[str, str | int] | None = None
 
 
 class InvoiceWithPayment(Record):

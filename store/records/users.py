@@ -50,7 +50,6 @@ class UserCredentials(Record):
     role: UserRole
     password_hash: str
     failed_login_count: int
+    #: Until when a client that fails on this account waits (no account is locked: the column keeps
+    #: its first name).
     locked_until: datetime | None
-
-    def is_locked(self, now: datetime) -> bool:
-        return self.locked_until is not None and self.locked_until > now

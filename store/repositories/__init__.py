@@ -16,6 +16,7 @@ from store.repositories.payments import PaymentRepository
 from store.repositories.policies import PolicyRepository
 from store.repositories.products import ProductRepository
 from store.repositories.tokens import RevokedTokenRepository
+from store.repositories.uploads import UploadRepository
 from store.repositories.users import UserRepository
 from store.transitions import TransitionRule
 
@@ -38,6 +39,7 @@ class Repositories:
         self.api_clients = ApiClientRepository(session)
         self.bindings = BindingRepository(session)
         self.ledger_identities = LedgerIdentityRepository(session)
+        self.uploads = UploadRepository(session)
 
 
 __all__ = [
@@ -54,5 +56,6 @@ __all__ = [
     "ProductRepository",
     "Repositories",
     "RevokedTokenRepository",
+    "UploadRepository",
     "UserRepository",
 ]

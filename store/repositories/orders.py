@@ -12,6 +12,7 @@ from sqlalchemy import (
     Select,
     bindparam,
     cast,
+    func,
     literal_column,
     null,
     select,
@@ -21,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from ontology.events import HistoryEvent
 from ontology.order import Order
 from store.coltypes import utcnow
 from store.errors import ConflictError, InvalidTransitionError, NotFoundError, StaleStateError
@@ -52,6 +54,12 @@ _ORDER_FIELDS = {
 }
 
 _APPEND_ATTEMPTS = 5
+FIRST_NUMBER = 1001
+"""The number of a store's first order (people read "Order 1001", never the order's id)."""
+_NEXT_NUMBER = select(func.coalesce(func.max(OrderRow.number), FIRST_NUMBER - 1) + 1).scalar_subquery()
+_NUMBER_LOCK = 0x4C534F31
+"""The PostgreSQL advisory lock that orders the transactions adding orders (until each commits), so each
+reads the number the one before it took (READ COMMITTED: every statement sees what committed before it)."""
 _TICK = timedelta(microseconds=1)
 
 # --- the order detail: the order, its history and its invoices with their payments, in one statement
@@ -151,7 +159,7 @@ class OrderRepository(Repository):
         self.rule = rule or ORDER_RULE
 
     async def add(self, new: NewOrder) -> OrderRecord:
-        """Store a new order (status: ``new.status`` or the rule's initial one).
+        """Store a new order (status: ``new.status`` or the rule's initial one) with the store's next number.
 
         :class:`NotFoundError` if the customer, manufacturer or product is unknown,
         :class:`ConflictError` if the id is taken, ``ValueError`` for a status the rule does not know.
@@ -161,7 +169,15 @@ class OrderRepository(Repository):
             raise ValueError(f"unknown order status {status!r}")
         await self._require_parties(new)
         created = new.created_at or utcnow()
-        values = {**new.model_dump(), "status": status, "created_at": created, "updated_at": created}
+        values = {
+            **new.model_dump(),
+            "status": status,
+            "created_at": created,
+            "updated_at": created,
+            "number": _NEXT_NUMBER,
+        }
+        if self.dialect_name == "postgresql":  # SQLite has one writer at a time already
+            await self.session.execute(select(func.pg_advisory_xact_lock(_NUMBER_LOCK)))
         row = (await self.session.scalars(self.insert_ignoring_conflicts(OrderRow, values))).one_or_none()
         if row is None:
             raise ConflictError(f"an order with id {new.id!r} already exists")
@@ -198,7 +214,10 @@ class OrderRepository(Repository):
         record = await self.get(order_id)
         if record is None:
             return None
-        history = [change.model_dump(exclude={"id", "order_id"}) for change in await self.history(record.id)]
+        history = [
+            change.model_dump(exclude={"id", "order_id", "event", "params"})
+            for change in await self.history(record.id)
+        ]
         return Order.model_validate(
             {
                 **record.model_dump(include=_ORDER_FIELDS),
@@ -218,8 +237,11 @@ class OrderRepository(Repository):
         """The orders addressed to the manufacturer, newest first (``limit``/``offset``: one page)."""
         return await self._list(OrderRow.manufacturer_id == manufacturer_id, status, limit, offset)
 
-    async def change_status(self, order_id: str, to: str, *, actor: str, note: str = "") -> OrderRecord:
+    async def change_status(
+        self, order_id: str, to: str, *, actor: str, note: str = "", event: HistoryEvent | None = None
+    ) -> OrderRecord:
         """Move the order to status ``to`` and append the change to its history, in the caller's transaction.
+        ``event``: what happened (its sentence is the note, unless ``note`` is given).
 
         :class:`InvalidTransitionError` if the rule does not allow it (nothing is written),
         :class:`StaleStateError` if the status changed concurrently since it was read.
@@ -240,8 +262,14 @@ class OrderRepository(Repository):
             latest = await self.require(current.id)
             raise StaleStateError(f"order {current.id} status", current.status, latest.status)
         record = OrderRecord.model_validate(row)
-        await self._append_history(current.id, current.status, str(to), actor, note, now)
+        await self._append_history(current.id, current.status, str(to), actor, note, now, event)
         return record
+
+    async def add_remark(self, order_id: str, *, actor: str, event: HistoryEvent) -> OrderRecord:
+        """A line in the order's history that changes nothing (from and to: its status)."""
+        current = await self.require(order_id)
+        await self._append_history(current.id, current.status, current.status, actor, "", utcnow(), event)
+        return current
 
     async def history(self, order_id: str) -> list[StatusChange]:
         stmt = (
@@ -284,7 +312,14 @@ class OrderRepository(Repository):
         raise StaleStateError(f"order {order_id} contract ids", "unchanged order", "concurrent changes")
 
     async def _append_history(
-        self, order_id: str, from_status: str, to_status: str, actor: str, note: str, at: datetime
+        self,
+        order_id: str,
+        from_status: str,
+        to_status: str,
+        actor: str,
+        note: str,
+        at: datetime,
+        event: HistoryEvent | None = None,
     ) -> None:
         self.session.add(
             OrderStatusHistoryRow(
@@ -292,8 +327,10 @@ class OrderRepository(Repository):
                 from_status=str(from_status),
                 to_status=str(to_status),
                 actor=actor,
-                note=note,
+                note=(note or (event.sentence() if event is not None else ""))[:2000],
                 at=at,
+                event=None if event is None else str(event.event),
+                params=None if event is None else dict(event.params),
             )
         )
         await self.session.flush()

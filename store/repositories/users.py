@@ -1,10 +1,10 @@
-"""Users: registration, look-up, and the failed-login counter behind account locking."""
+"""Users: registration, look-up, and the failed-login count behind the growing waits of failing clients."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import case, literal, select, update
+from sqlalchemy import case, literal, or_, select, update
 
 from store.coltypes import UTCDateTime, utcnow
 from store.enums import UserRole
@@ -56,22 +56,28 @@ class UserRepository(Repository):
     async def set_password_hash(self, user_id: str, password_hash: str) -> None:
         await self._update(user_id, password_hash=password_hash)
 
-    async def record_failed_login(
-        self, user_id: str, *, max_attempts: int, lock_for: timedelta, now: datetime | None = None
-    ) -> UserCredentials:
-        """Count a failed login atomically; the ``max_attempts``-th failure locks the account for
-        ``lock_for`` and starts the count again."""
-        until = (now or utcnow()) + lock_for
-        reaches = UserRow.failed_login_count + 1 >= max_attempts
+    async def record_failed_login(self, user_id: str, *, forget_before: datetime) -> int:
+        """Count a failed login atomically and answer the account's count; the failures of an account
+        whose last wait ended by ``forget_before`` are forgotten first."""
+        forget = literal(forget_before, UTCDateTime)
+        quiet = or_(UserRow.locked_until.is_(None), UserRow.locked_until <= forget)
         row = await self._update(
-            user_id,
-            failed_login_count=case((reaches, 0), else_=UserRow.failed_login_count + 1),
-            locked_until=case((reaches, literal(until, UTCDateTime)), else_=UserRow.locked_until),
+            user_id, failed_login_count=case((quiet, 1), else_=UserRow.failed_login_count + 1)
         )
-        return UserCredentials.model_validate(row)
+        return row.failed_login_count
+
+    async def delay_logins(self, user_id: str, until: datetime) -> datetime:
+        """Clients failing on this account wait until ``until`` (a later time already set stays); the
+        time they wait until."""
+        later = or_(UserRow.locked_until.is_(None), UserRow.locked_until < literal(until, UTCDateTime))
+        row = await self._update(
+            user_id, locked_until=case((later, literal(until, UTCDateTime)), else_=UserRow.locked_until)
+        )
+        assert row.locked_until is not None
+        return row.locked_until
 
     async def record_successful_login(self, user_id: str) -> None:
-        """Reset the failed-login count and lift any lock."""
+        """Forget the account's failed logins."""
         await self._update(user_id, failed_login_count=0, locked_until=None)
 
     async def _row_by_email(self, email: str) -> UserRow | None:

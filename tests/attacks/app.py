@@ -65,6 +65,8 @@ async def to_paid(
         confirmed = await http.post(f"/orders/{order_id}/confirm", headers=auth)
         assert confirmed.status_code == 202, confirmed.text
         await until(http, auth, order_id, "invoiced")
-        paid = await http.post(f"/orders/{order_id}/payment", headers=auth)
+        terms = (await http.get(f"/orders/{order_id}/payment", headers=auth)).json()
+        transfer = {"method": "bank-transfer", "reference": terms["reference"]}
+        paid = await http.post(f"/orders/{order_id}/payment", headers=auth, json=transfer)
         assert paid.status_code == 202, paid.text
         return await until(http, auth, order_id, *PAID_OR_LATER)

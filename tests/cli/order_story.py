@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import date, timedelta
 from typing import Any
 
 import httpx
+
+from ontology.events import EVENTS
 
 WAIT = 60.0
 
@@ -57,7 +60,10 @@ async def order_story(base: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
             assert (await http.post(f"/orders/{order_id}/confirm", headers=auth)).status_code == 202
             invoice = await until("invoiced")
             assert invoice["price"] == quotation["price"]
-            assert (await http.post(f"/orders/{order_id}/payment", headers=auth)).status_code == 202
+            terms = (await http.get(f"/orders/{order_id}/payment", headers=auth)).json()
+            transfer = {"method": "bank-transfer", "reference": terms["reference"]}
+            paying = await http.post(f"/orders/{order_id}/payment", headers=auth, json=transfer)
+            assert paying.status_code == 202, paying.text
             await until("paid")
             shipped = await until("shipped")
             assert shipped["carrier"] and shipped["reference"], shipped
@@ -80,3 +86,25 @@ def check_moves(events: list[dict[str, Any]]) -> None:
     steps += ["shipped", "delivered", "completed"]
     for status in steps:
         assert moves.count(status) == 1, moves
+
+
+#: What a customer must never read in an order's history or its status events: ids, addresses, hashes,
+#: minutes, protocol words.
+NOT_WORDS = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}|[0-9a-f]{16}|@|\bmin\b|\bround \d|"
+    r"\b(cfp|propose|accept-proposal|reject-proposal|inform|not-understood|performative)\b",
+    re.IGNORECASE,
+)
+
+
+def check_words(events: list[dict[str, Any]], order: dict[str, Any]) -> None:
+    """Every entry of the customer's order history is a known event, and nothing of the history nor of the
+    status events the customer heard holds an id, an address, a hash, minutes or a protocol word."""
+    for change in order["history"]:
+        assert change["event"] in EVENTS, change
+        said = json.dumps([change["note"], change["params"]])
+        assert not NOT_WORDS.search(said), change
+    for event in events:
+        if event.get("kind") in ("status", "quotation", "invoice"):
+            said = json.dumps([event.get("note", ""), event.get("params")])
+            assert not NOT_WORDS.search(said), event

@@ -30,28 +30,6 @@ def platform_env(tmp_path: Path) -> dict[str, str]:
     return build_platform_env(tmp_path)
 
 
-def test_lso_run_starts_everything_and_stops_on_sigterm(platform_env: dict[str, str]) -> None:
-    with lso_run(platform_env) as banner:
-        port = platform_env["LSO_GATEWAY_PORT"]
-        assert f"http://127.0.0.1:{port}/docs" in banner
-        assert f"127.0.0.1:{platform_env['LSO_XMPP_PORT']}" in banner
-        assert "ping@localhost" in banner
-        assert "matchmaker@localhost" in banner
-        federation = f"http://127.0.0.1:{platform_env['LSO_EFPF_SERVICE_PORT']}"
-        assert federation in banner
-        assert httpx.get(f"{federation}/health", timeout=10).status_code == 200
-        assert (Path(platform_env["LSO_DATA_DIR"]) / "lso.db").is_file()
-        assert (Path(platform_env["LSO_DATA_DIR"]) / "xmpp" / "certs").is_dir()
-
-        health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=10)
-        assert health.status_code == 200
-        assert health.json() == {"status": "ok", "database": "ok"}
-        listening = subprocess.run(["ss", "-ltnH"], capture_output=True, text=True, check=True).stdout
-        for line in listening.splitlines():
-            if f":{platform_env['LSO_XMPP_PORT']} " in line or f":{port} " in line:
-                assert "127.0.0.1:" in line, f"listens beyond loopback: {line}"
-
-
 def test_lso_db_upgrade_then_current(platform_env: dict[str, str]) -> None:
     upgrade = subprocess.run(
         [sys.executable, "-m", "cli.main", "db", "upgrade"], env=platform_env, capture_output=True, text=True
@@ -80,17 +58,43 @@ def test_lso_config_masks_the_xmpp_passwords_and_names_retired_settings(platform
     assert "warning: LSO_XMPP_PASSWORD is set but ignored now" in shown.stderr
 
 
+def _assert_everything_started(platform_env: dict[str, str], banner: str) -> None:
+    """The banner names every server; each answers, and listens on the loopback address only."""
+    port = platform_env["LSO_GATEWAY_PORT"]
+    assert f"http://127.0.0.1:{port}/docs" in banner
+    assert f"127.0.0.1:{platform_env['LSO_XMPP_PORT']}" in banner
+    assert "ping@localhost" in banner
+    assert "matchmaker@localhost" in banner
+    federation = f"http://127.0.0.1:{platform_env['LSO_EFPF_SERVICE_PORT']}"
+    assert federation in banner
+    assert httpx.get(f"{federation}/health", timeout=10).status_code == 200
+    assert (Path(platform_env["LSO_DATA_DIR"]) / "lso.db").is_file()
+    assert (Path(platform_env["LSO_DATA_DIR"]) / "xmpp" / "certs").is_dir()
+
+    health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=10)
+    assert health.status_code == 200
+    assert health.json() == {"status": "ok", "database": "ok"}
+    listening = subprocess.run(["ss", "-ltnH"], capture_output=True, text=True, check=True).stdout
+    for line in listening.splitlines():
+        if f":{platform_env['LSO_XMPP_PORT']} " in line or f":{port} " in line:
+            assert "127.0.0.1:" in line, f"listens beyond loopback: {line}"
+
+
 def _lso(env: dict[str, str], *args: str) -> str:
     done = subprocess.run([sys.executable, "-m", "cli.main", *args], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
 
-def test_lso_run_serves_an_account_the_admin_adds_only_once_it_is_bound(platform_env: dict[str, str]) -> None:
-    """Every account of `lso run` has its own password in the book (mode 0600, never printed); an account an
-    admin adds logs in at once, and the platform's agents serve it only once the store binds it."""
+def test_lso_run_starts_everything_and_serves_an_account_the_admin_adds_only_once_it_is_bound(
+    platform_env: dict[str, str],
+) -> None:
+    """`lso run` starts every server on loopback and stops cleanly on SIGTERM (:func:`lso_run`); every account
+    of it has its own password in the book (mode 0600, never printed); an account an admin adds logs in at
+    once, and the platform's agents serve it only once the store binds it; a restart keeps the accounts."""
     platform_env["LSO_DIRECTORY_TTL_SECONDS"] = "0.2"
     with lso_run(platform_env) as banner:
+        _assert_everything_started(platform_env, banner)
         book = Path(platform_env["LSO_DATA_DIR"]) / "xmpp-accounts.json"
         assert f"XMPP accounts {book}" in banner
         assert stat.S_IMODE(book.stat().st_mode) == 0o600

@@ -79,8 +79,11 @@ class RecordingBridge(AgentBridge):
     async def ship_order(self, order_id: UUID, carrier: str, reference: str) -> None:
         self._record("ship_order", order_id, carrier, reference)
 
-    async def pay(self, order_id: UUID) -> None:
-        self._record("pay", order_id)
+    async def pay(self, order_id: UUID, reference: str) -> None:
+        self._record("pay", order_id, reference)
+
+    async def confirm_payment(self, order_id: UUID) -> None:
+        self._record("confirm_payment", order_id)
 
     async def confirm_delivery(self, order_id: UUID) -> None:
         self._record("confirm_delivery", order_id)

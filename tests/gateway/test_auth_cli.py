@@ -1,5 +1,5 @@
-"""``lso gateway add-user`` makes the first admin; ``lso gateway add-client`` a machine client whose
-secret then works at the token endpoint."""
+"""``lso gateway add-user`` makes the first admin (not with a password that is easy to guess);
+``lso gateway add-client`` a machine client whose secret then works at the token endpoint."""
 
 from __future__ import annotations
 
@@ -29,6 +29,9 @@ def _lso(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 async def test_first_admin_and_a_machine_client_from_the_command_line(tmp_path: Path) -> None:
+    weak = _lso(tmp_path, "add-user", "root@example.org", "--password", "password1234")
+    assert weak.returncode != 0
+    assert "common password" in weak.stderr
     made = _lso(tmp_path, "add-user", "root@example.org", "--password", "long enough pass")
     assert made.returncode == 0, made.stderr
     assert json.loads(made.stdout)["role"] == "admin"

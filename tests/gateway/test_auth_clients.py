@@ -51,7 +51,7 @@ async def test_an_admin_creates_users_of_any_role(gw: Gateway) -> None:
     app, client = gw
     admin = await login_as(app, client, "root@example.org", UserRole.ADMIN)
     customer = await login_as(app, client, "cy@example.org", UserRole.CUSTOMER)
-    body = {"email": "root2@example.org", "password": "long enough", "display_name": "R2", "role": "admin"}
+    body = {"email": "root2@example.org", "password": "oak tugboat", "display_name": "R2", "role": "admin"}
     assert (await client.post("/auth/users", json=body, headers=customer)).status_code == 403
     created = await client.post("/auth/users", json=body, headers=admin)
     assert created.status_code == 201

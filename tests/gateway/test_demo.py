@@ -25,6 +25,8 @@ from tests.gateway.recording_bridge import RecordingBridge
 pytest_plugins = ("tests.gateway.fixtures",)
 
 DEMO_KINDS = {"demo-bicycle-frame", "demo-custom-shoes", "demo-cabinet", "demo-machined-bracket"}
+SAMPLE_STEP = b"ISO-10303-21;\nHEADER;\nENDSEC;\nDATA;\nENDSEC;\nEND-ISO-10303-21;\n"
+SAMPLE_PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 
 
 def every_part(product: Product) -> Iterator[RequiredPart]:
@@ -71,11 +73,26 @@ async def test_the_demo_logins_work_and_show_the_catalogue_and_policy(
     assert policy["agent_jid"] == "manufacturer@localhost"
 
     delivery = (date.today() + timedelta(days=60)).isoformat()
-    for product_id in demo.product_ids:  # every product can be ordered with its defaults
-        body = {"product_id": product_id, "delivery_date": delivery}
+    drawing = await client.post("/uploads", files={"file": ("b.step", SAMPLE_STEP)}, headers=customer)
+    artwork = await client.post("/uploads", files={"file": ("a.png", SAMPLE_PNG)}, headers=customer)
+    files = {"cad-file": drawing.json()["id"], "artwork-file": artwork.json()["id"]}
+    for product_id in demo.product_ids:  # every product can be ordered with its defaults and its files
+        product = (await client.get(f"/products/{product_id}", headers=customer)).json()
+        given = {o["id"]: files[o["id"]] for o in product["options"] if o["kind"] == "file"}
+        body = {"product_id": product_id, "delivery_date": delivery, "files": given}
         placed = await client.post("/orders", json=body, headers=customer)
         assert placed.status_code == 202, (product_id, placed.text)
     assert len(bridge.called("place_order")) == len(demo.product_ids)
+    made_to_measure = {"geometry": "made-to-measure"}
+    measured = {"body-height": 181, "inseam": "84.5"}
+    body = {"product_id": "demo-bicycle-frame", "delivery_date": delivery, "options": made_to_measure}
+    unmeasured = await client.post("/orders", json=body, headers=customer)
+    assert [e["field"] for e in unmeasured.json()["errors"]] == [
+        "body.numbers.body-height",
+        "body.numbers.inseam",
+    ]
+    placed = await client.post("/orders", json={**body, "numbers": measured}, headers=customer)
+    assert placed.status_code == 202, placed.text
 
 
 async def test_a_manufacturers_changes_survive_a_new_seed(client: httpx.AsyncClient, db: Database) -> None:

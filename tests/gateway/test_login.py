@@ -37,7 +37,7 @@ async def test_an_e_mail_registers_once(client: httpx.AsyncClient) -> None:
         "/auth/register",
         json={
             "email": "EVE@example.org",
-            "password": "another pass",
+            "password": "violet tugboat orchestra",
             "display_name": "Eve",
             "role": "customer",
         },

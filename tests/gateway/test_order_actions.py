@@ -61,7 +61,6 @@ CASES = [
         (QuotationAnswer.COUNTER,),
         {"price": Decimal("450.00"), "delivery_date": NEXT_WEEK, "reason": "please"},
     ),
-    Case("payment", True, OrderStatus.INVOICED, None, "pay"),
     Case("delivery-confirmation", True, OrderStatus.SHIPPED, None, "confirm_delivery"),
     Case("accept", False, OrderStatus.RECEIVED, None, "decide_order", (True, "")),
     Case(

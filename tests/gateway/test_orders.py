@@ -122,7 +122,8 @@ async def test_an_order_the_agents_cannot_take_ends_failed_with_the_reason(
     read = (await client.get(f"/orders/{order['id']}", headers=people.alice.headers)).json()
     [change] = read["history"]
     assert (change["from_status"], change["to_status"], change["actor"]) == ("received", "failed", "gateway")
-    assert "the XMPP server is unreachable" in change["note"]
+    assert (change["event"], change["params"]) == ("failed", {"reason": "agents-unreachable"})
+    assert change["note"] == "The order stopped: the agents could not take it."
     assert read["quotation"] is None and read["invoices"] == [] and read["contract_ids"] == []
 
 

@@ -76,7 +76,10 @@ class PublishingBridge(AgentBridge):
     async def ship_order(self, order_id: UUID, carrier: str, reference: str) -> None:
         pass
 
-    async def pay(self, order_id: UUID) -> None:
+    async def pay(self, order_id: UUID, reference: str) -> None:
+        pass
+
+    async def confirm_payment(self, order_id: UUID) -> None:
         pass
 
     async def confirm_delivery(self, order_id: UUID) -> None:

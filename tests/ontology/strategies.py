@@ -59,6 +59,7 @@ from ontology.console import (
     ConfirmParts,
     OrderDecision,
     OrderStatusNotice,
+    PaymentReceived,
     ProductionProgress,
     RaiseInvoice,
     ShipOrder,
@@ -262,11 +263,20 @@ def networks(draw: st.DrawFn, order_id: Any = None) -> SupplyNetwork:
 
 
 @st.composite
-def quotations(draw: st.DrawFn, order_id: Any = None, earliest: date | None = None) -> Quotation:
-    lines = tuple(
-        QuotationLine(part_id=part_id, description=draw(texts), price=draw(money))
-        for part_id in draw(unique_ids(min_size=1, max_size=4))
+def quotation_lines(draw: st.DrawFn, part_id: str) -> QuotationLine:
+    """A line priced as a whole, or a quantity at a unit price (its price their product)."""
+    quantity = draw(st.none() | st.integers(min_value=1, max_value=50))
+    if quantity is None:
+        return QuotationLine(part_id=part_id, description=draw(texts), price=draw(money))
+    unit = draw(st.decimals(min_value=0, max_value=Decimal("99999"), places=2))
+    return QuotationLine(
+        part_id=part_id, description=draw(texts), quantity=quantity, unit_price=unit, price=unit * quantity
     )
+
+
+@st.composite
+def quotations(draw: st.DrawFn, order_id: Any = None, earliest: date | None = None) -> Quotation:
+    lines = tuple(draw(quotation_lines(part_id)) for part_id in draw(unique_ids(min_size=1, max_size=4)))
     created_at = draw(moments)
     delivery = draw(days) if earliest is None else earliest + timedelta(days=draw(st.integers(0, 60)))
     return Quotation(
@@ -423,6 +433,7 @@ def content_strategies() -> dict[type[Content], st.SearchStrategy[Any]]:
         ),
         RaiseInvoice: lambda: st.builds(RaiseInvoice, order_id=st.uuids()),
         ConfirmParts: lambda: st.builds(ConfirmParts, order_id=st.uuids()),
+        PaymentReceived: lambda: st.builds(PaymentReceived, order_id=st.uuids()),
         SignSupply: lambda: st.builds(
             SignSupply, order_id=st.uuids(), supplier_id=ids, proposal_contract_id=ids
         ),

@@ -50,7 +50,7 @@ def test_duplicate_choice_ids_are_refused() -> None:
 
 
 def test_option_needs_a_choice() -> None:
-    with pytest.raises(ValidationError, match="at least 1 item"):
+    with pytest.raises(ValidationError, match="choice option 'a' needs at least one choice"):
         option("a")
 
 

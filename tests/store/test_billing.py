@@ -200,3 +200,31 @@ async def test_billing_rows_mirror_the_ledger_contracts(db: Database, order: Ord
         unmirrored = await repos.payments.record(_payment(plain, "1"))
     assert plain.ledger_contract_id is None
     assert (unmirrored.ledger_claim_contract_id, unmirrored.ledger_contract_id) == (None, None)
+
+
+async def test_an_announced_payment_settles_its_invoice_once_confirmed(
+    db: Database, invoice: InvoiceRecord
+) -> None:
+    async with db.transaction() as repos:
+        with pytest.raises(PaymentError, match="announced"):
+            await repos.payments.confirm(invoice.id)
+        with pytest.raises(PaymentError, match="due"):
+            await repos.payments.announce(_payment(invoice, "919.89"))
+        transfer = _payment(invoice, method="bank-transfer", reference="RF18X")
+        announced = await repos.payments.announce(transfer)
+    async with db.transaction() as repos:
+        assert (await repos.invoices.require(invoice.id)).status == InvoiceStatus.ISSUED
+        assert await repos.payments.for_invoice(invoice.id) == announced
+        with pytest.raises(PaymentError, match="exists"):
+            await repos.payments.announce(_payment(invoice))
+        confirmed = await repos.payments.confirm(invoice.id, ledger_contract_id="receipt-1")
+    async with db.transaction() as repos:
+        assert (await repos.invoices.require(invoice.id)).status == InvoiceStatus.PAID
+        with pytest.raises(PaymentError, match="not issued"):
+            await repos.payments.confirm(invoice.id)
+    assert (confirmed.id, confirmed.reference, confirmed.ledger_contract_id) == (
+        announced.id,
+        "RF18X",
+        "receipt-1",
+    )
+    assert confirmed.paid_at >= announced.paid_at

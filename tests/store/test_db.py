@@ -97,7 +97,7 @@ async def test_timestamps_come_back_aware_utc(db: Database) -> None:
     lock = datetime(2030, 5, 1, 12, 0, 0, 123456, tzinfo=berlin)
     async with db.transaction() as repos:
         user = await repos.users.add(_user("t@example.org"))
-        await repos.users.record_failed_login(user.id, max_attempts=1, lock_for=timedelta(0), now=lock)
+        await repos.users.delay_logins(user.id, lock)
     async with db.transaction() as repos:
         stored = await repos.users.require(user.id)
     assert stored.locked_until == lock

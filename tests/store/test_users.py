@@ -51,23 +51,19 @@ async def test_list_users_by_role(db: Database) -> None:
     assert [user.email for user in makers] == ["m@example.org"]
 
 
-async def test_failed_logins_lock_the_account_then_success_unlocks(db: Database) -> None:
+async def test_failed_logins_are_counted_until_forgotten_and_success_resets_them(db: Database) -> None:
     now = datetime(2030, 1, 1, tzinfo=UTC)
     async with db.transaction() as repos:
         user = await repos.users.add(_user("lock@example.org"))
-        for attempt in range(1, 3):
-            state = await repos.users.record_failed_login(
-                user.id, max_attempts=3, lock_for=timedelta(minutes=15), now=now
-            )
-            assert state.failed_login_count == attempt
-            assert not state.is_locked(now)
-        state = await repos.users.record_failed_login(
-            user.id, max_attempts=3, lock_for=timedelta(minutes=15), now=now
-        )
-    assert state.failed_login_count == 0
-    assert state.locked_until == now + timedelta(minutes=15)
-    assert state.is_locked(now + timedelta(minutes=14))
-    assert not state.is_locked(now + timedelta(minutes=16))
+        for attempt in range(1, 4):
+            assert await repos.users.record_failed_login(user.id, forget_before=now) == attempt
+            until = now + timedelta(seconds=attempt)
+            assert await repos.users.delay_logins(user.id, until) == until
+        # a shorter wait never cuts a longer one short
+        assert await repos.users.delay_logins(user.id, now) == now + timedelta(seconds=3)
+        # failures of an account whose last wait ended by forget_before are forgotten
+        later = now + timedelta(hours=2)
+        assert await repos.users.record_failed_login(user.id, forget_before=later) == 1
 
     async with db.transaction() as repos:
         await repos.users.record_successful_login(user.id)

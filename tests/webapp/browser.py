@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Error, Page, ViewportSize, expect
+from playwright.sync_api import ConsoleMessage, Error, Locator, Page, ViewportSize, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -127,6 +127,29 @@ def screen(page: Page, name: str) -> None:
     finally:
         if original is not None:
             page.set_viewport_size(original)
+
+
+def assert_first_screen(page: Page, target: Locator) -> None:
+    """``target`` (the order's next action) is on the first screen, the page scrolled to its top, and no toast
+    covers it."""
+    page.evaluate("() => window.scrollTo(0, 0)")
+    expect(target).to_be_visible()
+    box, viewport = target.bounding_box(), page.viewport_size
+    assert box is not None and viewport is not None
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], (
+        f"the next action is not on the first screen ({viewport['width']}x{viewport['height']}): {box}"
+    )
+    for toast in page.locator("#toasts > *").all():
+        cover = toast.bounding_box()
+        if cover is None:
+            continue
+        apart = (
+            cover["y"] >= box["y"] + box["height"]
+            or box["y"] >= cover["y"] + cover["height"]
+            or cover["x"] >= box["x"] + box["width"]
+            or box["x"] >= cover["x"] + cover["width"]
+        )
+        assert apart, f"the toast {toast.inner_text()!r} covers the next action"
 
 
 def log_in(page: Page, account: Account) -> None:

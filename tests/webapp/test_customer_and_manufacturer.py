@@ -1,7 +1,8 @@
 """The issue's story in one browser: a customer orders a configured product, the manufacturer (with a manual
-policy) accepts it and starts the sourcing, the customer confirms the quotation, the manufacturer reports
-production and invoices, the customer pays and, once it is shipped, confirms the delivery; every update
-reaches the other side by push, without a reload."""
+policy) accepts it and starts the sourcing, the customer reviews the quotation and signs it, the manufacturer
+reports production and invoices, the customer reviews the payment and announces its bank transfer, the
+manufacturer confirms it arrived and, once it is shipped, the customer confirms the delivery; every update
+reaches the other side by push, without a reload. At 390x844 each next action is on the first screen."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from tests.webapp.browser import (
     UI_WAIT,
     Account,
     BrowserErrors,
+    assert_first_screen,
     assert_not_reloaded,
     log_in,
     screen,
@@ -80,16 +82,29 @@ def test_a_customer_orders_and_pays_what_the_manufacturer_invoices(
     # a. The manufacturer takes the order through by hand.
     manufacturer.get_by_role("link", name="Policy", exact=True).click()
     expect(manufacturer.get_by_role("heading", level=1, name="Agent policy")).to_be_visible()
+    expect(manufacturer.get_by_label("Margin (%) (required)", exact=True)).to_have_value("25")  # API: 0.25
+    strategy = manufacturer.get_by_label("Negotiation strategy", exact=True)
+    expect(strategy.locator("option:checked")).to_have_text("Boulware — hold the price, concede late")
     for label in MANUAL:
         box = manufacturer.get_by_label(label, exact=True)
         box.uncheck()
         expect(box).not_to_be_checked()
+    iban = manufacturer.get_by_role("textbox", name=re.compile(r"^IBAN"))
+    expect(iban).to_have_value("DE89370400440532013000")
+    manufacturer.get_by_label("Confirm received transfers yourself", exact=True).check()  # demo: at once
     screen(manufacturer, "manufacturer-policy")
     manufacturer.get_by_role("button", name="Save policy", exact=True).click()
     expect(manufacturer.locator("#toasts")).to_contain_text("Policy saved")
     manufacturer.get_by_role("link", name="Inbox", exact=True).click()
     expect(manufacturer.get_by_role("heading", level=1, name="Inbox", exact=True)).to_be_visible()
     watch_page(manufacturer)
+    transcript_fetches: list[str] = []  # push events bring each message: the whole transcript is fetched once
+
+    def transcript_fetched(request: Any) -> None:
+        if request.url.split("?")[0].endswith("/negotiation"):
+            transcript_fetches.append(request.url)
+
+    manufacturer.on("request", transcript_fetched)
 
     # b. The customer configures a product and orders it.
     screen(customer, "catalogue")
@@ -100,6 +115,10 @@ def test_a_customer_orders_and_pays_what_the_manufacturer_invoices(
     estimate = price.inner_text()
     customer.get_by_label("Upper", exact=True).select_option(value="leather")  # "Full-grain leather"
     expect(price).not_to_have_text(estimate)
+    delivery = customer.get_by_label("Delivery date", exact=True)  # only feasible dates, the earliest first
+    earliest = delivery.get_attribute("min") or ""
+    assert earliest > date.today().isoformat(), earliest
+    expect(delivery).to_have_value(earliest)
     customer.get_by_label("Delivery date", exact=True).fill((date.today() + timedelta(days=60)).isoformat())
     screen(customer, "product-configurator")
     customer.get_by_role("button", name="Place order", exact=True).click()
@@ -114,7 +133,7 @@ def test_a_customer_orders_and_pays_what_the_manufacturer_invoices(
     assert_not_reloaded(manufacturer)
     screen(manufacturer, "manufacturer-inbox")
     inbox_entry.click()
-    expect(manufacturer.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Order"))
+    expect(manufacturer.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Order \d+$"))
     _status(manufacturer).to_have_text("Received")
     manufacturer.get_by_role("button", name="Accept order", exact=True).click()
     _status(manufacturer).to_have_text("Accepted", timeout=AGENT_WAIT)
@@ -124,7 +143,11 @@ def test_a_customer_orders_and_pays_what_the_manufacturer_invoices(
     network = manufacturer.get_by_role("img", name=re.compile(r"^Supply network"))
     expect(network).to_be_visible(timeout=AGENT_WAIT)
     _status(manufacturer).to_have_text("Quoted", timeout=AGENT_WAIT)  # the negotiation's outcome, every time
+    expect(network).to_have_attribute("aria-label", re.compile(r"rated \d\.\d of 5"))  # suppliers by name
+    expect(network).not_to_have_attribute("aria-label", re.compile(r"SUP-\d"))
     screen(manufacturer, "manufacturer-order-negotiation")
+    whole = [url for url in transcript_fetches if "after=" not in url]
+    assert len(whole) == 1, f"the manufacturer fetched the whole transcript {len(whole)} times: {whole}"
 
     # d. The quotation reaches the customer by push; confirmed, it becomes a contract.
     wait_for_toast(customer, "Quotation received")
@@ -133,7 +156,23 @@ def test_a_customer_orders_and_pays_what_the_manufacturer_invoices(
     _status(customer).to_have_text("Quoted")
     assert_not_reloaded(customer)
     screen(customer, "customer-order-quoted")
-    customer.get_by_role("button", name="Confirm", exact=True).click()
+    expect(customer.get_by_test_id("quotation-note")).to_contain_text("the estimate")
+    customer.get_by_role("heading", name="Status timeline", exact=True).click()  # unfold it
+    timeline = customer.get_by_role("list", name="Status timeline")
+    expect(timeline).to_contain_text("The manufacturer accepted the order; the earliest delivery is")
+    expect(timeline).to_contain_text("Quotation: €")
+    expect(timeline).not_to_contain_text(re.compile(r"[0-9a-f]{8}-|[0-9a-f]{16}|\bmin\b|[Rr]ound \d|@"))
+    expect(customer.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Order \d+$"))
+    confirm = customer.get_by_role("button", name="Confirm", exact=True)
+    assert_first_screen(customer, confirm)  # on the phone's first screen, no toast over it
+    confirm.click()  # no contract in one tap: what the customer binds itself to, then "Confirm and sign"
+    sign = customer.get_by_role("region", name="Review before you sign")
+    quoted = customer.get_by_test_id("quotation-price").inner_text()
+    expect(sign.get_by_test_id("review-total")).to_have_text(quoted)
+    expect(sign).to_contain_text("If late")
+    expect(sign).to_contain_text("Bank transfer to Demo manufacturer, after the invoice")
+    _status(customer).to_have_text("Quoted")
+    sign.get_by_role("button", name="Confirm and sign", exact=True).click()
     _status(customer).to_have_text(re.compile(r"^(Contracted|In production)$"), timeout=AGENT_WAIT)
 
     # e. Once the suppliers' parts are in (the agent confirms their receipt on the ledger), the manufacturer
@@ -148,19 +187,40 @@ def test_a_customer_orders_and_pays_what_the_manufacturer_invoices(
     raise_invoice.click()
     _status(manufacturer).to_have_text(re.compile(r"^(Invoiced|Paid)$"), timeout=AGENT_WAIT)
 
-    # f. The customer pays the invoice; paid, the order ships by itself (with the policy's carrier); the order
-    # shows its supply network and its negotiation.
-    expect(customer.get_by_role("heading", name="Invoice", exact=True)).to_be_visible(timeout=AGENT_WAIT)
-    customer.get_by_role("button", name="Pay now", exact=True).click()
+    # f. The customer reviews the payment (the manufacturer's account, the order's reference) and announces
+    # its transfer; the manufacturer confirms the money arrived; paid, the order ships by itself (with the
+    # policy's carrier); the order shows its supply network and its negotiation (folded).
+    pay = customer.get_by_role("button", name="Pay now", exact=True)
+    expect(pay).to_be_visible(timeout=AGENT_WAIT)
+    assert_first_screen(customer, pay)
+    pay.click()
+    review = customer.get_by_role("region", name="Review your payment")
+    expect(review.get_by_test_id("transfer-iban")).to_have_text("DE89 3704 0044 0532 0130 00")
+    expect(review.get_by_test_id("transfer-reference")).to_have_text(re.compile(r"^RF\d\d( [0-9A-F]{1,4})+$"))
+    reference = review.get_by_test_id("transfer-reference").inner_text()
+    screen(customer, "customer-order-payment-review")
+    review.get_by_role("button", name=re.compile(r"^I have transferred €[\d,]+\.\d\d$")).click()
+    announced = "Payment announced — waiting for the manufacturer to confirm receipt."
+    expect(customer.get_by_text(announced, exact=True)).to_be_visible(timeout=AGENT_WAIT)
+    _status(customer).to_have_text("Invoiced")
+    received = manufacturer.get_by_role("button", name="Confirm payment received", exact=True)
+    expect(received).to_be_visible(timeout=AGENT_WAIT)
+    expect(manufacturer.get_by_test_id("announced-reference")).to_have_text(reference)
+    assert_first_screen(manufacturer, received)
+    screen(manufacturer, "manufacturer-order-payment-received")
+    received.click()
     _status(customer).to_have_text("Shipped", timeout=AGENT_WAIT)
     expect(customer.get_by_role("heading", name="Supply network", exact=True)).to_be_visible()
+    customer.get_by_role("heading", name="Supply network", exact=True).click()  # unfold it
     expect(customer.get_by_role("img", name=re.compile(r"^Supply network"))).to_be_visible()
     expect(customer.get_by_role("heading", name="Negotiation transcript", exact=True)).to_be_visible()
     assert_not_reloaded(customer)
     screen(customer, "customer-order-shipped")
 
     # g. The customer confirms the delivery (signed on the ledger as the customer); the order completes.
-    customer.get_by_role("button", name="Confirm delivery", exact=True).click()
+    confirm_delivery = customer.get_by_role("button", name="Confirm delivery", exact=True)
+    assert_first_screen(customer, confirm_delivery)
+    confirm_delivery.click()
     customer.get_by_role("button", name="Yes, it arrived", exact=True).click()
     _status(customer).to_have_text(re.compile(r"^(Delivered|Completed)$"), timeout=AGENT_WAIT)
     _status(manufacturer).to_have_text("Completed", timeout=AGENT_WAIT)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from uuid import uuid4
 
 import httpx
 from playwright.sync_api import expect
 
-from tests.webapp.browser import CUSTOMER, UI_WAIT, BrowserErrors, log_in, session_token
+from tests.webapp.browser import CUSTOMER, UI_WAIT, BrowserErrors, log_in, screen, session_token
 from tests.webapp.conftest import NewPage
 
 # The browser's own log line of a response the test provokes on purpose (a refused token request is a 400).
@@ -26,6 +27,31 @@ def test_a_wrong_password_is_told_plainly(new_page: NewPage, browser_errors: Bro
     expect(alert).to_have_text(re.compile(r"password", re.IGNORECASE))
     expect(page.get_by_role("button", name="Log in", exact=True)).to_be_visible()
     assert page.evaluate("() => localStorage.getItem('lso.session')") is None
+    browser_errors.assert_none()
+
+
+def test_a_visitor_signs_up_and_lands_logged_in(new_page: NewPage, browser_errors: BrowserErrors) -> None:
+    browser_errors.allow(r"Failed to load resource: the server responded with a status of 422")
+    page = new_page("visitor")
+    page.goto("/app/#/login")
+    page.get_by_role("link", name="Create an account", exact=True).click()
+    expect(page.get_by_role("heading", level=1, name="Create an account", exact=True)).to_be_visible()
+    email = f"sam-{uuid4().hex[:8]}@example.org"
+    page.get_by_label("Your name", exact=True).fill("Sam Signup")
+    page.get_by_label("E-mail", exact=True).fill(email)
+    password = page.get_by_label("Password", exact=True)
+    password.fill("password")
+    expect(page.get_by_text("2 more characters, please.")).to_be_visible()
+    password.fill("password1234")
+    page.get_by_role("button", name="Create account", exact=True).click()
+    # the server's refusal, in words, at the password field
+    expect(password).to_have_attribute("aria-invalid", "true")
+    expect(password).to_have_accessible_description(re.compile(r"This is a very common password\."))
+    screen(page, "signup-refused")
+    password.fill("violet tugboat orchestra")
+    page.get_by_role("button", name="Create account", exact=True).click()
+    expect(page.get_by_role("heading", level=1, name=CUSTOMER.home, exact=True)).to_be_visible()
+    assert page.evaluate("() => JSON.parse(localStorage.getItem('lso.session')).user.email") == email
     browser_errors.assert_none()
 
 

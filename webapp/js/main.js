@@ -26,6 +26,7 @@ const CUSTOMER = { roles: ["customer"] };
 const MANUFACTURER = { roles: ["manufacturer"] };
 
 route("/login", loginView);
+route("/signup", lazy(() => import("./views/signup.js"), "signupView"));
 route("/catalogue", lazy(() => import("./views/customer/catalogue.js"), "catalogueView"), CUSTOMER);
 route("/products/:id", lazy(() => import("./views/customer/product.js"), "productView"), CUSTOMER);
 route("/orders", lazy(() => import("./views/customer/orders.js"), "ordersView"), CUSTOMER);

@@ -12,6 +12,8 @@ test("authentication and permission", () => {
   assert.equal(humanMessage({ status: 401, path: "/auth/token" }), "The e-mail address or password is not correct.");
   assert.equal(humanMessage({ status: 400, path: "/auth/token", problem: { error: "invalid_grant" } }),
     "The e-mail address or password is not correct.");
+  assert.match(humanMessage({ status: 429, path: "/auth/token", retryAfter: 4, problem: { error: "invalid_grant" } }),
+    /Too many requests\. Try again in 4 seconds\./);
   assert.equal(humanMessage({ status: 401, path: "/orders" }), "Your session has expired. Please log in again.");
   assert.equal(humanMessage({ status: 403 }), "You are not allowed to do this.");
   assert.match(humanMessage({ status: 404 }), /could not be found/);

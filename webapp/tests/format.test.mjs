@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import {
-  STATUS_LABELS, addDays, dateLabel, dateTimeLabel, money, shortId, statusLabel, statusTone, todayIso,
+  STATUS_LABELS, addDays, dateLabel, dateTimeLabel, money, statusLabel, statusTone, todayIso,
 } from "../js/core/format.js";
 
 test("every order status has a label", () => {
@@ -54,9 +54,4 @@ test("today and adding days", () => {
   assert.equal(addDays("2027-03-01", -1), "2027-02-28");
   assert.equal(addDays("2027-03-27", 30), "2027-04-26");
   assert.throws(() => addDays("tomorrow", 1), RangeError);
-});
-
-test("short ids", () => {
-  assert.equal(shortId("0b7c6a58-3f1e-4a55"), "0b7c6a58");
-  assert.equal(shortId(""), "");
 });

@@ -87,3 +87,18 @@ test("a delivery date moved to the quoted date names no quoted date", () => {
   assert.equal(shipmentFacts(order, [{ order_id: "o1", delivery_date: "2027-03-11" }]).deliveryNote, "Delivery moved to 11 March 2027");
   assert.equal(shipmentFacts({ id: "o1" }, [{ delivery_date: "2027-03-12" }]).deliveryNote, "Delivery moved to 12 March 2027");
 });
+
+test("without a shipment event the history's shipped event names the carrier and the reference", () => {
+  const order = {
+    id: "o1",
+    status: "shipped",
+    history: [{
+      from_status: "paid",
+      to_status: "shipped",
+      note: "Shipped with UPS, reference LSO-1042.",
+      event: "shipped",
+      params: { carrier: "UPS", reference: "LSO-1042" },
+    }],
+  };
+  assert.equal(shipmentFacts(order, []).shipped, "Shipped with UPS, reference LSO-1042");
+});

@@ -101,3 +101,33 @@ test("supplierOf reads the resource of a JID", async () => {
   assert.equal(supplierOf("suppliers@localhost/SUP-0138"), "SUP-0138");
   assert.equal(supplierOf("acme@localhost"), "acme");
 });
+
+test("the manufacturer names suppliers from the matchmaker's candidates: name, country, rating", async () => {
+  const { supplierDirectory, supplierWords } = await import("../js/logic/offers.js");
+  const transcript = {
+    conversations: [{
+      conversation_id: "mm-1",
+      messages: [{
+        performative: "inform",
+        decoded: {
+          type: "SupplierCandidates",
+          data: {
+            candidates: [
+              { part_id: "frame", suppliers: [
+                { id: "SUP-0073", name: "Brandt Metallbau", location: { country: "DE" }, rating: 4.6 },
+                { id: "SUP-0125", name: "Atelier Roux", location: { country: "FR" }, rating: null },
+              ] },
+              { part_id: "fork", suppliers: [{ id: "SUP-0073", name: "Brandt Metallbau", location: { country: "DE" } }] },
+            ],
+          },
+        },
+      }],
+    }],
+  };
+  const directory = supplierDirectory(transcript);
+  assert.deepEqual(Object.keys(directory).sort(), ["SUP-0073", "SUP-0125"]);
+  assert.equal(supplierWords("SUP-0073", directory), "Brandt Metallbau (DE, rated 4.6 of 5)");
+  assert.equal(supplierWords("SUP-0125", directory), "Atelier Roux (FR)");
+  assert.equal(supplierWords("SUP-0999", directory), "SUP-0999", "an unknown supplier keeps its id");
+  assert.deepEqual(supplierDirectory({ conversations: [] }), {});
+});

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import {
   isIsoDate,
   validateOrder,
+  feasibleDate,
   validateCounter,
   normalisePrice,
   counterBody,
@@ -35,6 +36,30 @@ test("order errors name the API's fields", () => {
   );
   assert.match(validateOrder({ quantity: 1, deliveryDate: "2026-99-01", today }).delivery_date, /date/);
   assert.match(validateOrder({ quantity: "1.5", deliveryDate: today, today }).quantity, /whole number/);
+});
+
+test("only dates the manufacturer takes are accepted, said with its dates", () => {
+  const bounds = { today, earliest: "2026-12-20", latest: "2027-12-02", dateLabel: (/** @type {string} */ d) => `[${d}]` };
+  assert.deepEqual(validateOrder({ quantity: 1, deliveryDate: "2026-12-20", ...bounds }), {});
+  assert.deepEqual(validateOrder({ quantity: 1, deliveryDate: "2027-12-02", ...bounds }), {});
+  assert.equal(
+    validateOrder({ quantity: 1, deliveryDate: "2026-12-19", ...bounds }).delivery_date,
+    "The earliest delivery the manufacturer can make is [2026-12-20].",
+  );
+  assert.equal(
+    validateOrder({ quantity: 1, deliveryDate: "2076-12-02", ...bounds }).delivery_date,
+    "The manufacturer takes orders for delivery up to [2027-12-02].",
+  );
+});
+
+test("the form offers the earliest feasible date until the customer picks one, and keeps it in range", () => {
+  const range = { earliest: "2026-12-20", latest: "2027-12-02" };
+  assert.equal(feasibleDate({ current: "", picked: false, ...range }), "2026-12-20");
+  assert.equal(feasibleDate({ current: "2027-01-05", picked: false, ...range }), "2026-12-20");
+  assert.equal(feasibleDate({ current: "2027-01-05", picked: true, ...range }), "2027-01-05");
+  assert.equal(feasibleDate({ current: "2026-12-03", picked: true, ...range }), "2026-12-20");
+  assert.equal(feasibleDate({ current: "2030-01-01", picked: true, ...range }), "2027-12-02");
+  assert.equal(feasibleDate({ current: "garbage", picked: true, ...range }), "2026-12-20");
 });
 
 test("typed prices are cleaned up", () => {

@@ -136,3 +136,34 @@ test("string length and pattern", () => {
   assert.equal(validateSchema({ n: 5 }, { properties: { n: { type: "number", exclusiveMaximum: 5 } } }, {}).n,
     "Must be less than 5.");
 });
+
+test("the margin is a percentage in the form and a fraction in the API, exactly", async () => {
+  const { percentText, fractionOf, percentMessages } = await import("../js/logic/policy.js");
+  assert.equal(percentText("0.25"), "25");
+  assert.equal(percentText(0.125), "12.5");
+  assert.equal(percentText("10"), "1000");
+  assert.equal(percentText(null), "");
+  assert.equal(fractionOf("25"), "0.25");
+  assert.equal(fractionOf("25 %"), "0.25");
+  assert.equal(fractionOf("12.5%"), "0.125");
+  assert.equal(fractionOf("0.1"), "0.001");
+  assert.equal(fractionOf("lots"), "lots", "not a number: validation says so");
+  const p = valid();
+  p.margin = fractionOf("1200");
+  const errors = percentMessages(validatePolicy(p, OPENAPI));
+  assert.equal(errors.margin, "Must be at most 1000 %.");
+  p.margin = fractionOf("lots");
+  assert.equal(percentMessages(validatePolicy(p, OPENAPI)).margin, "Enter a percentage, e.g. 25.");
+  assert.equal(percentMessages({ max_rounds: "Must be at most 100." }).max_rounds, "Must be at most 100.");
+});
+
+test("the policy form speaks a manufacturer's language", async () => {
+  const { LABELS, EXPLANATIONS, choiceLabel } = await import("../js/views/manufacturer/policy-text.js");
+  assert.equal(choiceLabel("strategy", "boulware"), "Boulware — hold the price, concede late");
+  assert.equal(choiceLabel("strategy", "tit-for-tat"), "Tit for tat — mirror what the supplier concedes");
+  assert.equal(choiceLabel("own_processes", "cnc-milling"), "CNC milling");
+  assert.equal(choiceLabel("own_processes", "surface-finishing"), "Surface finishing");
+  const jargon = /StartSourcing|RaiseInvoice|ProductionProgress|console|JID|@|\bcfp\b|calls? for proposals|\b0\.\d+\b/;
+  for (const text of [...Object.values(LABELS), ...Object.values(EXPLANATIONS)]) assert.doesNotMatch(text, jargon, text);
+  for (const name of Object.keys(policySchema(OPENAPI).properties)) assert.ok(LABELS[name], `a label for ${name}`);
+});

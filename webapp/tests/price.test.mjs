@@ -6,7 +6,8 @@ import {
   sameAmount,
   defaultChoiceId,
   defaultSelections,
-  estimatePrice,
+  estimateBody,
+  rangeText,
   orderOptions,
   deltaParts,
   validQuantity,
@@ -100,34 +101,28 @@ test("an option starts with its default, a required one with its first choice, e
   assert.deepEqual(defaultSelections({}), {});
 });
 
-test("the estimate is base cost plus the chosen deltas, times the quantity", () => {
-  const start = defaultSelections(frame);
-  assert.deepEqual(estimatePrice(frame, start, 1), { unit: "480.00", total: "480.00", quantity: 1 });
-  const chosen = { ...start, material: "aluminium", width: "80", lining: "custom-print" };
-  assert.deepEqual(estimatePrice(frame, chosen, 3), {
-    unit: "545.005",
-    total: "1635.015",
+test("the estimate asks for the chosen choices and the quantity", () => {
+  const chosen = { ...defaultSelections(frame), material: "aluminium", lining: "" };
+  assert.deepEqual(estimateBody(frame, chosen, " 3 "), {
+    options: { material: "aluminium", finish: "powder-coat", width: "120" },
     quantity: 3,
   });
-  assert.deepEqual(estimatePrice(frame, chosen, "2"), {
-    unit: "545.005",
-    total: "1090.01",
-    quantity: 2,
-  });
+  assert.deepEqual(estimateBody(frame, { material: "carbon" }, 1), { options: {}, quantity: 1 });
 });
 
-test("options missing from the selection take their defaults; unknown choices add nothing", () => {
-  assert.equal(estimatePrice(frame, {}, 1).total, "480.00");
-  assert.equal(estimatePrice(frame, { material: "carbon" }, 1).total, "480.00");
-});
-
-test("an invalid quantity gives a unit price but no total", () => {
-  for (const q of [0, -1, "1.5", "", "abc", 10001, null]) {
-    assert.deepEqual(estimatePrice(frame, {}, q), { unit: "480.00", total: null, quantity: null });
-  }
-  assert.equal(estimatePrice(frame, {}, 10000).total, "4800000.00");
+test("nothing is asked while the quantity is not a whole number from 1 to 10000", () => {
+  for (const q of [0, -1, "1.5", "", "abc", 10001, null]) assert.equal(estimateBody(frame, {}, q), null);
+  assert.equal(estimateBody(frame, {}, 10000)?.quantity, 10000);
   assert.ok(validQuantity(" 7 "));
   assert.ok(!validQuantity(undefined));
+});
+
+test("the range is written low to high, one amount when both ends are the same", () => {
+  const euros = (/** @type {string} */ amount, /** @type {string} */ currency) => `${currency} ${amount}`;
+  const range = { price: { low: "1079.19", high: "1274.95", currency: "EUR" } };
+  assert.equal(rangeText(range, euros), "EUR 1079.19 – EUR 1274.95");
+  const fixed = { price: { low: "480.00", high: "480.0000", currency: "EUR" } };
+  assert.equal(rangeText(fixed, euros), "EUR 480.00");
 });
 
 test("the order's options leave out 'none' and unknown choices", () => {

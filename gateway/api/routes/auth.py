@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Response, status
+from fastapi import APIRouter, Header, HTTPException, Request, Response, status
 
 from gateway.api.auth_schemas import AdminUserCreate, TokenResponse, UserCreate, UserPublic
 from gateway.api.deps import AdminUser, CurrentUser, DbDep, SettingsDep, TokensDep
 from gateway.core.basic_auth import CHALLENGE, MalformedCredentials, basic_credentials
-from gateway.core.login import AccountLocked, LoginFailed, LoginPolicy, check_password
+from gateway.core.config import GatewaySettings
+from gateway.core.login import LoginFailed, LoginThrottle, LoginThrottled, check_password, client_key
+from gateway.core.password_policy import WEAK_PASSWORD, WeakPassword, check_new_password_async
 from gateway.core.passwords import hash_password_async
-from gateway.core.problems import LOCKED, ProblemError
+from gateway.core.problems import THROTTLED, ProblemError
 from gateway.core.revocation import revoke
 from gateway.core.tokens import TokenService
 from store.database import Database
@@ -29,9 +31,30 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
+def login_throttle(request: Request) -> LoginThrottle:
+    """The gateway's record of failed logins per client."""
+    throttle: LoginThrottle = request.app.state.login_throttle
+    return throttle
+
+
+def client_of(request: Request) -> str:
+    return client_key(request.client.host if request.client else None)
+
+
 async def _create_user(
-    db: Database, email: str, password: str, display_name: str, role: UserRole
+    db: Database, settings: GatewaySettings, email: str, password: str, display_name: str, role: UserRole
 ) -> UserPublic:
+    try:
+        await check_new_password_async(
+            password, email=email, display_name=display_name, min_score=settings.password_min_score
+        )
+    except WeakPassword as exc:
+        raise ProblemError(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            str(exc),
+            type=WEAK_PASSWORD,
+            title="Password too easy to guess",
+        ) from exc
     new = NewUser(
         email=email, display_name=display_name, role=role, password_hash=await hash_password_async(password)
     )
@@ -48,10 +71,13 @@ async def _create_user(
     status_code=status.HTTP_201_CREATED,
     response_model=UserPublic,
     summary="Register as a customer, manufacturer or researcher",
-    responses={409: {"description": "The e-mail address is taken."}},
+    responses={
+        409: {"description": "The e-mail address is taken."},
+        422: {"description": "Invalid fields, or a password too easy to guess (the detail says why)."},
+    },
 )
-async def register(body: UserCreate, db: DbDep) -> UserPublic:
-    return await _create_user(db, body.email, body.password, body.display_name, body.role)
+async def register(body: UserCreate, db: DbDep, settings: SettingsDep) -> UserPublic:
+    return await _create_user(db, settings, body.email, body.password, body.display_name, body.role)
 
 
 @router.post(
@@ -59,10 +85,15 @@ async def register(body: UserCreate, db: DbDep) -> UserPublic:
     status_code=status.HTTP_201_CREATED,
     response_model=UserPublic,
     summary="Create a user of any role, admins included (admins only)",
-    responses={409: {"description": "The e-mail address is taken."}},
+    responses={
+        409: {"description": "The e-mail address is taken."},
+        422: {"description": "Invalid fields, or a password too easy to guess (the detail says why)."},
+    },
 )
-async def create_user(body: AdminUserCreate, db: DbDep, _admin: AdminUser) -> UserPublic:
-    return await _create_user(db, body.email, body.password, body.display_name, body.role)
+async def create_user(
+    body: AdminUserCreate, db: DbDep, settings: SettingsDep, _admin: AdminUser
+) -> UserPublic:
+    return await _create_user(db, settings, body.email, body.password, body.display_name, body.role)
 
 
 def token_response(
@@ -79,14 +110,14 @@ def token_response(
     openapi_extra={"security": [{"HTTPBasic": []}]},
     responses={
         401: {"description": "Missing or wrong credentials."},
-        429: {"description": "Too many failed logins: the account is locked for Retry-After seconds."},
+        429: {"description": "Too many failed logins from this client: it waits Retry-After seconds."},
     },
 )
 async def login(
+    request: Request,
     response: Response,
     db: DbDep,
     tokens: TokensDep,
-    settings: SettingsDep,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> TokenResponse:
     unauthorised = {"WWW-Authenticate": CHALLENGE}
@@ -98,13 +129,13 @@ async def login(
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "HTTP Basic credentials are required", unauthorised)
     email, password = credentials
     try:
-        user = await check_password(db, LoginPolicy.of(settings), email, password)
-    except AccountLocked as exc:
+        user = await check_password(db, login_throttle(request), client_of(request), email, password)
+    except LoginThrottled as exc:
         raise ProblemError(
             status.HTTP_429_TOO_MANY_REQUESTS,
             str(exc),
-            type=LOCKED,
-            title="Account temporarily locked",
+            type=THROTTLED,
+            title="Too many failed logins",
             headers={"Retry-After": str(exc.retry_after)},
         ) from exc
     except LoginFailed as exc:

@@ -11,10 +11,10 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import FormData
 
 from gateway.api.auth_schemas import OAuthError, TokenForm, TokenResponse
-from gateway.api.deps import DbDep, SettingsDep, TokensDep
-from gateway.api.routes.auth import NO_STORE, token_response
+from gateway.api.deps import DbDep, TokensDep
+from gateway.api.routes.auth import NO_STORE, client_of, login_throttle, token_response
 from gateway.core.basic_auth import CHALLENGE, MalformedCredentials, basic_credentials
-from gateway.core.login import AccountLocked, LoginFailed, LoginPolicy, check_client, check_password
+from gateway.core.login import LoginFailed, LoginThrottled, check_client, check_password
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -91,10 +91,10 @@ _FORM_SCHEMA: dict[str, Any] = {
     responses={
         400: {"model": OAuthError, "description": "RFC 6749 error: invalid_request, invalid_grant, ..."},
         401: {"model": OAuthError, "description": "invalid_client: the client authentication failed."},
-        429: {"model": OAuthError, "description": "Too many failed logins: locked for Retry-After seconds."},
+        429: {"model": OAuthError, "description": "Too many failed logins from here: wait Retry-After s."},
     },
 )
-async def token(request: Request, db: DbDep, tokens: TokensDep, settings: SettingsDep) -> Any:
+async def token(request: Request, db: DbDep, tokens: TokensDep) -> Any:
     try:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != FORM:
@@ -105,7 +105,7 @@ async def token(request: Request, db: DbDep, tokens: TokensDep, settings: Settin
             raise OAuthProblem(400, "invalid_request", "the parameter grant_type is missing")
         client = _client_credentials(request, fields)
         if grant == "password":
-            return await _password_grant(db, tokens, settings, fields, client)
+            return await _password_grant(request, db, tokens, fields, client)
         if grant == "client_credentials":
             return await _client_credentials_grant(db, tokens, client)
         raise OAuthProblem(400, "unsupported_grant_type", f"the grant type {grant!r} is not supported")
@@ -114,9 +114,9 @@ async def token(request: Request, db: DbDep, tokens: TokensDep, settings: Settin
 
 
 async def _password_grant(
+    request: Request,
     db: DbDep,
     tokens: TokensDep,
-    settings: SettingsDep,
     fields: dict[str, str],
     client: tuple[str, str] | None,
 ) -> JSONResponse:
@@ -126,8 +126,8 @@ async def _password_grant(
     if not username or password is None:
         raise OAuthProblem(400, "invalid_request", "the password grant needs username and password")
     try:
-        user = await check_password(db, LoginPolicy.of(settings), username, password)
-    except AccountLocked as exc:
+        user = await check_password(db, login_throttle(request), client_of(request), username, password)
+    except LoginThrottled as exc:
         raise OAuthProblem(
             status.HTTP_429_TOO_MANY_REQUESTS,
             "invalid_grant",

@@ -1,5 +1,6 @@
 """What the parties do to an order once it is placed: answer the quotation, the manual steps (among them
-confirming the parts, starting production early, shipping), pay, confirm the delivery.
+confirming the parts, starting production early, confirming a payment arrived, shipping), pay, confirm the
+delivery; and how the order is paid (the manufacturer's bank account, the order's transfer reference).
 
 Each action checks that the caller is the order's party for it (someone else's order: 404), and that
 the order's current status allows it (409 naming the status otherwise), then hands it to the agents
@@ -17,7 +18,8 @@ from fastapi import APIRouter, Body, HTTPException, Request, status
 from fastapi.types import DecoratedCallable
 
 from agents.manufacturer.console import NOT_AWAITED
-from gateway.api.deps import CustomerUser, DbDep, ManufacturerUser, get_bridge
+from gateway.api.deps import CurrentUser, CustomerUser, DbDep, ManufacturerUser, get_bridge
+from gateway.api.invalid import invalid_field
 from gateway.api.order_access import visible_order
 from gateway.bridge.base import AgentBridge, BridgeError, QuotationAnswer
 from gateway.core.principal import Principal
@@ -27,12 +29,17 @@ from gateway.schemas.order_actions import (
     ActionReason,
     CounterCreate,
     DeliveryPublic,
+    PaymentCreate,
+    PaymentTerms,
     ProductionReport,
     ProductionStart,
     ShipmentCreate,
 )
 from ontology.order import ORDER_TRANSITIONS, OrderStatus
+from ontology.payment import same_reference, transfer_reference
+from ontology.policy import ManufacturerPolicy
 from store.database import Database
+from store.enums import InvoiceStatus, PolicyKind
 
 router = APIRouter(prefix="/orders", tags=["order actions"])
 
@@ -93,6 +100,13 @@ EARLY_START = Action(
     frozenset({OrderStatus.CONTRACTED}),
     idle="the order is not waiting for parts any more (production starts by itself once every part is in)",
     phrase="start production of order",
+)
+PAYMENT_CONFIRMATION = Action(
+    "confirm payment",
+    frozenset({OrderStatus.INVOICED}),
+    idle="it takes a payment the customer announces as received by itself (your policy gives no bank "
+    'account, or "Confirm received transfers yourself" is off), or the order has moved on',
+    phrase="confirm the payment of order",
 )
 SHIPPING = Action(
     "ship",
@@ -185,10 +199,37 @@ async def counter(
     return await _act(db, request, user, order_id, COUNTER, call)
 
 
-@_post("/{order_id}/payment", "Pay the open invoice of the order (customer)")
-async def pay(order_id: OrderId, user: CustomerUser, db: DbDep, request: Request) -> ActionAccepted:
+@router.get(
+    "/{order_id}/payment",
+    response_model=PaymentTerms,
+    summary="How the order is paid: the manufacturer's bank account and the order's transfer reference "
+    "(the order's customer or manufacturer)",
+    responses={404: {"description": "no such order of yours"}},
+)
+async def payment_terms(order_id: OrderId, user: CurrentUser, db: DbDep) -> PaymentTerms:
+    async with db.transaction(flush_acl_log=False) as repos:
+        order = await visible_order(repos, user, order_id)
+        policies = await repos.policies.list_all(PolicyKind.MANUFACTURER)
+    owned = [p for p in policies if p.owner_user_id == order.manufacturer_id]
+    terms = ManufacturerPolicy.model_validate(owned[0].policy).payment if owned else None
+    return PaymentTerms.of(order.id, terms)
+
+
+@_post(
+    "/{order_id}/payment",
+    "Announce the bank transfer of the open invoice, made with the order's transfer reference (customer); "
+    "the order is paid once the manufacturer confirms it arrived (or at once, as its policy says)",
+)
+async def pay(
+    order_id: OrderId, body: PaymentCreate, user: CustomerUser, db: DbDep, request: Request
+) -> ActionAccepted:
     async def call(bridge: AgentBridge, oid: UUID) -> None:
-        await bridge.pay(oid)
+        expected = transfer_reference(oid)
+        if not same_reference(body.reference, expected):
+            raise invalid_field(
+                "reference", [f"the transfer reference of this order is {expected}, not {body.reference}"]
+            )
+        await bridge.pay(oid, expected)
 
     return await _act(db, request, user, order_id, PAYMENT, call)
 
@@ -323,6 +364,32 @@ async def start_production(
         await bridge.start_production(oid, body.reason)
 
     return await _act(db, request, user, order_id, EARLY_START, call)
+
+
+@_post(
+    "/{order_id}/payment-confirmation",
+    "Confirm that the customer's announced bank transfer arrived (manufacturer, policy "
+    "payment.confirm_by_hand): the agent confirms the payment on the ledger -> paid",
+)
+async def confirm_payment(
+    order_id: OrderId, user: ManufacturerUser, db: DbDep, request: Request
+) -> ActionAccepted:
+    async def call(bridge: AgentBridge, oid: UUID) -> None:
+        async with db.transaction(flush_acl_log=False) as repos:
+            invoices = await repos.invoices.by_order(str(oid))
+            announced = [
+                i
+                for i in invoices
+                if i.status == InvoiceStatus.ISSUED and await repos.payments.for_invoice(i.id) is not None
+            ]
+        if not announced:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                f"the customer has not announced a payment of order {oid} yet: nothing to confirm",
+            )
+        await bridge.confirm_payment(oid)
+
+    return await _act(db, request, user, order_id, PAYMENT_CONFIRMATION, call)
 
 
 @_post(

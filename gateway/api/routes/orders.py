@@ -14,16 +14,19 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from pydantic import ValidationError
 
+from gateway.api.customisation import attached_files, invalid_customisation
 from gateway.api.deps import CurrentUser, CustomerUser, DbDep, get_bridge, require_role
 from gateway.api.invalid import invalid_body, invalid_field
 from gateway.api.order_access import may_see, not_found
 from gateway.bridge.base import BridgeError
 from gateway.catalogue.records import product_of
 from gateway.core.principal import Principal
+from gateway.privacy import order_view
 from gateway.schemas.common import KeyPath
 from gateway.schemas.orders import OrderAccepted, OrderCreate, OrderPublic, OrderSummary
 from gateway.schemas.paging import Limit, Offset, Page
 from ontology.customisation import Customisation, CustomisationError
+from ontology.events import failed
 from ontology.order import Order, OrderStatus
 from store.database import Database
 from store.enums import UserRole
@@ -31,6 +34,8 @@ from store.errors import StoreError
 from store.repositories.orders import read_order_detail
 
 log = logging.getLogger(__name__)
+
+AGENTS_UNREACHABLE = "agents-unreachable"
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -44,11 +49,14 @@ async def _order_for(db: Database, customer_id: str, body: OrderCreate) -> Order
     """The ontology order of the request, checked against its product (422 naming every problem)."""
     async with db.transaction() as repos:
         record = await repos.products.get(body.product_id)
+        files = await attached_files(repos, customer_id, body.files) if record is not None else {}
     if record is None:
         raise invalid_field("product_id", [f"no product {body.product_id}"])
     try:
         product = product_of(record)
-        customisation = Customisation.with_defaults(product, body.options)
+        customisation = Customisation.with_defaults(
+            product, body.options, numbers=body.numbers, texts=body.texts, files=files
+        )
         return Order(
             customer_id=customer_id,
             manufacturer_id=product.manufacturer_id,
@@ -58,22 +66,24 @@ async def _order_for(db: Database, customer_id: str, body: OrderCreate) -> Order
             delivery_date=body.delivery_date,
         )
     except CustomisationError as exc:
-        raise invalid_field("options", exc.problems) from exc
+        raise invalid_customisation(exc) from exc
     except ValidationError as exc:
         raise invalid_body(exc) from exc
 
 
 async def _fail(db: Database, order: Order, reason: str) -> bool:
-    """Move the order to ``failed`` unless it moved on already (then the agents have it).
+    """Move the order to ``failed`` (the agents could not take it: ``reason``, in the log) unless it moved
+    on already (then the agents have it).
 
     False when the agents have it; True when it failed (or could not even be marked failed)."""
+    log.warning("order %s: %s", order.id, reason)
     try:
         async with db.transaction() as repos:
             current = await repos.orders.require(str(order.id))
             if current.status != OrderStatus.RECEIVED:
                 return False
             await repos.orders.change_status(
-                current.id, OrderStatus.FAILED, actor=GATEWAY_ACTOR, note=reason[:2000]
+                current.id, OrderStatus.FAILED, actor=GATEWAY_ACTOR, event=failed(AGENTS_UNREACHABLE)
             )
     except StoreError:
         log.exception("order %s: could not record that the agents did not take it", order.id)
@@ -97,6 +107,7 @@ async def place_order(
     bridge = get_bridge(request)  # 503 before anything is stored when no agents are connected
     async with db.transaction() as repos:
         await repos.orders.add_order(order)
+        await repos.uploads.attach([f.upload_id for f in order.customisation.files.values()], str(order.id))
     location = f"/orders/{order.id}"
     try:
         await bridge.place_order(order)
@@ -153,4 +164,4 @@ async def get_order(order_id: KeyPath, user: CurrentUser, db: DbDep) -> OrderPub
         detail = await read_order_detail(connection, order_id)
     if detail is None or not may_see(user, detail.order):
         raise not_found(order_id)
-    return OrderPublic.of_detail(detail)
+    return order_view(user, detail)

@@ -242,7 +242,7 @@ async def test_the_console_drives_every_manual_step_and_everyone_hears_every_sta
         stored = await manufacturer.journal.load_order(oid)
         assert stored is not None and stored.status is OrderStatus.PAID
         notes = [c.note for c in stored.history if c.from_status == c.to_status]
-        assert notes == ["progress 40 %: frame welded"]
+        assert notes == ["Production is 40 % done. frame welded"]
         async with asyncio.timeout(10):
             await paid.wait()  # the customer's notice may come a moment after the console's
     finally:

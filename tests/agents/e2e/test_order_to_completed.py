@@ -323,10 +323,10 @@ async def check_store(
         notes = [c.note for c in await repos.orders.history(order_id)]
     late, on_time = names
     claimed = [n for n in notes if "penalty is claimed" in n]
-    words = f"A part arrived {LATE_DAYS} days late; the supplier's agreed late-delivery penalty is claimed"
+    words = f"A part arrived {LATE_DAYS} days late; the supplier's agreed late-delivery penalty is claimed."
     assert claimed == [words], notes
     assert any(n.startswith("A part arrived on ") for n in notes), notes
-    assert "Suppliers paid: 2 of 2" in notes, notes
+    assert "Suppliers paid: 2 of 2." in notes, notes
     # the customer reads the history too: no supplier, nor what a supplier is paid or owes, in it
     assert not [n for n in notes if late in n or on_time in n or f"{penalty:,.2f}" in n], notes
 

@@ -109,8 +109,10 @@ async def test_order_is_quoted_confirmed_committed_invoiced_and_paid(
                     await task
             await manufacturer.flush_log()
             assert outcome.quotation is not None and outcome.committed is not None
-            assert {line.part_id for line in outcome.quotation.lines} >= {"frame", "cover"}
-            assert len(outcome.committed.supply_contracts) >= 1
+            [line] = outcome.quotation.lines  # the product, never the sourced parts or their suppliers
+            total = outcome.quotation.total_price
+            assert (line.part_id, line.quantity, line.unit_price) == ("bike", 1, total)
+            assert outcome.committed.supply_contracts == ()  # the customer never hears of the suppliers
             assert payment.amount == outcome.quotation.total_price
         async with db.transaction() as repos:
             stored = await repos.orders.load_order(str(order.id))
@@ -132,8 +134,11 @@ async def test_order_is_quoted_confirmed_committed_invoiced_and_paid(
             OrderStatus.INVOICED,
             OrderStatus.PAID,
         ]
-        assert set(record.contract_ids) == set(outcome.committed.contract_ids)
+        assert record.contract_ids[0] == outcome.committed.order_contract_id
+        assert len(record.contract_ids) >= 2, "the manufacturer keeps its supply agreements' ids"
         assert record.supply_network is not None and record.quotation is not None
+        sourced = SupplyNetwork.model_validate(record.supply_network)
+        assert {a.part_id for a in sourced.assignments} >= {"frame", "cover"}
         performatives = {(m.direction, m.performative) for m in log}
         customer_side = {("in", "request"), ("out", "agree"), ("out", "propose"), ("in", "accept-proposal")}
         assert customer_side | {("out", "inform")} <= {(str(d), p) for d, p in performatives}
@@ -149,6 +154,8 @@ async def test_order_is_quoted_confirmed_committed_invoiced_and_paid(
         revised = [decode(r[-1]["content"], CallForProposals) for r in supplier_rounds if len(r) > 1]
         assert revised and all(c.round == 2 and c.target_price is not None for c in revised)
         assert [i.status for i in invoices] == ["paid"]
+        [billed] = invoices[0].lines  # the quotation's line, with its quantity and unit price
+        assert (billed["quantity"], Decimal(billed["unit_price"])) == (1, outcome.quotation.total_price)
     finally:
         await db.close()
 

@@ -88,7 +88,7 @@ async def test_a_manufacturer_killed_mid_negotiation_fails_the_order_with_a_reas
         async with db.transaction() as repos:
             history = await repos.orders.history(str(order.id))
             negotiations = await repos.negotiations.by_order(str(order.id))
-        assert RESTARTED in history[-1].note
+        assert (history[-1].event, history[-1].params) == ("failed", {"reason": RESTARTED})
         assert negotiations and all(n.finished for n in negotiations), [
             (n.protocol, n.state_name) for n in negotiations
         ]
@@ -137,7 +137,7 @@ async def test_a_quoted_order_is_resumed_from_its_snapshot_after_a_restart(
         await reached(db, str(order.id), OrderStatus.DECLINED, wait=10)
         async with db.transaction() as repos:
             history = await repos.orders.history(str(order.id))
-        assert "changed my mind" in history[-1].note
+        assert (history[-1].event, history[-1].note) == ("quotation-declined", "The quotation was declined.")
     finally:
         for child in (first, second):
             if child is not None:

@@ -62,7 +62,8 @@ def test_too_early_a_date_is_infeasible_and_says_why() -> None:
     split = p.split([WELD, MILL])
     verdict = check_feasibility(p, split, estimate(p, split, 600), TODAY + timedelta(days=5), TODAY)
     assert not verdict.feasible and verdict.reason == INFEASIBLE_DATE
-    assert "queued" in verdict.detail
+    assert "queued" in verdict.detail and "minute" not in verdict.detail
+    assert "12 days of work in our workshop" in verdict.detail
 
 
 def test_a_process_neither_made_nor_sourced_is_refused() -> None:
@@ -109,3 +110,16 @@ def test_the_queue_is_the_own_work_of_queued_orders() -> None:
     queued = [order(), order()]
     assert queue_minutes(queued, {"p": product()}, policy()) == 240
     assert queue_minutes(queued, {}, policy()) == 0
+
+
+def test_a_date_beyond_the_horizon_is_refused_in_words() -> None:
+    p = policy(max_horizon_days=60)
+    split = p.split([WELD, MILL])
+    last = check_feasibility(p, split, estimate(p, split, 0), TODAY + timedelta(days=60), TODAY)
+    assert last.feasible
+    beyond = check_feasibility(p, split, estimate(p, split, 0), TODAY + timedelta(days=61), TODAY)
+    assert not beyond.feasible and beyond.reason == INFEASIBLE_DATE
+    assert beyond.detail == (
+        "we take orders for delivery up to 60 days ahead: the latest delivery date is 2030-03-08, "
+        "before the requested 2030-03-09"
+    )

@@ -33,9 +33,10 @@ from ledger.lifecycle import InvoiceKey, OrderKey, PartyLedger, SupplyKey
 from ledger.testing import LedgerProcess
 from ontology.billing import Invoice, Payment
 from ontology.common import Reason
-from ontology.console import ConfirmParts, ShipOrder, StartProduction
+from ontology.console import ConfirmParts, PaymentReceived, ShipOrder, StartProduction
 from ontology.contract import CommitAgreement, ContractCommitted, PartyRole
 from ontology.order import ORDER_TRANSITIONS, OrderStatus
+from ontology.payment import BankTransfer, transfer_reference
 from ontology.policy import ManufacturerPolicy
 from ontology.product import Product
 from protocols.order_request import OrderParticipant
@@ -48,6 +49,7 @@ from tests.agents.manufacturer.ledger_support import (
     static_ledger,
     supplier_jid,
 )
+from tests.cli.order_story import NOT_WORDS
 from tests.ledger.v2_support import advance_to
 from tests.stores import store_with_users
 
@@ -164,7 +166,7 @@ def run_life(
 ) -> asyncio.Task[None]:
     conversation = SimpleNamespace(machine=SimpleNamespace(initiator=CUSTOMER_AGENT))
     flow = OrderFlow(agent, conversation, request.order)  # type: ignore[arg-type]
-    return asyncio.create_task(flow._ledger_life(request.quotation, committed))
+    return asyncio.create_task(flow._produce_and_bill(request.quotation, committed))
 
 
 async def reach(
@@ -215,13 +217,13 @@ async def test_a_late_part_to_a_completed_order_with_a_restart_on_the_way(
     await asyncio.gather(task, return_exceptions=True)
 
     history = await notes(agent, order_id)
-    assert "A part arrived 3 days late; the supplier's agreed late-delivery penalty is claimed" in history
-    assert "A part arrived on 13 June 2030" in history
-    assert "A part arrived 3 days late: delivery moves from 20 June 2030 to 23 June 2030" in history
+    assert "A part arrived 3 days late; the supplier's agreed late-delivery penalty is claimed." in history
+    assert "A part arrived on 13 June 2030." in history
+    assert "A part arrived 3 days late: delivery moves from 20 June 2030 to 23 June 2030." in history
     private = [n for n in history if "s1" in n or "s2" in n or "€2.20" in n]
     assert not private, "the customer reads the history: no supplier, nor what it owes"
-    assert any(n.startswith("every part received") for n in history)
-    assert "Shipped with DHL, reference LSO-" + order_id[:8].upper() in history
+    assert "Production started." in history
+    assert "Shipped with DHL, reference LSO-1001." in history  # the order's number
     (claim,) = await maker.penalty_claims(order_id)
     assert (claim.data.claimant, claim.data.liable, claim.data.amount) == (
         maker.party,
@@ -257,7 +259,7 @@ async def test_a_late_part_to_a_completed_order_with_a_restart_on_the_way(
     await customer.confirm_receipt(order_key)
     await reach(again, order_id, _S.DELIVERED, task)
     assert (
-        "Delivered on 23 June 2030, 3 days late; the customer may claim a penalty of €15.00"
+        "Delivered on 23 June 2030, 3 days late; the customer may claim a penalty of €15.00."
         in await notes(again, order_id)
     )
 
@@ -273,9 +275,10 @@ async def test_a_late_part_to_a_completed_order_with_a_restart_on_the_way(
     await reach(again, order_id, _S.COMPLETED, task)
     await asyncio.wait_for(task, WAIT)
     history = await notes(again, order_id)
-    assert "Suppliers paid: 1 of 2" in history and "Suppliers paid: 2 of 2" in history
+    assert "Suppliers paid: 1 of 2." in history and "Suppliers paid: 2 of 2." in history
     assert not [n for n in history if "€109.75" in n or "€40.25" in n], "supplier prices stay private"
-    assert history[-1] == "every supplier is paid"
+    assert history[-1] == "The order is complete."
+    assert not [n for n in history if NOT_WORDS.search(n)], "the history is in words: no id, hash or jargon"
     # nothing twice: one invoice, one payment, one penalty claim, the customer asked to pay once
     assert len(customer_pays) == 1 and len(await maker.penalty_claims(order_id)) == 1
     async with db.transaction() as repos:
@@ -319,7 +322,7 @@ async def test_parts_confirmed_by_the_console_and_production_started_before_ever
     await reach(agent, order_id, _S.PRODUCED, task)  # then waits for the console's RaiseInvoice
     history = await notes(agent, order_id)
     assert any(
-        "production started before 1 part(s) arrived: the wheels come from our stock" in n for n in history
+        "Production started before 1 part arrived: the wheels come from our stock" in n for n in history
     )
     assert customer_pays == []
     task.cancel()
@@ -362,9 +365,79 @@ async def test_an_invoice_raised_on_the_ledger_before_a_restart_is_rebuilt_in_th
     restarted.desk._gates[(order_id, ShipOrder)].put(ship)
     assert await asyncio.wait_for(ship.answered, WAIT) is None
     await reach(restarted, order_id, _S.SHIPPED, task)
-    assert (await notes(restarted, order_id))[-1] == "Shipped with DHL Express, reference 1Z9"
+    assert (await notes(restarted, order_id))[-1] == "Shipped with DHL Express, reference 1Z9."
     shipped = await maker.order_agreement(order_key)
     assert shipped is not None and shipped.data.shipment is not None
     assert (shipped.data.shipment.carrier, shipped.data.shipment.reference) == ("DHL Express", "1Z9")
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_transfer_confirmed_by_hand_is_announced_then_paid_on_the_console(
+    world: World, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Policy: bank transfers confirmed by hand. The customer's claim becomes an announced payment (the
+    store's row, the invoice still open, a note) and the order stays invoiced until the console's
+    PaymentReceived, which confirms the claim on the ledger -> paid; one before any claim is refused."""
+    account = BankTransfer(account_holder="Maker One", iban="DE89370400440532013000")
+    policy = POLICY.model_copy(update={"payment": account, "auto_ship": False})
+    agent = await maker_agent(world, db, policy)
+    request, _ = await contracted(world, agent)
+    order_id = str(request.order.id)
+    for status in (_S.IN_PRODUCTION, _S.PRODUCED):
+        await agent.journal.status(order_id, status)
+    transferred = asyncio.Event()
+
+    async def pay(life: LedgerLife, invoice: Invoice) -> Payment | Reason:
+        await transferred.wait()  # the customer announces its transfer when the test says so
+        customer = await world.sessions.session(PartyRole.CUSTOMER, "c1")
+        reference = transfer_reference(order_id)
+        claim = await customer.claim_payment(InvoiceKey(life.ledger.party, str(invoice.id)), reference)
+        return Payment(
+            invoice_id=invoice.id,
+            amount=invoice.total,
+            currency=invoice.currency,
+            reference=reference,
+            claim_contract_id=claim.contract_id,
+        )
+
+    monkeypatch.setattr(LedgerLife, "request_payment", pay)
+    task = run_life(agent, request, None)
+    await reach(agent, order_id, _S.INVOICED, task)
+    desk = agent.desk
+    async with asyncio.timeout(WAIT):
+        while not desk.waits_for(order_id, PaymentReceived):  # noqa: ASYNC110 (the flow opens its gate)
+            await asyncio.sleep(0.02)
+    early: Pending[PaymentReceived] = Pending(PaymentReceived(order_id=request.order.id))
+    desk._gates[(order_id, PaymentReceived)].put(early)
+    refused = await asyncio.wait_for(early.answered, WAIT)
+    assert refused is not None and refused.reason == "nothing-announced"
+
+    transferred.set()
+    async with asyncio.timeout(WAIT):
+        while True:
+            async with db.transaction() as repos:
+                (invoice,) = await repos.invoices.by_order(order_id)
+                announced = await repos.payments.for_invoice(invoice.id)
+            if announced is not None:
+                break
+            await asyncio.sleep(0.05)
+    assert invoice.status == "issued" and announced.reference == transfer_reference(order_id)
+    assert announced.ledger_claim_contract_id is not None and announced.ledger_contract_id is None
+    assert await agent.journal.current_status(order_id) is _S.INVOICED
+    assert any("announced" in note for note in await notes(agent, order_id))
+
+    received: Pending[PaymentReceived] = Pending(PaymentReceived(order_id=request.order.id))
+    desk._gates[(order_id, PaymentReceived)].put(received)
+    assert await asyncio.wait_for(received.answered, WAIT) is None
+    assert await agent.journal.current_status(order_id) is _S.PAID
+    _, maker, _, _ = await sessions_of(world)
+    receipt = await maker.payment_receipt(InvoiceKey(maker.party, invoice.id))
+    assert receipt is not None
+    async with db.transaction() as repos:
+        assert (await repos.invoices.require(invoice.id)).status == "paid"
+        paid = await repos.payments.for_invoice(invoice.id)
+    assert paid is not None and (paid.id, paid.ledger_contract_id) == (announced.id, receipt.contract_id)
+    assert not desk.waits_for(order_id, PaymentReceived) and desk.waits_for(order_id, ShipOrder)
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)

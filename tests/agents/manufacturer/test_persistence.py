@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from federation.dataset.loader import load_shipped
 from ontology.codec import decode
 from ontology.common import Reason
 from ontology.console import OrderStatusNotice
+from ontology.events import EventCode, HistoryEvent
 from ontology.matchmaking import PartCandidates, SupplierCandidates
 from ontology.order import Order, OrderStatus
 from ontology.policy import ManufacturerPolicy
@@ -59,11 +60,13 @@ async def test_journal_stores_orders_once_and_moves_their_status_with_history(db
     placed = order()
     assert await journal.add_order(placed)
     assert not await journal.add_order(placed)
-    await journal.status(str(placed.id), OrderStatus.ACCEPTED, "ok")
-    await journal.status(str(placed.id), OrderStatus.ACCEPTED, "again: no-op")
+    accepted = HistoryEvent.of(EventCode.ACCEPTED, earliest_delivery=date(2027, 1, 4))
+    await journal.status(str(placed.id), OrderStatus.ACCEPTED, accepted)
+    await journal.status(str(placed.id), OrderStatus.ACCEPTED, HistoryEvent.of(EventCode.SOURCING, parts=2))
     loaded = await journal.load_order(str(placed.id))
     assert loaded is not None and loaded.status is OrderStatus.ACCEPTED
-    assert [(c.to_status, c.actor, c.note) for c in loaded.history] == [(OrderStatus.ACCEPTED, JID, "ok")]
+    words = "The manufacturer accepted the order; the earliest delivery is 4 January 2027."
+    assert [(c.to_status, c.actor, c.note) for c in loaded.history] == [(OrderStatus.ACCEPTED, JID, words)]
     assert [o.id for o in await journal.orders_in("m", OrderStatus.ACCEPTED)] == [placed.id]
 
 
@@ -140,13 +143,13 @@ async def test_a_progress_note_stays_in_the_status_and_the_order_still_loads(db:
     oid = str(placed.id)
     for status in (OrderStatus.ACCEPTED, OrderStatus.SOURCING):
         assert await journal.status(oid, status)
-    await journal.note(oid, "progress 40 %")
+    await journal.note(oid, HistoryEvent.of(EventCode.PRODUCTION_PROGRESS, percent=40, note=""))
     assert not await journal.status(oid, OrderStatus.SOURCING)
     await journal.status(oid, OrderStatus.NEGOTIATING)
     loaded = await journal.load_order(oid)
     assert loaded is not None and loaded.status is OrderStatus.NEGOTIATING
     assert [(c.from_status, c.to_status, c.note) for c in loaded.history][2:] == [
-        (OrderStatus.SOURCING, OrderStatus.SOURCING, "progress 40 %"),
+        (OrderStatus.SOURCING, OrderStatus.SOURCING, "Production is 40 % done."),
         (OrderStatus.SOURCING, OrderStatus.NEGOTIATING, ""),
     ]
 

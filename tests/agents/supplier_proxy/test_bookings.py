@@ -280,6 +280,7 @@ def order(status: OrderStatus, *, offers: tuple[str, ...] = (), manufacturer: st
     return OrderRecord.model_validate(
         {
             "id": "order-1",
+            "number": 1001,
             "customer_id": "c",
             "manufacturer_id": manufacturer,
             "product_id": "p",

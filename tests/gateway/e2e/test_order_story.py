@@ -18,6 +18,7 @@ import pytest
 
 from bench.order_world import unique
 from core.settings import Settings
+from ontology.payment import transfer_reference
 from tests.gateway.e2e.world import (
     Agents,
     EventLog,
@@ -102,11 +103,14 @@ async def check_quotation(events: EventLog, order_id: str, nth: int = 1) -> Deci
 async def check_paid_order(story: Story, events: EventLog, order_id: str, price: Decimal) -> None:
     invoice = await events.until(order_id, "invoiced", WAIT)
     assert invoice["kind"] == "invoice" and Decimal(invoice["price"]) == price
-    await act(story, story.customer, order_id, "payment")
+    reference = transfer_reference(order_id)
+    await act(story, story.customer, order_id, "payment", method="bank-transfer", reference=reference)
     await events.until(order_id, "paid", WAIT)
     order = (await story.http.get(f"/orders/{order_id}", headers=story.customer)).json()
     assert order["status"] == "paid"
-    assert len(order["contract_ids"]) >= 2  # the customer order contract and the supply agreements
+    assert (
+        len(order["contract_ids"]) == 1
+    )  # its order agreement; the supply agreements are the manufacturer's
     assert order["quotation"] is not None and Decimal(str(order["quotation"]["total_price"])) == price
     assert order["supply_network"] is not None
     statuses = events.statuses(order_id)

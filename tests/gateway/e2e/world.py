@@ -172,9 +172,14 @@ class EventLog:
         return event
 
     def statuses(self, order_id: str) -> list[str]:
-        """The statuses the order's events reported, production progress reports left out."""
+        """The statuses the order's events reported, production progress reports and negotiation messages
+        (which carry the order's current status) left out."""
         events = self.by_order[order_id]
-        return [event["status"] for event in events if not 0 < (event.get("progress") or 0) < 100]
+        return [
+            event["status"]
+            for event in events
+            if event["kind"] != "negotiation-message" and not 0 < (event.get("progress") or 0) < 100
+        ]
 
 
 @asynccontextmanager

@@ -1,7 +1,9 @@
 /**
  * The supply network of an order as a picture (SVG): the manufacturer, the parts it sources and the
  * supplier of each part with price and delivery. With live offers it shows the network forming:
- * candidate suppliers faintly, chosen ones strongly.
+ * candidate suppliers faintly, chosen ones strongly. The customer's view of a network (the API's
+ * `{parts: [{part_id, process, expected_date}]}`, without suppliers or prices) shows each part and when it
+ * is expected.
  * @module components/network
  */
 
@@ -36,19 +38,36 @@ function fit(text, max) {
 }
 
 /**
- * Rows per part: chosen suppliers from the network, candidates from live offers.
+ * @typedef {object} Row
+ * @property {string} part_id
+ * @property {string} process
+ * @property {Candidate[]} candidates
+ * @property {string|null} expected the customer's view: when the part is expected ("" unknown); null otherwise
+ */
+
+/**
+ * Rows per part: chosen suppliers from the network, candidates from live offers; the customer's view: each
+ * part and when it is expected.
  * @param {any} network
  * @param {{parts: any[]} | null | undefined} offers
- * @returns {{part_id: string, process: string, candidates: Candidate[]}[]}
+ * @returns {Row[]}
  */
-function rowsOf(network, offers) {
-  /** @type {Map<string, {part_id: string, process: string, candidates: Candidate[]}>} */
+export function networkRows(network, offers) {
+  if (network && Array.isArray(network.parts)) {
+    return network.parts.map((/** @type {any} */ part) => ({
+      part_id: String(part.part_id || "part"),
+      process: String(part.process || ""),
+      candidates: [],
+      expected: String(part.expected_date || ""),
+    }));
+  }
+  /** @type {Map<string, Row>} */
   const parts = new Map();
   /** @param {string} id */
   const entry = (id) => {
     let e = parts.get(id);
     if (!e) {
-      e = { part_id: id, process: "", candidates: [] };
+      e = { part_id: id, process: "", candidates: [], expected: null };
       parts.set(id, e);
     }
     return e;
@@ -132,12 +151,15 @@ function link(x1, y1, x2, y2, strong) {
 /**
  * The supply network picture.
  * @param {any} supplyNetwork OrderPublic.supply_network ({assignments: [{part, offer}]}) or null
- * @param {{title?: string, offers?: {parts: any[]} | null, manufacturer?: string}} [options]
- *   offers: groupOffers() of the transcript, to draw candidate suppliers while negotiating
+ * @param {{title?: string, offers?: {parts: any[]} | null, manufacturer?: string,
+ *   supplierName?: (supplierId: string) => string}} [options]
+ *   offers: groupOffers() of the transcript, to draw candidate suppliers while negotiating;
+ *   supplierName: a supplier in words (its name), where the reader may know it (the manufacturer)
  * @returns {HTMLElement}
  */
-export function supplyNetworkPicture(supplyNetwork, { title, offers, manufacturer } = {}) {
-  const rows = rowsOf(supplyNetwork, offers);
+export function supplyNetworkPicture(supplyNetwork, { title, offers, manufacturer, supplierName } = {}) {
+  const named = supplierName || ((/** @type {string} */ id) => id);
+  const rows = networkRows(supplyNetwork, offers);
   if (!rows.length) {
     return h("div", { class: "state state-empty network-empty" },
       h("p", {}, "No supply network yet. It forms while the manufacturer's agent negotiates with suppliers."));
@@ -157,18 +179,24 @@ export function supplyNetworkPicture(supplyNetwork, { title, offers, manufacture
     const partY = y + groupHeight / 2 - 17;
     const partMid = partY + 17;
     partCentres.push(partMid);
-    const anyChosen = row.candidates.some((c) => c.chosen);
+    const anyChosen = row.expected !== null || row.candidates.some((c) => c.chosen);
     nodes.push(node(PART, partY, 34, anyChosen ? "part chosen" : "part", fit(row.part_id, 17),
       row.process ? fit(row.process, 19) : undefined, row.part_id));
-    if (!row.candidates.length) words.push(`${row.part_id}: no supplier yet`);
+    if (row.expected !== null) {
+      const due = row.expected ? `expected ${dateLabel(row.expected)}` : "date to come";
+      links.push(link(PART.x + PART.w, partMid, SUPPLIER.x, partMid, true));
+      nodes.push(node(SUPPLIER, partY, 34, "supplier chosen", "From a supplier", due, `${row.part_id}: ${due}`));
+      words.push(`${row.part_id} from a supplier, ${due}`);
+    } else if (!row.candidates.length) words.push(`${row.part_id}: no supplier yet`);
     row.candidates.forEach((c, i) => {
+      const name = named(c.supplier);
       const top = y + i * ROW + 3;
       const mid = top + 17;
       const terms = `${money(c.price, c.currency)} · ${c.delivery_date ? dateLabel(c.delivery_date) : "—"}`;
       links.push(link(PART.x + PART.w, partMid, SUPPLIER.x, mid, c.chosen));
       nodes.push(node(SUPPLIER, top, 34, c.chosen ? "supplier chosen" : "supplier candidate",
-        fit(c.supplier, 19), terms, `${c.supplier}: ${terms}${c.chosen ? " (chosen)" : " (candidate)"}`));
-      words.push(`${row.part_id} ${c.chosen ? "from" : "offered by"} ${c.supplier} at ${money(c.price, c.currency)}`
+        fit(name, 19), terms, `${name}: ${terms}${c.chosen ? " (chosen)" : " (candidate)"}`));
+      words.push(`${row.part_id} ${c.chosen ? "from" : "offered by"} ${name} at ${money(c.price, c.currency)}`
         + `${c.delivery_date ? `, delivery ${dateLabel(c.delivery_date)}` : ""}`);
     });
     y += groupHeight + 6;
@@ -177,7 +205,7 @@ export function supplyNetworkPicture(supplyNetwork, { title, offers, manufacture
   const makerY = height / 2 - 20;
   for (let i = 0; i < rows.length; i += 1) {
     links.unshift(link(MAKER.x + MAKER.w, height / 2, PART.x, partCentres[i],
-      rows[i].candidates.some((c) => c.chosen)));
+      rows[i].expected !== null || rows[i].candidates.some((c) => c.chosen)));
   }
   nodes.unshift(node(MAKER, makerY, 40, "maker", fit(makerName, 13), "makes it", makerName));
   const head = !title ? "Supply network" : /^supply network/i.test(title) ? `Supply network${title.slice(14)}`
@@ -194,9 +222,9 @@ export function supplyNetworkPicture(supplyNetwork, { title, offers, manufacture
     preserveAspectRatio: "xMinYMin meet",
   }, svg("g", { class: "net-links" }, links), svg("g", { class: "net-nodes" }, nodes));
   const hasCandidates = rows.some((r) => r.candidates.some((c) => !c.chosen));
-  return h("figure", { class: "network" },
-    picture,
-    h("figcaption", { class: "network-legend" },
-      hasCandidates ? "Solid: chosen supplier. Dashed: candidate still negotiating or not chosen."
-        : "Each part and the supplier chosen for it, with price and delivery date."));
+  const legend = rows.some((r) => r.expected !== null)
+    ? "Each part the manufacturer sources, and when it is expected."
+    : hasCandidates ? "Solid: chosen supplier. Dashed: candidate still negotiating or not chosen."
+      : "Each part and the supplier chosen for it, with price and delivery date.";
+  return h("figure", { class: "network" }, picture, h("figcaption", { class: "network-legend" }, legend));
 }

@@ -1,6 +1,8 @@
 /**
  * The manufacturer's quotation and the customer's answers to it: "Confirm", "Decline" (with an optional
- * reason) and "Counter" (a form: "Your price", "Delivery date", a note; button "Send counter-offer").
+ * reason), "Counter" (a form: "Your price", "Delivery date", a note; button "Send counter-offer").
+ * "Confirm" first shows what the customer binds itself to (total, delivery date, late-delivery terms, payment
+ * method); only its "Confirm and sign" sends the confirmation.
  *
  *   const panel = quotationPanel(order, { onChange: () => refetch() });
  *   root.append(panel);            // hidden while the order has no quotation
@@ -18,10 +20,12 @@ import { h, clear } from "../core/dom.js";
 import { api } from "../core/api.js";
 import { money, dateLabel, dateTimeLabel, todayIso } from "../core/format.js";
 import { penaltyText } from "../logic/delivery.js";
+import { priceLines } from "../logic/lines.js";
 import { errorBox } from "../ui/states.js";
-import { notify } from "../ui/toast.js";
+import { notify, orderTopic } from "../ui/toast.js";
 import { validateCounter, counterBody } from "../logic/order-form.js";
 import { field, showErrors } from "./fields.js";
+import { paymentTerms, signReview } from "./payment-review.js";
 
 /** What the customer sees about the quotation once it is no longer open, by order status. */
 const AFTER = {
@@ -63,6 +67,8 @@ export function quotationPanel(order, { onChange = () => {} } = {}) {
   const errorSlot = h("div", { class: "quote-error" });
   const actions = h("div", { class: "actions quote-actions" });
   const formSlot = h("div", { class: "quote-form" });
+  /** The quotation's facts and breakdown, under the answers (the price stays above them). */
+  const more = h("div", { class: "quote-more" });
   const panel = /** @type {QuotationPanel} */ (
     /** @type {unknown} */ (
       h(
@@ -74,6 +80,7 @@ export function quotationPanel(order, { onChange = () => {} } = {}) {
         errorSlot,
         actions,
         formSlot,
+        more,
       )
     )
   );
@@ -81,7 +88,7 @@ export function quotationPanel(order, { onChange = () => {} } = {}) {
   let current = order;
   /** @type {string|null} quotation id whose form is open */
   let formFor = null;
-  /** @type {"counter"|"decline"|null} */
+  /** @type {"confirm"|"counter"|"decline"|null} */
   let openForm = null;
   /** @type {{quotationId: string, action: "confirm"|"decline"|"counter"}|null} */
   let pending = null;
@@ -93,6 +100,7 @@ export function quotationPanel(order, { onChange = () => {} } = {}) {
   function renderSummary() {
     const q = quotation();
     clear(summary);
+    clear(more);
     if (!q) return;
     const lines = Array.isArray(q.lines) ? q.lines : [];
     summary.append(
@@ -103,6 +111,7 @@ export function quotationPanel(order, { onChange = () => {} } = {}) {
         h("span", { class: "quote-price-label" }, "Price"),
         h("span", { class: "quote-price-value", dataset: { testid: "quotation-price" } }, money(q.total_price, q.currency)),
       ),
+      q.note ? h("p", { class: "quote-note", dataset: { testid: "quotation-note" } }, q.note) : null,
       h(
         "dl",
         { class: "facts" },
@@ -122,16 +131,29 @@ export function quotationPanel(order, { onChange = () => {} } = {}) {
               "table",
               { class: "table" },
               h("caption", { class: "visually-hidden" }, "What the quoted price is made of"),
-              h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Item"), h("th", { scope: "col", class: "num" }, "Price"))),
+              h(
+                "thead",
+                {},
+                h(
+                  "tr",
+                  {},
+                  h("th", { scope: "col" }, "Item"),
+                  h("th", { scope: "col", class: "num" }, "Qty"),
+                  h("th", { scope: "col", class: "num" }, "Unit price"),
+                  h("th", { scope: "col", class: "num" }, "Price"),
+                ),
+              ),
               h(
                 "tbody",
                 {},
-                lines.map((line) =>
+                priceLines(lines).map((line) =>
                   h(
                     "tr",
-                    {},
-                    h("td", {}, line.description || line.part_id),
-                    h("td", { class: "num" }, money(line.price, q.currency)),
+                    { dataset: { testid: "quotation-line" } },
+                    h("td", {}, line.item),
+                    h("td", { class: "num" }, line.quantity === null ? "—" : String(line.quantity)),
+                    h("td", { class: "num" }, line.unitPrice === null ? "—" : money(line.unitPrice, q.currency)),
+                    h("td", { class: "num" }, money(line.amount, q.currency)),
                   ),
                 ),
               ),
@@ -140,6 +162,8 @@ export function quotationPanel(order, { onChange = () => {} } = {}) {
         : null,
       ].filter(Boolean),
     );
+    // the answers follow the price at once (on a phone's first screen); the details come after them
+    more.append(...Array.from(summary.children).filter((child) => child.matches(".facts, .quote-lines")));
   }
 
   function renderState() {
@@ -165,7 +189,16 @@ export function quotationPanel(order, { onChange = () => {} } = {}) {
     if (formFor && q && formFor !== q.id) closeForm();
     actions.hidden = false;
     actions.append(
-      h("button", { type: "button", class: "button primary", on: { click: confirm } }, "Confirm"),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "button primary",
+          "aria-expanded": openForm === "confirm" ? "true" : "false",
+          on: { click: () => toggleForm("confirm") },
+        },
+        "Confirm",
+      ),
       h(
         "button",
         {
@@ -205,7 +238,7 @@ export function quotationPanel(order, { onChange = () => {} } = {}) {
     clear(formSlot);
   }
 
-  /** @param {"counter"|"decline"} which */
+  /** @param {"confirm"|"counter"|"decline"} which */
   function toggleForm(which) {
     if (openForm === which) {
       closeForm();
@@ -213,7 +246,7 @@ export function quotationPanel(order, { onChange = () => {} } = {}) {
       clear(formSlot);
       openForm = which;
       formFor = quotation() ? quotation().id : null;
-      formSlot.append(which === "counter" ? counterForm() : declineForm());
+      formSlot.append(which === "confirm" ? signForm() : which === "counter" ? counterForm() : declineForm());
       const first = /** @type {HTMLElement|null} */ (formSlot.querySelector("input, textarea"));
       if (first) first.focus();
     }
@@ -239,7 +272,7 @@ export function quotationPanel(order, { onChange = () => {} } = {}) {
         decline: "Quotation declined.",
         counter: "Counter-offer sent.",
       };
-      notify(words[action], { tone: "success" });
+      notify(words[action], { tone: "success", topic: orderTopic(current.id, "quoted") });
       setBusy(false);
       renderState();
       renderActions();
@@ -257,8 +290,16 @@ export function quotationPanel(order, { onChange = () => {} } = {}) {
     }
   }
 
-  function confirm() {
-    send("confirm", undefined);
+  /** The review of what confirming binds the customer to; "Confirm and sign" sends the confirmation. */
+  function signForm() {
+    const slot = h("div", { class: "sign-slot" }, h("p", { class: "muted" }, "Loading the terms…"));
+    const q = quotation();
+    paymentTerms(current.id).then((terms) => {
+      if (openForm !== "confirm" || !quotation() || quotation().id !== q.id) return;
+      clear(slot).append(signReview(q, terms, { onSign: () => send("confirm", undefined), onBack: () => toggleForm("confirm") }));
+      setBusy(busy);
+    });
+    return slot;
   }
 
   function counterForm() {

@@ -11,15 +11,16 @@
  *   timeline.update(order);
  *
  * Entries are oldest first (js/logic/timeline.js timelineEntries); each shows the status label, when,
- * the price of a quotation or invoice, production progress, and the note. The newest entry is marked
- * as the current one (aria-current="step").
+ * and what happened in words (from the entry's event, else a neutral sentence of its status; with the
+ * price of a quotation or invoice and production progress when no event tells them). The newest entry is
+ * marked as the current one (aria-current="step").
  *
  * @module components/timeline
  */
 
 import { h, clear } from "../core/dom.js";
 import { statusLabel, money, dateTimeLabel } from "../core/format.js";
-import { timelineEntries, statusTone, readableNote } from "../logic/timeline.js";
+import { timelineEntries, statusTone } from "../logic/timeline.js";
 
 /**
  * @typedef {HTMLOListElement & {
@@ -34,8 +35,8 @@ import { timelineEntries, statusTone, readableNote } from "../logic/timeline.js"
  */
 function item(entry, current) {
   const details = [];
-  if (entry.price !== null) details.push(money(entry.price, entry.currency || "EUR"));
-  if (entry.progress !== null) details.push(`${entry.progress} % done`);
+  if (!entry.event && entry.price !== null) details.push(money(entry.price, entry.currency || "EUR"));
+  if (!entry.event && entry.progress !== null) details.push(`${entry.progress} % done`);
   return h(
     "li",
     {
@@ -54,7 +55,7 @@ function item(entry, current) {
         details.length ? h("span", { class: "timeline-detail" }, ` · ${details.join(" · ")}`) : null,
       ),
       h("time", { class: "timeline-time", datetime: entry.at }, dateTimeLabel(entry.at)),
-      entry.note ? h("p", { class: "timeline-note" }, readableNote(entry.note)) : null,
+      h("p", { class: "timeline-note" }, entry.sentence),
     ),
   );
 }

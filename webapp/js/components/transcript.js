@@ -179,3 +179,140 @@ export function transcriptView(transcript) {
       h("ol", { class: "messages" }, messages.map(messageItem)));
   }));
 }
+
+/**
+ * What the copies of one message share (the sender's and each receiver's are logged apart).
+ * @param {any} message
+ * @returns {string}
+ */
+function messageKey(message) {
+  return [message.performative, message.sender, message.conversation_id, message.in_reply_to, message.content]
+    .map((part) => String(part ?? "")).join("\u0000");
+}
+
+/**
+ * The transcript with `messages` merged in, each once (one held already, by its position or as another copy of it,
+ * is skipped): into its conversation in position order, a new conversation after the others. Neither argument is changed.
+ * @param {any} transcript a GET /orders/{id}/negotiation body (or null before the first one)
+ * @param {any[]} messages messages as that body shows them (of a negotiation-message event, or of a catch-up body)
+ * @returns {{order_id: any, conversations: any[]}}
+ */
+export function mergeTranscript(transcript, messages) {
+  const conversations = (transcript && Array.isArray(transcript.conversations) ? transcript.conversations : [])
+    .map((/** @type {any} */ c) => ({ ...c, messages: [...(c.messages || [])], participants: [...(c.participants || [])] }));
+  const held = new Set(conversations.flatMap((c) => c.messages.map(messageKey)));
+  const positions = new Set(conversations.flatMap((c) => c.messages.map((/** @type {any} */ m) => m.position))
+    .filter((p) => typeof p === "number"));
+  for (const message of messages || []) {
+    if (!message || held.has(messageKey(message)) || positions.has(message.position)) continue;
+    held.add(messageKey(message));
+    if (typeof message.position === "number") positions.add(message.position);
+    let conversation = conversations.find((c) => c.conversation_id === (message.conversation_id ?? null));
+    if (!conversation) {
+      conversation = { conversation_id: message.conversation_id ?? null, protocol: message.protocol ?? null,
+        participants: [], messages: [] };
+      conversations.push(conversation);
+    }
+    if (!conversation.protocol && message.protocol) conversation.protocol = message.protocol;
+    for (const who of [message.sender, ...(message.receivers || [])]) {
+      if (who && !conversation.participants.includes(who)) conversation.participants.push(who);
+    }
+    const later = conversation.messages.findIndex((/** @type {any} */ m) =>
+      typeof m.position === "number" && typeof message.position === "number" && m.position > message.position);
+    conversation.messages.splice(later < 0 ? conversation.messages.length : later, 0, message);
+  }
+  return { order_id: transcript ? transcript.order_id : null, conversations };
+}
+
+/**
+ * The position of the newest message held (the `after` of a catch-up), null when none is held.
+ * @param {any} transcript
+ * @returns {number | null}
+ */
+export function lastPosition(transcript) {
+  const positions = (transcript && Array.isArray(transcript.conversations) ? transcript.conversations : [])
+    .flatMap((/** @type {any} */ c) => (c.messages || []).map((/** @type {any} */ m) => m.position))
+    .filter((/** @type {any} */ p) => typeof p === "number");
+  return positions.length ? Math.max(...positions) : null;
+}
+
+/**
+ * @typedef {object} LiveTranscript
+ * @property {Promise<void>} ready settles once the first transcript arrived (or could not be fetched)
+ * @property {() => any} current the transcript held now (null before the first fetch)
+ * @property {() => Promise<void>} reload fetch the whole transcript again (after an error)
+ * @property {() => void} stop unsubscribe
+ */
+
+/**
+ * An order's transcript kept current without fetching it again and again: the whole transcript once, then
+ * every negotiation-message event of the order appended; after a reconnect, only the messages since the
+ * newest one held (`?after=`), for what the gap may have lost.
+ * @param {{
+ *   orderId: string,
+ *   fetch: (after: number | null) => Promise<any>,
+ *   onMessage: (fn: (event: any) => void) => () => void,
+ *   onReconnect: (fn: () => void) => () => void,
+ *   onChange: (transcript: any) => void,
+ *   onError?: (error: unknown) => void,
+ * }} options `fetch(null)` is GET /orders/{id}/negotiation, `fetch(n)` the same with ?after=n
+ * @returns {LiveTranscript}
+ */
+export function liveTranscript({ orderId, fetch, onMessage, onReconnect, onChange, onError }) {
+  /** @type {any} */
+  let transcript = null;
+  /** @type {any[]} messages heard before the first transcript arrived */
+  let early = [];
+  let stopped = false;
+
+  /** @param {any[]} messages */
+  function merge(messages) {
+    if (stopped || !messages.length) return;
+    if (!transcript) {
+      early.push(...messages);
+      return;
+    }
+    const merged = mergeTranscript(transcript, messages);
+    const before = transcript.conversations.reduce((/** @type {number} */ n, /** @type {any} */ c) => n + c.messages.length, 0);
+    const after = merged.conversations.reduce((n, c) => n + c.messages.length, 0);
+    transcript = merged;
+    if (after !== before) onChange(transcript);
+  }
+
+  /** @param {number | null} after */
+  async function load(after) {
+    try {
+      const body = await fetch(after);
+      if (stopped) return;
+      const messages = ((body && body.conversations) || []).flatMap((/** @type {any} */ c) => c.messages || []);
+      if (after === null) {
+        transcript = mergeTranscript(body, early);
+        early = [];
+        onChange(transcript);
+      } else {
+        merge(messages);
+      }
+    } catch (error) {
+      if (!stopped && onError) onError(error);
+    }
+  }
+
+  const unsubscribeMessages = onMessage((event) => {
+    if (event && event.order_id === orderId && event.message) merge([event.message]);
+  });
+  const unsubscribeReconnect = onReconnect(() => {
+    if (stopped) return;
+    load(transcript ? lastPosition(transcript) : null);
+  });
+  const ready = load(null);
+  return {
+    ready,
+    current: () => transcript,
+    reload: () => load(null),
+    stop() {
+      stopped = true;
+      unsubscribeMessages();
+      unsubscribeReconnect();
+    },
+  };
+}

@@ -43,7 +43,8 @@ export function humanMessage(error) {
     return "Something went wrong in the app. Please reload the page and try again.";
   }
   const oauthError = e.problem && typeof e.problem === "object" ? e.problem.error : undefined;
-  if (oauthError === "invalid_grant" || (status === 401 && e.path && e.path.startsWith("/auth/"))) {
+  const wrongCredentials = oauthError === "invalid_grant" || (status === 401 && e.path && e.path.startsWith("/auth/"));
+  if (wrongCredentials && status !== 429) {
     return "The e-mail address or password is not correct.";
   }
   switch (status) {

@@ -124,15 +124,6 @@ export function addDays(isoDate, n) {
   return isoOf(date);
 }
 
-/**
- * First 8 characters of an id, for headings like "Order 1a2b3c4d".
- * @param {string} id
- * @returns {string}
- */
-export function shortId(id) {
-  return String(id || "").slice(0, 8);
-}
-
 /** @type {Readonly<Record<string, string>>} */
 const STATUS_TONES = Object.freeze({
   received: "info",

@@ -50,3 +50,19 @@ export async function loadProductNames({ signal } = {}) {
     // names fall back to ids
   }
 }
+
+/**
+ * The chosen options of an order in words, from its product (once known): `[{option, choice}]` with the
+ * option's and the choice's labels; an option or a value the product does not name stays as it is.
+ * @param {string} productId
+ * @param {Record<string, string>} options option id -> choice id (an order's `options`)
+ * @returns {Array<{option: string, choice: string}>}
+ */
+export function optionLabels(productId, options) {
+  const product = products.get(productId);
+  return Object.entries(options || {}).map(([optionId, value]) => {
+    const option = product && (product.options || []).find((/** @type {any} */ o) => o.id === optionId);
+    const choice = option && (option.choices || []).find((/** @type {any} */ c) => c.id === value);
+    return { option: option ? option.label : optionId, choice: choice ? choice.label : String(value) };
+  });
+}

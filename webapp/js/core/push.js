@@ -1,6 +1,8 @@
 /**
  * Live order events from the gateway's WebSocket /ws (one shared socket).
  * Authenticates with the subprotocols ["lso.bearer", token]; reconnects with last_event_id and backoff.
+ * Negotiation messages (kind "negotiation-message") go to their own listeners (onNegotiationMessage), not to the
+ * order event listeners: they change no status, and a view refetching on every event would refetch for each.
  * @module core/push
  */
 
@@ -12,6 +14,12 @@ import { currentSession, expire } from "./session.js";
 const eventListeners = new Set();
 /** @type {Set<(state: ConnectionState) => void>} */
 const stateListeners = new Set();
+/** @type {Set<(event: any) => void>} */
+const messageListeners = new Set();
+/** @type {Set<() => void>} */
+const reconnectListeners = new Set();
+/** The socket was live before: the next hello ends a gap. */
+let wasLive = false;
 
 /** @type {WebSocket | null} */
 let socket = null;
@@ -86,7 +94,8 @@ function dispatch(event) {
     if (seen.length > 500) seen.shift();
     lastEventId = event.id;
   }
-  for (const fn of [...eventListeners]) {
+  const listeners = event && event.kind === "negotiation-message" ? messageListeners : eventListeners;
+  for (const fn of [...listeners]) {
     try {
       fn(event);
     } catch (err) {
@@ -122,6 +131,16 @@ function connect() {
     if (data.type === "hello") {
       failures = 0;
       setState("live");
+      if (wasLive) {
+        for (const fn of [...reconnectListeners]) {
+          try {
+            fn();
+          } catch (err) {
+            console.error("reconnect listener failed", err);
+          }
+        }
+      }
+      wasLive = true;
     } else if (data.type === "event" && data.event) {
       dispatch(data.event);
     }
@@ -163,6 +182,32 @@ export function onOrderEvent(fn) {
 }
 
 /**
+ * Subscribe to the negotiation messages of the caller's orders ({kind: "negotiation-message", order_id,
+ * message: {position, conversation_id, performative, ...}}); returns unsubscribe.
+ * @param {(event: any) => void} fn
+ * @returns {() => void}
+ */
+export function onNegotiationMessage(fn) {
+  messageListeners.add(fn);
+  startPush();
+  return () => {
+    messageListeners.delete(fn);
+  };
+}
+
+/**
+ * Be told when the socket is live again after a gap (events may have been lost: catch up); returns unsubscribe.
+ * @param {() => void} fn
+ * @returns {() => void}
+ */
+export function onReconnect(fn) {
+  reconnectListeners.add(fn);
+  return () => {
+    reconnectListeners.delete(fn);
+  };
+}
+
+/**
  * Be told about the connection state ("live" | "connecting" | "offline"); called at once with the current one.
  * @param {(state: ConnectionState) => void} fn
  * @returns {() => void} unsubscribe
@@ -180,6 +225,7 @@ export function onConnectionChange(fn) {
  */
 export function stopPush() {
   wanted = false;
+  wasLive = false;
   failures = 0;
   lastEventId = null;
   seen.length = 0;

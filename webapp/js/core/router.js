@@ -158,7 +158,7 @@ async function render() {
       return;
     }
   }
-  if (session && path === "/login") {
+  if (session && (path === "/login" || path === "/signup")) {
     location.replace(`#${homeFor(role)}`);
     return;
   }

@@ -92,7 +92,7 @@ export function checkShipment(carrier, reference) {
 /**
  * What the order's status events say about its shipment and a moved delivery date (the newest wins). Events
  * are push events of the order (`carrier`, `reference`, `delivery_date`); without a shipment event the
- * agent's own words in the order's history of the change to "shipped" are shown.
+ * carrier and reference of the history's "shipped" event (else the agent's own words of that change) are shown.
  * @param {any} order GET /orders/{id}
  * @param {Array<any>} events the order's push events, oldest first
  * @returns {ShipmentFacts}
@@ -102,12 +102,13 @@ export function shipmentFacts(order, events) {
   const shipping = [...mine].reverse().find((e) => e.carrier);
   const moved = [...mine].reverse().find((e) => e.delivery_date);
   let shipped = "";
-  if (shipping) {
-    shipped = `Shipped with ${shipping.carrier}${shipping.reference ? `, reference ${shipping.reference}` : ""}`;
-  } else {
-    const change = [...((order && order.history) || [])].reverse()
-      .find((c) => c && c.to_status === "shipped" && c.from_status !== "shipped");
-    if (change) shipped = change.note ? String(change.note) : "Shipped";
+  const change = [...((order && order.history) || [])].reverse()
+    .find((c) => c && c.to_status === "shipped" && c.from_status !== "shipped");
+  const told = shipping || (change && change.event === "shipped" && change.params) || null;
+  if (told && told.carrier) {
+    shipped = `Shipped with ${told.carrier}${told.reference ? `, reference ${told.reference}` : ""}`;
+  } else if (change) {
+    shipped = change.note ? String(change.note) : "Shipped";
   }
   const deliveryDate = moved ? String(moved.delivery_date).slice(0, 10) : "";
   const quoted = order && order.quotation && order.quotation.delivery_date;

@@ -192,3 +192,50 @@ export function offerCount(grouped) {
   for (const part of grouped.parts) for (const s of part.suppliers) n += s.offers.length;
   return n;
 }
+
+/**
+ * @typedef {object} SupplierProfile
+ * @property {string} name
+ * @property {string} country ISO 3166 code, "" when not known
+ * @property {number|null} rating 0 to 5, null when unrated
+ */
+
+/**
+ * The suppliers the matchmaker found for the order (its SupplierCandidates in the manufacturer's transcript),
+ * by supplier id: their names, countries and ratings from the supplier data set.
+ * @param {any} transcript GET /orders/{id}/negotiation
+ * @returns {Record<string, SupplierProfile>}
+ */
+export function supplierDirectory(transcript) {
+  /** @type {Record<string, SupplierProfile>} */
+  const found = {};
+  for (const message of messagesOf(transcript)) {
+    const decoded = decodedOf(message);
+    if (!decoded || decoded.type !== "SupplierCandidates" || !Array.isArray(decoded.data.candidates)) continue;
+    for (const part of decoded.data.candidates) {
+      for (const supplier of (part && Array.isArray(part.suppliers) ? part.suppliers : [])) {
+        if (!supplier || !supplier.id || !supplier.name || found[supplier.id]) continue;
+        found[String(supplier.id)] = {
+          name: String(supplier.name),
+          country: supplier.location && supplier.location.country ? String(supplier.location.country) : "",
+          rating: typeof supplier.rating === "number" ? supplier.rating : null,
+        };
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * A supplier in words: "Brandt Metallbau (DE, rated 4.6 of 5)"; its id only when the directory does not know it.
+ * @param {string} supplierId
+ * @param {Record<string, SupplierProfile>} directory
+ * @returns {string}
+ */
+export function supplierWords(supplierId, directory) {
+  const profile = directory && directory[supplierId];
+  if (!profile) return supplierId;
+  const about = [profile.country, profile.rating === null ? "" : `rated ${profile.rating.toFixed(1)} of 5`]
+    .filter(Boolean);
+  return about.length ? `${profile.name} (${about.join(", ")})` : profile.name;
+}

@@ -20,18 +20,36 @@ export function isIsoDate(text) {
 }
 
 /**
- * A new order: quantity and delivery date.
- * @param {{quantity: unknown, deliveryDate: string, today: string}} form today is YYYY-MM-DD
+ * A new order: quantity and delivery date, between the earliest and the latest date the manufacturer takes
+ * (from the estimate, when there is one).
+ * @param {{quantity: unknown, deliveryDate: string, today: string, earliest?: string, latest?: string,
+ *   dateLabel?: (iso: string) => string}} form dates are YYYY-MM-DD; dateLabel writes a date in the messages
  * @returns {Record<string, string>}
  */
-export function validateOrder({ quantity, deliveryDate, today }) {
+export function validateOrder({ quantity, deliveryDate, today, earliest, latest, dateLabel = (d) => d }) {
   /** @type {Record<string, string>} */
   const errors = {};
   if (!validQuantity(quantity)) errors.quantity = "Enter a whole number from 1 to 10,000.";
   if (!deliveryDate) errors.delivery_date = "Choose a delivery date.";
   else if (!isIsoDate(deliveryDate)) errors.delivery_date = "Enter a date like 2027-03-01.";
   else if (deliveryDate < today) errors.delivery_date = "The delivery date cannot be in the past.";
+  else if (earliest && deliveryDate < earliest) {
+    errors.delivery_date = `The earliest delivery the manufacturer can make is ${dateLabel(earliest)}.`;
+  } else if (latest && deliveryDate > latest) {
+    errors.delivery_date = `The manufacturer takes orders for delivery up to ${dateLabel(latest)}.`;
+  }
   return errors;
+}
+
+/**
+ * The delivery date the form shows once an estimate arrived: the earliest feasible date while the customer
+ * has not picked one, else the picked date moved into the feasible range.
+ * @param {{current: string, picked: boolean, earliest: string, latest: string}} state dates are YYYY-MM-DD
+ * @returns {string}
+ */
+export function feasibleDate({ current, picked, earliest, latest }) {
+  if (!picked || !isIsoDate(current) || current < earliest) return earliest;
+  return current > latest ? latest : current;
 }
 
 /**

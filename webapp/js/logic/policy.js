@@ -271,3 +271,67 @@ export function policySchema(openapi) {
     ? openapi.components.schemas.PolicyUpdate : null;
   return schema ? resolveRef(schema, openapi) : null;
 }
+
+/** Fields the API takes as a fraction (0.25) and people read as a percentage (25 %). */
+export const PERCENT_FIELDS = Object.freeze(["margin"]);
+
+/**
+ * A decimal written with its point moved `places` to the right (exact: no binary floating point).
+ * @param {string} text e.g. "0.25"
+ * @param {number} places
+ * @returns {string | null} null when text is not a plain decimal
+ */
+function shiftPoint(text, places) {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text.trim());
+  if (!m || (m[2] + (m[3] || "")) === "") return null;
+  let digits = m[2] + (m[3] || "");
+  let point = m[2].length + places;
+  if (point < 0) {
+    digits = "0".repeat(-point) + digits;
+    point = 0;
+  }
+  if (point > digits.length) digits += "0".repeat(point - digits.length);
+  const whole = digits.slice(0, point).replace(/^0+(?=\d)/, "") || "0";
+  const fraction = digits.slice(point).replace(/0+$/, "");
+  return `${m[1] === "-" ? "-" : ""}${whole}${fraction ? `.${fraction}` : ""}`;
+}
+
+/**
+ * A fraction as the number of a percentage: 0.25 or "0.25" -> "25"; empty for no value.
+ * @param {unknown} value
+ * @returns {string}
+ */
+export function percentText(value) {
+  if (value === null || value === undefined || value === "") return "";
+  return shiftPoint(String(value), 2) ?? String(value);
+}
+
+/**
+ * A percentage typed by a person as the API's fraction: "25", "25 %", "12.5%" -> "0.25", "0.125"; text that
+ * is not a number stays as typed (validation then says so).
+ * @param {string} text
+ * @returns {string}
+ */
+export function fractionOf(text) {
+  const raw = String(text).replace(/%/g, "").trim();
+  if (raw === "") return "";
+  return shiftPoint(raw, -2) ?? raw;
+}
+
+/**
+ * Validation messages of percentage fields in percentages ("Must be at most 10." -> "Must be at most 1000 %.").
+ * @param {Record<string, string>} errors field path -> message (API units)
+ * @returns {Record<string, string>}
+ */
+export function percentMessages(errors) {
+  /** @type {Record<string, string>} */
+  const out = { ...errors };
+  for (const path of PERCENT_FIELDS) {
+    const message = out[path];
+    if (!message) continue;
+    out[path] = /^Enter a number/.test(message)
+      ? "Enter a percentage, e.g. 25."
+      : message.replace(/(-?\d+(?:\.\d+)?)\.$/, (_, n) => `${percentText(n)} %.`);
+  }
+  return out;
+}

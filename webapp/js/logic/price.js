@@ -1,12 +1,14 @@
 /**
- * The configurator's price estimate (pure: no DOM, importable by `node --test`).
+ * The configurator's prices (pure: no DOM, importable by `node --test`).
  *
  * Prices travel as decimal strings ("450.00", "-40.00", "310.0000"). They are added as integers of
  * 1/10000 of the currency unit (BigInt), so no floating-point error creeps in, and written back as
  * decimal strings with two decimals (more only when the amount needs them).
  *
- * The estimate is what the catalogue says: (base_cost + the cost_delta of every chosen choice) × quantity.
- * The manufacturer's quotation, after the agents have negotiated with suppliers, is the real price.
+ * The configurator's estimate comes from the API (POST /products/{id}/estimate: the price range the
+ * quotation keeps, from the manufacturer's margin and what suppliers charge for the parts); these helpers make
+ * its request and write its range. The manufacturer's quotation, after the agents have negotiated with
+ * suppliers, is the real price.
  */
 
 const SCALE_DIGITS = 4;
@@ -103,24 +105,28 @@ export function validQuantity(quantity) {
 }
 
 /**
- * The estimated price of a configuration.
- * @param {{base_cost: string, options?: Array<object>}} product
+ * The body of POST /products/{id}/estimate for a configuration: the chosen choices and the quantity;
+ * null while the quantity is not a whole number from 1 to 10000 (nothing to ask yet).
+ * @param {{options?: Array<{id: string}>}} product
  * @param {Record<string, string>} selections option id -> choice id ("" = none)
- * @param {number|string} [quantity]
- * @returns {{unit: string, total: string|null, quantity: number|null}}
- *   total and quantity are null when the quantity is not a whole number from 1 to 10000.
+ * @param {unknown} quantity
+ * @returns {{options: Record<string, string>, quantity: number} | null}
  */
-export function estimatePrice(product, selections, quantity = 1) {
-  let units = parseDecimal(product.base_cost) ?? 0n;
-  for (const option of product.options || []) {
-    const chosen = selections[option.id] ?? defaultChoiceId(option);
-    const choice = findChoice(option, chosen);
-    if (choice) units += parseDecimal(choice.cost_delta) ?? 0n;
-  }
-  const unit = formatDecimal(units);
-  if (!validQuantity(quantity)) return { unit, total: null, quantity: null };
-  const count = Number(String(quantity).trim());
-  return { unit, total: formatDecimal(units * BigInt(count)), quantity: count };
+export function estimateBody(product, selections, quantity) {
+  if (!validQuantity(quantity)) return null;
+  return { options: orderOptions(product, selections), quantity: Number(String(quantity).trim()) };
+}
+
+/**
+ * The estimate's price range as the configurator shows it: one amount when both ends are the same.
+ * @param {{price: {low: string, high: string, currency: string}}} estimate a ProductEstimate
+ * @param {(amount: string, currency: string) => string} money how an amount is written
+ * @returns {string} "€1,079.19 – €1,274.95" or "€480.00"
+ */
+export function rangeText(estimate, money) {
+  const { low, high, currency } = estimate.price;
+  if (sameAmount(low, high)) return money(low, currency);
+  return `${money(low, currency)} – ${money(high, currency)}`;
 }
 
 /**

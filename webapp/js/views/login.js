@@ -7,6 +7,7 @@ import { h } from "../core/dom.js";
 import { humanMessage } from "../core/errors.js";
 import { homeFor, navigate } from "../core/router.js";
 import { logIn, sessionExpired } from "../core/session.js";
+import { tooManyLogins } from "../logic/account.js";
 
 /**
  * @param {{root: HTMLElement, query: URLSearchParams}} ctx
@@ -50,7 +51,8 @@ export async function loginView({ root }) {
       const session = await logIn(address, secret);
       navigate(homeFor(session.user.role));
     } catch (err) {
-      showError(humanMessage(/** @type {any} */ (err)));
+      const error = /** @type {any} */ (err);
+      showError(error && error.status === 429 ? tooManyLogins(error.retryAfter) : humanMessage(error));
       /** @type {HTMLInputElement} */ (password).select();
     } finally {
       submit.removeAttribute("disabled");
@@ -63,6 +65,7 @@ export async function loginView({ root }) {
       h("h1", {}, "Log in"),
       h("p", { class: "lead" }, "Order one-off products, or handle orders as a manufacturer."),
       form,
+      h("p", { class: "signup-switch" }, "New here? ", h("a", { href: "#/signup" }, "Create an account")),
       onOwnMachine() && h("details", { class: "demo-hint" },
         h("summary", {}, "Demo accounts"),
         h("ul", {},

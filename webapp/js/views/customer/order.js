@@ -1,8 +1,9 @@
 /**
- * #/orders/:id — one order of the customer: status (data-testid="order-status"), the status timeline
- * (live from push events), the quotation with Confirm / Decline / Counter, the invoice with
- * "Pay now", the delivery (carrier and reference once shipped, "Confirm delivery", a late delivery and
- * its claimed penalty), the supply network and the negotiation transcript.
+ * #/orders/:id — one order of the customer: status (data-testid="order-status") and, right under it, what
+ * waits for the customer (data-testid="next-step": the quotation with Confirm / Decline / Counter, the
+ * invoice with "Pay now", or the delivery's "Confirm delivery"), so it is on a phone's first screen; then the
+ * other panels, and folded (open them to read them) the details, the status timeline (live from push
+ * events), the supply network and the negotiation transcript. Toasts about a status the order has left go.
  *
  * No polling: every push event of this order refetches GET /orders/{id} (several events in a row
  * fold into one more fetch) and updates the parts in place, so an open counter form keeps its input.
@@ -12,16 +13,19 @@
 import { h, clear } from "../../core/dom.js";
 import { api } from "../../core/api.js";
 import { coalesced } from "../../core/coalesce.js";
-import { statusLabel, dateLabel, dateTimeLabel, shortId } from "../../core/format.js";
-import { onOrderEvent } from "../../core/push.js";
+import { statusLabel, dateLabel, dateTimeLabel } from "../../core/format.js";
+import { onOrderEvent, onNegotiationMessage, onReconnect } from "../../core/push.js";
 import { refresh } from "../../core/router.js";
 import { loading, empty, errorBox } from "../../ui/states.js";
-import { statusTone } from "../../logic/timeline.js";
+import { eventSentence, orderName, statusTone } from "../../logic/timeline.js";
 import { statusTimeline } from "../../components/timeline.js";
+import { orderValuesList } from "../../components/option-fields.js";
 import { quotationPanel } from "../../components/quotation.js";
 import { invoicePanel } from "../../components/invoice.js";
 import { deliveryPanel } from "../../components/delivery.js";
 import { loadProduct, announce } from "./shared.js";
+import { customerNextStep, paymentState } from "../../logic/payment.js";
+import { dismissStaleOrderToasts } from "../../ui/toast.js";
 
 /** What is happening, in the customer's words. */
 const EXPLAINED = {
@@ -83,13 +87,29 @@ function pick(mod, names) {
 }
 
 /**
+ * A section folded under its heading (open it to read it): what is not the current step.
+ * @param {string} headingId
+ * @param {string} title
+ * @param {...any} content
+ * @returns {HTMLDetailsElement}
+ */
+function folded(headingId, title, ...content) {
+  return /** @type {HTMLDetailsElement} */ (h(
+    "details",
+    { class: "card panel fold", "aria-labelledby": headingId },
+    h("summary", {}, h("h2", { id: headingId }, title)),
+    h("div", { class: "fold-body" }, ...content),
+  ));
+}
+
+/**
  * @param {{params: {id: string}, root: HTMLElement}} ctx
  */
 export async function customerOrderView({ params, root }) {
   const id = params.id;
   const controller = new AbortController();
   const { signal } = controller;
-  const heading = h("h1", {}, `Order ${shortId(id)}`);
+  const heading = h("h1", {}, "Order");
   const body = h("div", { class: "order-body" }, loading("Loading the order…"));
   root.append(
     h(
@@ -131,21 +151,34 @@ export async function customerOrderView({ params, root }) {
   const invoice = invoicePanel(order, { onChange });
   const delivery = deliveryPanel(order, { onChange });
   const networkBody = h("div", { class: "network-body" });
-  const networkSection = h(
-    "section",
-    { class: "card panel network-panel", "aria-labelledby": `network-${id}`, hidden: true },
-    h("h2", { id: `network-${id}` }, "Supply network"),
-    h("p", { class: "muted" }, "The suppliers the agents chose for the parts of your product."),
+  const networkSection = folded(
+    `network-${id}`,
+    "Supply network",
+    h("p", { class: "muted" }, "The parts of your product that are made elsewhere, and when they are expected."),
     networkBody,
   );
+  networkSection.classList.add("network-panel");
+  networkSection.hidden = true;
   const transcriptBody = h("div", { class: "transcript-body" });
-  const transcriptSection = h(
-    "section",
-    { class: "card panel transcript-panel", "aria-labelledby": `transcript-${id}`, hidden: true },
-    h("h2", { id: `transcript-${id}` }, "Negotiation transcript"),
+  const transcriptSection = folded(
+    `transcript-${id}`,
+    "Negotiation transcript",
     h("p", { class: "muted" }, "The messages the agents exchanged about your order."),
     transcriptBody,
   );
+  transcriptSection.classList.add("transcript-panel");
+  transcriptSection.hidden = true;
+  // what waits for the customer (answer, pay, confirm the delivery) comes first, right under the status
+  const next = h("div", { class: "order-next", dataset: { testid: "next-step" } });
+  const detailsSection = folded(
+    `details-${id}`,
+    "Details",
+    facts,
+    orderValuesList(order, "Your measurements, texts and files") || "",
+  );
+  const timelineSection = folded(`timeline-${id}`, "Status timeline", timeline);
+  timelineSection.classList.add("timeline-panel");
+  const main = h("div", { class: "order-main" }, delivery, invoice, quotation, detailsSection);
 
   clear(body).append(
     h(
@@ -156,33 +189,8 @@ export async function customerOrderView({ params, root }) {
       statusNote,
     ),
     refreshError,
-    h(
-      "div",
-      { class: "order-grid" },
-      h(
-        "div",
-        { class: "order-main" },
-        delivery,
-        quotation,
-        invoice,
-        h(
-          "section",
-          { class: "card panel", "aria-labelledby": `details-${id}` },
-          h("h2", { id: `details-${id}` }, "Details"),
-          facts,
-        ),
-      ),
-      h(
-        "div",
-        { class: "order-side" },
-        h(
-          "section",
-          { class: "card panel timeline-panel", "aria-labelledby": `timeline-${id}` },
-          h("h2", { id: `timeline-${id}` }, "Status timeline"),
-          timeline,
-        ),
-      ),
-    ),
+    next,
+    h("div", { class: "order-grid" }, main, h("div", { class: "order-side" }, timelineSection)),
     networkSection,
     transcriptSection,
   );
@@ -205,23 +213,26 @@ export async function customerOrderView({ params, root }) {
       h("div", {}, h("dt", {}, "Quantity"), h("dd", {}, String(order.quantity))),
       h("div", {}, h("dt", {}, "Delivery wanted"), h("dd", {}, dateLabel(order.delivery_date))),
       h("div", {}, h("dt", {}, "Placed"), h("dd", {}, dateTimeLabel(order.created_at))),
-      h("div", {}, h("dt", {}, "Order number"), h("dd", { class: "mono" }, order.id)),
+      h("div", {}, h("dt", {}, "Order number"), h("dd", {}, String(order.number ?? "—"))),
     );
   }
 
   /** @param {string} status */
   function renderStatus(status) {
+    dismissStaleOrderToasts(id, status);
     badge.textContent = statusLabel(status);
     badge.className = `badge tone-${statusTone(status)}`;
     explanation.textContent = status === "shipped" && delivery.received()
       ? "You confirmed the delivery. The manufacturer is recording it."
-      : EXPLAINED[/** @type {keyof typeof EXPLAINED} */ (status)] || "";
+      : status === "invoiced" && paymentState(order).stage === "announced"
+        ? "You announced your transfer. The manufacturer confirms it once the money arrives."
+        : EXPLAINED[/** @type {keyof typeof EXPLAINED} */ (status)] || "";
     const history = order.history || [];
     const last = history.length ? history[history.length - 1] : null;
     const why = ["rejected", "failed", "cancelled", "declined"].includes(status) && last && last.to_status === status
-      ? last.note
+      ? eventSentence({ status, event: last.event, params: last.params })
       : "";
-    statusNote.textContent = why ? `Reason: ${why}` : "";
+    statusNote.textContent = why;
     statusNote.hidden = !why;
   }
 
@@ -245,7 +256,7 @@ export async function customerOrderView({ params, root }) {
     }
     try {
       const element = picture === mod.supplyNetworkPicture
-        ? picture(network, { title: `Supply network of order ${shortId(id)}` })
+        ? picture(network, { title: `Supply network of ${orderName(order).toLowerCase()}` })
         : picture(order);
       clear(networkBody).append(element);
       networkSection.hidden = false;
@@ -255,24 +266,31 @@ export async function customerOrderView({ params, root }) {
     }
   }
 
-  let transcriptStatus = "";
+  /** @type {any} fetched once, then kept current by negotiation-message events (components/transcript.js) */
+  let liveTranscript = null;
   async function renderTranscript() {
-    if (BEFORE_NEGOTIATION.has(order.status) || transcriptStatus === order.status) return;
-    transcriptStatus = order.status;
+    if (BEFORE_NEGOTIATION.has(order.status) || liveTranscript) return;
+    liveTranscript = true;
     const mod = await component("transcript");
     const view = pick(mod, ["transcriptView"]);
-    if (!view || signal.aborted) return;
-    try {
-      const transcript = await api(`/orders/${encodeURIComponent(id)}/negotiation`, { signal });
-      const conversations = (transcript && transcript.conversations) || [];
-      clear(transcriptBody).append(conversations.length ? view(transcript) : empty("No messages yet."));
-      transcriptSection.hidden = false;
-    } catch (error) {
-      if (signal.aborted) return;
-      transcriptStatus = "";
-      clear(transcriptBody).append(errorBox(error, () => renderTranscript()));
-      transcriptSection.hidden = false;
-    }
+    if (!view || !mod.liveTranscript || signal.aborted) return;
+    const path = `/orders/${encodeURIComponent(id)}/negotiation`;
+    liveTranscript = mod.liveTranscript({
+      orderId: id,
+      fetch: (/** @type {number | null} */ after) => api(after === null ? path : `${path}?after=${after}`, { signal }),
+      onMessage: onNegotiationMessage,
+      onReconnect,
+      onChange: (/** @type {any} */ transcript) => {
+        clear(transcriptBody).append(transcript.conversations.length ? view(transcript) : empty("No messages yet."));
+        transcriptSection.hidden = false;
+      },
+      onError: (/** @type {unknown} */ error) => {
+        if (signal.aborted) return;
+        clear(transcriptBody).append(errorBox(error, () => liveTranscript.reload()));
+        transcriptSection.hidden = false;
+      },
+    });
+    signal.addEventListener("abort", () => liveTranscript.stop());
   }
 
   // ---------------------------------------------------------------- announcements
@@ -294,17 +312,26 @@ export async function customerOrderView({ params, root }) {
     }
   }
 
+  /** The panel of the customer's next step at the top; the others, newest first, above the details. */
+  function placePanels() {
+    const step = customerNextStep(order, { received: delivery.received() });
+    const current = step === "quotation" ? quotation : step === "invoice" ? invoice : step === "delivery" ? delivery : null;
+    const rest = [delivery, invoice, quotation].filter((panel) => panel !== current);
+    const placed = Array.from(main.children).filter((child) => child !== detailsSection);
+    if (placed.length !== rest.length || placed.some((child, i) => child !== rest[i])) detailsSection.before(...rest);
+    if (current && current.parentElement !== next) next.append(current);
+    next.hidden = !current;
+  }
+
   function renderAll() {
-    // what waits for the customer comes first: the invoice once there is one
-    const invoiceFirst = (order.invoices || []).length > 0;
-    if (invoiceFirst && invoice.nextElementSibling !== quotation) quotation.before(invoice);
-    if (!invoiceFirst && quotation.nextElementSibling !== invoice) invoice.before(quotation);
+    heading.textContent = orderName(order);
     renderStatus(order.status);
     renderFacts();
     timeline.update(order);
     quotation.update(order);
     invoice.update(order);
     delivery.update(order);
+    placePanels();
     renderNetwork();
     renderTranscript();
   }

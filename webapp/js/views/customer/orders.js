@@ -1,16 +1,16 @@
 /**
- * #/orders — "My orders" (GET /orders, newest first): a link per order with its product, short id,
- * date and status. Push events refresh the list (no polling) and announce quotations and invoices.
+ * #/orders — "My orders" (GET /orders, newest first): a link per order with its product, number
+ * ("Order 1042"), dates and status. Push events refresh the list (no polling) and announce quotations and invoices.
  * @module views/customer/orders
  */
 
 import { h, clear } from "../../core/dom.js";
 import { api } from "../../core/api.js";
 import { coalesced } from "../../core/coalesce.js";
-import { statusLabel, dateLabel, shortId } from "../../core/format.js";
+import { statusLabel, dateLabel } from "../../core/format.js";
 import { onOrderEvent } from "../../core/push.js";
 import { loading, empty, errorBox } from "../../ui/states.js";
-import { statusTone } from "../../logic/timeline.js";
+import { orderName, statusTone } from "../../logic/timeline.js";
 import { loadProductNames, productName, announce } from "./shared.js";
 
 const PAGE = 50;
@@ -39,7 +39,7 @@ function orderItem(order) {
         h(
           "span",
           { class: "order-link-meta" },
-          `Order ${shortId(order.id)} · qty ${order.quantity} · placed ${dateLabel(order.created_at)} · delivery ${dateLabel(order.delivery_date)}`,
+          `${orderName(order)} · qty ${order.quantity} · placed ${dateLabel(order.created_at)} · delivery ${dateLabel(order.delivery_date)}`,
         ),
         hint ? h("span", { class: "order-link-hint" }, hint) : null,
       ),

@@ -1,31 +1,23 @@
 /**
- * #/products/:id — the configurator: one select per option, quantity, delivery date, the estimated
- * price (data-testid="price", updated on every change) and "Place order" (POST /orders; 202 -> the
- * order's page).
+ * #/products/:id — the configurator: a field per option (components/option-fields), quantity, delivery date,
+ * the estimated price range (data-testid="price", from POST /products/{id}/estimate, asked again shortly after every
+ * change) and "Place order" (POST /orders; 202 -> the order's page). The date input offers only the dates
+ * the estimate says the manufacturer takes, starting at the earliest.
  * @module views/customer/product
  */
 
 import { h, clear } from "../../core/dom.js";
 import { api } from "../../core/api.js";
-import { money, todayIso, addDays } from "../../core/format.js";
+import { money, todayIso, dateLabel } from "../../core/format.js";
+import { humanMessage } from "../../core/errors.js";
 import { navigate } from "../../core/router.js";
 import { loading, errorBox } from "../../ui/states.js";
-import { notify } from "../../ui/toast.js";
-import { defaultSelections, estimatePrice, orderOptions, deltaParts } from "../../logic/price.js";
-import { validateOrder } from "../../logic/order-form.js";
+import { notify, orderTopic } from "../../ui/toast.js";
+import { defaultSelections, estimateBody, rangeText, orderOptions } from "../../logic/price.js";
+import { validateOrder, feasibleDate } from "../../logic/order-form.js";
 import { field, showErrors } from "../../components/fields.js";
+import { optionFields } from "../../components/option-fields.js";
 import { loadProduct, productTile } from "./shared.js";
-
-/**
- * Text of a choice in its select: "Aluminium (+€90.00)", "80 cm (−€40.00)", "Steel".
- * @param {any} choice
- * @param {string} currency
- */
-function choiceText(choice, currency) {
-  const { sign, amount } = deltaParts(choice.cost_delta);
-  if (!sign) return choice.label;
-  return `${choice.label} (${sign === "+" ? "+" : "−"}${money(amount, currency)})`;
-}
 
 /**
  * @param {{params: {id: string}, root: HTMLElement}} ctx
@@ -69,21 +61,7 @@ export async function productView({ params, root }) {
     /** @type {Record<string, import("../../components/fields.js").Field>} */
     const fields = {};
 
-    const optionFields = (product.options || []).map((/** @type {any} */ option) => {
-      const select = h(
-        "select",
-        { name: option.id, on: { change: () => {
-          selections[option.id] = /** @type {HTMLSelectElement} */ (select).value;
-          updatePrice();
-        } } },
-        option.required ? null : h("option", { value: "" }, "None"),
-        (option.choices || []).map((/** @type {any} */ choice) => h("option", { value: choice.id }, choiceText(choice, currency))),
-      );
-      /** @type {HTMLSelectElement} */ (select).value = selections[option.id];
-      const f = field(option.label, select, { hint: option.required ? "" : "Optional" });
-      fields[`options.${option.id}`] = f;
-      return f.wrap;
-    });
+    const optionInputs = optionFields(product, { selections, fields, currency, onChange: () => updatePrice() });
 
     const quantity = h("input", {
       type: "number",
@@ -96,33 +74,101 @@ export async function productView({ params, root }) {
       on: { input: () => updatePrice() },
     });
     const today = todayIso();
+    /** The customer picked a date (else the form keeps the earliest feasible one). */
+    let picked = false;
     const date = h("input", {
       type: "date",
       name: "delivery_date",
       min: today,
-      value: addDays(today, 30),
+      on: { input: () => { picked = true; } },
     });
     fields.quantity = field("Quantity", quantity);
     fields.delivery_date = field("Delivery date", date, {
-      hint: "When you would like to receive it. The quotation confirms the date.",
+      hint: "When you would like to receive it: from the earliest date the manufacturer can make. "
+        + "The quotation confirms the date.",
     });
 
     const priceValue = h("span", { class: "price-value", dataset: { testid: "price" } });
     const priceNote = h("span", { class: "price-note" });
+    const priceFine = h(
+      "p",
+      { class: "price-fine" },
+      "The manufacturer's agents negotiate with suppliers and send you a quotation with the final price; "
+        + "nothing is binding until you confirm it.",
+    );
+    /** @type {any} the latest ProductEstimate, null while none matches the form */
+    let estimate = null;
+    /** @type {AbortController | null} */
+    let asking = null;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let pending;
+    const ESTIMATE_DELAY_MS = 300;
     const formError = h("div", { class: "form-error" });
     const submit = h("button", { type: "submit", class: "button primary" }, "Place order");
 
+    /** Ask for the estimate shortly after the last change (one request for a burst of changes). */
     function updatePrice() {
-      const estimate = estimatePrice(product, selections, /** @type {HTMLInputElement} */ (quantity).value);
-      if (estimate.total === null) {
+      clearTimeout(pending);
+      if (asking) asking.abort();
+      estimate = null;
+      const body = estimateBody(product, selections, /** @type {HTMLInputElement} */ (quantity).value);
+      if (body === null) {
         priceValue.textContent = "—";
-        priceNote.textContent = `${money(estimate.unit, currency)} each · enter a quantity from 1 to 10,000`;
-      } else {
-        priceValue.textContent = money(estimate.total, currency);
-        priceNote.textContent = estimate.quantity === 1
-          ? "for one piece"
-          : `${money(estimate.unit, currency)} each × ${estimate.quantity}`;
+        priceNote.textContent = "Enter a quantity from 1 to 10,000.";
+        return;
       }
+      priceNote.textContent = "Estimating…";
+      pending = setTimeout(() => askEstimate(body), ESTIMATE_DELAY_MS);
+    }
+
+    /** @param {{options: Record<string, string>, quantity: number}} body */
+    async function askEstimate(body) {
+      if (controller.signal.aborted) return;
+      const mine = new AbortController();
+      asking = mine;
+      const stop = () => mine.abort();
+      controller.signal.addEventListener("abort", stop, { once: true });
+      try {
+        const answer = await api(`/products/${encodeURIComponent(product.id)}/estimate`, {
+          method: "POST",
+          json: body,
+          signal: mine.signal,
+        });
+        if (mine.signal.aborted) return;
+        showEstimate(answer, body.quantity);
+      } catch (error) {
+        if (mine.signal.aborted) return;
+        priceValue.textContent = "—";
+        const err = /** @type {any} */ (error);
+        const why = err && err.status === 422 && err.fieldErrors && err.fieldErrors.options
+          ? err.fieldErrors.options
+          : humanMessage(err);
+        priceNote.textContent = `No estimate: ${why}`;
+      } finally {
+        controller.signal.removeEventListener("abort", stop);
+        if (asking === mine) asking = null;
+      }
+    }
+
+    /**
+     * @param {any} answer ProductEstimate
+     * @param {number} count
+     */
+    function showEstimate(answer, count) {
+      estimate = answer;
+      priceValue.textContent = rangeText(answer, money);
+      const pieces = count === 1 ? "for one piece" : `for ${count} pieces`;
+      priceNote.textContent = `${pieces} · delivery from ${dateLabel(answer.earliest_delivery)}`;
+      priceFine.textContent = `${answer.explanation} Nothing is binding until you confirm the quotation.`;
+      const input = /** @type {HTMLInputElement} */ (date);
+      input.min = answer.earliest_delivery;
+      input.max = answer.latest_delivery;
+      input.value = feasibleDate({
+        current: input.value,
+        picked,
+        earliest: answer.earliest_delivery,
+        latest: answer.latest_delivery,
+      });
     }
 
     async function place(/** @type {Event} */ event) {
@@ -132,9 +178,20 @@ export async function productView({ params, root }) {
         quantity: /** @type {HTMLInputElement} */ (quantity).value,
         deliveryDate: /** @type {HTMLInputElement} */ (date).value,
       };
-      const problems = validateOrder({ ...values, today: todayIso() });
+      const problems = validateOrder({
+        ...values,
+        today: todayIso(),
+        earliest: estimate ? estimate.earliest_delivery : undefined,
+        latest: estimate ? estimate.latest_delivery : undefined,
+        dateLabel,
+      });
+      Object.assign(problems, optionInputs.check());
       showErrors(fields, problems);
       if (Object.keys(problems).length) return;
+      if (optionInputs.busy()) {
+        formError.append(errorBox("Wait until your file is uploaded, then place the order."));
+        return;
+      }
       /** @type {HTMLButtonElement} */ (submit).disabled = true;
       submit.textContent = "Placing order…";
       try {
@@ -143,12 +200,16 @@ export async function productView({ params, root }) {
           json: {
             product_id: product.id,
             options: orderOptions(product, selections),
+            ...optionInputs.values(),
             quantity: Number(values.quantity),
             delivery_date: values.deliveryDate,
           },
           signal: controller.signal,
         });
-        notify("Order placed. The agents are looking for suppliers.", { tone: "success" });
+        notify("Order placed. The agents are looking for suppliers.", {
+          tone: "success",
+          topic: orderTopic(accepted.id, "received"),
+        });
         navigate(`/orders/${encodeURIComponent(accepted.id)}`);
       } catch (error) {
         if (controller.signal.aborted) return;
@@ -177,8 +238,8 @@ export async function productView({ params, root }) {
       h(
         "form",
         { class: "form configurator-form", novalidate: true, on: { submit: place } },
-        optionFields.length
-          ? h("fieldset", { class: "fieldset" }, h("legend", {}, "Your choices"), optionFields)
+        optionInputs.wraps.length
+          ? h("fieldset", { class: "fieldset" }, h("legend", {}, "Your choices"), optionInputs.wraps)
           : null,
         h(
           "fieldset",
@@ -187,12 +248,7 @@ export async function productView({ params, root }) {
           fields.quantity.wrap,
           fields.delivery_date.wrap,
         ),
-        h(
-          "p",
-          { class: "price-fine" },
-          "The estimate comes from the catalogue. The manufacturer's agents negotiate with suppliers and "
-            + "send you a quotation with the final price; nothing is binding until you confirm it.",
-        ),
+        priceFine,
         formError,
         h(
           "div",

@@ -6,7 +6,7 @@
 
 import { h } from "../../core/dom.js";
 import { money } from "../../core/format.js";
-import { notify } from "../../ui/toast.js";
+import { notify, orderTopic } from "../../ui/toast.js";
 import { navigate } from "../../core/router.js";
 import { parseDecimal, formatDecimal } from "../../logic/price.js";
 
@@ -32,6 +32,7 @@ export function announce(kind, orderId, price, currency, { link = false } = {}) 
   const words = kind === "quotation" ? "Quotation received" : "Invoice received";
   notify(`${words}: ${money(price, currency || "EUR")}`, {
     tone: "info",
+    topic: orderTopic(orderId, kind === "quotation" ? "quoted" : "invoiced"),
     action: link ? { label: "View order", onClick: () => navigate(`/orders/${orderId}`) } : undefined,
   });
 }

@@ -4,10 +4,11 @@
  */
 
 import { coalesced } from "../../core/coalesce.js";
-import { loadProductNames, productName } from "../../core/products.js";
+import { loadProductNames, optionLabels, productName } from "../../core/products.js";
 import { h, clear } from "../../core/dom.js";
 import { api } from "../../core/api.js";
-import { statusLabel, statusTone, dateLabel, shortId } from "../../core/format.js";
+import { statusLabel, statusTone, dateLabel } from "../../core/format.js";
+import { orderName } from "../../logic/timeline.js";
 import { onOrderEvent } from "../../core/push.js";
 import { loading, empty, errorBox } from "../../ui/states.js";
 import { notify } from "../../ui/toast.js";
@@ -28,12 +29,14 @@ const TODO = {
  */
 function orderItem(order) {
   const todo = TODO[/** @type {keyof typeof TODO} */ (order.status)];
+  const choices = optionLabels(order.product_id, order.options).map((o) => o.choice).join(" · ");
   return h("li", { class: ["order-item", `tone-${statusTone(order.status)}`] },
     h("a", { href: `#/inbox/${encodeURIComponent(order.id)}`, class: "order-link" },
       h("span", { class: "order-link-main" },
-        h("strong", { class: "order-link-title" }, `Order ${shortId(order.id)}: ${productName(order.product_id)}`),
+        h("strong", { class: "order-link-title" }, `${orderName(order)}: ${productName(order.product_id)}`),
         h("span", { class: "order-link-meta" },
           `qty ${order.quantity} · received ${dateLabel(order.created_at)} · delivery ${dateLabel(order.delivery_date)}`),
+        choices ? h("span", { class: "order-link-meta order-link-options" }, choices) : null,
         todo ? h("span", { class: "order-link-hint" }, todo) : null),
       h("span", { class: ["badge", `tone-${statusTone(order.status)}`] }, statusLabel(order.status))));
 }
@@ -61,7 +64,7 @@ export async function inboxView({ root }) {
     const items = (page && page.items) || [];
     if (!first) {
       const fresh = items.filter((/** @type {any} */ o) => !known.has(o.id));
-      for (const o of fresh) notify(`New order ${shortId(o.id)} received`, { tone: "info" });
+      for (const o of fresh) notify(`New order received: ${orderName(o)}`, { tone: "info" });
     }
     for (const o of items) known.add(o.id);
     first = false;

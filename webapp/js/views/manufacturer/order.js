@@ -6,29 +6,46 @@
  *
  * The buttons of the ledger steps show only while the order waits for them: "Parts received" (contracted,
  * policy `auto_receive_parts` off), "Start production now" with a reason (contracted), "Ship" with carrier
- * and tracking reference (paid, policy `auto_ship` off); the policy comes from GET /manufacturer/policy.
+ * and tracking reference (paid, policy `auto_ship` off); the policy comes from GET /manufacturer/policy. Once
+ * the customer announced its bank transfer (an invoiced order whose open invoice has a payment), "Payment
+ * received?" with its amount and reference and "Confirm payment received" (POST /orders/{id}/payment-confirmation).
+ * "What you can do" comes first (on a phone's first screen); the timeline is folded, and the negotiation too
+ * except while the agents negotiate.
  * @module views/manufacturer/order
  */
 
 import { coalesced } from "../../core/coalesce.js";
-import { loadProductNames, productName } from "../../core/products.js";
+import { loadProductNames, optionLabels, productName } from "../../core/products.js";
 import { h, clear } from "../../core/dom.js";
 import { api } from "../../core/api.js";
 import { humanMessage } from "../../core/errors.js";
-import { statusLabel, statusTone, dateLabel, money, shortId } from "../../core/format.js";
-import { onOrderEvent } from "../../core/push.js";
+import { statusLabel, statusTone, dateLabel, money, dateTimeLabel } from "../../core/format.js";
+import { orderName } from "../../logic/timeline.js";
+import { onOrderEvent, onNegotiationMessage, onReconnect } from "../../core/push.js";
 import { loading, errorBox } from "../../ui/states.js";
-import { notify } from "../../ui/toast.js";
+import { notify, orderTopic, dismissStaleOrderToasts } from "../../ui/toast.js";
+import { groupsOfFour, paymentState } from "../../logic/payment.js";
 import { field, showErrors } from "../../components/fields.js";
 import { statusTimeline } from "../../components/timeline.js";
+import { orderValuesList } from "../../components/option-fields.js";
 import { supplyNetworkPicture } from "../../components/network.js";
-import { transcriptView } from "../../components/transcript.js";
+import { transcriptView, liveTranscript } from "../../components/transcript.js";
 import { offersTable } from "../../components/negotiation.js";
-import { groupOffers, offerCount } from "../../logic/offers.js";
+import { groupOffers, offerCount, supplierDirectory, supplierWords } from "../../logic/offers.js";
 import { waitingSteps, checkReason, checkShipment, shipmentFacts, REASON_MAX, NAME_MAX } from "../../logic/manufacturer-steps.js";
 
 const LIVE = new Set(["sourcing", "negotiating"]);
+
+/**
+ * What the actions depend on: the status, and for an invoiced order whether the payment is announced.
+ * @param {any} order
+ */
+function stageOf(order) {
+  return `${order.status}:${paymentState(order).stage}`;
+}
+/** A failed fetch of an order the agents are sourcing is tried again after this long. */
 const POLL_MS = 1500;
+const NEGOTIATION_DRAW_MS = 150;
 /** Actions after which the order keeps its status (the form shows again). */
 const SAME_STATUS = new Set(["production", "parts-confirmation"]);
 /** Statuses whose buttons depend on the policy (read again when the order gets there). */
@@ -50,21 +67,26 @@ export async function manufacturerOrderView({ root, params }) {
   const actions = h("div", { class: "order-actions", "aria-live": "polite" });
   const timelineBox = h("div", { class: "timeline-box" });
   const negotiationBox = h("div", { class: "negotiation-box" });
+  const heading = h("h1", {}, "Order");
+  // folded (open it to read it) except while the agents negotiate; the next step comes first
+  const negotiationFold = /** @type {HTMLDetailsElement} */ (h("details",
+    { class: "panel fold negotiation-panel", "aria-labelledby": "m-negotiation" },
+    h("summary", {}, h("h2", { id: "m-negotiation" }, "Negotiation")), negotiationBox));
+  let negotiationOpened = false;
   root.append(h("div", { class: "view manufacturer-view" },
     h("header", { class: "view-head" },
       h("p", {}, h("a", { href: "#/inbox" }, "← All orders")),
-      h("h1", {}, `Order ${shortId(id)}`),
+      heading,
       h("p", { class: "status-line" }, "Status: ", status)),
     h("div", { class: "order-grid manufacturer-grid" },
       h("div", { class: "stack" },
+        h("section", { class: "panel next-step", "aria-labelledby": "m-actions" },
+          h("h2", { id: "m-actions" }, "What you can do"), actions),
         h("section", { class: "panel", "aria-labelledby": "m-details" },
           h("h2", { id: "m-details" }, "Details"), summary),
-        h("section", { class: "panel", "aria-labelledby": "m-actions" },
-          h("h2", { id: "m-actions" }, "What you can do"), actions),
-        h("section", { class: "panel", "aria-labelledby": "m-timeline" },
-          h("h2", { id: "m-timeline" }, "Status timeline"), timelineBox)),
-      h("section", { class: "panel negotiation-panel", "aria-labelledby": "m-negotiation" },
-        h("h2", { id: "m-negotiation" }, "Negotiation"), negotiationBox))));
+        h("details", { class: "panel fold", "aria-labelledby": "m-timeline" },
+          h("summary", {}, h("h2", { id: "m-timeline" }, "Status timeline")), timelineBox)),
+      negotiationFold)));
 
   /** @type {any} */
   let order = null;
@@ -101,7 +123,8 @@ export async function manufacturerOrderView({ root, params }) {
   function renderSummary() {
     status.textContent = statusLabel(order.status);
     status.className = `badge tone-${statusTone(order.status)}`;
-    const options = Object.entries(order.options || {}).map(([k, v]) => `${k}: ${v}`).join(", ");
+    heading.textContent = orderName(order);
+    const options = optionLabels(order.product_id, order.options).map((o) => `${o.option}: ${o.choice}`).join(", ");
     const quotation = order.quotation;
     const facts = shipmentFacts(order, events);
     clear(summary).append(h("dl", { class: "kv" },
@@ -116,7 +139,8 @@ export async function manufacturerOrderView({ root, params }) {
         : null,
       facts.deliveryNote ? [h("dt", {}, "Delivery"), h("dd", { "data-testid": "delivery-moved" }, facts.deliveryNote)]
         : null,
-      facts.shipped ? [h("dt", {}, "Shipment"), h("dd", { "data-testid": "shipment" }, facts.shipped)] : null));
+      facts.shipped ? [h("dt", {}, "Shipment"), h("dd", { "data-testid": "shipment" }, facts.shipped)] : null),
+      orderValuesList(order) || "");
   }
 
   /**
@@ -134,7 +158,7 @@ export async function manufacturerOrderView({ root, params }) {
     if (errorSlot) clear(errorSlot);
     try {
       await api(`/orders/${encodeURIComponent(id)}/${path}`, { method: "POST", json: body });
-      notify(done, { tone: "success" });
+      notify(done, { tone: "success", topic: orderTopic(id, order ? order.status : "") });
       busy = false;
       if (SAME_STATUS.has(path)) shownStatus = "";
       else actions.append(h("p", { class: "muted" }, "Sent to your agent. Waiting for it to act…"));
@@ -216,6 +240,8 @@ export async function manufacturerOrderView({ root, params }) {
           h("button", { type: "button", class: "button primary", on: { click: () => act("invoice", undefined,
             "Invoice raised", undefined, errorSlot) } }, "Raise invoice")),
         errorSlot);
+    } else if (s === "invoiced" && paymentState(order).stage === "announced") {
+      renderPaymentReceived();
     } else if (s === "paid" && waitingSteps(order, policy).ship) {
       renderShipping();
     } else {
@@ -280,6 +306,26 @@ export async function manufacturerOrderView({ root, params }) {
     }
   }
 
+  /** The customer announced its transfer: "Payment received?" with its amount and reference. */
+  function renderPaymentReceived() {
+    const { payment } = paymentState(order);
+    const errorSlot = h("div", { class: "action-error" });
+    actions.append(
+      h("h3", {}, "Payment received?"),
+      h("p", {}, "The customer says it has transferred the invoice's amount. Check your account for this "
+        + "transfer, then confirm it arrived: the order is paid and goes on to shipping."),
+      h("dl", { class: "kv" },
+        h("dt", {}, "Amount"), h("dd", { "data-testid": "announced-amount" }, money(payment.amount, payment.currency)),
+        h("dt", {}, "Reference"), h("dd", { class: "mono", "data-testid": "announced-reference" },
+          groupsOfFour(payment.reference || "")),
+        h("dt", {}, "Announced"), h("dd", {}, dateTimeLabel(payment.paid_at))),
+      h("div", { class: "actions" },
+        h("button", { type: "button", class: "button primary", "data-testid": "confirm-payment", on: { click: () =>
+          act("payment-confirmation", undefined, "Payment confirmed", undefined, errorSlot) } },
+        "Confirm payment received")),
+      errorSlot);
+  }
+
   /** A paid order waits for the manufacturer to ship it: carrier and tracking reference. */
   function renderShipping() {
     const errorSlot = h("div", { class: "action-error" });
@@ -316,6 +362,36 @@ export async function manufacturerOrderView({ root, params }) {
     actions.append(h("p", {}, "The customer paid. Ship the order and give the carrier's tracking reference."), form);
   }
 
+  /** @type {import("../../components/transcript.js").LiveTranscript | null} fetched once, then kept current
+   * by negotiation-message events */
+  let negotiation = null;
+  /** A burst of messages draws the negotiation once per NEGOTIATION_DRAW_MS, not once per message. */
+  const drawNegotiation = coalesced(async () => {
+    await new Promise((resolve) => setTimeout(resolve, NEGOTIATION_DRAW_MS));
+    if (!stopped) await loadNegotiation();
+  }, () => stopped);
+
+  function liveNegotiation() {
+    if (!negotiation) {
+      const path = `/orders/${encodeURIComponent(id)}/negotiation`;
+      negotiation = liveTranscript({
+        orderId: id,
+        fetch: (after) => api(after === null ? path : `${path}?after=${after}`, { signal: controller.signal }),
+        onMessage: onNegotiationMessage,
+        onReconnect,
+        onChange: () => {
+          drawNegotiation();
+        },
+        onError: (err) => {
+          if (/** @type {any} */ (err).name !== "AbortError") {
+            clear(negotiationBox).append(errorBox(err, () => negotiation && negotiation.reload()));
+          }
+        },
+      });
+    }
+    return negotiation;
+  }
+
   async function loadNegotiation() {
     if (!order || !NEGOTIATED.has(order.status)) {
       clear(negotiationBox).append(h("p", { class: "muted" },
@@ -325,18 +401,26 @@ export async function manufacturerOrderView({ root, params }) {
     if (negotiationRun) return negotiationRun;
     negotiationRun = (async () => {
       try {
-        const transcript = await api(`/orders/${encodeURIComponent(id)}/negotiation`, { signal: controller.signal });
+        const held = liveNegotiation();
+        await held.ready;
+        const transcript = held.current();
+        if (!transcript || stopped) return; // not fetched: its error box says why
         const grouped = groupOffers(transcript);
+        const directory = supplierDirectory(transcript);
         const live = LIVE.has(order.status);
         const open = negotiationBox.querySelector("details.conversations-wrap");
         const wasOpen = open ? /** @type {HTMLDetailsElement} */ (open).open : false;
         clear(negotiationBox).append(
           h("p", { class: "muted" }, live
-            ? `Live: ${offerCount(grouped)} offer${offerCount(grouped) === 1 ? "" : "s"} so far, updated every few seconds.`
+            ? `Live: ${offerCount(grouped)} offer${offerCount(grouped) === 1 ? "" : "s"} so far, updated as they arrive.`
             : `${offerCount(grouped)} offer${offerCount(grouped) === 1 ? "" : "s"} in total.`),
-          offersTable(grouped),
+          offersTable(grouped, directory),
           h("h3", {}, "Supply network"),
-          supplyNetworkPicture(order.supply_network, { offers: grouped, title: `order ${shortId(id)}` }),
+          supplyNetworkPicture(order.supply_network, {
+            offers: grouped,
+            title: orderName(order).toLowerCase(),
+            supplierName: (supplierId) => supplierWords(supplierId, directory),
+          }),
           h("details", { class: "conversations-wrap", open: wasOpen },
             h("summary", {}, "Negotiation transcript"),
             transcriptView(transcript)));
@@ -394,8 +478,12 @@ export async function manufacturerOrderView({ root, params }) {
       schedule();
       return;
     }
-    if (order.status !== shownStatus && POLICY_STEPS.has(order.status)) await loadPolicy();
+    const stage = stageOf(order);
+    if (stage !== shownStatus && POLICY_STEPS.has(order.status)) await loadPolicy();
     if (stopped) return;
+    dismissStaleOrderToasts(id, order.status);
+    if (LIVE.has(order.status) && !negotiationOpened) negotiationFold.open = true;
+    if (LIVE.has(order.status)) negotiationOpened = true;
     renderSummary();
     if (!timeline) {
       timeline = statusTimeline(order);
@@ -403,16 +491,15 @@ export async function manufacturerOrderView({ root, params }) {
     } else {
       timeline.update(order);
     }
-    if (!busy && !keepActions && order.status !== shownStatus) renderActions();
-    if (!keepActions) shownStatus = order.status;
-    else if (order.status !== shownStatus) {
-      shownStatus = order.status;
+    if (!busy && !keepActions && stage !== shownStatus) renderActions();
+    if (!keepActions) shownStatus = stage;
+    else if (stage !== shownStatus) {
+      shownStatus = stage;
       const notice = actions.querySelector(".form-error");
       renderActions();
       if (notice) actions.prepend(notice);
     }
-    await loadNegotiation();
-    schedule();
+    await loadNegotiation(); // later changes come by push: statuses (onOrderEvent), messages (the transcript)
   }
 
   const unsubscribe = onOrderEvent((event) => {
@@ -427,6 +514,7 @@ export async function manufacturerOrderView({ root, params }) {
     stopped = true;
     if (timer) clearTimeout(timer);
     unsubscribe();
+    if (negotiation) negotiation.stop();
     controller.abort();
   };
 }

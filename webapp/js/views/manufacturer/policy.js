@@ -1,6 +1,8 @@
 /**
  * Manufacturer: edit the agent policy in a form built from the PolicyUpdate JSON Schema of /openapi.json,
  * validated like the API validates it; saved with If-Match so two consoles do not overwrite each other.
+ * Labels, help and choices are in the manufacturer's words (policy-text.js); a fraction the API takes
+ * (margin 0.25) is a percentage in the form (25 %).
  * @module views/manufacturer/policy
  */
 
@@ -10,8 +12,10 @@ import { humanMessage } from "../../core/errors.js";
 import { dateTimeLabel } from "../../core/format.js";
 import { loading, errorBox } from "../../ui/states.js";
 import { notify } from "../../ui/toast.js";
-import { resolveRef, validatePolicy } from "../../logic/policy.js";
-import { LABELS, EXPLANATIONS } from "./policy-text.js";
+import {
+  PERCENT_FIELDS, fractionOf, percentMessages, percentText, resolveRef, validatePolicy,
+} from "../../logic/policy.js";
+import { LABELS, EXPLANATIONS, choiceLabel } from "./policy-text.js";
 
 let counter = 0;
 /** @param {string} path @returns {string} */
@@ -36,7 +40,8 @@ function labelOf(path, schema) {
 }
 
 /**
- * Help text: the schema description plus our explanation.
+ * Help text: our explanation of the field (the schema's description only for a field that has none: it is
+ * written for programmers).
  * @param {string} path
  * @param {any} schema
  * @param {string} id
@@ -45,11 +50,9 @@ function labelOf(path, schema) {
 function helpOf(path, schema, id) {
   const raw = schema.description ? String(schema.description).trim() : "";
   const description = raw ? `${raw.charAt(0).toUpperCase()}${raw.slice(1)}${/[.!?]$/.test(raw) ? "" : "."}` : "";
-  const explanation = EXPLANATIONS[path] || "";
-  if (!description && !explanation) return null;
-  return h("div", { class: "help", id },
-    explanation ? h("p", {}, explanation) : null,
-    description ? h("p", { class: "schema-note" }, `Schema: ${description}`) : null);
+  const explanation = EXPLANATIONS[path] || description;
+  if (!explanation) return null;
+  return h("div", { class: "help", id }, h("p", {}, explanation));
 }
 
 /**
@@ -199,7 +202,7 @@ function build(path, rawSchema, value, root, container, controls, required) {
     });
     const fieldset = h("fieldset", { class: "policy-multi", id }, h("legend", {}, label), help,
       h("div", { class: "check-grid" }, boxes.map((b) => h("div", { class: "check" }, b.input,
-        h("label", { for: b.boxId }, b.option.replace(/-/g, " "))))));
+        h("label", { for: b.boxId }, choiceLabel(path, b.option))))));
     if (help) fieldset.setAttribute("aria-describedby", helpId);
     const setError = errorSlot(fieldset, fieldset, help ? helpId : "");
     controls.push({
@@ -218,7 +221,7 @@ function build(path, rawSchema, value, root, container, controls, required) {
   const nullable = kind === "decimal" && (schema.anyOf || []).some((/** @type {any} */ b) => resolveRef(b, root).type === "null");
   if (kind === "enum") {
     input = h("select", { id }, schema.enum.map((/** @type {string} */ option) =>
-      h("option", { value: option, selected: option === (value ?? schema.default) }, option)));
+      h("option", { value: option, selected: option === (value ?? schema.default) }, choiceLabel(path, option))));
     read = () => /** @type {HTMLSelectElement} */ (input).value;
   } else if (kind === "map") {
     const lines = value && typeof value === "object" ? Object.entries(value).map(([k, v]) => `${k} = ${v}`) : [];
@@ -236,12 +239,14 @@ function build(path, rawSchema, value, root, container, controls, required) {
       return out;
     };
   } else if (kind === "decimal") {
+    const percent = PERCENT_FIELDS.includes(path);
+    const shown = value === null || value === undefined ? "" : String(value);
     input = h("input", { id, type: "text", inputmode: "decimal", autocomplete: "off",
-      value: value === null || value === undefined ? "" : String(value) });
+      value: percent ? percentText(shown) : shown });
     read = () => {
       const raw = /** @type {HTMLInputElement} */ (input).value.trim();
       if (raw === "") return nullable ? null : "";
-      return raw;
+      return percent ? fractionOf(raw) : raw;
     };
   } else if (kind === "number" || kind === "integer") {
     input = h("input", { id, type: "number", inputmode: kind === "integer" ? "numeric" : "decimal",
@@ -374,18 +379,20 @@ export async function policyView({ root }) {
     const alert = h("div", { class: "form-alert", "aria-live": "assertive" });
     const meta = h("p", { class: "muted" });
     const setMeta = (/** @type {any} */ p) => {
-      meta.textContent = `Agent ${p.agent_jid} · version ${p.version} · last changed ${dateTimeLabel(p.updated_at)}`;
+      meta.textContent = `Version ${p.version} · last changed ${dateTimeLabel(p.updated_at)}`;
     };
     setMeta(current);
     const form = h("form", { class: "policy-form", novalidate: true });
     const groups = [
       { title: "What happens by itself", names: ["auto_accept", "auto_source", "auto_receive_parts", "auto_produce",
         "auto_invoice", "auto_ship"] },
-      { title: "Your workshop", names: ["capacity_hours_per_week", "own_processes", "sourced_processes", "production_days"] },
+      { title: "Your workshop", names: ["capacity_hours_per_week", "own_processes", "sourced_processes", "production_days",
+        "max_horizon_days"] },
       { title: "Prices", names: ["margin", "currency", "reservation"] },
       { title: "Negotiation with suppliers", names: ["strategy", "max_rounds", "deadline_seconds",
         "max_suppliers_per_part", "weights"] },
       { title: "Late deliveries and shipping", names: ["customer_penalty", "supplier_penalty", "carrier"] },
+      { title: "How customers pay you", names: ["payment"] },
     ];
     const placed = new Set(groups.flatMap((g) => g.names));
     const others = Object.keys(schema.properties).filter((n) => !placed.has(n));
@@ -406,7 +413,7 @@ export async function policyView({ root }) {
       ev.preventDefault();
       clear(alert);
       const policy = bodyOf(controls);
-      const errors = validatePolicy(policy, openapi);
+      const errors = percentMessages(validatePolicy(policy, openapi));
       const rest = showFieldErrors(controls, errors);
       if (Object.keys(errors).length) {
         alert.append(h("p", { class: "form-error", role: "alert" },
@@ -424,7 +431,7 @@ export async function policyView({ root }) {
       } catch (err) {
         const e = /** @type {any} */ (err);
         if (e.name === "AbortError") return;
-        const more = e.status === 422 ? showFieldErrors(controls, e.fieldErrors || {}) : [];
+        const more = e.status === 422 ? showFieldErrors(controls, percentMessages(e.fieldErrors || {})) : [];
         const text = e.status === 412
           ? "Someone changed the policy in the meantime, so it was not saved. Reload it, then make your change again."
           : [humanMessage(e), ...more].join(" ");

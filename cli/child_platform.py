@@ -1,0 +1,88 @@
+"""``lso run`` as a child process on its own data directory and free loopback ports: what the benchmarks and
+the tests that need the whole platform start."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from agents.runtime.ports import free_port
+
+#: The last line of the banner `lso run` prints once everything runs.
+READY_LINE = "Press Ctrl+C"
+
+
+class PlatformDidNotStart(RuntimeError):
+    """`lso run` ended or printed no banner in time; the message holds what it printed."""
+
+
+def child_env(root: Path) -> dict[str, str]:
+    """The environment of an `lso run` whose data lives under ``root`` and whose servers take free ports
+    (no ``LSO_*`` setting of the caller's environment leaks in)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LSO_")}
+    env.update(
+        LSO_DATA_DIR=str(root / "data"),
+        LSO_XMPP_PORT=str(free_port()),
+        LSO_XMPP_S2S_PORT=str(free_port()),
+        LSO_GATEWAY_PORT=str(free_port()),
+        LSO_EFPF_SERVICE_PORT=str(free_port()),
+        LSO_EFPF_SERVICE_DATA_DIR=str(root / "data" / "federation"),
+        LSO_LEDGER_DATA_DIR=str(root / "data" / "ledger"),
+        LSO_LEDGER_JSON_API_PORT=str(free_port()),
+        LSO_LEDGER_GRPC_PORT=str(free_port()),
+        LSO_LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def wait_for_banner(process: subprocess.Popen[str], timeout: float) -> list[str]:
+    """The lines `lso run` printed up to its ready line; :class:`PlatformDidNotStart` (the child killed) when
+    it ends or does not get there within ``timeout`` seconds."""
+    assert process.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            if process.poll() is not None:
+                break
+            continue
+        lines.append(line.rstrip())
+        if line.startswith(READY_LINE):
+            return lines
+    process.kill()
+    process.wait()
+    raise PlatformDidNotStart("lso run printed no banner:\n" + "\n".join(lines[-60:]))
+
+
+@contextlib.contextmanager
+def child_platform(env: dict[str, str], timeout: float = 60.0, stop_timeout: float = 30.0) -> Iterator[str]:
+    """`lso run` in a child process: its banner while it runs; then SIGTERM. Raises
+    :class:`subprocess.TimeoutExpired` (after killing it) when it does not stop within ``stop_timeout``, and
+    :class:`RuntimeError` when it stops with another exit code than 0."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield "\n".join(wait_for_banner(process, timeout))
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=stop_timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+                raise
+    if process.returncode != 0:
+        raise RuntimeError(f"lso run did not stop cleanly on SIGTERM (exit code {process.returncode})")
