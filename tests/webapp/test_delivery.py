@@ -11,15 +11,10 @@ ledger would hold and records the confirmation.
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Iterator
-from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 import httpx
@@ -27,17 +22,14 @@ import pytest
 from playwright.sync_api import expect
 
 from agents.customer.ledger_steps import DeliveryState
-from gateway.app import create_app
-from gateway.server import serving
 from ontology.order import OrderStatus
 from ontology.penalty import Penalty
 from ontology.quotation import Quotation, QuotationLine
-from store.database import Database
-from store.migrate import upgrade
 from tests.gateway.recording_bridge import RecordingBridge
 from tests.gateway.world import bike_body, order_body
 from tests.webapp.browser import Account, BrowserErrors, log_in, screen
 from tests.webapp.conftest import NewPage
+from tests.webapp.threaded_gateway import ThreadedGateway, gateway_in_thread
 
 CUSTOMER = Account("carla@example.org", "correct horse 1", "Catalogue")
 MAKER = Account("maker@example.org", "correct horse 2", "Inbox")
@@ -74,50 +66,19 @@ class LedgerBridge(RecordingBridge):
 
 
 @dataclass
-class Served:
-    base: str
+class Served(ThreadedGateway):
     bridge: LedgerBridge
-    db: Database
-    loop: asyncio.AbstractEventLoop
-
-    def run(self, coroutine: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(30)
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The gateway in a thread of its own (its own event loop), until the module ends."""
-    directory: Path = tmp_path_factory.mktemp("webapp-delivery")
-    ready: Future[Served] = Future()
-    stopping: Future[asyncio.Event] = Future()
-
-    async def serve() -> None:
-        url = f"sqlite+aiosqlite:///{directory / 'gateway.db'}"
-        await upgrade(url)
-        bridge = LedgerBridge()
-        app = create_app(url, data_dir=directory, bridge=bridge)
-        stop = asyncio.Event()
-        stopping.set_result(stop)
-        async with serving(app) as base:
-            ready.set_result(Served(base, bridge, app.state.db, asyncio.get_running_loop()))
-            await stop.wait()
-
-    def main() -> None:
-        try:
-            asyncio.run(serve())
-        except BaseException as exc:
-            if not ready.done():
-                ready.set_exception(exc)
-
-    thread = threading.Thread(target=main, name="webapp-delivery-gateway", daemon=True)
-    thread.start()
-    try:
-        served = ready.result(30)
+    bridge = LedgerBridge()
+    with gateway_in_thread(
+        tmp_path_factory.mktemp("webapp-delivery"), bridge, "webapp-delivery-gateway"
+    ) as gateway:
+        served = Served(gateway.base, gateway.db, gateway.loop, bridge)
         yield served
-    finally:
-        if stopping.done() and ready.done() and ready.exception() is None:
-            ready.result().loop.call_soon_threadsafe(stopping.result().set)
-        thread.join(15)
 
 
 @pytest.fixture(scope="module")

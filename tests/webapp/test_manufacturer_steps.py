@@ -8,82 +8,43 @@ This module serves its own gateway (the real app and store, over real HTTP).
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Iterator
-from concurrent.futures import Future
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
-from gateway.app import create_app
-from gateway.server import serving
 from ontology.order import ORDER_TRANSITIONS, OrderStatus
 from ontology.policy import ManufacturerPolicy
-from store.database import Database
 from store.enums import PolicyKind
-from store.migrate import upgrade
 from tests.gateway.recording_bridge import RecordingBridge
 from tests.gateway.world import bike_body, order_body
 from tests.webapp.browser import Account, BrowserErrors, log_in, screen
 from tests.webapp.conftest import NewPage
+from tests.webapp.threaded_gateway import ThreadedGateway, gateway_in_thread
 
 CUSTOMER = Account("cleo@example.org", "correct horse 1", "Catalogue")
 MAKER = Account("mira@example.org", "correct horse 2", "Inbox")
 
 
 @dataclass
-class Served:
-    base: str
+class Served(ThreadedGateway):
     bridge: RecordingBridge
-    db: Database
-    loop: asyncio.AbstractEventLoop
     customer: dict[str, str] | None = None
-
-    def run(self, coroutine: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(30)
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The gateway in a thread of its own (its own event loop), until the module ends."""
-    directory: Path = tmp_path_factory.mktemp("webapp-manufacturer-steps")
-    ready: Future[Served] = Future()
-    stopping: Future[asyncio.Event] = Future()
-
-    async def serve() -> None:
-        url = f"sqlite+aiosqlite:///{directory / 'gateway.db'}"
-        await upgrade(url)
-        bridge = RecordingBridge()
-        app = create_app(url, data_dir=directory, bridge=bridge)
-        stop = asyncio.Event()
-        stopping.set_result(stop)
-        async with serving(app) as base:
-            ready.set_result(Served(base, bridge, app.state.db, asyncio.get_running_loop()))
-            await stop.wait()
-
-    def main() -> None:
-        try:
-            asyncio.run(serve())
-        except BaseException as exc:
-            if not ready.done():
-                ready.set_exception(exc)
-
-    thread = threading.Thread(target=main, name="webapp-manufacturer-steps-gateway", daemon=True)
-    thread.start()
-    try:
-        served = ready.result(30)
+    bridge = RecordingBridge()
+    with gateway_in_thread(
+        tmp_path_factory.mktemp("webapp-manufacturer-steps"), bridge, "webapp-manufacturer-steps-gateway"
+    ) as gateway:
+        served = Served(gateway.base, gateway.db, gateway.loop, bridge)
         _people(served)
         yield served
-    finally:
-        if stopping.done() and ready.done() and ready.exception() is None:
-            ready.result().loop.call_soon_threadsafe(stopping.result().set)
-        thread.join(15)
 
 
 @pytest.fixture(scope="module")
