@@ -47,6 +47,8 @@ from ledger.lifecycle.session import LedgerCalls
 
 R = TypeVar("R", bound=LedgerRecord)
 WRITTEN_KEPT = 1024
+AGREEMENT_RACE_RETRIES = 5
+"""How often a step on an agreement is tried again on the state another party's racing step made."""
 T = TypeVar("T")
 
 
@@ -237,6 +239,23 @@ class PartyLedger:
         if found is None:
             raise StepRefused(f"party {self.party} sees no {_key_text(key).removeprefix('the ')}")
         return found
+
+    async def _on_agreement(self, key: AgreementKey, act: Callable[[Contract[Agreement]], Awaitable[T]]) -> T:
+        """``act`` on the agreement of ``key`` as it is now. Buyer and seller both take consuming steps on one
+        agreement, so the state read may be archived by the other's step before this command reaches the
+        ledger (Daml's CONTRACT_NOT_FOUND, 404): then act again on the state that step made."""
+        current = await self._require_agreement(key)
+        for _ in range(AGREEMENT_RACE_RETRIES):
+            try:
+                return await act(current)
+            except LedgerRejected as exc:
+                if exc.status != 404:
+                    raise
+                moved = await self._require_agreement(key)
+                if moved.contract_id == current.contract_id:
+                    raise
+                current = moved
+        return await act(current)
 
     @staticmethod
     def _sides(agreement: Agreement) -> tuple[str, str]:
@@ -452,8 +471,9 @@ class PartyLedger:
             return found if found is not None and done(found.data) else None
 
         async def take() -> Contract[Agreement]:
-            current = await self._require_agreement(key)
-            return await self._exercise(current, choice, argument, command, template, record)
+            return await self._on_agreement(
+                key, lambda current: self._exercise(current, choice, argument, command, template, record)
+            )
 
         return await self._once(command, taken, take)
 
@@ -506,9 +526,11 @@ class PartyLedger:
             raise StepRefused(f"the penalty of {_key_text(key)} was claimed already")
 
         async def take() -> Contract[PenaltyClaim]:
-            agreement = await self._require_agreement(key)
             choice = _choice(key, "penalty")
-            return await self._exercise(agreement, choice, {}, command, PENALTY_CLAIM, PenaltyClaim)
+            return await self._on_agreement(
+                key,
+                lambda agreement: self._exercise(agreement, choice, {}, command, PENALTY_CLAIM, PenaltyClaim),
+            )
 
         return await self._once(command, taken, take)
 
@@ -538,10 +560,11 @@ class PartyLedger:
             return found
 
         async def take() -> Contract[Invoice]:
-            agreement = await self._require_agreement(key)
             argument = {"invoiceId": invoice_id, "dueDate": due_date.isoformat()}
             choice = _choice(key, "invoice")
-            return await self._exercise(agreement, choice, argument, command, INVOICE, Invoice)
+            return await self._on_agreement(
+                key, lambda agreement: self._exercise(agreement, choice, argument, command, INVOICE, Invoice)
+            )
 
         return await self._once(command, taken, take)
 

@@ -5,9 +5,10 @@ another party's refused, by the session and by the ledger; lateness and its pena
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -112,6 +113,59 @@ async def test_order_and_supply_from_shipment_to_payment(parties: TokenSessions)
     assert agreement is not None and agreement.data.invoice_id == billed.data.invoice_id
     assert [a.data.supplier for a in await maker.supply_agreements(order_key)].count(s1.party) == 1
     assert await customer.invoices(order_id) == []  # paid: no invoice is open
+
+
+class _InterleavedCalls:
+    """``calls``, but ``before`` runs once between the session's read and its first command (another party's
+    step landing in that gap)."""
+
+    def __init__(self, calls: Any, before: Callable[[], Awaitable[object]]) -> None:
+        self._calls = calls
+        self._before: Callable[[], Awaitable[object]] | None = before
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._calls, name)
+
+    async def exercise(self, *args: Any, **kwargs: Any) -> Any:
+        before, self._before = self._before, None
+        if before is not None:
+            await before()
+        return await self._calls.exercise(*args, **kwargs)
+
+
+async def test_a_step_taken_while_the_other_party_changes_the_agreement_lands_on_its_new_state(
+    parties: TokenSessions,
+) -> None:
+    """The supplier invoices between the manufacturer's read of the shipped agreement and its ConfirmReceipt:
+    the state read is archived, and the receipt is taken on the state the invoice made (the customer's
+    delivery races the manufacturer's invoice the same way)."""
+    request = commit_request()
+    await AgreementCommitter(parties).commit(request)
+    order_id = str(request.order.id)
+    customer = await parties.session(PartyRole.CUSTOMER, "c1")
+    maker = await parties.session(PartyRole.MANUFACTURER, "m1")
+    s1 = await parties.session(PartyRole.SUPPLIER, "s1")
+    supply_key = SupplyKey(maker.party, order_id, s1.party)
+    shipped = await s1.ship(supply_key, "DHL", "JD0002")
+
+    calls = maker.client
+    maker.client = _InterleavedCalls(calls, lambda: s1.raise_invoice(supply_key, f"S-{order_id[:8]}", DUE))
+    try:
+        received = await maker.confirm_receipt(supply_key)
+    finally:
+        maker.client = calls
+    assert received.data.receipt is not None and received.data.invoice_id == f"S-{order_id[:8]}"
+    assert received.contract_id != shipped.contract_id
+
+    order_key = OrderKey(maker.party, order_id)
+    await maker.ship(order_key, "UPS", "1Z998")
+    own = customer.client
+    customer.client = _InterleavedCalls(own, lambda: maker.raise_invoice(order_key, f"O-{order_id[:8]}", DUE))
+    try:
+        delivered = await customer.confirm_receipt(order_key)
+    finally:
+        customer.client = own
+    assert delivered.data.receipt is not None and delivered.data.invoice_id == f"O-{order_id[:8]}"
 
 
 async def _pay(payer: PartyLedger, issuer: PartyLedger, key: InvoiceKey, amount: Decimal) -> None:
