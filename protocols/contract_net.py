@@ -3,14 +3,11 @@
 See :mod:`protocols.conversation` for how a machine is driven and what it enforces, and
 :mod:`protocols.contract_net_participant` for the participant role (re-exported here).
 
-Initiator::
-
-    idle --start--> collecting --(all answered | reply_by passes)--> evaluating --award()--> awaiting-results
-                       |  nobody proposed -> no-proposals             | award([]) -> no-award
-                                                                      | deadline -> timed-out (all rejected)
-    awaiting-results --(every winner answered)--> completed (all informed) | failed (some failure)
-                     --result_by passes--> failed (the silent winners are recorded)
-    cancel() before the end -> cancelled (``cancel`` sent to every participant still engaged)
+The initiator's transitions are a table (:data:`CONTRACT_NET_INITIATOR`), drawn in
+``docs/protocols.md``. It calls for proposals (:meth:`~ContractNetInitiator.start`), collects
+them, lets the application award them, then collects the winners' results; it may
+:meth:`~ContractNetInitiator.cancel` before the end (``cancel`` goes to every participant still
+engaged).
 
 * One ``cfp`` per participant (its own reply-with), all with the same ``reply-by``.
 * While collecting, each participant may answer once: ``propose``, ``refuse`` (or ``failure``,
@@ -52,7 +49,6 @@ from protocols.conversation import (
     ContentTypes,
     Conversation,
     ConversationSnapshot,
-    Handler,
     SentRecord,
     Unexpected,
     as_reason,
@@ -60,6 +56,7 @@ from protocols.conversation import (
 )
 from protocols.events import Anomaly, EventKind
 from protocols.performative import Performative, ProtocolName
+from protocols.transitions import Receive, Row, TransitionTable
 
 __all__ = [
     "LATE_REASON",
@@ -91,6 +88,61 @@ class ContractNetInitiatorState(StrEnum):
 
 
 _S = ContractNetInitiatorState
+
+
+def _answer(*to: str) -> Receive:
+    """A ``propose`` or ``refuse``: an answer to the current round, or a late one (``reject-proposal``)."""
+    return Receive("_on_answer", to, "_check_answer")
+
+
+def _failure(*to: str) -> Receive:
+    """A ``failure``: declining a call when it answers one, else a winner's result."""
+    return Receive("_on_failure", to, "_check_failure")
+
+
+CONTRACT_NET_INITIATOR = TransitionTable(
+    initial=_S.IDLE,
+    final=frozenset({_S.COMPLETED, _S.FAILED, _S.NO_PROPOSALS, _S.NO_AWARD, _S.TIMED_OUT, _S.CANCELLED}),
+    failed=_S.FAILED,
+    rows={
+        _S.IDLE: Row(steps={"start": (_S.COLLECTING,)}),
+        _S.COLLECTING: Row(
+            receive={
+                Performative.PROPOSE: _answer(_S.COLLECTING, _S.EVALUATING),
+                Performative.REFUSE: _answer(_S.COLLECTING, _S.EVALUATING, _S.NO_PROPOSALS),
+                Performative.FAILURE: _failure(_S.COLLECTING, _S.EVALUATING, _S.NO_PROPOSALS),
+            },
+            steps={"cancel": (_S.CANCELLED,)},
+            deadline=(_S.EVALUATING, _S.NO_PROPOSALS),
+            not_understood=(_S.COLLECTING, _S.EVALUATING, _S.NO_PROPOSALS),
+        ),
+        _S.EVALUATING: Row(
+            receive={
+                Performative.PROPOSE: _answer(_S.EVALUATING),
+                Performative.REFUSE: _answer(_S.EVALUATING),
+                Performative.FAILURE: _failure(_S.EVALUATING),
+            },
+            steps={"award": (_S.AWAITING_RESULTS, _S.NO_AWARD), "cancel": (_S.CANCELLED,)},
+            deadline=(_S.TIMED_OUT,),
+            not_understood=(_S.EVALUATING,),
+        ),
+        _S.AWAITING_RESULTS: Row(
+            receive={
+                Performative.PROPOSE: _answer(_S.AWAITING_RESULTS),
+                Performative.REFUSE: _answer(_S.AWAITING_RESULTS),
+                Performative.INFORM: Receive(
+                    "_on_result", (_S.AWAITING_RESULTS, _S.COMPLETED, _S.FAILED), "_check_result"
+                ),
+                Performative.FAILURE: _failure(_S.AWAITING_RESULTS, _S.COMPLETED, _S.FAILED),
+            },
+            steps={"cancel": (_S.CANCELLED,)},
+            deadline=(_S.FAILED,),
+            not_understood=(_S.AWAITING_RESULTS, _S.COMPLETED, _S.FAILED),
+        ),
+    },
+)
+"""The initiator's transitions. A proposal that comes after its round closed is late (answered
+``reject-proposal``) in every state; the evaluating deadline is ``patience`` after the round closed."""
 
 
 class ContractNetRound(BaseModel):
@@ -147,10 +199,7 @@ class ContractNetInitiator(Conversation[ContractNetInitiatorSnapshot]):
 
     snapshot_model = ContractNetInitiatorSnapshot
     protocol_name = ProtocolName.CONTRACT_NET
-    terminal_states = frozenset(
-        {_S.COMPLETED, _S.FAILED, _S.NO_PROPOSALS, _S.NO_AWARD, _S.TIMED_OUT, _S.CANCELLED}
-    )
-    failed_state = _S.FAILED
+    transitions = CONTRACT_NET_INITIATOR
     opening_performative: ClassVar[Performative] = Performative.CFP
     """What the first round's call is sent as (later rounds: ``cfp``)."""
 
@@ -364,39 +413,41 @@ class ContractNetInitiator(Conversation[ContractNetInitiatorSnapshot]):
 
     # ----------------------------------------------------------------- incoming
 
-    def _route(self, message: AclMessage, now: datetime) -> Handler | Unexpected:
-        performative = message.performative
-        about = self._data.sent.get(message.in_reply_to or "")
-        if performative in (Performative.PROPOSE, Performative.REFUSE) or (
-            performative is Performative.FAILURE and about and self._is_call(about.performative)
-        ):
-            return self._route_answer(message)
-        if performative in (Performative.INFORM, Performative.FAILURE):
-            return self._route_result(message)
-        return self._out_of_sequence(message, self.state)
-
     def _is_call(self, performative: Performative) -> bool:
         return performative in (Performative.CFP, self.opening_performative)
 
-    def _route_answer(self, message: AclMessage) -> Handler | Unexpected:
+    def _answers_call(self, message: AclMessage) -> bool:
+        about = self._data.sent.get(message.in_reply_to or "")
+        return about is not None and self._is_call(about.performative)
+
+    def _check_answer(self, message: AclMessage) -> Unexpected | None:
         answered = self._round_of(message.sender, message.in_reply_to)
         if answered is None:
             return Unexpected(Anomaly.UNKNOWN_REPLY, "in-reply-to names no cfp we sent you")
         if answered.answered(message.sender):
             return Unexpected(Anomaly.OUT_OF_SEQUENCE, f"round {answered.number} was already answered")
-        if answered.closed:
-            return self._on_late
-        return self._on_answer
+        return None
 
-    def _route_result(self, message: AclMessage) -> Handler | Unexpected:
+    def _check_result(self, message: AclMessage) -> Unexpected | None:
         if (
             self.state is not _S.AWAITING_RESULTS
             or message.sender in self._data.failures | self._data.results
         ):
             return self._out_of_sequence(message, self.state)
-        return self._check_reply(message, self._data.accepted.get(message.sender)) or self._on_result
+        return self._check_reply(message, self._data.accepted.get(message.sender))
+
+    def _check_failure(self, message: AclMessage) -> Unexpected | None:
+        return self._check_answer(message) if self._answers_call(message) else self._check_result(message)
+
+    def _on_failure(self, message: AclMessage, content: Content, now: datetime) -> list[AclMessage]:
+        if self._answers_call(message):
+            return self._on_answer(message, content, now)
+        return self._on_result(message, content, now)
 
     def _on_answer(self, message: AclMessage, content: Content, now: datetime) -> list[AclMessage]:
+        answered = self._round_of(message.sender, message.in_reply_to)
+        if answered is not None and answered.closed:
+            return self._late(message, now)
         current = self._current
         if message.performative is Performative.PROPOSE:
             current.proposals[message.sender] = message
@@ -405,9 +456,6 @@ class ContractNetInitiator(Conversation[ContractNetInitiatorSnapshot]):
         if current.all_answered():
             self._close_round(now, now)
         return []
-
-    def _on_late(self, message: AclMessage, content: Content, now: datetime) -> list[AclMessage]:
-        return self._late(message, now)
 
     def _late(self, message: AclMessage, now: datetime) -> list[AclMessage]:
         answered = self._round_of(message.sender, message.in_reply_to)

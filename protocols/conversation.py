@@ -25,7 +25,8 @@ or a test) does three things, each returning the ACL messages to send, in order:
    (a ``cancel`` gets ``failure``, a late ``propose`` gets ``reject-proposal``, a late
    ``accept-proposal`` gets ``failure``);
 7. protocol parameter present and not ours -> ``not-understood`` (``wrong-protocol``);
-8. performative not allowed in the current state, or in-reply-to not naming what we sent ->
+8. performative not allowed in the current state (not in its row of the machine's
+   :class:`~protocols.transitions.TransitionTable`), or in-reply-to not naming what we sent ->
    ``not-understood`` (``out-of-sequence``, ``unknown-reply``), state unchanged;
 9. content that does not decode, or is not of a type allowed for that performative ->
    ``not-understood`` (``bad-content``, content :class:`~ontology.common.Reason`), state unchanged;
@@ -62,7 +63,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any, ClassVar, Generic, Self, TypeVar, cast
+from typing import Any, ClassVar, Generic, Self, TypeVar, Unpack, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -70,7 +71,9 @@ from ontology.codec import Content, ContentError, decode, registered_types
 from ontology.common import Reason
 from protocols.acl import AclMessage, AgentId, new_id
 from protocols.events import Anomaly, ConversationEvent, ConversationLog, EventKind
+from protocols.fast_events import EventFields, record_event
 from protocols.performative import Performative, ProtocolName
+from protocols.transitions import TransitionTable
 
 ContentDecoder = Callable[[str, tuple[type[Content], ...] | None], Content]
 """Parse message content, allowed types given (``None``: any); raise ContentError."""
@@ -179,63 +182,6 @@ def _resolve_types(names: dict[Performative, list[str]]) -> dict[Performative, t
     return {performative: tuple(registry[name] for name in group) for performative, group in names.items()}
 
 
-_EVENT_BARE = frozenset({"seq", "at", "kind", "state", "code", "detail"})
-_EVENT_WITH_PEER = _EVENT_BARE | {"peer"}
-_EVENT_WITH_MESSAGE = _EVENT_WITH_PEER | {"performative", "message_id", "in_reply_to"}
-_set_attribute = object.__setattr__
-
-
-def _trusted_event(values: dict[str, Any], fields_set: frozenset[str]) -> ConversationEvent:
-    """``ConversationEvent.model_construct(set(fields_set), **values)`` with every field in
-    ``values``, without model_construct's walk over the fields (aliases, defaults)."""
-    event = ConversationEvent.__new__(ConversationEvent)
-    _set_attribute(event, "__dict__", values)
-    _set_attribute(event, "__pydantic_fields_set__", set(fields_set))
-    _set_attribute(event, "__pydantic_extra__", None)
-    _set_attribute(event, "__pydantic_private__", None)
-    return event
-
-
-def _check_event_model() -> None:
-    """_trusted_event relies on ConversationEvent being a plain model with exactly these fields: no
-    aliases, private attributes, post-init hook or extra fields (model_construct would do more)."""
-    model = ConversationEvent
-    fields = (
-        "seq",
-        "at",
-        "kind",
-        "state",
-        "performative",
-        "peer",
-        "message_id",
-        "in_reply_to",
-        "code",
-        "detail",
-    )
-    if (
-        tuple(model.model_fields) != fields
-        or model.__private_attributes__
-        or model.__pydantic_post_init__
-        or model.model_config.get("extra") == "allow"
-        or any(f.alias is not None or f.validation_alias is not None for f in model.model_fields.values())
-    ):
-        raise RuntimeError("ConversationEvent changed: update protocols.conversation._trusted_event")
-
-
-_check_event_model()
-
-
-def _record(log: ConversationLog, event: ConversationEvent) -> None:
-    """:meth:`ConversationLog.append` of an event already made (numbered ``log.next_seq``)."""
-    log.next_seq += 1
-    events = log.events
-    events.append(event)
-    overflow = len(events) - log.limit
-    if overflow > 0:
-        del events[:overflow]
-        log.dropped += overflow
-
-
 def _dedupe_key(message: AclMessage) -> str:
     if message.reply_with:
         return f"{message.sender}\x1f{message.reply_with}"
@@ -247,9 +193,8 @@ class Conversation(ABC, Generic[D]):
 
     snapshot_model: ClassVar[type[ConversationSnapshot]]
     protocol_name: ClassVar[ProtocolName]
-    terminal_states: ClassVar[frozenset[str]]
-    failed_state: ClassVar[str]
-    """Terminal state used when the machine hits an internal error."""
+    transitions: ClassVar[TransitionTable]
+    """Which performative each state accepts, and where each step leads (see :mod:`protocols.transitions`)."""
 
     _data: D
 
@@ -335,6 +280,15 @@ class Conversation(ABC, Generic[D]):
         """The agents this conversation accepts messages from."""
 
     @property
+    def terminal_states(self) -> frozenset[str]:
+        return self.transitions.final
+
+    @property
+    def failed_state(self) -> str:
+        """Terminal state used when the machine hits an internal error."""
+        return self.transitions.failed
+
+    @property
     def finished(self) -> bool:
         return self._data.outcome is not None
 
@@ -386,9 +340,17 @@ class Conversation(ABC, Generic[D]):
     def _on_open(self, now: datetime) -> None:
         """First contact with the clock (first handle or tick, or start)."""
 
-    @abstractmethod
     def _route(self, message: AclMessage, now: datetime) -> Handler | Unexpected:
-        """Which step handles this message in the current (unfinished) state."""
+        """Which step handles this message in the current (unfinished) state: a look-up in ``transitions``."""
+        entry = self.transitions.row(self._data.state).receive.get(message.performative)
+        if entry is None:
+            return self._out_of_sequence(message, self.state)
+        if entry.check is not None:
+            verdict: Unexpected | None = getattr(self, entry.check)(message)
+            if verdict is not None:
+                return verdict
+        handler: Handler = getattr(self, entry.handler)
+        return handler
 
     @abstractmethod
     def _on_deadline(self, due: datetime, now: datetime) -> list[AclMessage]:
@@ -485,50 +447,8 @@ class Conversation(ABC, Generic[D]):
 
     # ----------------------------------------------------------------- helpers for protocols
 
-    def _event(
-        self,
-        kind: EventKind,
-        now: datetime,
-        *,
-        message: AclMessage | None = None,
-        peer: str | None = None,
-        code: Anomaly | None = None,
-        detail: str | None = None,
-    ) -> None:
-        # Every field comes from a validated message or from this machine (trusted input), so the
-        # event is made without validation (an event per message, transition and deadline makes it
-        # the commonest model here); fields set as ConversationLog.append would mark them.
-        log = self._data.log
-        if message is not None:
-            values = {
-                "seq": log.next_seq,
-                "at": now,
-                "kind": kind,
-                "state": str(self._data.state),
-                "performative": message.performative,
-                "peer": peer or message.sender,
-                "message_id": message.reply_with,
-                "in_reply_to": message.in_reply_to,
-                "code": code,
-                "detail": detail,
-            }
-            fields_set = _EVENT_WITH_MESSAGE
-        else:
-            values = {
-                "seq": log.next_seq,
-                "at": now,
-                "kind": kind,
-                "state": str(self._data.state),
-                "performative": None,
-                "peer": peer,
-                "message_id": None,
-                "in_reply_to": None,
-                "code": code,
-                "detail": detail,
-            }
-            fields_set = _EVENT_WITH_PEER if peer is not None else _EVENT_BARE
-        event = _trusted_event(values, fields_set)
-        _record(log, event)
+    def _event(self, kind: EventKind, now: datetime, **fields: Unpack[EventFields]) -> None:
+        record_event(self._data.log, kind, now, str(self._data.state), **fields)
 
     def _ignore(self, message: AclMessage, now: datetime, code: Anomaly, detail: str) -> list[AclMessage]:
         self._event(EventKind.IGNORED, now, message=message, code=code, detail=detail)

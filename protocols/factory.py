@@ -21,7 +21,7 @@ from protocols.order_request import OrderParticipant
 from protocols.performative import Performative, ProtocolName
 from protocols.request import RequestParticipant
 
-AnyParticipant = RequestParticipant | ContractNetParticipant
+AnyParticipant = RequestParticipant | ContractNetParticipant | OrderParticipant
 
 _OPENERS: dict[tuple[Performative, str | None], type[AnyParticipant]] = {
     (Performative.REQUEST, None): RequestParticipant,

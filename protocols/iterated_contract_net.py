@@ -13,7 +13,8 @@ participants refuse to bid"); every proposer of the last round gets ``accept-pro
 
 The participant is a :class:`~protocols.contract_net.ContractNetParticipant` that, in
 ``proposed``, also accepts a revised ``cfp`` (in-reply-to its ``propose``, or none) and goes back to
-``cfp-received`` for the next round, where it may propose again or refuse.
+``cfp-received`` for the next round, where it may propose again or refuse. Both roles' tables are
+drawn in ``docs/protocols.md``.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from datetime import datetime, timedelta
 from ontology.codec import Content
 from ontology.common import Reason
 from protocols.acl import AclMessage
-from protocols.contract_net import ContractNetInitiator, ContractNetInitiatorState
-from protocols.contract_net_participant import ContractNetParticipant
+from protocols.contract_net import CONTRACT_NET_INITIATOR, ContractNetInitiator, ContractNetInitiatorState
+from protocols.contract_net_participant import CONTRACT_NET_STATES, ContractNetParticipant, bidding_table
 from protocols.conversation import (
     DEFAULT_PATIENCE,
     ContentDecoder,
@@ -34,16 +35,24 @@ from protocols.conversation import (
     as_reason,
     as_utc,
 )
-from protocols.performative import ProtocolName
+from protocols.performative import Performative, ProtocolName
 
 DEFAULT_MAX_ROUNDS = 5
 NOT_INVITED_REASON = "not invited to the next round"
+
+ITERATED_CONTRACT_NET_INITIATOR = CONTRACT_NET_INITIATOR.stepping(
+    ContractNetInitiatorState.EVALUATING,
+    "revise",
+    (ContractNetInitiatorState.COLLECTING,),
+)
+"""Contract Net's initiator table, with :meth:`IteratedContractNetInitiator.revise` in evaluating."""
 
 
 class IteratedContractNetInitiator(ContractNetInitiator):
     """Contract Net initiator that may revise its call for proposals over several rounds."""
 
     protocol_name = ProtocolName.ITERATED_CONTRACT_NET
+    transitions = ITERATED_CONTRACT_NET_INITIATOR
 
     def __init__(
         self,
@@ -103,4 +112,4 @@ class IteratedContractNetParticipant(ContractNetParticipant):
     """Contract Net participant that also answers revised calls for proposals."""
 
     protocol_name = ProtocolName.ITERATED_CONTRACT_NET
-    accepts_revisions = True
+    transitions = bidding_table(CONTRACT_NET_STATES, Performative.CFP, revisions=True)

@@ -13,10 +13,8 @@ starts at the first ``handle``/``tick``: if no acceptable opening message arrive
 
 from __future__ import annotations
 
-from abc import abstractmethod
 from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import ClassVar, Self, TypeVar
+from typing import Self, TypeVar
 
 from ontology.codec import Content
 from ontology.common import Done, Reason
@@ -27,14 +25,18 @@ from protocols.conversation import (
     ContentTypes,
     Conversation,
     ConversationSnapshot,
-    Handler,
-    Unexpected,
     clip,
 )
 from protocols.events import EventKind
 from protocols.performative import Performative
+from protocols.transitions import Receive, TransitionTable
 
 CANCEL_ACTION = "cancel"
+
+
+def with_cancel(table: TransitionTable, cancelled: str) -> TransitionTable:
+    """``table`` with the FIPA-cancel meta-protocol: ``cancel`` ends every state that is not final."""
+    return table.receiving_everywhere(Performative.CANCEL, Receive("_on_cancel", (cancelled,)))
 
 
 class ParticipantSnapshot(ConversationSnapshot):
@@ -45,9 +47,6 @@ P = TypeVar("P", bound=ParticipantSnapshot)
 
 
 class ParticipantConversation(Conversation[P]):
-    initial_state: ClassVar[StrEnum]
-    cancelled_state: ClassVar[StrEnum]
-
     def __init__(
         self,
         *,
@@ -100,22 +99,14 @@ class ParticipantConversation(Conversation[P]):
         return frozenset({self._data.initiator})
 
     def _on_open(self, now: datetime) -> None:
-        if self._data.state == self.initial_state and self._data.deadline is None:
+        if self._data.state == self.transitions.initial and self._data.deadline is None:
             self._data.deadline = now + self._data.patience
-
-    def _route(self, message: AclMessage, now: datetime) -> Handler | Unexpected:
-        if message.performative is Performative.CANCEL:
-            return self._on_cancel
-        return self._route_step(message, now)
-
-    @abstractmethod
-    def _route_step(self, message: AclMessage, now: datetime) -> Handler | Unexpected:
-        """Like ``_route``, for everything but ``cancel``."""
 
     def _on_cancel(self, message: AclMessage, content: Content, now: datetime) -> list[AclMessage]:
         why = f": {clip(content.reason)}" if isinstance(content, Reason) else ""
         reply = self._reply(message, Performative.INFORM, Done(action=CANCEL_ACTION), now)
-        self._finish(self.cancelled_state, f"cancelled by the initiator{why}", now)
+        [cancelled] = self.transitions.row(self._data.state).receive[Performative.CANCEL].to
+        self._finish(cancelled, f"cancelled by the initiator{why}", now)
         return [reply]
 
     def _after_finish(self, message: AclMessage, now: datetime) -> list[AclMessage]:

@@ -1,30 +1,16 @@
 """FIPA Request Interaction Protocol (SC00026H), both roles, sans-IO (see :mod:`protocols.conversation`).
 
-Initiator::
-
-    idle --start--> awaiting-response --agree--> agreed --inform--> done
-                        |  inform -> done           | failure -> failed
-                        |  refuse -> refused        | result_by passes -> timed-out
-                        |  failure -> failed
-                        |  not-understood -> not-understood
-                        |  reply_by passes -> timed-out
-    cancel() in awaiting-response or agreed -> cancelled (a ``cancel`` is sent)
+The states and transitions of both roles are tables (:data:`REQUEST_INITIATOR`,
+:data:`REQUEST_PARTICIPANT`), drawn in ``docs/protocols.md``.
 
 ``reply_by`` bounds the first answer; ``result_by`` (default: ``reply_by``) bounds the result
 after an ``agree``. The ``inform`` content is :class:`~ontology.common.Done` (inform-done) or a
 result (inform-result); read it from :attr:`RequestInitiator.result`.
 
-Participant::
-
-    awaiting-request --request--> request-received --agree()--> agreed --inform()--> done
-                                    | inform() -> done             | failure() -> failed
-                                    | refuse() -> refused          | deadline -> failed (failure sent)
-                                    | failure() -> failed
-                                    | request's reply-by passes -> timed-out (nothing sent)
-    cancel from the initiator before the end -> cancelled (inform Done("cancel") sent)
-
 ``agree`` is optional: ``inform`` may follow the request directly. After ``agree(result_by=...)``
-(default: ``patience`` from now) the participant that has not informed sends ``failure`` itself.
+(default: ``patience`` from now) the participant that has not informed sends ``failure`` itself;
+when the request's ``reply-by`` passes before a decision, it ends as timed-out and sends nothing.
+A ``cancel`` from the initiator works as in :mod:`protocols.participant`.
 """
 
 from __future__ import annotations
@@ -42,17 +28,23 @@ from protocols.conversation import (
     ContentTypes,
     Conversation,
     ConversationSnapshot,
-    Handler,
     SentRecord,
     Unexpected,
     as_reason,
     as_utc,
     clip,
 )
-from protocols.participant import ParticipantConversation, ParticipantSnapshot
+from protocols.participant import ParticipantConversation, ParticipantSnapshot, with_cancel
 from protocols.performative import Performative, ProtocolName
+from protocols.transitions import Receive, Row, TransitionTable
 
 DONE_ACTION = "request"
+_ENDS = ("DONE", "REFUSED", "NOT_UNDERSTOOD", "FAILED", "TIMED_OUT", "CANCELLED")
+
+
+def _final(states: type[StrEnum]) -> frozenset[str]:
+    """The members of ``states`` that end a conversation: both roles name them alike."""
+    return frozenset(states[name] for name in _ENDS)
 
 
 def describe(content: Content) -> str:
@@ -80,6 +72,37 @@ class RequestInitiatorState(StrEnum):
 
 
 _I = RequestInitiatorState
+_ANSWERED = "_check_answers_request"
+
+REQUEST_INITIATOR = TransitionTable(
+    initial=_I.IDLE,
+    final=_final(RequestInitiatorState),
+    failed=_I.FAILED,
+    rows={
+        _I.IDLE: Row(steps={"start": (_I.AWAITING_RESPONSE,)}),
+        _I.AWAITING_RESPONSE: Row(
+            receive={
+                Performative.AGREE: Receive("_on_reply", (_I.AGREED,), _ANSWERED),
+                Performative.REFUSE: Receive("_on_reply", (_I.REFUSED,), _ANSWERED),
+                Performative.FAILURE: Receive("_on_reply", (_I.FAILED,), _ANSWERED),
+                Performative.INFORM: Receive("_on_reply", (_I.DONE,), _ANSWERED),
+            },
+            steps={"cancel": (_I.CANCELLED,)},
+            deadline=(_I.TIMED_OUT,),
+            not_understood=(_I.NOT_UNDERSTOOD,),
+        ),
+        _I.AGREED: Row(
+            receive={
+                Performative.INFORM: Receive("_on_reply", (_I.DONE,), _ANSWERED),
+                Performative.FAILURE: Receive("_on_reply", (_I.FAILED,), _ANSWERED),
+            },
+            steps={"cancel": (_I.CANCELLED,)},
+            deadline=(_I.TIMED_OUT,),
+            not_understood=(_I.NOT_UNDERSTOOD,),
+        ),
+    },
+)
+"""The initiator's transitions: ``reply_by`` bounds the first answer, ``result_by`` the result."""
 
 
 class RequestInitiatorSnapshot(ConversationSnapshot):
@@ -96,10 +119,7 @@ class RequestInitiator(Conversation[RequestInitiatorSnapshot]):
 
     snapshot_model = RequestInitiatorSnapshot
     protocol_name = ProtocolName.REQUEST
-    terminal_states = frozenset(
-        {_I.DONE, _I.REFUSED, _I.NOT_UNDERSTOOD, _I.FAILED, _I.TIMED_OUT, _I.CANCELLED}
-    )
-    failed_state = _I.FAILED
+    transitions = REQUEST_INITIATOR
 
     def __init__(
         self,
@@ -179,20 +199,9 @@ class RequestInitiator(Conversation[RequestInitiatorSnapshot]):
         self._finish(_I.CANCELLED, f"cancelled: {as_reason(reason).reason}", now)
         return [message]
 
-    def _route(self, message: AclMessage, now: datetime) -> Handler | Unexpected:
-        allowed = {
-            _I.AWAITING_RESPONSE: (
-                Performative.AGREE,
-                Performative.REFUSE,
-                Performative.FAILURE,
-                Performative.INFORM,
-            ),
-            _I.AGREED: (Performative.INFORM, Performative.FAILURE),
-        }.get(self.state, ())
-        if message.performative not in allowed:
-            return self._out_of_sequence(message, self.state)
+    def _check_answers_request(self, message: AclMessage) -> Unexpected | None:
         request = self._data.request
-        return self._check_reply(message, request.reply_with if request else None) or self._on_reply
+        return self._check_reply(message, request.reply_with if request else None)
 
     def _on_reply(self, message: AclMessage, content: Content, now: datetime) -> list[AclMessage]:
         self._data.replies.append(message)
@@ -239,6 +248,36 @@ class RequestParticipantState(StrEnum):
 
 _P = RequestParticipantState
 
+REQUEST_PARTICIPANT = with_cancel(
+    TransitionTable(
+        initial=_P.AWAITING_REQUEST,
+        final=_final(RequestParticipantState),
+        failed=_P.FAILED,
+        rows={
+            _P.AWAITING_REQUEST: Row(
+                receive={Performative.REQUEST: Receive("_on_request", (_P.REQUEST_RECEIVED,))},
+                deadline=(_P.TIMED_OUT,),
+            ),
+            _P.REQUEST_RECEIVED: Row(
+                steps={
+                    "agree": (_P.AGREED,),
+                    "refuse": (_P.REFUSED,),
+                    "inform": (_P.DONE,),
+                    "failure": (_P.FAILED,),
+                },
+                deadline=(_P.TIMED_OUT,),
+            ),
+            _P.AGREED: Row(
+                steps={"inform": (_P.DONE,), "failure": (_P.FAILED,)},
+                deadline=(_P.FAILED,),
+                not_understood=(_P.NOT_UNDERSTOOD,),
+            ),
+        },
+    ),
+    _P.CANCELLED,
+)
+"""The participant's transitions: the request's ``reply-by``, then ``result_by`` after ``agree``."""
+
 
 class RequestParticipantSnapshot(ParticipantSnapshot):
     kind: Literal["request-participant"] = "request-participant"
@@ -251,12 +290,7 @@ class RequestParticipant(ParticipantConversation[RequestParticipantSnapshot]):
 
     snapshot_model = RequestParticipantSnapshot
     protocol_name = ProtocolName.REQUEST
-    terminal_states = frozenset(
-        {_P.DONE, _P.REFUSED, _P.NOT_UNDERSTOOD, _P.FAILED, _P.TIMED_OUT, _P.CANCELLED}
-    )
-    failed_state = _P.FAILED
-    initial_state = _P.AWAITING_REQUEST
-    cancelled_state = _P.CANCELLED
+    transitions = REQUEST_PARTICIPANT
 
     @property
     def state(self) -> RequestParticipantState:
@@ -302,11 +336,6 @@ class RequestParticipant(ParticipantConversation[RequestParticipantSnapshot]):
         message = self._reply(self._received(), performative, content, now)
         self._finish(state, f"{performative} sent: {describe(content)}", now)
         return [message]
-
-    def _route_step(self, message: AclMessage, now: datetime) -> Handler | Unexpected:
-        if self.state is _P.AWAITING_REQUEST and message.performative is Performative.REQUEST:
-            return self._on_request
-        return self._out_of_sequence(message, self.state)
 
     def _on_request(self, message: AclMessage, content: Content, now: datetime) -> list[AclMessage]:
         self._data.request = message

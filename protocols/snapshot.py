@@ -8,7 +8,9 @@ deep copy, ``snapshot.model_dump_json()`` persists it, and :func:`restore` (or t
 A snapshot holds everything but the content decoder (pass it again when restoring); allowed
 content types are stored by name and must be registered (:func:`ontology.codec.register`) by the
 time a machine is restored. ``kind`` names the role and ``protocol`` the protocol, so one
-snapshot of the Iterated Contract Net restores as the iterated variant.
+snapshot of the Iterated Contract Net restores as the iterated variant. An order participant's
+snapshot written before it had states of its own (kind ``contract-net-participant``, protocol
+``lso-order``) restores as an :class:`~protocols.order_request.OrderParticipant`.
 """
 
 from __future__ import annotations
@@ -16,13 +18,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, Discriminator, Tag, TypeAdapter
 
 from protocols.contract_net import ContractNetInitiator, ContractNetInitiatorSnapshot
 from protocols.contract_net_participant import ContractNetParticipant, ContractNetParticipantSnapshot
 from protocols.conversation import ContentDecoder
 from protocols.iterated_contract_net import IteratedContractNetInitiator, IteratedContractNetParticipant
-from protocols.order_request import OrderInitiator, OrderParticipant
+from protocols.order_request import OrderInitiator, OrderParticipant, OrderParticipantSnapshot
 from protocols.performative import ProtocolName
 from protocols.request import (
     RequestInitiator,
@@ -31,14 +33,31 @@ from protocols.request import (
     RequestParticipantSnapshot,
 )
 
+_ORDER_PARTICIPANT = "order-participant"
+
+
+def _snapshot_kind(data: Any) -> str | None:
+    """The snapshot's ``kind``; an order participant's from before it had a kind of its own too."""
+    if isinstance(data, Mapping):
+        kind, protocol = data.get("kind"), data.get("protocol")
+    else:
+        kind, protocol = getattr(data, "kind", None), getattr(data, "protocol", None)
+    if kind == "contract-net-participant" and protocol == ProtocolName.ORDER:
+        return _ORDER_PARTICIPANT
+    return None if kind is None else str(kind)
+
+
 AnySnapshot = Annotated[
-    RequestInitiatorSnapshot
-    | RequestParticipantSnapshot
-    | ContractNetInitiatorSnapshot
-    | ContractNetParticipantSnapshot,
-    Field(discriminator="kind"),
+    Annotated[RequestInitiatorSnapshot, Tag("request-initiator")]
+    | Annotated[RequestParticipantSnapshot, Tag("request-participant")]
+    | Annotated[ContractNetInitiatorSnapshot, Tag("contract-net-initiator")]
+    | Annotated[ContractNetParticipantSnapshot, Tag("contract-net-participant")]
+    | Annotated[OrderParticipantSnapshot, Tag(_ORDER_PARTICIPANT)],
+    Discriminator(_snapshot_kind),
 ]
-AnyConversation = RequestInitiator | RequestParticipant | ContractNetInitiator | ContractNetParticipant
+AnyConversation = (
+    RequestInitiator | RequestParticipant | ContractNetInitiator | ContractNetParticipant | OrderParticipant
+)
 
 _SNAPSHOTS: TypeAdapter[AnySnapshot] = TypeAdapter(AnySnapshot)
 
@@ -50,7 +69,7 @@ _MACHINES: dict[tuple[str, ProtocolName], type[AnyConversation]] = {
     ("contract-net-participant", ProtocolName.CONTRACT_NET): ContractNetParticipant,
     ("contract-net-participant", ProtocolName.ITERATED_CONTRACT_NET): IteratedContractNetParticipant,
     ("contract-net-initiator", ProtocolName.ORDER): OrderInitiator,
-    ("contract-net-participant", ProtocolName.ORDER): OrderParticipant,
+    (_ORDER_PARTICIPANT, ProtocolName.ORDER): OrderParticipant,
 }
 
 

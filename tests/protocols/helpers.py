@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from ontology.codec import Content, decode
@@ -62,3 +63,8 @@ def check_terminal_consistency(machine: Conversation[Any]) -> None:
     else:
         assert machine.state not in machine.terminal_states
         assert machine.outcome is None
+
+
+def state_of(machine: Conversation[Any]) -> StrEnum:
+    """The machine's state, read afresh: mypy keeps ``machine.state`` narrowed by an earlier assert."""
+    return machine.state

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from ontology.common import Done, Ping, Reason
@@ -15,7 +17,7 @@ from protocols.conversation import ConversationStateError
 from protocols.events import Anomaly, EventKind
 from protocols.performative import Performative, ProtocolName
 from tests.protocols.contents import ProtocolTestCall, ProtocolTestOffer, ProtocolTestResult
-from tests.protocols.helpers import GARBAGE, at, decoded, reply
+from tests.protocols.helpers import GARBAGE, at, decoded, reply, state_of
 
 MAKER, MALLORY = "maker@local", "mallory@local"
 A, B, C = "s1@local", "s2@local", "s3@local"
@@ -84,7 +86,7 @@ def test_happy_path() -> None:
     assert machine.state is IS.AWAITING_RESULTS and machine.winners == (B,)
     inform = reply(accept, Performative.INFORM, ProtocolTestResult(value="shipped"))
     assert machine.handle(inform, at(50)) == []
-    assert machine.state is IS.COMPLETED
+    assert state_of(machine) is IS.COMPLETED
     assert machine.results == {B: inform}
 
 
@@ -177,7 +179,7 @@ def test_winner_failure() -> None:
     assert machine.state is IS.AWAITING_RESULTS
     failure = reply(by_peer[B], Performative.FAILURE, Reason(reason="out of steel"))
     machine.handle(failure, at(6))
-    assert machine.state is IS.FAILED
+    assert state_of(machine) is IS.FAILED
     assert set(machine.results) == {A} and machine.failures == {B: failure}
 
 
@@ -313,22 +315,23 @@ def test_participant_happy_path() -> None:
     assert machine.next_deadline == at(10)
     [proposal] = machine.propose(ProtocolTestOffer(price=5), now=at(2), valid_until=at(60))
     assert proposal.in_reply_to == cfp.reply_with and proposal.reply_by == at(60)
-    assert machine.state is PS.PROPOSED and machine.next_deadline == at(60)
+    assert state_of(machine) is PS.PROPOSED and machine.next_deadline == at(60)
     accept = reply(proposal, Performative.ACCEPT_PROPOSAL, proposal.content, reply_by=at(200))
     assert machine.handle(accept, at(3)) == []
-    assert machine.state is PS.AWARDED and machine.acceptance == accept
+    assert state_of(machine) is PS.AWARDED and machine.acceptance == accept
     assert machine.next_deadline == at(200)
     [inform] = machine.inform_done(now=at(4))
     assert inform.in_reply_to == accept.reply_with
     assert decoded(inform) == Done(action="contract")
-    assert machine.state is PS.DONE
+    assert state_of(machine) is PS.DONE
 
 
 def test_participant_inform_result_and_failure() -> None:
-    for step, state in (
+    cases: list[tuple[Callable[[ContractNetParticipant], list[AclMessage]], ContractNetParticipantState]] = [
         (lambda m: m.inform_result(ProtocolTestResult(value="x"), now=at(4)), PS.DONE),
         (lambda m: m.failure("tool broke", now=at(4)), PS.FAILED),
-    ):
+    ]
+    for step, state in cases:
         machine, _ = participant()
         [proposal] = machine.propose(ProtocolTestOffer(price=5), now=at(2))
         machine.handle(reply(proposal, Performative.ACCEPT_PROPOSAL, proposal.content), at(3))

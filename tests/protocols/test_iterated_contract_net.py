@@ -13,7 +13,7 @@ from protocols.iterated_contract_net import (
 )
 from protocols.performative import Performative, ProtocolName
 from tests.protocols.contents import ProtocolTestCall, ProtocolTestOffer
-from tests.protocols.helpers import at, decoded, reply
+from tests.protocols.helpers import at, decoded, reply, state_of
 
 MAKER = "maker@local"
 A, B, C = "s1@local", "s2@local", "s3@local"
@@ -57,7 +57,7 @@ def test_revise_to_every_proposer_then_award() -> None:
     second = {A: offer(by_peer[A], 80), B: offer(by_peer[B], 85)}
     for proposal in second.values():
         machine.handle(proposal, at(12))
-    assert machine.state is IS.EVALUATING
+    assert state_of(machine) is IS.EVALUATING
     assert machine.proposals == second
     assert machine.rounds[0].proposals == first
     out = machine.award([A], now=at(13))
@@ -89,7 +89,7 @@ def test_max_rounds_guard() -> None:
     with pytest.raises(ConversationStateError, match="last"):
         machine.revise(Ping(), now=at(13), reply_by=at(30))
     machine.award([A], now=at(13))
-    assert machine.state is IS.AWAITING_RESULTS
+    assert state_of(machine) is IS.AWAITING_RESULTS
 
 
 def test_nobody_bids_again() -> None:
@@ -153,9 +153,9 @@ def test_participant_bids_again_and_wins() -> None:
     [second] = machine.propose(ProtocolTestOffer(price=90), now=at(4))
     assert second.in_reply_to == revised.reply_with
     machine.handle(reply(second, Performative.ACCEPT_PROPOSAL, second.content), at(5))
-    assert machine.state is PS.AWARDED
+    assert state_of(machine) is PS.AWARDED
     machine.inform_done(now=at(6))
-    assert machine.state is PS.DONE
+    assert state_of(machine) is PS.DONE
 
 
 def test_participant_refuses_the_second_round() -> None:

@@ -3,7 +3,9 @@ negotiated as in Iterated Contract Net; scripted runs and random interleavings (
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -15,9 +17,9 @@ from protocols.contract_net import ContractNetInitiatorState
 from protocols.contract_net_participant import ContractNetParticipantState
 from protocols.conversation import ConversationStateError
 from protocols.factory import participant_for
-from protocols.order_request import OrderInitiator, OrderParticipant
+from protocols.order_request import OrderInitiator, OrderParticipant, OrderRequestState
 from protocols.performative import Performative, ProtocolName
-from protocols.snapshot import restore
+from protocols.snapshot import parse_snapshot, restore
 from tests.protocols.contents import ProtocolTestCall, ProtocolTestOffer, ProtocolTestResult
 from tests.protocols.helpers import T0, at, decoded
 from tests.protocols.test_properties import (
@@ -38,7 +40,7 @@ from tests.protocols.test_properties import (
 CUSTOMER, MAKER = "customer@local", "maker@local"
 ORDER_SETTINGS = settings(SETTINGS, max_examples=80)
 _I = ContractNetInitiatorState
-_P = ContractNetParticipantState
+_P = OrderRequestState
 
 
 def pair(reply_by: datetime | None = None) -> tuple[OrderInitiator, OrderParticipant, AclMessage]:
@@ -63,7 +65,7 @@ def deliver(to: OrderInitiator | OrderParticipant, out: list[AclMessage], now: d
 def test_the_order_is_requested_agreed_quoted_countered_accepted_and_informed() -> None:
     customer, maker, request = pair()
     assert request.performative is Performative.REQUEST and request.protocol == ProtocolName.ORDER.value
-    assert maker.state is _P.CFP_RECEIVED and maker.round == 1
+    assert maker.state is _P.REQUESTED and maker.round == 1
     [agree] = maker.agree(now=at(1))
     assert agree.performative is Performative.AGREE and agree.in_reply_to == request.reply_with
     assert deliver(customer, [agree], at(1)) == [] and customer.agreed and customer.state is _I.COLLECTING
@@ -78,13 +80,13 @@ def test_the_order_is_requested_agreed_quoted_countered_accepted_and_informed() 
     assert customer.agreed and maker.agreed
     [counter] = customer.revise(ProtocolTestCall(item="cheaper"), now=at(3), reply_by=at(40))
     assert counter.performative is Performative.CFP and counter.in_reply_to == quote.reply_with
-    assert deliver(maker, [counter], at(3)) == [] and maker.state is _P.CFP_RECEIVED and maker.round == 2
+    assert deliver(maker, [counter], at(3)) == [] and maker.state is _P.REQUESTED and maker.round == 2
     with pytest.raises(ConversationStateError):
         maker.agree(now=at(3))  # a counter-offer is not agreed to
     [again] = maker.propose(ProtocolTestOffer(price=90), now=at(4))
     deliver(customer, [again], at(4))
     [accept] = customer.award([MAKER], now=at(5), result_by=at(50))
-    assert deliver(maker, [accept], at(5)) == [] and str(maker.state) == _P.AWARDED
+    assert deliver(maker, [accept], at(5)) == [] and str(maker.state) == _P.ACCEPTED
     [inform] = maker.inform_result(ProtocolTestResult(value="contracts"), now=at(6))
     assert deliver(customer, [inform], at(6)) == []
     assert customer.state is _I.COMPLETED and str(maker.state) == _P.DONE
@@ -130,7 +132,7 @@ def test_misplaced_agrees_and_openers_are_not_understood() -> None:
     cfp = request.model_copy(update={"performative": Performative.CFP, "reply_with": "cfp"})
     fresh = OrderParticipant.for_message(cfp, me=MAKER, patience=PATIENCE)
     [answer] = fresh.handle(cfp, T0)
-    assert answer.performative is Performative.NOT_UNDERSTOOD and fresh.state is _P.AWAITING_CFP
+    assert answer.performative is Performative.NOT_UNDERSTOOD and fresh.state is _P.AWAITING_REQUEST
 
 
 def test_the_request_reply_by_bounds_the_quotation_even_after_agree() -> None:
@@ -244,7 +246,7 @@ def test_customer_side_random_interleavings(data: st.DataObject) -> None:
 def manufacturer_actions(machine: Machine) -> list[Action]:
     assert isinstance(machine, OrderParticipant)
     actions: list[Action] = []
-    if machine.state is _P.CFP_RECEIVED:
+    if machine.state is _P.REQUESTED:
         actions += [
             lambda data, now: machine.propose(
                 ProtocolTestOffer(price=data.draw(st.integers(0, 9))),
@@ -255,7 +257,7 @@ def manufacturer_actions(machine: Machine) -> list[Action]:
         ]
         if machine.round == 1 and not machine.agreed:
             actions += [lambda data, now: machine.agree(now=now)] * 2
-    if machine.state is _P.AWARDED:
+    if machine.state is _P.ACCEPTED:
         actions += [
             lambda data, now: machine.inform_result(ProtocolTestResult(value="ok"), now=now),
             lambda data, now: machine.failure("broke", now=now),
@@ -289,3 +291,65 @@ def test_snapshots_restore_the_order_machines() -> None:
     assert type(restore(customer.to_snapshot())) is OrderInitiator
     assert type(restore(maker.to_snapshot())) is OrderParticipant
     assert customer.to_snapshot().protocol is ProtocolName.ORDER
+
+
+# ------------------------------------------------------------------ snapshots from before OrderRequestState
+
+
+def written_with_contract_net_states(maker: OrderParticipant, old_state: str) -> dict[str, Any]:
+    """``maker``'s snapshot as the order participant wrote it when it used Contract Net's states."""
+    snapshot = maker.to_snapshot().model_dump(mode="json")
+    return {**snapshot, "kind": "contract-net-participant", "state": old_state}
+
+
+def in_each_state() -> list[tuple[OrderParticipant, str]]:
+    """An order participant in each state that has its own old value, with that value."""
+    _, requested, request = pair()
+    waiting = OrderParticipant.for_message(request, me=MAKER, patience=PATIENCE, content_types=CONTENT_TYPES)
+    _, quoted, _ = pair()
+    quoted.propose(ProtocolTestOffer(price=5), now=at(1))
+    customer, accepted, _ = pair()
+    deliver(customer, accepted.propose(ProtocolTestOffer(price=5), now=at(1)), at(1))
+    deliver(accepted, customer.award([MAKER], now=at(2)), at(2))
+    _, cancelled, opening = pair()
+    cancel = AclMessage.build(
+        Performative.CANCEL, CUSTOMER, MAKER, Reason(reason="off"), conversation_id=opening.conversation_id
+    )
+    cancelled.handle(cancel, at(1))
+    return [
+        (waiting, ContractNetParticipantState.AWAITING_CFP),
+        (requested, ContractNetParticipantState.CFP_RECEIVED),
+        (quoted, ContractNetParticipantState.PROPOSED),
+        (accepted, ContractNetParticipantState.AWARDED),
+        (cancelled, ContractNetParticipantState.CANCELLED),
+    ]
+
+
+def test_an_order_snapshot_with_contract_net_states_restores_with_the_order_states() -> None:
+    expected = [_P.AWAITING_REQUEST, _P.REQUESTED, _P.QUOTED, _P.ACCEPTED, _P.CANCELLED]
+    for (maker, old_state), state in zip(in_each_state(), expected, strict=True):
+        assert maker.state is state
+        old = written_with_contract_net_states(maker, old_state)
+        for restored in (
+            restore(json.dumps(old)),
+            restore(old),
+            OrderParticipant.from_snapshot(old),
+            OrderParticipant.from_snapshot(json.dumps(old)),
+        ):
+            assert isinstance(restored, OrderParticipant) and restored.state is state
+            assert restored.to_snapshot() == maker.to_snapshot()
+        parsed = parse_snapshot(old)
+        assert parsed.kind == "order-participant" and parsed.state is state
+
+
+def test_an_old_quoted_order_carries_on_to_its_result_after_restoring() -> None:
+    customer, maker, _ = pair()
+    [quote] = maker.propose(ProtocolTestOffer(price=5), now=at(1))
+    deliver(customer, [quote], at(1))
+    restored = restore(json.dumps(written_with_contract_net_states(maker, "proposed")))
+    assert isinstance(restored, OrderParticipant)
+    deliver(restored, customer.award([MAKER], now=at(2)), at(2))
+    assert restored.state is _P.ACCEPTED
+    deliver(customer, restored.inform_result(ProtocolTestResult(value="ok"), now=at(3)), at(3))
+    assert str(restored.state) == _P.DONE and customer.state is _I.COMPLETED
+    assert restored.to_snapshot().kind == "order-participant"

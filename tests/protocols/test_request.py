@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from ontology.common import Done, Ping, Reason
@@ -15,7 +17,7 @@ from protocols.request import (
 )
 from protocols.wire import from_envelope, to_envelopes
 from tests.protocols.contents import ProtocolTestCall, ProtocolTestResult
-from tests.protocols.helpers import GARBAGE, at, check_outgoing, decoded, reply
+from tests.protocols.helpers import GARBAGE, at, check_outgoing, decoded, reply, state_of
 
 ME, PEER, MALLORY = "customer@local", "maker@local", "mallory@local"
 IS = RequestInitiatorState
@@ -67,7 +69,7 @@ def test_agree_then_inform_result() -> None:
     assert machine.next_deadline == at(60)
     inform = reply(request, Performative.INFORM, ProtocolTestResult(value="built"))
     assert machine.handle(inform, at(30)) == []
-    assert machine.state is IS.DONE
+    assert state_of(machine) is IS.DONE
     assert machine.finished
     assert machine.result == inform
     assert machine.outcome is not None and machine.outcome.state == IS.DONE
@@ -109,7 +111,7 @@ def test_no_answer_by_reply_by_times_out() -> None:
     assert machine.tick(at(9.999)) == []
     assert machine.state is IS.AWAITING_RESPONSE
     assert machine.tick(at(10)) == []
-    assert machine.state is IS.TIMED_OUT
+    assert state_of(machine) is IS.TIMED_OUT
     late = reply(request, Performative.INFORM, Done(action="request"))
     assert machine.handle(late, at(11)) == []
     assert machine.log.events[-1].code is Anomaly.FINISHED
@@ -127,7 +129,7 @@ def test_agreed_but_no_result_by_result_by() -> None:
     assert machine.tick(at(15)) == []
     assert machine.state is IS.AGREED
     machine.tick(at(20))
-    assert machine.state is IS.TIMED_OUT
+    assert state_of(machine) is IS.TIMED_OUT
     assert machine.outcome is not None and "result" in machine.outcome.reason
 
 
@@ -150,7 +152,7 @@ def test_malformed_content_gets_not_understood_and_changes_nothing() -> None:
     answered_not_understood(machine.handle(bad, at(1)), bad, Anomaly.BAD_CONTENT)
     assert machine.state is IS.AWAITING_RESPONSE
     machine.handle(reply(request, Performative.INFORM, Done(action="request")), at(2))
-    assert machine.state is IS.DONE
+    assert state_of(machine) is IS.DONE
 
 
 def test_content_of_the_wrong_type_gets_not_understood() -> None:
@@ -259,7 +261,7 @@ def test_participant_agree_then_inform() -> None:
     [inform] = machine.inform(ProtocolTestResult(value="done"), now=at(3))
     assert inform.performative is Performative.INFORM
     assert inform.in_reply_to == request.reply_with
-    assert machine.state is PS.DONE
+    assert state_of(machine) is PS.DONE
     check_outgoing(machine, [agree, inform], {request.reply_with or ""})
 
 
@@ -286,7 +288,11 @@ def test_participant_refuse_and_failure() -> None:
 def test_participant_steps_in_wrong_state_raise() -> None:
     machine, _ = received()
     machine.refuse("no", now=at(2))
-    for step in (lambda: machine.agree(now=at(3)), lambda: machine.inform(now=at(3))):
+    steps: list[Callable[[], list[AclMessage]]] = [
+        lambda: machine.agree(now=at(3)),
+        lambda: machine.inform(now=at(3)),
+    ]
+    for step in steps:
         with pytest.raises(ConversationStateError):
             step()
 
@@ -350,7 +356,7 @@ def test_participant_not_understanding_the_request_keeps_waiting() -> None:
     assert machine.state is PS.AWAITING_REQUEST
     assert machine.next_deadline == at(1) + machine.patience
     machine.tick(at(1) + machine.patience)
-    assert machine.state is PS.TIMED_OUT
+    assert state_of(machine) is PS.TIMED_OUT
 
 
 def test_second_request_is_out_of_sequence() -> None:
