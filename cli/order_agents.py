@@ -15,6 +15,7 @@ import logging
 
 from agents.contract.sessions import sourced_dazl_sessions
 from agents.manufacturer.agent import ManufacturerAgent
+from agents.manufacturer.options import LedgerSeat
 from agents.supplier_proxy.host import DEFAULT_NAME, ProxyHost
 from cli.roster import jid_of, manufacturer_policies
 from core.settings import Settings
@@ -70,10 +71,14 @@ async def manufacturer_agents(
     def proxy_of(supplier: Supplier) -> str:
         return f"{proxies}/{supplier.id}"
 
+    def signer(supplier_id: str) -> str:
+        return f"{proxies}/{supplier_id}"
+
     agents = []
     for policy in policies:
         assert policy.owner_user_id is not None  # manufacturer_policies keeps owned policies only
         own = None if ledger is None else await ledger.session_of(policy.owner_user_id)
+        seat = None if own is None else LedgerSeat(own, StoreIdentities(lambda: db), supplier_jid=signer)
         agents.append(
             ManufacturerAgent(
                 jid_of(policy.agent_jid, settings),
@@ -85,9 +90,7 @@ async def manufacturer_agents(
                 manufacturer_id=policy.owner_user_id,
                 supplier_agent=proxy_of,
                 consoles=[console],
-                ledger=own,
-                identities=None if ledger is None else StoreIdentities(lambda: db),
-                supplier_jid=lambda supplier_id: f"{proxies}/{supplier_id}",
+                ledger=seat,
             )
         )
     return agents

@@ -32,11 +32,11 @@ from typing import Any
 
 from agents.contract.sessions import AgentSessions
 from agents.manufacturer.agent import ManufacturerAgent
+from agents.manufacturer.options import LedgerSeat
 from agents.manufacturer.settings import Timings
 from agents.runtime.child_process import READY
 from core.settings import get_settings
 from ledger.identities.store_lookup import StoreIdentities
-from ledger.lifecycle import PartyLedger
 from ledger.settings import LedgerSettings
 from ontology.contract import PartyRole
 from ontology.policy import ManufacturerPolicy
@@ -66,13 +66,14 @@ async def run(
         return f"{host}/{supplier.id}" if host else supplier.agent
 
     db = await Database.open(settings.resolved_database_url, migrate=True)
-    ledger: PartyLedger | None = None
-    identities: StoreIdentities | None = None
+    ledger: LedgerSeat | None = None
     sessions: AgentSessions | None = None
     if args.ledger:
         sessions = AgentSessions(lambda: db, LedgerSettings(), settings)
         identities = StoreIdentities(lambda: db)
-        ledger = await sessions.session(PartyRole.MANUFACTURER, args.manufacturer_id or args.name)
+        session = await sessions.session(PartyRole.MANUFACTURER, args.manufacturer_id or args.name)
+        signer = (lambda supplier_id: f"{host}/{supplier_id}") if host else None
+        ledger = LedgerSeat(session, identities, supplier_jid=signer)
     agent = ManufacturerAgent(
         args.name,
         settings,
@@ -86,8 +87,6 @@ async def run(
         supplier_agent=proxy_of,
         consoles=args.console,
         ledger=ledger,
-        identities=identities,
-        supplier_jid=(lambda supplier_id: f"{host}/{supplier_id}") if host else None,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -21,26 +21,34 @@ else is refused ``not-authorised`` before a conversation opens: nothing of it is
 store (the refusal is logged, with the sender, by the Python logger). Console requests come only from the
 configured consoles (:mod:`agents.manufacturer.console`).
 
-What the agent keeps about an order (its customer agent, the status last announced, the conversations of
-the order, its flow) is dropped once the order's flow ends; a conversation still open then keeps its entry
-until it closes.
+What the agent keeps about an order (its customer agent and the status last announced:
+:class:`~agents.manufacturer.notices.Followers`; the conversations of the order and its flow:
+:class:`~agents.manufacturer.order_registry.OrderRegistry`, which also says how the flows are started and
+stopped) is dropped once the order's flow ends; a conversation still open then keeps its entry until it
+closes. The flow, the console desk and the recovery see the agent through the narrow protocols of
+:mod:`agents.manufacturer.host` only.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 from agents.manufacturer.assessment import QUEUED, Assessment, assess, queue_minutes
 from agents.manufacturer.console import ConsoleDesk
 from agents.manufacturer.contracting import ContractAgentStep, ContractStep
-from agents.manufacturer.flow import OrderFlow
+from agents.manufacturer.flow import OrderFlow, customer_side
+from agents.manufacturer.host import OnUpdate
 from agents.manufacturer.journal import Journal
 from agents.manufacturer.ledger_contract import LedgerContractStep
-from agents.manufacturer.notices import notice_message
+from agents.manufacturer.notices import Followers, NoticeInfo
+from agents.manufacturer.options import Approver, DecisionHooks, LedgerSeat
+from agents.manufacturer.order_registry import OrderRegistry
+from agents.manufacturer.recovery import recover
+from agents.manufacturer.resumption import Stage, load_resumption
 from agents.manufacturer.scoring import NegotiationScorer
 from agents.manufacturer.selection import OfferScorer
 from agents.manufacturer.settings import Timings
@@ -48,24 +56,18 @@ from agents.runtime.conversation_behaviour import ConversationBehaviour
 from agents.runtime.platform_agent import PlatformAgent
 from agents.runtime.refusals import NOT_AUTHORISED
 from core.settings import Settings
-from ledger.lifecycle import PartyIdentities, PartyLedger
 from ontology.codec import ContentError, decode
 from ontology.common import Reason
 from ontology.console import OrderStatusNotice
 from ontology.events import HistoryEvent
-from ontology.lifecycle import ShipmentInfo
-from ontology.network import SupplyNetwork
 from ontology.order import Order, OrderStatus
 from ontology.policy import ManufacturerPolicy, NegotiationStrategy
 from ontology.product import Product
-from ontology.quotation import AcceptQuotation, CounterOffer, Quotation
 from ontology.supplier import Supplier
-from ontology.values import Money
 from protocols.acl import AclMessage
 from protocols.conversation import Conversation
 from protocols.order_request import OrderParticipant
 from protocols.performative import Performative, ProtocolName
-from protocols.snapshot import restore
 from store.database import Database
 from store.enums import ANY_PARTY, AgentRole, Direction, NegotiationRole
 
@@ -73,8 +75,7 @@ log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=Conversation[Any])
 
-Approver = Callable[[Order, Assessment], Awaitable[bool]]
-"""Manual acceptance: True to take the order (used when the policy's ``auto_accept`` is off)."""
+__all__ = ["Approver", "ManufacturerAgent", "PolicyMissing"]
 
 
 class PolicyMissing(RuntimeError):
@@ -94,45 +95,39 @@ class ManufacturerAgent(PlatformAgent):
         contract_step: ContractStep | None = None,
         policy: ManufacturerPolicy | None = None,
         manufacturer_id: str | None = None,
-        scorer: OfferScorer | None = None,
-        approver: Approver | None = None,
+        decisions: DecisionHooks | None = None,
         timings: Timings | None = None,
         supplier_agent: Callable[[Supplier], str | None] | None = None,
         consoles: Iterable[str] = (),
         password: str | None = None,
-        ledger: PartyLedger | None = None,
-        identities: PartyIdentities | None = None,
-        supplier_jid: Callable[[str], str | None] | None = None,
+        ledger: LedgerSeat | None = None,
     ) -> None:
         """``consoles``: bare JIDs trusted to drive the manual steps (:mod:`agents.manufacturer.console`).
 
-        ``ledger``: the manufacturer's own session on the ledger (its party, a token of its own ledger user
-        only); with it the agent contracts itself (:class:`LedgerContractStep`, unless ``contract_step`` is
-        given) and takes every later step of the order's life on the ledger (:mod:`.ledger_life`).
-        ``identities``: read-only lookup of the other parties' ledger identities (the identity store), needed
-        with ``ledger``. ``supplier_jid``: the agent that signs for a supplier id when this run did not
-        negotiate with it (after a restart); default: the supplier's agent as ``supplier_agent`` names it
-        during sourcing, else none."""
+        ``ledger``: the manufacturer on the ledger; with it the agent contracts itself
+        (:class:`LedgerContractStep`, unless ``contract_step`` is given) and takes every later step of the
+        order's life on the ledger (:mod:`.ledger_life`). ``decisions``: an offer scorer or an approver of
+        orders instead of the defaults. ``supplier_agent``: the agent to negotiate with for a supplier
+        (default: the supplier's own ``agent``)."""
         super().__init__(name, settings, password=password)
         if contract_agent is None and contract_step is None and ledger is None:
             raise ValueError("give the contract agent's JID, a contract step or the manufacturer's ledger")
-        if ledger is not None and identities is None:
-            raise ValueError("a manufacturer on the ledger needs the identity store (identities)")
+        hooks = decisions or DecisionHooks()
         self.db = db
         self.store = db
         self.catalogue = dict(catalogue)
         self.matchmaker = matchmaker
         self.timings = timings or Timings()
-        self.ledger = ledger
-        self.identities = identities
+        self.ledger = None if ledger is None else ledger.session
+        self.identities = None if ledger is None else ledger.identities
         self._supplier_jids: dict[str, str] = {}
         self._supplier_names: dict[str, str] = {}
-        self._supplier_jid = supplier_jid
-        if contract_step is None and ledger is not None and identities is not None:
+        self._supplier_jid = None if ledger is None else ledger.supplier_jid
+        if contract_step is None and ledger is not None:
             contract_step = LedgerContractStep(
                 self,
-                ledger,
-                identities,
+                ledger.session,
+                ledger.identities,
                 self.timings.contract,
                 supplier_jid=self.supplier_jid,
                 supplier_penalty=lambda: self.policy.supplier_penalty,
@@ -144,20 +139,20 @@ class ManufacturerAgent(PlatformAgent):
         self._policy_fixed = policy is not None
         self._stored_products: dict[str, Product] = {}
         self.desk = ConsoleDesk(self, consoles)
-        self.customers: dict[str, str] = {}
-        """The customer agent of each order this run knows (it hears the status notices)."""
-        self._announced: dict[str, OrderStatus] = {}
         self.manufacturer_id = manufacturer_id or self.address.split("@", 1)[0]
-        self._scorer = scorer
+        self._scorer = hooks.scorer
         self._scorers: dict[NegotiationStrategy, OfferScorer] = {}
-        self.approver = approver
+        self.approver = hooks.approver
         self._supplier_agent = supplier_agent
         self.journal = Journal(db, self.address)
-        self._order_of: dict[str, str] = {}
-        """The order each tracked conversation is about (its messages are logged under it)."""
-        self._tracked: dict[str, set[str]] = {}
-        """The tracked conversations of each order."""
-        self._flows: dict[str, asyncio.Task[None]] = {}
+        self.followers = Followers(self.address, self.desk.consoles, self._send_notice)
+        """Who hears each order's status notices."""
+        self.orders = OrderRegistry(
+            is_open=lambda cid: self.conversation(cid) is not None,
+            released=self.journal.forget,
+            memories=(self.followers,),
+        )
+        """Each order's flow and conversations."""
         self._may_create: set[str] = set()
         """Order conversations admitted from a sender acting for exactly the order's customer, until they
         open: only they may store a new order."""
@@ -217,8 +212,6 @@ class ManufacturerAgent(PlatformAgent):
         except Exception:
             log.exception("%s: could not store the catalogue", self.address)
         await super().start()
-        from agents.manufacturer.recovery import recover
-
         await recover(self)
 
     async def setup(self) -> None:
@@ -227,10 +220,7 @@ class ManufacturerAgent(PlatformAgent):
         self.serve(ProtocolName.REQUEST, self.desk.open_request, admit=self.desk.admit)
 
     async def stop(self) -> None:
-        for task in list(self._flows.values()):
-            task.cancel()
-        if self._flows:
-            await asyncio.gather(*self._flows.values(), return_exceptions=True)
+        await self.orders.stop()
         await self.flush_log()
         if self._log_task is not None:
             self._log_task.cancel()
@@ -300,88 +290,33 @@ class ManufacturerAgent(PlatformAgent):
             self.send_acl(_reason(self.address, message, f"a request here carries an Order: {exc}"))
             return
         order_id = str(order.id)
-        if order_id in self._flows:
+        if self.orders.running(order_id):
             self.refuse(message, Reason(reason="duplicate-order", detail=f"order {order_id} is under way"))
             return
-        machine = OrderParticipant.for_message(
-            message,
-            me=self.address,
-            patience=self.timings.quotation_validity,
-            content_types={
-                Performative.REQUEST: (Order,),
-                Performative.CFP: (CounterOffer,),
-                Performative.ACCEPT_PROPOSAL: (AcceptQuotation, Quotation),
-            },
-        )
+        machine = customer_side(message, me=self.address, patience=self.timings.quotation_validity)
         self.track(machine.conversation_id, order_id)
-        self.customers[order_id] = message.sender
+        self.follow(order_id, message.sender)
         conversation = self.open_conversation(
             machine, opening=message, on_update=self._customer_update(order_id)
         )
         flow = OrderFlow(self, conversation, order, may_create=may_create)
-        self._run_flow(order_id, flow.run())
+        self.orders.start(order_id, flow.run())
 
-    def _run_flow(self, order_id: str, steps: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(steps, name=f"order {order_id}")
-        self._flows[order_id] = task
-        task.add_done_callback(self._flow_done)
-
-    async def resume_quoted(self, machine: OrderParticipant, order_id: str) -> bool:
-        """Resume (after a restart) an order whose quotation awaits the customer's answer; False when
-        the store lacks what that needs (the order, its quotation, its network, its product)."""
-        order = await self.journal.load_order(order_id)
-        record = await self.journal.order_record(order_id)
-        if order is None or record is None or record.quotation is None or record.supply_network is None:
+    async def resume(self, stage: Stage, order_id: str, machine: OrderParticipant | None = None) -> bool:
+        """Resume (after a restart) the flow of ``order_id`` from ``stage`` (:mod:`.resumption`);
+        ``machine``: the customer's unfinished conversation, else the one the store holds. False when the
+        store lacks what the stage needs."""
+        point = await load_resumption(self.journal, self.product, stage, order_id, machine)
+        if point is None:
             return False
-        product = await self.product(order.product_id)
-        if product is None:
-            return False
-        quotation = Quotation.model_validate(record.quotation)
-        network = SupplyNetwork.model_validate(record.supply_network)
-        self.track(machine.conversation_id, order_id)
-        conversation = self.open_conversation(machine, on_update=self._customer_update(order_id))
-        self._run_flow(order_id, OrderFlow(self, conversation, order).resume(quotation, network, product))
+        conversation: ConversationBehaviour[OrderParticipant]
+        if stage.serves_conversation:
+            self.track(point.machine.conversation_id, order_id)
+            conversation = self.open_conversation(point.machine, on_update=self._customer_update(order_id))
+        else:  # a finished conversation only names the customer: it is not served again
+            conversation = ConversationBehaviour(point.machine)
+        self.orders.start(order_id, OrderFlow(self, conversation, point.order).resume(point))
         return True
-
-    async def resume_contracting(self, machine: OrderParticipant, order_id: str) -> bool:
-        """Resume (after a restart) an order the customer accepted whose contract step was interrupted
-        (confirmed or contracting): commit again, then inform the customer; False when the store
-        lacks what that needs (the order, its quotation, its network)."""
-        order = await self.journal.load_order(order_id)
-        record = await self.journal.order_record(order_id)
-        if order is None or record is None or record.quotation is None or record.supply_network is None:
-            return False
-        quotation = Quotation.model_validate(record.quotation)
-        network = SupplyNetwork.model_validate(record.supply_network)
-        self.track(machine.conversation_id, order_id)
-        conversation = self.open_conversation(machine, on_update=self._customer_update(order_id))
-        self._run_flow(order_id, OrderFlow(self, conversation, order).resume_contract(quotation, network))
-        return True
-
-    async def resume_production(self, order_id: str) -> bool:
-        """Resume (after a restart) an order contracted, in production or produced: produce (again,
-        or wait for the console's progress), invoice, collect; False when the store lacks what that
-        needs (the order, its quotation, the customer's conversation)."""
-        order = await self.journal.load_order(order_id)
-        record = await self.journal.order_record(order_id)
-        state = await self.journal.customer_conversation(order_id)
-        if order is None or record is None or record.quotation is None or state is None:
-            return False
-        machine = restore(state.state)
-        if not isinstance(machine, OrderParticipant):
-            return False
-        quotation = Quotation.model_validate(record.quotation)
-        self.customers[order_id] = machine.initiator
-        # The finished conversation only names the customer: it is not served again.
-        conversation = ConversationBehaviour(machine)
-        self._run_flow(order_id, OrderFlow(self, conversation, order).resume_production(quotation))
-        return True
-
-    def _flow_done(self, task: asyncio.Task[None]) -> None:
-        for order_id, running in list(self._flows.items()):
-            if running is task:
-                del self._flows[order_id]
-                self.forget(order_id)
 
     def _customer_update(
         self, order_id: str
@@ -416,58 +351,25 @@ class ManufacturerAgent(PlatformAgent):
         return self._supplier_names.get(supplier_id, supplier_id)
 
     def order_task(self, order_id: str) -> asyncio.Task[None] | None:
-        return self._flows.get(order_id)
+        return self.orders.task(order_id)
 
     # ----------------------------------------------------------------- memory
 
     def forget(self, order_id: str) -> None:
-        """Drop what this run keeps about ``order_id`` (its flow ended, or none runs): its customer agent,
-        the status last announced, its tracked conversations (one still open keeps its entry until it
-        closes). Nothing when its flow still runs."""
-        if order_id in self._flows:
-            return
-        self.customers.pop(order_id, None)
-        self._announced.pop(order_id, None)
-        cids = self._tracked.get(order_id)
-        if cids is None:
-            return
-        for cid in [c for c in cids if self.conversation(c) is None]:
-            self._untrack(cid)
-        if not cids:
-            self._tracked.pop(order_id, None)
+        """Drop what this run keeps about ``order_id`` (see :meth:`OrderRegistry.forget`)."""
+        self.orders.forget(order_id)
 
     def forget_idle(self) -> None:
-        """:meth:`forget` every order whose flow does not run (after a recovery)."""
-        for order_id in {*self.customers, *self._announced, *self._tracked} - set(self._flows):
-            self.forget(order_id)
-
-    def _untrack(self, conversation_id: str) -> None:
-        order_id = self._order_of.pop(conversation_id, None)
-        self.journal.forget(conversation_id)
-        cids = self._tracked.get(order_id or "")
-        if cids is not None:
-            cids.discard(conversation_id)
-            if not cids:
-                del self._tracked[order_id or ""]
+        self.orders.forget_idle()
 
     def unregister_conversation(self, conversation_id: str, conversation: object | None = None) -> None:
         super().unregister_conversation(conversation_id, conversation)
-        order_id = self._order_of.get(conversation_id)
-        if order_id is None or order_id in self._flows or self.conversation(conversation_id) is not None:
-            return
-        self._untrack(conversation_id)
+        self.orders.closed(conversation_id)
 
     @property
     def orders_in_memory(self) -> dict[str, int]:
         """How many entries each per-order map holds (tests, diagnostics)."""
-        return {
-            "customers": len(self.customers),
-            "announced": len(self._announced),
-            "conversations": len(self._order_of),
-            "orders tracked": len(self._tracked),
-            "flows": len(self._flows),
-            "admitted": len(self._may_create),
-        }
+        return {**self.followers.sizes(), **self.orders.sizes(), "admitted": len(self._may_create)}
 
     async def product(self, product_id: str) -> Product | None:
         """A product of the catalogue, else of the store (read again each time: it may change)."""
@@ -490,16 +392,7 @@ class ManufacturerAgent(PlatformAgent):
     # ----------------------------------------------------------------- status and notices
 
     async def change_status(
-        self,
-        order_id: str,
-        to: OrderStatus,
-        event: HistoryEvent | None = None,
-        *,
-        price: Money | None = None,
-        currency: str | None = None,
-        progress: int | None = None,
-        shipment: ShipmentInfo | None = None,
-        delivery_date: date | None = None,
+        self, order_id: str, to: OrderStatus, event: HistoryEvent | None = None, **notice: Unpack[NoticeInfo]
     ) -> bool:
         """Move the order to ``to`` in the store (``event``: what happened) and tell its followers (also when
         another agent, the contract agent, moved it there first; never twice); False when it was there
@@ -508,33 +401,20 @@ class ManufacturerAgent(PlatformAgent):
         note = "" if event is None else event.sentence()
         if changed:
             log.info("%s: order %s -> %s %s", self.address, order_id, to, note)
-        if changed or self._announced.get(order_id) is not to:
-            self._announced[order_id] = to
-            self.notify(
-                OrderStatusNotice.model_validate(
-                    {
-                        "order_id": order_id,
-                        "status": to,
-                        "note": note[:2000],
-                        "event": event,
-                        "price": price,
-                        "currency": currency,
-                        "progress": progress,
-                        "shipment": shipment,
-                        "delivery_date": delivery_date,
-                    }
-                )
-            )
+        if self.followers.announcing(order_id, to, changed=changed):
+            fields = {"order_id": order_id, "status": to, "note": note[:2000], "event": event, **notice}
+            self.notify(OrderStatusNotice.model_validate(fields))
         self.forget(order_id)  # when no flow runs for it (a recovery ending it)
         return changed
 
+    def follow(self, order_id: str, customer_agent: str) -> None:
+        self.followers.follow(order_id, customer_agent)
+
     def notify(self, notice: OrderStatusNotice) -> None:
         """Send ``notice`` to the order's customer agent (when known) and to every console."""
-        order_id = str(notice.order_id)
-        followers = [self.customers.get(order_id, ""), *sorted(self.desk.consoles)]
-        message = notice_message(self.address, followers, notice)
-        if message is None:
-            return
+        self.followers.notify(notice)
+
+    def _send_notice(self, message: AclMessage, order_id: str) -> None:
         self.track(message.conversation_id or "", order_id)
         try:
             self.send_acl(message)
@@ -545,11 +425,7 @@ class ManufacturerAgent(PlatformAgent):
 
     def track(self, conversation_id: str, order_id: str) -> None:
         """Log this conversation's messages under ``order_id`` (until the order's flow ends)."""
-        previous = self._order_of.get(conversation_id)
-        if previous is not None and previous != order_id:
-            self._untrack(conversation_id)
-        self._order_of[conversation_id] = order_id
-        self._tracked.setdefault(order_id, set()).add(conversation_id)
+        self.orders.track(conversation_id, order_id)
 
     async def save_conversation(
         self, conversation: ConversationBehaviour[Any], role: NegotiationRole, order_id: str
@@ -561,11 +437,7 @@ class ManufacturerAgent(PlatformAgent):
             log.exception("%s: could not save conversation %s", self.address, machine.conversation_id)
 
     def open_conversation(
-        self,
-        machine: M,
-        *,
-        on_update: Callable[[ConversationBehaviour[M]], Awaitable[None] | None] | None = None,
-        opening: AclMessage | None = None,
+        self, machine: M, *, on_update: OnUpdate[M] = None, opening: AclMessage | None = None
     ) -> ConversationBehaviour[M]:
         behaviour = super().open_conversation(machine, on_update=on_update, opening=opening)
         if opening is not None:  # admitted: its conversation is ours now
@@ -585,7 +457,7 @@ class ManufacturerAgent(PlatformAgent):
         open, between its parties, or one tracked for an order. What outsiders send outside them (or into
         a conversation they are no party of), and what the agent answers them, is not stored."""
         cid = message.conversation_id or ""
-        order_id = self._order_of.get(cid)
+        order_id = self.orders.order_of(cid)
         conversation = self.conversation(cid)
         if conversation is None and order_id is None:
             return

@@ -33,8 +33,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+from agents.manufacturer.host import DeskHost
 from agents.runtime.conversation_behaviour import ConversationBehaviour
 from agents.runtime.transport import bare
 from ontology.codec import Content, decode
@@ -53,9 +54,6 @@ from ontology.order import OrderStatus
 from protocols.acl import AclMessage
 from protocols.performative import Performative
 from protocols.request import RequestParticipant, RequestParticipantState
-
-if TYPE_CHECKING:
-    from agents.manufacturer.agent import ManufacturerAgent
 
 log = logging.getLogger(__name__)
 
@@ -159,9 +157,10 @@ class Gate(Generic[R]):
 
 
 class ConsoleDesk:
-    """Serves console requests for a manufacturer agent; ``consoles`` are trusted bare JIDs."""
+    """Serves console requests for a manufacturer agent (seen as a :class:`DeskHost`); ``consoles`` are
+    trusted bare JIDs."""
 
-    def __init__(self, agent: ManufacturerAgent, consoles: Iterable[str]) -> None:
+    def __init__(self, agent: DeskHost, consoles: Iterable[str]) -> None:
         self.agent = agent
         self.consoles = frozenset(bare(jid) for jid in consoles)
         self._gates: dict[tuple[str, type[Content]], Gate[Any]] = {}

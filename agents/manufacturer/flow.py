@@ -10,11 +10,12 @@ or a revised ``cfp`` (:class:`~ontology.quotation.CounterOffer`, answered by a r
 ``failure``. Production follows; then a FIPA ``request`` with the
 :class:`~ontology.billing.Invoice` to the customer, answered by ``inform``
 :class:`~ontology.billing.Payment`. With the manufacturer on the ledger
-(``ManufacturerAgent(ledger=...)``) the order goes on there to ``completed``
+(the host's ``ledger``) the order goes on there to ``completed``
 (:mod:`agents.manufacturer.ledger_life`: parts received, production, invoice and payment on the
 ledger, shipment, delivery, suppliers paid). Every status change goes through the store (with history)
-and is told to the order's followers (:meth:`ManufacturerAgent.change_status`); every step's
-conversation snapshot is saved.
+and is told to the order's followers (:meth:`~agents.manufacturer.host.OrderHost.change_status`); every
+step's conversation snapshot is saved. The flow sees its agent through
+:class:`~agents.manufacturer.host.OrderHost` only.
 
 With the policy's ``auto_accept``, ``auto_source``, ``auto_produce`` or ``auto_invoice`` off, the
 flow waits at that step for its console (:mod:`agents.manufacturer.console`): an
@@ -34,10 +35,11 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from agents.manufacturer.assessment import Assessment
 from agents.manufacturer.console import Gate, Pending
+from agents.manufacturer.host import OrderHost
 from agents.manufacturer.order_estimate import quotation_note
 from agents.manufacturer.pricing import (
     CostLine,
@@ -49,6 +51,7 @@ from agents.manufacturer.pricing import (
     revised_quotation,
 )
 from agents.manufacturer.requests import ask
+from agents.manufacturer.resumption import CONTRACTING, PRODUCTION, Resumption
 from agents.manufacturer.sourcing import NotCovered, Sourcing
 from agents.runtime.conversation_behaviour import ConversationBehaviour, utc_now
 from ontology.billing import Invoice, Payment, invoice_lines
@@ -70,23 +73,34 @@ from ontology.matchmaking import FindSuppliers, SupplierCandidates
 from ontology.network import Assignment, SupplyNetwork
 from ontology.order import Order, OrderStatus
 from ontology.policy import ManufacturerPolicy
-from ontology.product import Product
-from ontology.quotation import CounterOffer, Quotation
+from ontology.quotation import AcceptQuotation, CounterOffer, Quotation
 from ontology.values import Money
-from protocols.contract_net_participant import ContractNetParticipantState
-from protocols.order_request import OrderParticipant
+from protocols.acl import AclMessage
+from protocols.order_request import OrderParticipant, OrderRequestState
+from protocols.performative import Performative
 from store.enums import NegotiationRole
-
-if TYPE_CHECKING:
-    from agents.manufacturer.agent import ManufacturerAgent
 
 log = logging.getLogger(__name__)
 
 CustomerConversation = ConversationBehaviour[OrderParticipant]
-_P = ContractNetParticipantState
+_P = OrderRequestState
 _S = OrderStatus
 GRACE = timedelta(seconds=5)
 T = TypeVar("T")
+
+
+def customer_side(opening: AclMessage, *, me: str, patience: timedelta) -> OrderParticipant:
+    """The manufacturer's side of the order conversation the customer's ``opening`` request opens."""
+    return OrderParticipant.for_message(
+        opening,
+        me=me,
+        patience=patience,
+        content_types={
+            Performative.REQUEST: (Order,),
+            Performative.CFP: (CounterOffer,),
+            Performative.ACCEPT_PROPOSAL: (AcceptQuotation, Quotation),
+        },
+    )
 
 
 class OrderFailed(Exception):
@@ -110,7 +124,7 @@ def as_contracting(order: Order) -> Order:
 class OrderFlow:
     def __init__(
         self,
-        agent: ManufacturerAgent,
+        agent: OrderHost,
         conversation: CustomerConversation,
         order: Order,
         *,
@@ -126,7 +140,7 @@ class OrderFlow:
         self.journal = agent.journal
         self.customer = conversation.machine.initiator
         self.policy: ManufacturerPolicy = agent.policy
-        agent.customers[self.order_id] = self.customer
+        agent.follow(self.order_id, self.customer)
 
     # ----------------------------------------------------------------- helpers
 
@@ -163,28 +177,25 @@ class OrderFlow:
         """The whole flow, from the customer's cfp."""
         await self._guarded(self._run())
 
-    async def resume(self, quotation: Quotation, network: SupplyNetwork, product: Product) -> None:
-        """Carry on after a restart, from a quotation the customer has not answered yet."""
-        await self._guarded(self._resume(quotation, network, product))
+    async def resume(self, point: Resumption) -> None:
+        """Carry on after a restart from ``point`` (:mod:`agents.manufacturer.resumption`): a quotation the
+        customer has not answered yet; an accepted quotation whose contract step was interrupted (the
+        contract step is asked again: a repeated CommitAgreement of the same order returns the same
+        contracts); or an order contracted or in production (produce, then bill)."""
+        await self._guarded(self._resume(point))
 
-    async def resume_contract(self, quotation: Quotation, network: SupplyNetwork) -> None:
-        """Carry on after a restart, from an accepted quotation whose contract step was interrupted:
-        ask the contract agent again (it is idempotent: a repeated CommitAgreement of the same order
-        returns the same contracts), then produce and bill."""
-        await self._guarded(self._resume_contract(quotation, network))
-
-    async def resume_production(self, quotation: Quotation) -> None:
-        """Carry on after a restart, from an order contracted or in production: produce, then bill."""
-        await self._guarded(self._produce_and_bill(quotation, None))
-
-    async def _resume_contract(self, quotation: Quotation, network: SupplyNetwork) -> None:
-        committed = await self._contract(network, quotation)
-        await self._produce_and_bill(quotation, committed)
-
-    async def _resume(self, quotation: Quotation, network: SupplyNetwork, product: Product) -> None:
-        own = estimated_cost(product, self.order.customisation, self.order.quantity)
-        lines = cost_lines(self.order, product, own, network)
-        confirmed = await self._await_confirmation(quotation, lines)
+    async def _resume(self, point: Resumption) -> None:
+        quotation, network = point.quotation, point.network
+        if point.stage is PRODUCTION or network is None:
+            await self._produce_and_bill(quotation, None)
+            return
+        if point.stage is CONTRACTING:
+            confirmed: Quotation | None = quotation
+        else:
+            assert point.product is not None  # the quoted stage needs it
+            own = estimated_cost(point.product, self.order.customisation, self.order.quantity)
+            lines = cost_lines(self.order, point.product, own, network)
+            confirmed = await self._await_confirmation(quotation, lines)
         if confirmed is None:
             return
         committed = await self._contract(network, confirmed)
@@ -210,9 +221,9 @@ class OrderFlow:
         finally:
             machine = self.conversation.machine
             with contextlib.suppress(Exception):  # the conversation may have closed meanwhile
-                if machine.state is _P.CFP_RECEIVED:
+                if machine.state is _P.REQUESTED:
                     self.conversation.act(lambda m, now: m.refuse(why, now=now))
-                elif machine.state is _P.AWARDED:
+                elif machine.state is _P.ACCEPTED:
                     self.conversation.act(lambda m, now: m.failure(why, now=now))
             await self.save()
 
@@ -237,8 +248,8 @@ class OrderFlow:
 
     async def _run(self) -> None:
         machine = self.conversation.machine
-        await self._wait(GRACE.total_seconds(), lambda m: m.state is not _P.AWAITING_CFP)
-        if machine.state is not _P.CFP_RECEIVED:
+        await self._wait(GRACE.total_seconds(), lambda m: m.state is not _P.AWAITING_REQUEST)
+        if machine.state is not _P.REQUESTED:
             return
         # Refused here without touching the store's order: it is not ours (or not stored at all).
         # An order the gateway stored (received, same customer, product, manufacturer) is taken.
@@ -282,7 +293,7 @@ class OrderFlow:
 
     def _agree(self) -> None:
         """Tell the customer the order is taken (its quotation follows)."""
-        if self.conversation.machine.state is not _P.CFP_RECEIVED:
+        if self.conversation.machine.state is not _P.REQUESTED:
             raise OrderFailed(
                 "customer-gone", f"the customer's conversation is {self.conversation.machine.state}"
             )
@@ -407,7 +418,7 @@ class OrderFlow:
         return quotation, lines
 
     async def _propose(self, quotation: Quotation) -> None:
-        if self.conversation.machine.state is not _P.CFP_RECEIVED:
+        if self.conversation.machine.state is not _P.REQUESTED:
             raise OrderFailed(
                 "customer-gone", f"the customer's conversation is {self.conversation.machine.state}"
             )
@@ -434,13 +445,13 @@ class OrderFlow:
         while True:
             seconds = (quotation.valid_until - utc_now() + GRACE).total_seconds()
             try:
-                await self._wait(seconds, lambda m: m.finished or m.state in (_P.AWARDED, _P.CFP_RECEIVED))
+                await self._wait(seconds, lambda m: m.finished or m.state in (_P.ACCEPTED, _P.REQUESTED))
             except TimeoutError:
                 raise OrderFailed("quotation-lapsed", "the customer did not answer the quotation") from None
-            if machine.state is _P.AWARDED:
+            if machine.state is _P.ACCEPTED:
                 await self.status(_S.CONFIRMED, HistoryEvent.of(EventCode.QUOTATION_ACCEPTED))
                 return quotation
-            if machine.state is _P.CFP_RECEIVED and machine.cfp is not None:
+            if machine.state is _P.REQUESTED and machine.cfp is not None:
                 try:
                     counter = decode(machine.cfp.content, CounterOffer)
                     revised: Decimal | None = answer_counter(policy, lines, counter, quotation)
@@ -491,7 +502,7 @@ class OrderFlow:
             raise OrderFailed("contract-failed", f"{result.reason} {result.detail or ''}".strip())
         await self.journal.add_contract_ids(self.order_id, result.contract_ids)
         await self.status(_S.CONTRACTED, HistoryEvent.of(EventCode.CONTRACTS_COMMITTED))
-        if self.conversation.machine.state is _P.AWARDED:
+        if self.conversation.machine.state is _P.ACCEPTED:
             # the customer hears of its own agreement only: the supply agreements name the suppliers
             told = result.model_copy(update={"supply_contracts": ()})
             self.conversation.act(lambda m, now: m.inform_result(told, now=now))

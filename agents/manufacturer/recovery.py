@@ -1,16 +1,17 @@
 """After a restart: resume what can be resumed; end every other conversation a previous run left
 unfinished, and every order stuck in a negotiating status, with a clear status.
 
-An order whose quotation awaits the customer's answer (status ``quoted``, the customer's
-conversation ``proposed``) is resumed from its snapshot: the conversation is restored and the
-order goes on when the customer answers (:meth:`ManufacturerAgent.resume_quoted`). An order the
-customer accepted whose contract step was interrupted (status ``confirmed``, ``contracting``, or
-``contracted`` when the contract agent committed before the customer was told; the customer's
-conversation ``awarded``) is resumed too: the CommitAgreement is sent to the contract agent again
-(it is idempotent: the same contracts), and the customer is informed of the contracts
-(:meth:`ManufacturerAgent.resume_contracting`); the interrupted request itself is cancelled. An
-order ``contracted``, ``in_production`` or ``produced`` whose customer already knows its contracts
-is produced (again), invoiced and billed (:meth:`ManufacturerAgent.resume_production`). Every other
+Each resumed order goes through the agent's one ``resume``
+(:meth:`~agents.manufacturer.host.OrderHost.resume`) with the stage it resumes from
+(:mod:`agents.manufacturer.resumption`). An order whose quotation awaits the customer's answer (status
+``quoted``, the customer's conversation ``proposed``) is resumed from its snapshot (stage ``QUOTED``): the
+conversation is restored and the order goes on when the customer answers. An order the customer accepted
+whose contract step was interrupted (status ``confirmed``, ``contracting``, or ``contracted`` when the
+contract agent committed before the customer was told; the customer's conversation ``awarded``) is resumed
+too (stage ``CONTRACTING``): the CommitAgreement is sent to the contract agent again (it is idempotent: the
+same contracts), and the customer is informed of the contracts; the interrupted request itself is
+cancelled. An order ``contracted``, ``in_production`` or ``produced`` whose customer already knows its
+contracts is produced (again), invoiced and billed (stage ``PRODUCTION``). Every other
 unfinished snapshot of this agent is restored and ended the way its protocol allows: the
 customer's conversation is refused (before a quotation) or failed (after the acceptance); a
 negotiation with suppliers or a request is cancelled (peers are told). Then every order of this
@@ -28,20 +29,18 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from agents.manufacturer.host import OrderHost
+from agents.manufacturer.resumption import CONTRACTING, PRODUCTION, QUOTED, Stage
 from ontology import events
 from ontology.common import Reason
 from ontology.order import OrderStatus
 from protocols.contract_net import ContractNetInitiator, ContractNetInitiatorState
-from protocols.contract_net_participant import ContractNetParticipant, ContractNetParticipantState
 from protocols.conversation import Conversation
-from protocols.order_request import OrderParticipant
+from protocols.order_request import OrderParticipant, OrderRequestState
 from protocols.request import RequestInitiator, RequestInitiatorState
 from protocols.snapshot import restore
-
-if TYPE_CHECKING:
-    from agents.manufacturer.agent import ManufacturerAgent
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +63,10 @@ INTERRUPTED = (
 def _end(machine: Conversation[Any]) -> Any:
     """The application step that ends ``machine`` now, or None when nothing can be sent."""
     why = Reason(reason=RESTARTED, detail=DETAIL)
-    if isinstance(machine, ContractNetParticipant):
-        if machine.state is ContractNetParticipantState.CFP_RECEIVED:
+    if isinstance(machine, OrderParticipant):
+        if machine.state is OrderRequestState.REQUESTED:
             return lambda m, now: m.refuse(why, now=now)
-        if machine.state is ContractNetParticipantState.AWARDED:
+        if machine.state is OrderRequestState.ACCEPTED:
             return lambda m, now: m.failure(why, now=now)
     if isinstance(machine, ContractNetInitiator) and machine.state in (
         ContractNetInitiatorState.COLLECTING,
@@ -88,11 +87,11 @@ def _end(machine: Conversation[Any]) -> Any:
 CONTRACT_STEP = (OrderStatus.CONFIRMED, OrderStatus.CONTRACTING, OrderStatus.CONTRACTED)
 
 #: Order statuses whose production (and invoicing) a restart interrupted: resumed from the store.
-PRODUCTION = (OrderStatus.CONTRACTED, OrderStatus.IN_PRODUCTION, OrderStatus.PRODUCED)
+PRODUCTION_STEP = (OrderStatus.CONTRACTED, OrderStatus.IN_PRODUCTION, OrderStatus.PRODUCED)
 
 #: With the manufacturer on the ledger, also the later steps: resumed from the ledger and the store.
 LEDGER_LIFE = (
-    *PRODUCTION,
+    *PRODUCTION_STEP,
     OrderStatus.INVOICED,
     OrderStatus.PAID,
     OrderStatus.SHIPPED,
@@ -100,19 +99,31 @@ LEDGER_LIFE = (
 )
 
 
-async def _resumable(agent: ManufacturerAgent, machine: Conversation[Any], order_id: str) -> bool:
+#: The stage an unfinished customer's conversation resumes from: its state, the order statuses it fits.
+CONVERSATION_STAGES: tuple[tuple[OrderRequestState, tuple[OrderStatus, ...], Stage], ...] = (
+    (OrderRequestState.QUOTED, (OrderStatus.QUOTED,), QUOTED),
+    (OrderRequestState.ACCEPTED, CONTRACT_STEP, CONTRACTING),
+)
+
+
+def conversation_stage(state: OrderRequestState, status: OrderStatus | None) -> Stage | None:
+    """The stage a customer's unfinished conversation in ``state`` resumes from, its order being ``status``;
+    None when it is not resumed."""
+    for conversation_state, statuses, stage in CONVERSATION_STAGES:
+        if state is conversation_state and status in statuses:
+            return stage
+    return None
+
+
+async def _resumable(agent: OrderHost, machine: Conversation[Any], order_id: str) -> bool:
     """Resume the customer's conversation of a quoted or accepted order (True), if it is one and can be."""
     if not isinstance(machine, OrderParticipant) or machine.finished:
         return False
-    status = await agent.journal.current_status(order_id)
-    if machine.state is ContractNetParticipantState.PROPOSED and status is OrderStatus.QUOTED:
-        return await agent.resume_quoted(machine, order_id)
-    if machine.state is ContractNetParticipantState.AWARDED and status in CONTRACT_STEP:
-        return await agent.resume_contracting(machine, order_id)
-    return False
+    stage = conversation_stage(machine.state, await agent.journal.current_status(order_id))
+    return stage is not None and await agent.resume(stage, order_id, machine)
 
 
-async def recover(agent: ManufacturerAgent) -> list[str]:
+async def recover(agent: OrderHost) -> list[str]:
     """Resume quoted orders, end what else a previous run left open; the ids of the orders failed."""
     journal = agent.journal
     resumed: set[str] = set()
@@ -124,7 +135,7 @@ async def recover(agent: ManufacturerAgent) -> list[str]:
             await journal.mark_finished(state, "unreadable")
             continue
         if state.order_id and isinstance(machine, OrderParticipant):
-            agent.customers[state.order_id] = machine.initiator
+            agent.follow(state.order_id, machine.initiator)
         if state.order_id and await _resumable(agent, machine, state.order_id):
             resumed.add(state.order_id)
             continue
@@ -139,16 +150,16 @@ async def recover(agent: ManufacturerAgent) -> list[str]:
         else:
             await journal.mark_finished(state, str(machine.state))
     for order in await journal.orders_in(
-        agent.manufacturer_id, *(PRODUCTION if agent.ledger is None else LEDGER_LIFE)
+        agent.manufacturer_id, *(PRODUCTION_STEP if agent.ledger is None else LEDGER_LIFE)
     ):
         order_id = str(order.id)
         if order_id in resumed:
             continue
-        if await agent.resume_production(order_id):
+        if await agent.resume(PRODUCTION, order_id):
             resumed.add(order_id)
             continue
         log.warning("%s: order %s (%s) cannot be resumed", agent.address, order_id, order.status)
-        if OrderStatus.FAILED in order.allowed_transitions() and order.status in PRODUCTION:
+        if OrderStatus.FAILED in order.allowed_transitions() and order.status in PRODUCTION_STEP:
             await agent.change_status(order_id, OrderStatus.FAILED, events.failed(RESTARTED))
     failed: list[str] = []
     for order in await journal.orders_in(agent.manufacturer_id, *INTERRUPTED):

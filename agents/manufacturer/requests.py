@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
 
+from agents.manufacturer.host import ConversationOpener
 from agents.runtime.conversation_behaviour import ConversationAborted, ConversationBehaviour
-from agents.runtime.platform_agent import PlatformAgent
 from ontology.codec import Content, ContentError, decode
 from ontology.common import Reason
 from protocols.performative import Performative
@@ -22,7 +22,7 @@ GRACE_SECONDS = 5.0
 
 
 async def ask(
-    agent: PlatformAgent,
+    agent: ConversationOpener,
     receiver: str,
     content: Content,
     expected: type[T],

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
+from agents.manufacturer.host import ConversationOpener
 from agents.manufacturer.selection import OfferScorer, rank_offers
 from agents.manufacturer.settings import Timings
 from agents.runtime.conversation_behaviour import ConversationAborted, ConversationBehaviour, utc_now
-from agents.runtime.platform_agent import PlatformAgent
 from ontology.codec import ContentError, decode
 from ontology.negotiation import CallForProposals, Offer
 from ontology.network import Assignment
@@ -77,7 +77,7 @@ class _WinnerFailed:
 class Sourcing:
     """What negotiating a part needs from the manufacturer."""
 
-    agent: PlatformAgent
+    agent: ConversationOpener
     policy: ManufacturerPolicy
     scorer: OfferScorer
     timings: Timings

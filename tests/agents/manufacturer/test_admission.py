@@ -196,8 +196,8 @@ def test_what_the_agent_keeps_about_an_order_goes_once_no_flow_runs_for_it(agent
     """An order's conversations, customer and last status go; one still open goes when it closes."""
     for n in range(3):
         order_id = f"o{n}"
-        agent.customers[order_id] = OWN
-        agent._announced[order_id] = OrderStatus.QUOTED
+        agent.follow(order_id, OWN)
+        assert agent.followers.announcing(order_id, OrderStatus.QUOTED, changed=True)
         agent.track(f"{order_id}/status", order_id)
         agent.track(f"{order_id}/talk", order_id)
     agent.journal._remember("o0/talk", 3)
@@ -213,7 +213,8 @@ def test_what_the_agent_keeps_about_an_order_goes_once_no_flow_runs_for_it(agent
         "flows": 0,
         "admitted": 0,
     }
-    assert agent._order_of == {"o1/talk": "o1"}
+    tracked = {cid: agent.orders.order_of(cid) for n in range(3) for cid in (f"o{n}/status", f"o{n}/talk")}
+    assert {cid: order for cid, order in tracked.items() if order} == {"o1/talk": "o1"}
     assert "o0/talk" not in agent.journal._versions
     agent.unregister_conversation("o1/talk", still_open)
     assert agent.orders_in_memory["conversations"] == agent.orders_in_memory["orders tracked"] == 0

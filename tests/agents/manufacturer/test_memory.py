@@ -150,7 +150,7 @@ async def test_after_orders_end_neither_agent_keeps_anything_about_them(pair: Pa
     async with asyncio.timeout(WAIT):
         while manufacturer.orders_in_memory != empty or set(customer.orders) - awaiting_delivery:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
-    assert not manufacturer.customers and not manufacturer._announced and not manufacturer._order_of
+    assert not manufacturer.followers.orders() and not manufacturer.orders.sizes()["conversations"]
     await manufacturer.flush_log()
     async with manufacturer.db.transaction() as repos:
         for order in paid:

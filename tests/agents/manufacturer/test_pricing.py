@@ -117,7 +117,7 @@ def test_the_customer_line_is_the_product_in_words_with_quantity_and_unit_price(
     [line] = quotation.lines
     assert line.description == "Bike: Colour Ocean blue" == product_words(product, order.customisation)
     assert (line.quantity, line.unit_price, line.price) == (2, Decimal("500.51"), Decimal("1001.02"))
-    assert line.unit_price * 2 == line.price == quotation.total_price
+    assert line.unit_price is not None and line.unit_price * 2 == line.price == quotation.total_price
     text = quotation.model_dump_json()
     for private in ("s-frame", "s-cover", "200.00", "33.33", "frame", "cover", "in-house"):
         assert private not in text

@@ -1,0 +1,100 @@
+"""An order's flow against a stand-in for its agent (no XMPP): the customer's request taken and quoted, a
+refused order, a declined quotation, an accepted one contracted."""
+
+from __future__ import annotations
+
+import asyncio
+
+from agents.manufacturer.flow import OrderFlow, customer_side
+from ontology.codec import decode
+from ontology.common import Reason
+from ontology.contract import ContractCommitted
+from ontology.customisation import Customisation
+from ontology.order import Order, OrderStatus
+from ontology.quotation import AcceptQuotation, Quotation
+from protocols.acl import AclMessage
+from protocols.performative import Performative
+from tests.agents.manufacturer.fake_host import MAKER, WAIT, CommitAtOnce, FakeHost
+from tests.agents.manufacturer.order_support import BIKE, CUSTOMER_AGENT, an_order, request_of
+
+_S = OrderStatus
+
+
+def start(host: FakeHost, order: Order) -> tuple[OrderFlow, asyncio.Task[None]]:
+    """The order's flow, started as the agent starts it for the customer's request."""
+    opening = request_of(order)
+    machine = customer_side(opening, me=MAKER, patience=host.timings.quotation_validity)
+    conversation = host.open_conversation(machine, opening=opening)
+    flow = OrderFlow(host, conversation, order, may_create=True)
+    return flow, host.run(str(order.id), flow.run())
+
+
+async def quoted(host: FakeHost, order: Order) -> tuple[OrderFlow, asyncio.Task[None], AclMessage]:
+    flow, task = start(host, order)
+    return flow, task, await host.next_sent(Performative.PROPOSE)
+
+
+async def test_an_order_request_is_taken_agreed_and_quoted(host: FakeHost) -> None:
+    order = an_order()
+    order_id = str(order.id)
+    flow, task, proposal = await quoted(host, order)
+    assert host.customers[order_id] == CUSTOMER_AGENT, "the customer's agent hears the order's notices"
+    assert [m.performative for m in host.sent] == [Performative.AGREE, Performative.PROPOSE]
+    assert all(m.receivers == (CUSTOMER_AGENT,) for m in host.sent)
+    quotation = decode(proposal.content, Quotation)
+    assert quotation.order_id == order.id and quotation.total_price > BIKE.base_cost
+    record = await host.journal.order_record(order_id)
+    assert record is not None and record.status == _S.QUOTED
+    assert record.quotation is not None and Quotation.model_validate(record.quotation) == quotation
+    assert host.statuses(order_id) == [_S.RECEIVED, _S.ACCEPTED, _S.SOURCING, _S.NEGOTIATING, _S.QUOTED]
+    assert not task.done(), "the flow waits for the customer's answer"
+    assert flow.conversation.machine.state == "quoted"
+
+
+async def test_an_order_the_manufacturer_cannot_make_is_refused_and_rejected(host: FakeHost) -> None:
+    order = an_order(customisation=Customisation(choices={"colour": "blue"}))  # the bike has no options
+    order_id = str(order.id)
+    _, task = start(host, order)
+    await asyncio.wait_for(task, WAIT)
+    [refusal] = host.sent
+    assert refusal.performative is Performative.REFUSE and refusal.receivers == (CUSTOMER_AGENT,)
+    assert decode(refusal.content, Reason).reason == "invalid-customisation"
+    assert await host.journal.current_status(order_id) is _S.REJECTED
+    assert host.statuses(order_id) == [_S.RECEIVED, _S.REJECTED]
+
+
+async def test_a_declined_quotation_ends_the_order_declined(host: FakeHost) -> None:
+    order = an_order()
+    order_id = str(order.id)
+    flow, task, proposal = await quoted(host, order)
+    decline = proposal.create_reply(Performative.REJECT_PROPOSAL, Reason(reason="too-expensive"))
+    flow.conversation.deliver(decline)
+    await asyncio.wait_for(task, WAIT)
+    assert await host.journal.current_status(order_id) is _S.DECLINED
+    assert host.statuses(order_id)[-1] is _S.DECLINED
+    assert isinstance(host.contract_step, CommitAtOnce) and not host.contract_step.asked
+
+
+async def test_an_accepted_quotation_is_contracted_and_the_customer_told(host: FakeHost) -> None:
+    order = an_order()
+    order_id = str(order.id)
+    flow, task, proposal = await quoted(host, order)
+    quotation = decode(proposal.content, Quotation)
+    accept = proposal.create_reply(
+        Performative.ACCEPT_PROPOSAL, AcceptQuotation(order_id=order.id, quotation_id=quotation.id)
+    )
+    flow.conversation.deliver(accept)
+    told = await host.next_sent(Performative.INFORM)
+    assert told.receivers == (CUSTOMER_AGENT,)
+    assert decode(told.content, ContractCommitted).order_contract_id == f"#{order_id}:0"
+    assert isinstance(host.contract_step, CommitAtOnce)
+    [asked] = host.contract_step.asked
+    assert asked.quotation == quotation and asked.order.status is _S.CONTRACTING
+    statuses = host.statuses(order_id)
+    assert statuses[statuses.index(_S.QUOTED) :][:4] == [
+        _S.QUOTED,
+        _S.CONFIRMED,
+        _S.CONTRACTING,
+        _S.CONTRACTED,
+    ]
+    task.cancel()
