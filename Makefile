@@ -73,10 +73,12 @@ $(PEER_STAMP):
 bench-peer: $(STAMP) $(PEER_STAMP)
 	$(BIN)/python -m bench.simulation_peer --peer-python $(PEER_VENV)/bin/python --out bench-peer.json
 
-lint: $(STAMP)
+lint: $(STAMP) $(WEBAPP_DEPS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	npm run --prefix webapp --silent typecheck
+	npm run --prefix webapp --silent lint
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -35,7 +35,7 @@ REPLACED_HEADERS = frozenset(name for name, _ in SECURITY_HEADERS)
 SERVICE_WORKER = "/sw.js"
 HIDDEN_DIRECTORIES = frozenset({"node_modules", "tests"})
 """Development-only parts of the webapp directory that are never served."""
-HIDDEN_FILES = frozenset({"package.json", "package-lock.json"})
+HIDDEN_FILES = frozenset({"package.json", "package-lock.json", "jsconfig.json", "eslint.config.js"})
 MISSING = "the web app is not installed on this gateway (see LSO_GATEWAY_WEBAPP_DIR)"
 
 for _type, _suffix in (

@@ -3,7 +3,7 @@
    background), deletes caches of older versions, and never touches the API or the WebSocket. */
 "use strict";
 
-const VERSION = "v4";
+const VERSION = "v5";
 const CACHE = `lso-app-${VERSION}`;
 const PREFIX = "lso-app-";
 const SCOPE_PATH = new URL(self.registration.scope).pathname; // "/app/"
@@ -39,14 +39,24 @@ const SHELL = [
   "js/views/customer/orders.js",
   "js/views/customer/order.js",
   "js/views/customer/shared.js",
+  "js/views/customer/order/status-card.js",
+  "js/views/customer/order/facts.js",
+  "js/views/customer/order/folds.js",
+  "js/views/customer/order/fresh.js",
   "js/views/manufacturer/inbox.js",
   "js/views/manufacturer/order.js",
   "js/views/manufacturer/policy.js",
   "js/views/manufacturer/policy-text.js",
+  "js/views/manufacturer/order/actions.js",
+  "js/views/manufacturer/order/action-area.js",
+  "js/views/manufacturer/order/summary.js",
+  "js/views/manufacturer/order/negotiation.js",
   "js/components/timeline.js",
   "js/components/invoice.js",
   "js/components/delivery.js",
   "js/components/quotation.js",
+  "js/components/quotation-summary.js",
+  "js/components/quotation-answers.js",
   "js/components/network.js",
   "js/components/transcript.js",
   "js/components/negotiation.js",
@@ -64,6 +74,7 @@ const SHELL = [
   "js/logic/manufacturer-steps.js",
   "js/logic/payment.js",
   "js/logic/account.js",
+  "js/logic/customer-status.js",
 ];
 
 self.addEventListener("install", (event) => {

@@ -6,7 +6,9 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const NOT_SHIPPED = new Set(["node_modules", "tests", "package.json", "package-lock.json", "sw.js"]);
+const NOT_SHIPPED = new Set([
+  "node_modules", "tests", "package.json", "package-lock.json", "jsconfig.json", "eslint.config.js", "sw.js",
+]);
 
 function shippedFiles(dir) {
   const found = [];

@@ -7,7 +7,6 @@ import {
   eventSentence,
   orderName,
   readableNote,
-  statusTone,
   timelineEntries,
 } from "../js/logic/timeline.js";
 
@@ -117,11 +116,7 @@ test("an event far from the history entry of the same status is a separate entry
   assert.equal(timelineEntries(order, events).length, 4);
 });
 
-test("tones and order names", () => {
-  assert.equal(statusTone("declined"), "danger");
-  assert.equal(statusTone("paid"), "success");
-  assert.equal(statusTone("quoted"), "attention");
-  assert.equal(statusTone("sourcing"), "progress");
+test("order names", () => {
   assert.equal(orderName({ number: 1042 }), "Order 1042");
   assert.equal(orderName({ id: "92bb1b80-efc5-450b" }), "Order", "never the id");
 });

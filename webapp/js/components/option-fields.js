@@ -59,7 +59,7 @@ export function uploadFile(file, onProgress) {
     });
     request.addEventListener("load", () => {
       /** @type {any} */
-      let data = null;
+      let data;
       try {
         data = request.responseText ? JSON.parse(request.responseText) : null;
       } catch {

@@ -18,14 +18,12 @@
 
 import { h, clear } from "../core/dom.js";
 import { api } from "../core/api.js";
-import { money, dateLabel, dateTimeLabel, todayIso } from "../core/format.js";
-import { penaltyText } from "../logic/delivery.js";
-import { priceLines } from "../logic/lines.js";
 import { errorBox } from "../ui/states.js";
 import { notify, orderTopic } from "../ui/toast.js";
-import { validateCounter, counterBody } from "../logic/order-form.js";
-import { field, showErrors } from "./fields.js";
+import { showErrors } from "./fields.js";
 import { paymentTerms, signReview } from "./payment-review.js";
+import { quotationHeadline, quotationDetails } from "./quotation-summary.js";
+import { counterForm, declineForm } from "./quotation-answers.js";
 
 /** What the customer sees about the quotation once it is no longer open, by order status. */
 const AFTER = {
@@ -44,6 +42,22 @@ const AFTER = {
   failed: "The order could not be completed.",
 };
 
+/** @typedef {"confirm"|"decline"|"counter"} Answer */
+
+/** The answer buttons, in their order. */
+const ANSWERS = /** @type {const} */ ([
+  { answer: "confirm", label: "Confirm", className: "primary" },
+  { answer: "counter", label: "Counter", className: "" },
+  { answer: "decline", label: "Decline", className: "danger" },
+]);
+
+/** What the toast says once an answer was sent. */
+const SENT = {
+  confirm: "Quotation confirmed.",
+  decline: "Quotation declined.",
+  counter: "Counter-offer sent.",
+};
+
 /** Words for an answer on its way, until the order's status moves. */
 const PENDING = {
   confirm: "Confirmation sent. Waiting for the manufacturer's agent…",
@@ -52,127 +66,125 @@ const PENDING = {
 };
 
 /**
- * @typedef {HTMLElement & {update: (order: object) => void}} QuotationPanel
+ * @typedef {HTMLElement & {update: (order: any) => void}} QuotationPanel
  */
 
 /**
- * @param {object} order GET /orders/{id} body
+ * The panel's state line: the answer on its way, else the open quotation's call to answer, else what became of it.
+ * @param {any} order GET /orders/{id} body
+ * @param {Answer|null} pending the answer sent for the current quotation
+ * @returns {string}
+ */
+function stateText(order, pending) {
+  if (pending) return PENDING[pending];
+  if (order.status === "quoted" && order.quotation) {
+    return "The manufacturer's agents have priced your order. Confirm it, counter it or decline it.";
+  }
+  return AFTER[/** @type {keyof typeof AFTER} */ (order.status)] || "";
+}
+
+/**
+ * "Confirm", "Counter" and "Decline"; each opens (or closes) its form.
+ * @param {Answer|null} openForm
+ * @param {(answer: Answer) => void} onToggle
+ */
+function answerButtons(openForm, onToggle) {
+  return ANSWERS.map(({ answer, label, className }) =>
+    h(
+      "button",
+      {
+        type: "button",
+        class: ["button", className],
+        "aria-expanded": openForm === answer ? "true" : "false",
+        on: { click: () => onToggle(answer) },
+      },
+      label,
+    ),
+  );
+}
+
+/**
+ * Why an answer was not taken: field errors next to their fields (the others in the box), or the error's box.
+ * @param {unknown} error
+ * @param {Record<string, import("./fields.js").Field>} fields
+ * @returns {HTMLElement}
+ */
+function answerError(error, fields) {
+  const err = /** @type {any} */ (error);
+  if (err && err.status === 422 && err.fieldErrors && Object.keys(fields).length) {
+    const rest = showErrors(fields, err.fieldErrors);
+    return errorBox(rest.length ? { ...err, detail: rest.join(" ") } : err);
+  }
+  return errorBox(error);
+}
+
+/**
+ * The review of what confirming binds the customer to, once the payment terms are read; "Confirm and sign"
+ * sends the confirmation.
+ * @param {string} orderId
+ * @param {any} quotation QuotationPublic
+ * @param {{stillWanted: () => boolean, onSign: () => void, onBack: () => void, onShown: () => void}} actions
+ */
+function signForm(orderId, quotation, { stillWanted, onSign, onBack, onShown }) {
+  const slot = h("div", { class: "sign-slot" }, h("p", { class: "muted" }, "Loading the terms…"));
+  paymentTerms(orderId).then((terms) => {
+    if (!stillWanted()) return;
+    clear(slot).append(signReview(quotation, terms, { onSign, onBack }));
+    onShown();
+  });
+  return slot;
+}
+
+/**
+ * The panel and its slots, top to bottom: the price (summary), the state line, errors, the answer buttons, the
+ * open answer's form, then the quotation's facts and breakdown (more).
+ * @param {string} orderId
+ */
+function panelParts(orderId) {
+  const headingId = `quotation-${orderId}`;
+  const parts = {
+    summary: h("div", { class: "quote-summary" }),
+    stateLine: h("p", { class: "quote-state", role: "status" }),
+    errorSlot: h("div", { class: "quote-error" }),
+    actions: h("div", { class: "actions quote-actions" }),
+    formSlot: h("div", { class: "quote-form" }),
+    more: h("div", { class: "quote-more" }),
+  };
+  const panel = /** @type {QuotationPanel} */ (
+    h(
+      "section",
+      { class: "card panel quotation-panel", "aria-labelledby": headingId },
+      h("h2", { id: headingId }, "Quotation"),
+      Object.values(parts),
+    )
+  );
+  return { panel, ...parts };
+}
+
+/**
+ * @param {any} order GET /orders/{id} body
  * @param {{onChange?: () => void}} [options] called after an answer was sent or refused (refetch)
  * @returns {QuotationPanel}
  */
 export function quotationPanel(order, { onChange = () => {} } = {}) {
-  const headingId = `quotation-${order.id}`;
-  const summary = h("div", { class: "quote-summary" });
-  const stateLine = h("p", { class: "quote-state", role: "status" });
-  const errorSlot = h("div", { class: "quote-error" });
-  const actions = h("div", { class: "actions quote-actions" });
-  const formSlot = h("div", { class: "quote-form" });
-  /** The quotation's facts and breakdown, under the answers (the price stays above them). */
-  const more = h("div", { class: "quote-more" });
-  const panel = /** @type {QuotationPanel} */ (
-    /** @type {unknown} */ (
-      h(
-        "section",
-        { class: "card panel quotation-panel", "aria-labelledby": headingId },
-        h("h2", { id: headingId }, "Quotation"),
-        summary,
-        stateLine,
-        errorSlot,
-        actions,
-        formSlot,
-        more,
-      )
-    )
-  );
-
+  const { panel, summary, stateLine, errorSlot, actions, formSlot, more } = panelParts(order.id);
   let current = order;
   /** @type {string|null} quotation id whose form is open */
   let formFor = null;
-  /** @type {"confirm"|"counter"|"decline"|null} */
+  /** @type {Answer|null} */
   let openForm = null;
-  /** @type {{quotationId: string, action: "confirm"|"decline"|"counter"}|null} */
+  /** @type {{quotationId: string, action: Answer}|null} */
   let pending = null;
   let busy = false;
 
-  const quotation = () => /** @type {any} */ (current.quotation);
+  /** @returns {any} QuotationPublic or null */
+  const quotation = () => current.quotation;
   const isOpen = () => current.status === "quoted" && Boolean(quotation());
-
-  function renderSummary() {
-    const q = quotation();
-    clear(summary);
-    clear(more);
-    if (!q) return;
-    const lines = Array.isArray(q.lines) ? q.lines : [];
-    summary.append(
-      ...[
-      h(
-        "p",
-        { class: "quote-price" },
-        h("span", { class: "quote-price-label" }, "Price"),
-        h("span", { class: "quote-price-value", dataset: { testid: "quotation-price" } }, money(q.total_price, q.currency)),
-      ),
-      q.note ? h("p", { class: "quote-note", dataset: { testid: "quotation-note" } }, q.note) : null,
-      h(
-        "dl",
-        { class: "facts" },
-        h("div", {}, h("dt", {}, "Delivery by"), h("dd", {}, dateLabel(q.delivery_date))),
-        penaltyText(q.penalty, q.currency)
-          ? h("div", {}, h("dt", {}, "If late"), h("dd", { dataset: { testid: "quotation-penalty" } }, `${penaltyText(q.penalty, q.currency)} (agreed in your order)`))
-          : null,
-        q.valid_until ? h("div", {}, h("dt", {}, "Valid until"), h("dd", {}, dateTimeLabel(q.valid_until))) : null,
-        q.round ? h("div", {}, h("dt", {}, "Round"), h("dd", {}, String(q.round))) : null,
-      ),
-      lines.length
-        ? h(
-            "details",
-            { class: "quote-lines" },
-            h("summary", {}, `Price breakdown (${lines.length} ${lines.length === 1 ? "line" : "lines"})`),
-            h(
-              "table",
-              { class: "table" },
-              h("caption", { class: "visually-hidden" }, "What the quoted price is made of"),
-              h(
-                "thead",
-                {},
-                h(
-                  "tr",
-                  {},
-                  h("th", { scope: "col" }, "Item"),
-                  h("th", { scope: "col", class: "num" }, "Qty"),
-                  h("th", { scope: "col", class: "num" }, "Unit price"),
-                  h("th", { scope: "col", class: "num" }, "Price"),
-                ),
-              ),
-              h(
-                "tbody",
-                {},
-                priceLines(lines).map((line) =>
-                  h(
-                    "tr",
-                    { dataset: { testid: "quotation-line" } },
-                    h("td", {}, line.item),
-                    h("td", { class: "num" }, line.quantity === null ? "—" : String(line.quantity)),
-                    h("td", { class: "num" }, line.unitPrice === null ? "—" : money(line.unitPrice, q.currency)),
-                    h("td", { class: "num" }, money(line.amount, q.currency)),
-                  ),
-                ),
-              ),
-            ),
-          )
-        : null,
-      ].filter(Boolean),
-    );
-    // the answers follow the price at once (on a phone's first screen); the details come after them
-    more.append(...Array.from(summary.children).filter((child) => child.matches(".facts, .quote-lines")));
-  }
 
   function renderState() {
     const q = quotation();
     if (pending && (!q || pending.quotationId !== q.id || current.status !== "quoted")) pending = null;
-    let text = "";
-    if (pending) text = PENDING[pending.action];
-    else if (isOpen()) text = "The manufacturer's agents have priced your order. Confirm it, counter it or decline it.";
-    else text = AFTER[/** @type {keyof typeof AFTER} */ (current.status)] || "";
+    const text = stateText(current, pending && pending.action);
     stateLine.textContent = text;
     stateLine.hidden = !text;
     panel.classList.toggle("is-open", isOpen() && !pending);
@@ -188,38 +200,7 @@ export function quotationPanel(order, { onChange = () => {} } = {}) {
     }
     if (formFor && q && formFor !== q.id) closeForm();
     actions.hidden = false;
-    actions.append(
-      h(
-        "button",
-        {
-          type: "button",
-          class: "button primary",
-          "aria-expanded": openForm === "confirm" ? "true" : "false",
-          on: { click: () => toggleForm("confirm") },
-        },
-        "Confirm",
-      ),
-      h(
-        "button",
-        {
-          type: "button",
-          class: "button",
-          "aria-expanded": openForm === "counter" ? "true" : "false",
-          on: { click: () => toggleForm("counter") },
-        },
-        "Counter",
-      ),
-      h(
-        "button",
-        {
-          type: "button",
-          class: "button danger",
-          "aria-expanded": openForm === "decline" ? "true" : "false",
-          on: { click: () => toggleForm("decline") },
-        },
-        "Decline",
-      ),
-    );
+    actions.append(...answerButtons(openForm, toggleForm));
     setBusy(busy);
   }
 
@@ -227,7 +208,7 @@ export function quotationPanel(order, { onChange = () => {} } = {}) {
   function setBusy(value) {
     busy = value;
     panel.querySelectorAll("button").forEach((b) => {
-      /** @type {HTMLButtonElement} */ (b).disabled = value;
+      b.disabled = value;
     });
     panel.setAttribute("aria-busy", value ? "true" : "false");
   }
@@ -238,7 +219,7 @@ export function quotationPanel(order, { onChange = () => {} } = {}) {
     clear(formSlot);
   }
 
-  /** @param {"confirm"|"counter"|"decline"} which */
+  /** @param {Answer} which */
   function toggleForm(which) {
     if (openForm === which) {
       closeForm();
@@ -246,16 +227,31 @@ export function quotationPanel(order, { onChange = () => {} } = {}) {
       clear(formSlot);
       openForm = which;
       formFor = quotation() ? quotation().id : null;
-      formSlot.append(which === "confirm" ? signForm() : which === "counter" ? counterForm() : declineForm());
+      formSlot.append(formOf(which));
       const first = /** @type {HTMLElement|null} */ (formSlot.querySelector("input, textarea"));
       if (first) first.focus();
     }
     renderActions();
   }
 
+  /** @param {Answer} which */
+  function formOf(which) {
+    const onCancel = () => toggleForm(which);
+    /** @type {(body: object, fields: Record<string, import("./fields.js").Field>) => void} */
+    const onSend = (body, fields) => {
+      send(which, body, fields);
+    };
+    if (which === "counter") return counterForm(quotation() || {}, { onSend, onCancel });
+    if (which === "decline") return declineForm({ onSend, onCancel });
+    const q = quotation();
+    const stillWanted = () => openForm === "confirm" && Boolean(quotation()) && quotation().id === q.id;
+    return signForm(current.id, q, { stillWanted, onSign: () => send("confirm", undefined), onBack: onCancel,
+      onShown: () => setBusy(busy) });
+  }
+
   /**
    * Send an answer.
-   * @param {"confirm"|"decline"|"counter"} action
+   * @param {Answer} action
    * @param {object|undefined} body
    * @param {Record<string, import("./fields.js").Field>} [fields]
    */
@@ -267,146 +263,27 @@ export function quotationPanel(order, { onChange = () => {} } = {}) {
       await api(`/orders/${encodeURIComponent(current.id)}/${action}`, { method: "POST", json: body });
       pending = { quotationId: q ? q.id : "", action };
       closeForm();
-      const words = {
-        confirm: "Quotation confirmed.",
-        decline: "Quotation declined.",
-        counter: "Counter-offer sent.",
-      };
-      notify(words[action], { tone: "success", topic: orderTopic(current.id, "quoted") });
+      notify(SENT[action], { tone: "success", topic: orderTopic(current.id, "quoted") });
       setBusy(false);
       renderState();
       renderActions();
       onChange();
     } catch (error) {
       setBusy(false);
-      const err = /** @type {any} */ (error);
-      if (err && err.status === 422 && err.fieldErrors && Object.keys(fields).length) {
-        const rest = showErrors(fields, err.fieldErrors);
-        errorSlot.append(errorBox(rest.length ? { ...err, detail: rest.join(" ") } : err));
-      } else {
-        errorSlot.append(errorBox(error));
-      }
-      if (err && err.status === 409) onChange();
+      errorSlot.append(answerError(error, fields));
+      if (/** @type {any} */ (error)?.status === 409) onChange();
     }
-  }
-
-  /** The review of what confirming binds the customer to; "Confirm and sign" sends the confirmation. */
-  function signForm() {
-    const slot = h("div", { class: "sign-slot" }, h("p", { class: "muted" }, "Loading the terms…"));
-    const q = quotation();
-    paymentTerms(current.id).then((terms) => {
-      if (openForm !== "confirm" || !quotation() || quotation().id !== q.id) return;
-      clear(slot).append(signReview(q, terms, { onSign: () => send("confirm", undefined), onBack: () => toggleForm("confirm") }));
-      setBusy(busy);
-    });
-    return slot;
-  }
-
-  function counterForm() {
-    const q = quotation() || {};
-    const currency = q.currency || "EUR";
-    const priceInput = h("input", {
-      type: "text",
-      name: "price",
-      inputmode: "decimal",
-      autocomplete: "off",
-      placeholder: q.total_price ? String(Number(q.total_price).toFixed(2)) : "",
-    });
-    const dateInput = h("input", {
-      type: "date",
-      name: "delivery_date",
-      min: todayIso(),
-      value: q.delivery_date || "",
-    });
-    const noteInput = h("textarea", { name: "note", rows: "3", maxlength: "2000" });
-    const fields = {
-      price: field("Your price", priceInput, { hint: `The total you would pay, in ${currency}.` }),
-      delivery_date: field("Delivery date", dateInput, { hint: "Change it only if another date suits you." }),
-      note: field("Note (optional)", noteInput),
-    };
-    const form = h(
-      "form",
-      {
-        class: "form counter-form",
-        novalidate: true,
-        "aria-label": "Counter-offer",
-        on: {
-          submit: (/** @type {Event} */ event) => {
-            event.preventDefault();
-            const values = {
-              price: /** @type {HTMLInputElement} */ (priceInput).value,
-              deliveryDate: /** @type {HTMLInputElement} */ (dateInput).value,
-              note: /** @type {HTMLTextAreaElement} */ (noteInput).value,
-            };
-            const errors = validateCounter({ ...values, today: todayIso() });
-            if (Object.keys(errors).length) {
-              showErrors(fields, errors);
-              return;
-            }
-            showErrors(fields, {});
-            send("counter", counterBody(values), fields);
-          },
-        },
-      },
-      h("h3", {}, "Make a counter-offer"),
-      fields.price.wrap,
-      fields.delivery_date.wrap,
-      fields.note.wrap,
-      h(
-        "div",
-        { class: "actions" },
-        h("button", { type: "submit", class: "button primary" }, "Send counter-offer"),
-        h("button", { type: "button", class: "button", on: { click: () => toggleForm("counter") } }, "Cancel"),
-      ),
-    );
-    return form;
-  }
-
-  function declineForm() {
-    const reasonInput = h("textarea", { name: "reason", rows: "3", maxlength: "2000" });
-    const fields = { reason: field("Reason (optional)", reasonInput, { hint: "The manufacturer sees it." }) };
-    return h(
-      "form",
-      {
-        class: "form decline-form",
-        novalidate: true,
-        "aria-label": "Decline the quotation",
-        on: {
-          submit: (/** @type {Event} */ event) => {
-            event.preventDefault();
-            const reason = /** @type {HTMLTextAreaElement} */ (reasonInput).value.trim();
-            send("decline", { reason }, fields);
-          },
-        },
-      },
-      h("h3", {}, "Decline the quotation?"),
-      h("p", {}, "The order stops here. This cannot be undone."),
-      fields.reason.wrap,
-      h(
-        "div",
-        { class: "actions" },
-        h("button", { type: "submit", class: "button danger" }, "Decline quotation"),
-        h("button", { type: "button", class: "button", on: { click: () => toggleForm("decline") } }, "Keep it"),
-      ),
-    );
   }
 
   panel.update = (order) => {
     current = order;
-    panel.hidden = !quotation();
-    renderSummary();
+    const q = quotation();
+    panel.hidden = !q;
+    clear(summary).append(...(q ? quotationHeadline(q) : []));
+    clear(more).append(...(q ? quotationDetails(q) : []));
     renderState();
     renderActions();
   };
   panel.update(order);
   return panel;
-}
-
-/**
- * The words of a quotation toast: "Quotation received: €1,089.94".
- * @param {string|number} price
- * @param {string} currency
- */
-export function quotationToastText(price, currency) {
-  return `Quotation received: ${money(price, currency)}`;
 }

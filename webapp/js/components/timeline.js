@@ -19,15 +19,17 @@
  */
 
 import { h, clear } from "../core/dom.js";
-import { statusLabel, money, dateTimeLabel } from "../core/format.js";
-import { timelineEntries, statusTone } from "../logic/timeline.js";
+import { statusLabel, statusTone, money, dateTimeLabel } from "../core/format.js";
+import { timelineEntries } from "../logic/timeline.js";
 
 /**
  * @typedef {HTMLOListElement & {
- *   update: (order: object) => void,
- *   addEvent: (event: object) => void,
+ *   update: (order: TimelineOrder) => void,
+ *   addEvent: (event: OrderEvent) => void,
  * }} StatusTimeline
  */
+/** @typedef {import("../logic/timeline.js").TimelineOrder} TimelineOrder */
+/** @typedef {import("../core/push.js").OrderEvent} OrderEvent */
 
 /**
  * @param {import("../logic/timeline.js").TimelineEntry} entry
@@ -62,8 +64,8 @@ function item(entry, current) {
 
 /**
  * A status timeline element that keeps itself up to date.
- * @param {{id: string, created_at?: string, history?: Array<object>}} order GET /orders/{id} body
- * @param {{events?: Array<object>}} [options] push events already known for the order
+ * @param {TimelineOrder} order GET /orders/{id} body
+ * @param {{events?: OrderEvent[]}} [options] push events already known for the order
  * @returns {StatusTimeline}
  */
 export function statusTimeline(order, { events = [] } = {}) {
@@ -71,7 +73,7 @@ export function statusTimeline(order, { events = [] } = {}) {
     /** @type {unknown} */ (h("ol", { class: "timeline", "aria-label": "Status timeline" }))
   );
   let current = order;
-  /** @type {Array<object>} */
+  /** @type {OrderEvent[]} */
   const known = [...events];
 
   function render() {

@@ -156,6 +156,7 @@ function messageItem(message) {
  * @returns {HTMLElement}
  */
 export function transcriptView(transcript) {
+  /** @type {any[]} */
   const conversations = transcript && Array.isArray(transcript.conversations) ? transcript.conversations : [];
   if (!conversations.length) {
     return h("div", { class: "state state-empty transcript-empty" },
@@ -198,6 +199,7 @@ function messageKey(message) {
  * @returns {{order_id: any, conversations: any[]}}
  */
 export function mergeTranscript(transcript, messages) {
+  /** @type {any[]} */
   const conversations = (transcript && Array.isArray(transcript.conversations) ? transcript.conversations : [])
     .map((/** @type {any} */ c) => ({ ...c, messages: [...(c.messages || [])], participants: [...(c.participants || [])] }));
   const held = new Set(conversations.flatMap((c) => c.messages.map(messageKey)));

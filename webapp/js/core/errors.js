@@ -9,6 +9,7 @@
  * @property {string} [title]
  * @property {string} [detail]
  * @property {string} [message]
+ * @property {string} [name] "AbortError" for a cancelled request
  * @property {string} [requestId]
  * @property {string} [path] the API path that failed
  * @property {number | null} [retryAfter] seconds from a Retry-After header
@@ -28,7 +29,7 @@ function tail(text) {
 
 /**
  * A readable sentence for an error.
- * @param {ErrorLike | Error | string | null | undefined} error
+ * @param {unknown} error an ErrorLike, an Error, a string, or nothing
  * @returns {string}
  */
 export function humanMessage(error) {

@@ -124,14 +124,19 @@ export function addDays(isoDate, n) {
   return isoOf(date);
 }
 
-/** @type {Readonly<Record<string, string>>} */
-const STATUS_TONES = Object.freeze({
+/**
+ * The one status palette of the app, named like the tones of css/app.css: "info" (a step reached),
+ * "progress" (the agents are at work), "attention" (the customer's turn), "success" (done),
+ * "danger" (refused or failed) and "neutral" (cancelled, or a status the app does not know).
+ * @type {Readonly<Record<string, StatusTone>>}
+ */
+export const STATUS_TONES = Object.freeze({
   received: "info",
   accepted: "info",
   sourcing: "progress",
   negotiating: "progress",
   quoted: "attention",
-  countered: "attention",
+  countered: "progress",
   confirmed: "info",
   contracting: "progress",
   contracted: "info",
@@ -148,10 +153,12 @@ const STATUS_TONES = Object.freeze({
   failed: "danger",
 });
 
+/** @typedef {"info" | "progress" | "attention" | "success" | "danger" | "neutral"} StatusTone */
+
 /**
- * Colour family of a status badge: "info" | "progress" | "attention" | "success" | "danger" | "neutral".
+ * Colour family of an order status, for badges, order lists and the timeline.
  * @param {string} status
- * @returns {string}
+ * @returns {StatusTone}
  */
 export function statusTone(status) {
   return STATUS_TONES[status] || "neutral";

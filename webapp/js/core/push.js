@@ -10,6 +10,26 @@ import { currentSession, expire } from "./session.js";
 
 /** @typedef {"live" | "connecting" | "offline"} ConnectionState */
 
+/**
+ * An order event as the gateway pushes it (gateway/push/payload.py); a field is null or missing when the
+ * event does not report it.
+ * @typedef {object} OrderEvent
+ * @property {string} id            the event's number in the feed
+ * @property {string} order_id
+ * @property {string} kind          "status" | "quotation" | "invoice" | "negotiation-message"
+ * @property {string} status        the order's status after the event
+ * @property {string} at            ISO date-time
+ * @property {string} [note]
+ * @property {string | null} [price]     decimal string (quotations and invoices)
+ * @property {string | null} [currency]
+ * @property {number | null} [progress]  production progress in percent
+ * @property {string | null} [carrier]   a shipped order: who carries it
+ * @property {string | null} [reference] a shipped order: the carrier's tracking reference
+ * @property {string | null} [delivery_date] the planned delivery date moved: the new date
+ * @property {string | null} [event]     the event's code (docs/wire.md)
+ * @property {Record<string, string | number> | null} [params] the event's parameters
+ */
+
 /** @type {Set<(event: any) => void>} */
 const eventListeners = new Set();
 /** @type {Set<(state: ConnectionState) => void>} */
@@ -169,8 +189,7 @@ export function startPush() {
 
 /**
  * Subscribe to order events; returns unsubscribe.
- * @param {(event: {id: string, order_id: string, kind: string, status: string, at: string,
- *   note?: string, price?: string | null, currency?: string, progress?: number}) => void} fn
+ * @param {(event: OrderEvent) => void} fn
  * @returns {() => void}
  */
 export function onOrderEvent(fn) {

@@ -55,7 +55,7 @@ export function currentSession() {
       cached = null;
     }
   }
-  return cached;
+  return cached ?? null;
 }
 
 /**

@@ -148,10 +148,11 @@ export function checkText(option, raw) {
   const text = String(raw ?? "");
   const spec = option.text;
   if (!text.trim()) return option.required === false ? "" : `Enter ${option.label.toLowerCase()}.`;
+  // eslint-disable-next-line no-control-regex -- control characters are what it looks for
   if (/[\u0000-\u001f\u007f]/.test(text)) return "Write it on one line.";
   if ([...text].length > spec.max_length) return `Use at most ${spec.max_length} characters.`;
   if (spec.pattern) {
-    let pattern = null;
+    let pattern;
     try {
       pattern = new RegExp(`^(?:${spec.pattern})$`, "u");
     } catch {

@@ -17,7 +17,8 @@ export function resolveRef(schema, root) {
   let guard = 0;
   while (current && typeof current === "object" && typeof current.$ref === "string" && guard < 32) {
     guard += 1;
-    const path = current.$ref.replace(/^#\//, "").split("/").map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+    const ref = /** @type {string} */ (current.$ref);
+    const path = ref.replace(/^#\//, "").split("/").map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
     let target = root;
     for (const key of path) target = target && typeof target === "object" ? target[key] : undefined;
     if (!target) return {};
@@ -169,7 +170,7 @@ function check(value, schemaIn, root, path, errors) {
     } else if (typeof schema.maxLength === "number" && length > schema.maxLength) {
       fail(`Must be at most ${schema.maxLength} characters.`);
     } else if (typeof schema.pattern === "string") {
-      let re = null;
+      let re;
       try {
         re = new RegExp(schema.pattern, "u");
       } catch {

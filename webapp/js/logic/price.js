@@ -11,6 +11,11 @@
  * suppliers, is the real price.
  */
 
+/**
+ * An option of a product as the configurator reads it (ProductPublic.options).
+ * @typedef {{id: string, required?: boolean, default?: string | null, choices?: Array<{id: string}>}} ProductOption
+ */
+
 const SCALE_DIGITS = 4;
 const SCALE = 10n ** BigInt(SCALE_DIGITS);
 const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?$/;
@@ -61,7 +66,7 @@ export function sameAmount(a, b) {
 /**
  * The choice an option starts with: its default, else the first choice of a required option,
  * else none ("").
- * @param {{required: boolean, default: string|null, choices: Array<{id: string}>}} option
+ * @param {ProductOption} option
  * @returns {string}
  */
 export function defaultChoiceId(option) {
@@ -73,7 +78,7 @@ export function defaultChoiceId(option) {
 
 /**
  * The starting selection of a product: option id -> choice id ("" = none).
- * @param {{options?: Array<object>}} product
+ * @param {{options?: ProductOption[]}} product
  * @returns {Record<string, string>}
  */
 export function defaultSelections(product) {
@@ -85,7 +90,7 @@ export function defaultSelections(product) {
 
 /**
  * The chosen choice of an option, or null (none, or an id the option does not have).
- * @param {{choices: Array<{id: string}>}} option
+ * @param {{choices?: Array<{id: string}>}} option
  * @param {string|null|undefined} choiceId
  */
 export function findChoice(option, choiceId) {
@@ -107,7 +112,7 @@ export function validQuantity(quantity) {
 /**
  * The body of POST /products/{id}/estimate for a configuration: the chosen choices and the quantity;
  * null while the quantity is not a whole number from 1 to 10000 (nothing to ask yet).
- * @param {{options?: Array<{id: string}>}} product
+ * @param {{options?: ProductOption[]}} product
  * @param {Record<string, string>} selections option id -> choice id ("" = none)
  * @param {unknown} quantity
  * @returns {{options: Record<string, string>, quantity: number} | null}
@@ -131,7 +136,7 @@ export function rangeText(estimate, money) {
 
 /**
  * The `options` of an OrderCreate body: the chosen choice per option, leaving out "none".
- * @param {{options?: Array<{id: string}>}} product
+ * @param {{options?: ProductOption[]}} product
  * @param {Record<string, string>} selections
  * @returns {Record<string, string>}
  */

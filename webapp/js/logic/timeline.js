@@ -181,23 +181,6 @@ export function eventSentence({ status, event, params }) {
   return STATUS_SENTENCES[status] || "The order moved on.";
 }
 
-const BAD = new Set(["rejected", "declined", "cancelled", "failed"]);
-const GOOD = new Set(["paid", "delivered", "completed"]);
-const WAITING_FOR_CUSTOMER = new Set(["quoted", "invoiced", "shipped"]);
-
-/**
- * The tone of a status, named like the badge tones of css/app.css: "danger" (the order stopped),
- * "success" (done), "attention" (the customer's turn) or "progress" (the agents are at work).
- * @param {string} status
- * @returns {"danger"|"success"|"attention"|"progress"}
- */
-export function statusTone(status) {
-  if (BAD.has(status)) return "danger";
-  if (GOOD.has(status)) return "success";
-  if (WAITING_FOR_CUSTOMER.has(status)) return "attention";
-  return "progress";
-}
-
 const LONG_HEX = /\b[0-9a-f]{24,}\b/gi;
 const UUID = /\b([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 
@@ -227,6 +210,19 @@ export function readableNote(note) {
  */
 
 /**
+ * A change of an order's status as its history holds it (gateway/schemas/orders.py, StatusChangePublic).
+ * @typedef {object} StatusChange
+ * @property {string} to_status
+ * @property {string} at          ISO date-time
+ * @property {string} [actor]
+ * @property {string | null} [event]
+ * @property {Record<string, unknown> | null} [params]
+ */
+
+/** @typedef {import("../core/push.js").OrderEvent} OrderEvent */
+/** @typedef {{id: string, created_at?: string, history?: StatusChange[]}} TimelineOrder */
+
+/**
  * @param {string} iso
  * @returns {number}
  */
@@ -237,8 +233,8 @@ function time(iso) {
 
 /**
  * The timeline of an order from its history plus push events.
- * @param {{id: string, created_at?: string, history?: Array<object>}} order
- * @param {Array<object>} [events] push events (any order; others' orders are ignored)
+ * @param {TimelineOrder} order
+ * @param {OrderEvent[]} [events] push events (any order; others' orders are ignored)
  * @returns {TimelineEntry[]}
  */
 export function timelineEntries(order, events = []) {

@@ -62,6 +62,7 @@ export async function catalogueView({ root }) {
   /** @param {number} offset */
   async function load(offset) {
     const page = await api(`/products?limit=${PAGE}&offset=${offset}`, { signal: controller.signal });
+    /** @type {any[]} ProductPublic */
     const items = page.items || [];
     rememberProducts(items);
     items.forEach((product) => list.append(productCard(product)));

@@ -7,10 +7,10 @@
 import { h, clear } from "../../core/dom.js";
 import { api } from "../../core/api.js";
 import { coalesced } from "../../core/coalesce.js";
-import { statusLabel, dateLabel } from "../../core/format.js";
+import { statusLabel, statusTone, dateLabel } from "../../core/format.js";
 import { onOrderEvent } from "../../core/push.js";
 import { loading, empty, errorBox } from "../../ui/states.js";
-import { orderName, statusTone } from "../../logic/timeline.js";
+import { orderName } from "../../logic/timeline.js";
 import { loadProductNames, productName, announce } from "./shared.js";
 
 const PAGE = 50;

@@ -19,8 +19,8 @@ export { rememberProducts, loadProduct, productName, loadProductNames } from "..
  * Toast a quotation or an invoice once per order and amount.
  * @param {"quotation"|"invoice"} kind
  * @param {string} orderId
- * @param {string|number|null} price
- * @param {string|null} currency
+ * @param {string|number|null|undefined} price
+ * @param {string|null|undefined} currency
  * @param {{link?: boolean}} [options] link: offer a "View order" button
  */
 export function announce(kind, orderId, price, currency, { link = false } = {}) {

@@ -77,10 +77,15 @@ function errorSlot(wrap, input, helpId) {
 }
 
 /**
+ * @typedef {"optional-group" | "boolean" | "enum" | "multi" | "group" | "map" | "decimal" | "number" | "integer"
+ *   | "text"} ControlKind
+ */
+
+/**
  * Kind of control a schema needs.
  * @param {any} schema resolved
  * @param {any} root
- * @returns {"boolean" | "enum" | "multi" | "group" | "map" | "decimal" | "number" | "integer" | "text"}
+ * @returns {ControlKind}
  */
 function kindOf(schema, root) {
   if (optionalGroupOf(schema, root)) return "optional-group";
@@ -113,6 +118,224 @@ function optionalGroupOf(schema, root) {
 }
 
 /**
+ * One field of the policy form as it is being built.
+ * @typedef {object} FieldSpec
+ * @property {string} path dotted field path
+ * @property {any} schema resolved
+ * @property {any} value current value
+ * @property {any} root the OpenAPI document
+ * @property {boolean} required
+ * @property {string} id
+ * @property {string} label
+ * @property {string} helpId
+ * @property {HTMLElement | null} help
+ */
+
+/**
+ * The error line of a group of fields, and its control's setError.
+ * @param {HTMLElement} fieldset
+ */
+function groupErrorOf(fieldset) {
+  const groupError = h("p", { class: "field-error", hidden: true, role: "alert" });
+  fieldset.append(groupError);
+  return (/** @type {string} */ message) => {
+    groupError.textContent = message;
+    groupError.hidden = !message;
+  };
+}
+
+/**
+ * The fields of a group, built into `container`.
+ * @param {FieldSpec} spec
+ * @param {any} group the group's object schema
+ * @param {HTMLElement} container
+ * @param {Control[]} controls
+ */
+function buildMembers(spec, group, container, controls) {
+  for (const [name, sub] of Object.entries(group.properties || {})) {
+    build(`${spec.path}.${name}`, sub, spec.value ? spec.value[name] : undefined, spec.root, container, controls,
+      (group.required || []).includes(name));
+  }
+}
+
+/**
+ * A group of fields under its legend.
+ * @param {FieldSpec} spec
+ * @param {Control[]} controls
+ */
+function groupField(spec, controls) {
+  const fieldset = h("fieldset", { class: "policy-group", tabindex: "-1" }, h("legend", {}, spec.label), spec.help);
+  const setError = groupErrorOf(fieldset);
+  buildMembers(spec, spec.schema, fieldset, controls);
+  controls.push({ path: spec.path, read: () => undefined, setError, focusable: fieldset });
+  return fieldset;
+}
+
+/**
+ * A group of fields that may be left out: "Use: …" shows its fields; unchecked, the body holds null.
+ * @param {FieldSpec} spec
+ * @param {Control[]} controls
+ */
+function optionalGroupField(spec, controls) {
+  const { id, label, path, value } = spec;
+  const toggle = /** @type {HTMLInputElement} */ (h("input", { type: "checkbox", id, checked: value !== null && value !== undefined }));
+  const fields = h("div", { class: "policy-optional", hidden: !toggle.checked });
+  toggle.addEventListener("change", () => {
+    fields.hidden = !toggle.checked;
+  });
+  const fieldset = h("fieldset", { class: "policy-group", tabindex: "-1" }, h("legend", {}, label), spec.help,
+    h("div", { class: "field check policy-check" }, toggle, h("label", { for: id }, `Use: ${label}`)), fields);
+  const setError = groupErrorOf(fieldset);
+  /** @type {Control[]} */
+  const inner = [];
+  buildMembers(spec, optionalGroupOf(spec.schema, spec.root), fields, inner);
+  controls.push({ path, read: () => (toggle.checked ? valueAt(bodyOf(inner), path) ?? {} : null), setError, focusable: toggle });
+  for (const control of inner) controls.push({ ...control, read: () => undefined });
+  return fieldset;
+}
+
+/**
+ * @param {FieldSpec} spec
+ * @param {Control[]} controls
+ */
+function booleanField({ id, label, help, helpId, path, value, schema }, controls) {
+  const input = /** @type {HTMLInputElement} */ (h("input", { type: "checkbox", id, checked: Boolean(value ?? schema.default) }));
+  const wrap = h("div", { class: "field check policy-check" }, input, h("label", { for: id }, label), help);
+  if (help) input.setAttribute("aria-describedby", helpId);
+  controls.push({ path, read: () => input.checked, setError: errorSlot(wrap, input, help ? helpId : ""), focusable: input });
+  return wrap;
+}
+
+/**
+ * Several choices of a list, as check boxes.
+ * @param {FieldSpec} spec
+ * @param {Control[]} controls
+ */
+function multiField({ id, label, help, helpId, path, value, schema, root }, controls) {
+  /** @type {string[]} */
+  const options = resolveRef(schema.items, root).enum || [];
+  const chosen = new Set(Array.isArray(value) ? value : schema.default || []);
+  const boxes = options.map((option) => {
+    const boxId = `${id}-${option}`;
+    const input = /** @type {HTMLInputElement} */ (h("input", { type: "checkbox", id: boxId, value: option, checked: chosen.has(option) }));
+    return { option, input, boxId };
+  });
+  const fieldset = h("fieldset", { class: "policy-multi", id }, h("legend", {}, label), help,
+    h("div", { class: "check-grid" }, boxes.map((b) => h("div", { class: "check" }, b.input,
+      h("label", { for: b.boxId }, choiceLabel(path, b.option))))));
+  if (help) fieldset.setAttribute("aria-describedby", helpId);
+  const setError = errorSlot(fieldset, fieldset, help ? helpId : "");
+  controls.push({
+    path,
+    read: () => boxes.filter((b) => b.input.checked).map((b) => b.option),
+    setError,
+    focusable: boxes.length ? boxes[0].input : fieldset,
+  });
+  return fieldset;
+}
+
+/**
+ * "key = value" lines for a map of strings.
+ * @param {FieldSpec} spec
+ * @returns {{input: HTMLElement, read: () => any}}
+ */
+function mapInput({ id, value }) {
+  const lines = value && typeof value === "object" ? Object.entries(value).map(([k, v]) => `${k} = ${v}`) : [];
+  const input = /** @type {HTMLTextAreaElement} */ (h("textarea", { id, rows: 3, spellcheck: "false" }));
+  input.value = lines.join("\n");
+  const read = () => {
+    /** @type {Record<string, string>} */
+    const out = {};
+    for (const line of input.value.split("\n")) {
+      if (!line.trim()) continue;
+      const at = line.indexOf("=");
+      const key = (at < 0 ? line : line.slice(0, at)).trim();
+      out[key] = at < 0 ? "" : line.slice(at + 1).trim();
+    }
+    return out;
+  };
+  return { input, read };
+}
+
+/**
+ * A decimal typed as text (a percent field shows percent and reads a fraction); empty reads null where the
+ * field may be null.
+ * @param {FieldSpec} spec
+ * @returns {{input: HTMLElement, read: () => any}}
+ */
+function decimalInput({ id, path, value, schema, root }) {
+  const nullable = (schema.anyOf || []).some((/** @type {any} */ b) => resolveRef(b, root).type === "null");
+  const percent = PERCENT_FIELDS.includes(path);
+  const shown = value === null || value === undefined ? "" : String(value);
+  const input = /** @type {HTMLInputElement} */ (h("input", { id, type: "text", inputmode: "decimal", autocomplete: "off",
+    value: percent ? percentText(shown) : shown }));
+  const read = () => {
+    const raw = input.value.trim();
+    if (raw === "") return nullable ? null : "";
+    return percent ? fractionOf(raw) : raw;
+  };
+  return { input, read };
+}
+
+/**
+ * @param {FieldSpec} spec
+ * @param {"number" | "integer"} kind
+ * @returns {{input: HTMLElement, read: () => any}}
+ */
+function numberInput({ id, value, schema }, kind) {
+  const input = /** @type {HTMLInputElement} */ (h("input", { id, type: "number", inputmode: kind === "integer" ? "numeric" : "decimal",
+    step: kind === "integer" ? 1 : "any",
+    min: typeof schema.minimum === "number" ? schema.minimum : null,
+    max: typeof schema.maximum === "number" ? schema.maximum : null,
+    value: value === null || value === undefined ? (schema.default ?? "") : String(value) }));
+  const read = () => {
+    const raw = input.value.trim();
+    if (raw === "") return "";
+    const n = Number(raw);
+    return Number.isFinite(n) ? n : raw;
+  };
+  return { input, read };
+}
+
+/**
+ * The control of a single value and how to read it.
+ * @param {FieldSpec} spec
+ * @param {ControlKind} kind
+ * @returns {{input: HTMLElement, read: () => any}}
+ */
+function inputOf(spec, kind) {
+  const { id, path, value, schema } = spec;
+  if (kind === "enum") {
+    const input = /** @type {HTMLSelectElement} */ (h("select", { id }, schema.enum.map((/** @type {string} */ option) =>
+      h("option", { value: option, selected: option === (value ?? schema.default) }, choiceLabel(path, option)))));
+    return { input, read: () => input.value };
+  }
+  if (kind === "map") return mapInput(spec);
+  if (kind === "decimal") return decimalInput(spec);
+  if (kind === "number" || kind === "integer") return numberInput(spec, kind);
+  const input = /** @type {HTMLInputElement} */ (h("input", { id, type: "text", autocomplete: "off",
+    maxlength: typeof schema.maxLength === "number" ? schema.maxLength : null,
+    value: value === null || value === undefined ? (schema.default ?? "") : String(value) }));
+  return { input, read: () => input.value };
+}
+
+/**
+ * A labelled control of a single value.
+ * @param {FieldSpec} spec
+ * @param {Control[]} controls
+ * @param {ControlKind} kind
+ */
+function valueField(spec, controls, kind) {
+  const { id, label, help, helpId, path, required } = spec;
+  const { input, read } = inputOf(spec, kind);
+  if (required) input.setAttribute("aria-required", "true");
+  if (help) input.setAttribute("aria-describedby", helpId);
+  const wrap = h("div", { class: "field" }, h("label", { for: id }, label, required ? " (required)" : ""), help, input);
+  controls.push({ path, read, setError: errorSlot(wrap, input, help ? helpId : ""), focusable: input });
+  return wrap;
+}
+
+/**
  * Build the control for one field; appends to container and pushes to controls.
  * @param {string} path
  * @param {any} rawSchema
@@ -128,149 +351,13 @@ function build(path, rawSchema, value, root, container, controls, required) {
   const label = labelOf(path, schema);
   const id = idFor(path);
   const helpId = `${id}-help`;
-  const help = helpOf(path, schema, helpId);
-  if (kind === "group") {
-    const fieldset = h("fieldset", { class: "policy-group", tabindex: "-1" }, h("legend", {}, label), help);
-    const groupError = h("p", { class: "field-error", hidden: true, role: "alert" });
-    fieldset.append(groupError);
-    const props = schema.properties || {};
-    for (const [name, sub] of Object.entries(props)) {
-      build(`${path}.${name}`, sub, value ? value[name] : undefined, root, fieldset, controls,
-        (schema.required || []).includes(name));
-    }
-    controls.push({
-      path,
-      read: () => undefined,
-      setError: (message) => {
-        groupError.textContent = message;
-        groupError.hidden = !message;
-      },
-      focusable: fieldset,
-    });
-    container.append(fieldset);
-    return;
-  }
-  if (kind === "optional-group") {
-    const group = optionalGroupOf(schema, root);
-    const toggle = h("input", { type: "checkbox", id, checked: value !== null && value !== undefined });
-    const fields = h("div", { class: "policy-optional", hidden: !(/** @type {HTMLInputElement} */ (toggle).checked) });
-    toggle.addEventListener("change", () => {
-      fields.hidden = !(/** @type {HTMLInputElement} */ (toggle).checked);
-    });
-    const fieldset = h("fieldset", { class: "policy-group", tabindex: "-1" }, h("legend", {}, label), help,
-      h("div", { class: "field check policy-check" }, toggle, h("label", { for: id }, `Use: ${label}`)), fields);
-    const groupError = h("p", { class: "field-error", hidden: true, role: "alert" });
-    fieldset.append(groupError);
-    /** @type {Control[]} */
-    const inner = [];
-    for (const [name, sub] of Object.entries(group.properties || {})) {
-      build(`${path}.${name}`, sub, value ? value[name] : undefined, root, fields, inner,
-        (group.required || []).includes(name));
-    }
-    controls.push({
-      path,
-      read: () => (/** @type {HTMLInputElement} */ (toggle).checked ? valueAt(bodyOf(inner), path) ?? {} : null),
-      setError: (message) => {
-        groupError.textContent = message;
-        groupError.hidden = !message;
-      },
-      focusable: toggle,
-    });
-    for (const control of inner) controls.push({ ...control, read: () => undefined });
-    container.append(fieldset);
-    return;
-  }
-  if (kind === "boolean") {
-    const input = h("input", { type: "checkbox", id, checked: Boolean(value ?? schema.default) });
-    const wrap = h("div", { class: "field check policy-check" }, input, h("label", { for: id }, label), help);
-    if (help) input.setAttribute("aria-describedby", helpId);
-    controls.push({ path, read: () => /** @type {HTMLInputElement} */ (input).checked,
-      setError: errorSlot(wrap, input, help ? helpId : ""), focusable: input });
-    container.append(wrap);
-    return;
-  }
-  if (kind === "multi") {
-    const options = resolveRef(schema.items, root).enum || [];
-    const chosen = new Set(Array.isArray(value) ? value : schema.default || []);
-    const boxes = options.map((/** @type {string} */ option) => {
-      const boxId = `${id}-${option}`;
-      return {
-        option,
-        input: h("input", { type: "checkbox", id: boxId, value: option, checked: chosen.has(option) }),
-        boxId,
-      };
-    });
-    const fieldset = h("fieldset", { class: "policy-multi", id }, h("legend", {}, label), help,
-      h("div", { class: "check-grid" }, boxes.map((b) => h("div", { class: "check" }, b.input,
-        h("label", { for: b.boxId }, choiceLabel(path, b.option))))));
-    if (help) fieldset.setAttribute("aria-describedby", helpId);
-    const setError = errorSlot(fieldset, fieldset, help ? helpId : "");
-    controls.push({
-      path,
-      read: () => boxes.filter((b) => /** @type {HTMLInputElement} */ (b.input).checked).map((b) => b.option),
-      setError,
-      focusable: boxes.length ? boxes[0].input : fieldset,
-    });
-    container.append(fieldset);
-    return;
-  }
-  /** @type {HTMLElement} */
-  let input;
-  /** @type {() => any} */
-  let read;
-  const nullable = kind === "decimal" && (schema.anyOf || []).some((/** @type {any} */ b) => resolveRef(b, root).type === "null");
-  if (kind === "enum") {
-    input = h("select", { id }, schema.enum.map((/** @type {string} */ option) =>
-      h("option", { value: option, selected: option === (value ?? schema.default) }, choiceLabel(path, option))));
-    read = () => /** @type {HTMLSelectElement} */ (input).value;
-  } else if (kind === "map") {
-    const lines = value && typeof value === "object" ? Object.entries(value).map(([k, v]) => `${k} = ${v}`) : [];
-    input = h("textarea", { id, rows: 3, spellcheck: "false" });
-    /** @type {HTMLTextAreaElement} */ (input).value = lines.join("\n");
-    read = () => {
-      /** @type {Record<string, string>} */
-      const out = {};
-      for (const line of /** @type {HTMLTextAreaElement} */ (input).value.split("\n")) {
-        if (!line.trim()) continue;
-        const at = line.indexOf("=");
-        const key = (at < 0 ? line : line.slice(0, at)).trim();
-        out[key] = at < 0 ? "" : line.slice(at + 1).trim();
-      }
-      return out;
-    };
-  } else if (kind === "decimal") {
-    const percent = PERCENT_FIELDS.includes(path);
-    const shown = value === null || value === undefined ? "" : String(value);
-    input = h("input", { id, type: "text", inputmode: "decimal", autocomplete: "off",
-      value: percent ? percentText(shown) : shown });
-    read = () => {
-      const raw = /** @type {HTMLInputElement} */ (input).value.trim();
-      if (raw === "") return nullable ? null : "";
-      return percent ? fractionOf(raw) : raw;
-    };
-  } else if (kind === "number" || kind === "integer") {
-    input = h("input", { id, type: "number", inputmode: kind === "integer" ? "numeric" : "decimal",
-      step: kind === "integer" ? 1 : "any",
-      min: typeof schema.minimum === "number" ? schema.minimum : null,
-      max: typeof schema.maximum === "number" ? schema.maximum : null,
-      value: value === null || value === undefined ? (schema.default ?? "") : String(value) });
-    read = () => {
-      const raw = /** @type {HTMLInputElement} */ (input).value.trim();
-      if (raw === "") return "";
-      const n = Number(raw);
-      return Number.isFinite(n) ? n : raw;
-    };
-  } else {
-    input = h("input", { id, type: "text", autocomplete: "off",
-      maxlength: typeof schema.maxLength === "number" ? schema.maxLength : null,
-      value: value === null || value === undefined ? (schema.default ?? "") : String(value) });
-    read = () => /** @type {HTMLInputElement} */ (input).value;
-  }
-  if (required) input.setAttribute("aria-required", "true");
-  if (help) input.setAttribute("aria-describedby", helpId);
-  const wrap = h("div", { class: "field" }, h("label", { for: id }, label, required ? " (required)" : ""), help, input);
-  controls.push({ path, read, setError: errorSlot(wrap, input, help ? helpId : ""), focusable: input });
-  container.append(wrap);
+  /** @type {FieldSpec} */
+  const spec = { path, schema, value, root, required, id, label, helpId, help: helpOf(path, schema, helpId) };
+  if (kind === "group") container.append(groupField(spec, controls));
+  else if (kind === "optional-group") container.append(optionalGroupField(spec, controls));
+  else if (kind === "boolean") container.append(booleanField(spec, controls));
+  else if (kind === "multi") container.append(multiField(spec, controls));
+  else container.append(valueField(spec, controls, kind));
 }
 
 /**
