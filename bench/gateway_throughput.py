@@ -54,15 +54,16 @@ from sqlalchemy.engine import make_url
 
 from agents.runtime.child_process import ChildProcess, spawn
 from bench.accounts import bind_at
-from bench.order_world import TIMINGS, start_federation, unique
+from bench.order_world import start_federation, unique
 from bench.servers import pyjabber
 from core.settings import Settings
-from gateway.catalogue.records import new_product_row
 from gateway.core.passwords import hash_password
 from gateway.demo.catalogue import demo_products
 from gateway.demo.policy import demo_policy
+from simulation.samples.bike import TIMINGS
 from store.database import Database
 from store.enums import ANY_PARTY, AgentRole, PolicyKind, UserRole
+from store.product_rows import new_product_row
 from store.records import NewUser
 
 PASSWORD = "bench-password-1"

@@ -56,13 +56,14 @@ from agents.customer.decisions import Decision, DecisionSource
 from agents.runtime.child_process import spawn
 from bench.acl_agents import RawClient
 from bench.measure import percentile, round_trip_times
-from bench.order_world import SOURCED_PARTS, manufacturer_policy, order_for, order_world, unique
+from bench.order_world import order_world, unique
 from bench.servers import SERVERS, BenchServer, server_context
 from core.settings import Settings
 from ontology.codec import ContentError, decode
 from ontology.negotiation import CallForProposals
 from ontology.order import Order
 from ontology.quotation import Quotation
+from simulation.samples.bike import SOURCED_PARTS, manufacturer_policy, order_for
 from store.database import Database
 from store.enums import Direction
 from store.records.acl import AclMessageRecord

@@ -5,8 +5,8 @@ Started by :func:`order_world` against a running XMPP server:
 * the local federation service (EFPF stand-in: identity, registry, federated search), in a thread;
 * the matchmaker (``python -m agents.matchmaker``);
 * one proxy host for every supplier of the shipped data set (``python -m agents.supplier_proxy``);
-* the manufacturer (``python -m agents.manufacturer``) with the bike of :func:`product`, the
-  policy of :func:`manufacturer_policy` and a SQLite store prepared by :func:`prepare_store`.
+* the manufacturer (``python -m agents.manufacturer``) with the bike, the policy and the timings of
+  :mod:`simulation.samples.bike` and a SQLite store prepared by :func:`prepare_store`.
 
 No ledger and no contract agent: the manufacturer's contract agent is a JID nobody answers, so the
 world serves orders up to the quotation (a customer that declines, or answers nothing more).
@@ -28,8 +28,6 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -39,88 +37,15 @@ from bench.accounts import ACTOR, bind_at
 from core.settings import Settings
 from federation.service.serve import RunningService, ServiceThread
 from federation.settings import FederationSettings
-from ontology.customisation import Customisation
-from ontology.order import Order
-from ontology.policy import ManufacturerPolicy, NegotiationStrategy
-from ontology.process import ProcessKind
-from ontology.product import Choice, Product, ProductOption, RequiredPart
+from ontology.policy import ManufacturerPolicy
+from simulation.samples.bike import CUSTOMER_ID, MANUFACTURER_ID, TIMINGS, manufacturer_policy, product
 from store.database import Database
 from store.enums import ANY_PARTY, AgentRole, UserRole
 from store.records import NewUser
 
-CUSTOMER_ID = "customer-bench"
-MANUFACTURER_ID = "manufacturer-bench"
-
-FRAME = RequiredPart(
-    part_id="frame", process=ProcessKind.CNC_MILLING, material="aluminium", machine_minutes=90
-)
-COVER = RequiredPart(part_id="cover", process=ProcessKind.TEXTILE_CUTTING_SEWING, material="leather")
-ASSEMBLY = RequiredPart(part_id="assembly", process=ProcessKind.ASSEMBLY, machine_minutes=60)
-SOURCED_PARTS = ("frame", "cover")
-"""The bike's parts the manufacturer sources (assembly is its own work)."""
-
-#: Manufacturer timings (seconds; :class:`~agents.manufacturer.settings.Timings` fields).
-TIMINGS = {
-    "matchmaking": 20.0,
-    "evaluation": 10.0,
-    "supplier_result": 10.0,
-    "quotation_validity": 60.0,
-    "contract": 30.0,
-    "production": 0.2,
-    "payment": 15.0,
-}
-
 
 def unique(name: str) -> str:
     return f"{name}-{uuid.uuid4().hex[:8]}"
-
-
-def product(manufacturer_id: str = MANUFACTURER_ID) -> Product:
-    """A bike: a milled aluminium frame and a leather seat cover (both sourced), assembled in-house."""
-    return Product(
-        id="bike",
-        manufacturer_id=manufacturer_id,
-        name="Lot-size-one bike",
-        base_cost=Decimal("120.00"),
-        base_parts=(FRAME, ASSEMBLY),
-        options=(
-            ProductOption(
-                id="seat",
-                label="Seat",
-                choices=(Choice(id="leather", label="Leather", cost_delta=Decimal("15"), parts=(COVER,)),),
-                default="leather",
-            ),
-        ),
-    )
-
-
-def manufacturer_policy(
-    suppliers_per_part: int = 10, deadline_seconds: float = 5.0, max_rounds: int = 2
-) -> ManufacturerPolicy:
-    """Sources frame and cover from up to ``suppliers_per_part`` candidates each, in ``max_rounds`` rounds."""
-    return ManufacturerPolicy(
-        capacity_hours_per_week=10_000,
-        own_processes=frozenset({ProcessKind.ASSEMBLY}),
-        sourced_processes=frozenset({ProcessKind.CNC_MILLING, ProcessKind.TEXTILE_CUTTING_SEWING}),
-        margin=Decimal("0.20"),
-        strategy=NegotiationStrategy.BOULWARE,
-        deadline_seconds=deadline_seconds,
-        max_rounds=max_rounds,
-        production_days=1,
-        max_suppliers_per_part=suppliers_per_part,
-    )
-
-
-def order_for(
-    customer_id: str = CUSTOMER_ID, manufacturer_id: str = MANUFACTURER_ID, days: int = 120
-) -> Order:
-    return Order(
-        customer_id=customer_id,
-        manufacturer_id=manufacturer_id,
-        product_id="bike",
-        customisation=Customisation(choices={"seat": "leather"}),
-        delivery_date=date.today() + timedelta(days=days),
-    )
 
 
 async def prepare_store(directory: Path, customer_id: str, manufacturer_id: str) -> str:

@@ -1,34 +1,19 @@
-"""Serve the gateway app with uvicorn in the caller's event loop, on a socket bound beforehand.
-
-The socket is created with ``IPPROTO_TCP`` so that asyncio sets ``TCP_NODELAY`` on every accepted
-connection (it only does for sockets that say they are TCP): without it a response written in two
-parts waits for the client's delayed ACK (about 40 ms). Port 0 picks a free port; the URL is the real one.
+"""Serve the gateway app with uvicorn in the caller's event loop, on a socket bound beforehand
+(:func:`core.net.bind`). Port 0 picks a free port; the URL is the real one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator, Iterator
 
 import uvicorn
 from fastapi import FastAPI
 
+from core.net import bind
+
 STARTUP_TIMEOUT = 30.0
-
-
-def bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    sock.set_inheritable(True)
-    return sock
 
 
 class _Server(uvicorn.Server):

@@ -11,12 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.util
-import ipaddress
 import json
 import logging
 import os
 import signal
-import socket
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -24,6 +22,7 @@ from typing import Any
 
 import uvicorn
 
+from core.net import bind, require_loopback
 from ledger.engine import MODEL, MODEL_FINGERPRINT, EmbeddedLedger
 from ledger.engine.users import UserStore
 from ledger.jsonapi.app import create_app
@@ -44,15 +43,6 @@ class ServerInfo:
     pid: int
 
 
-def require_loopback(host: str) -> None:
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = host == "localhost"
-    if not loopback:
-        raise ValueError(f"the embedded ledger binds to loopback only, not {host!r}")
-
-
 def model_package() -> tuple[str, bytes | None]:
     """The model's package id and DAML-LF payload (built by ``ledger.lf`` when present; else the
     fingerprint)."""
@@ -70,7 +60,7 @@ def grpc_available() -> bool:
 
 async def serve(settings: LedgerSettings, on_ready: Callable[[ServerInfo], None] | None = None) -> None:
     """Run until cancelled or until SIGTERM/SIGINT."""
-    require_loopback(settings.host)
+    require_loopback(settings.host, "the embedded ledger")
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     package_id, payload = model_package()
@@ -94,10 +84,7 @@ async def serve(settings: LedgerSettings, on_ready: Callable[[ServerInfo], None]
         users = await UserStore.open(ledger.database)
         await seed_users(users, settings)
         verifier = await build_verifier(settings, users)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.bind((settings.host, settings.json_api_port))
+        sock = bind(settings.host, settings.json_api_port)
         json_port = sock.getsockname()[1]
         app = BodyLimit(
             create_app(ledger, verifier, users),

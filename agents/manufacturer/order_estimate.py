@@ -44,7 +44,6 @@ from typing import NamedTuple
 from agents.manufacturer.assessment import QUEUED, QueuedWork, queue_minutes
 from agents.manufacturer.estimate import ProductionEstimate, estimate
 from agents.manufacturer.pricing import unit_price
-from agents.manufacturer.products import product_from_record
 from agents.supplier_proxy.pricing import cost_of, opening_price, reservation_price
 from agents.supplier_proxy.records import default_policy, price_models_of
 from federation.dataset.loader import load_dataset, load_shipped
@@ -57,6 +56,7 @@ from ontology.policy import ManufacturerPolicy, to_cents
 from ontology.process import ProcessKind, QualityLevel
 from ontology.product import Product, RequiredPart
 from store.database import Database
+from store.product_rows import product_of
 from store.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -429,7 +429,7 @@ async def read_facts(
             if record.product_id not in products:
                 stored = await repos.products.get(record.product_id)
                 try:
-                    products[record.product_id] = None if stored is None else product_from_record(stored)
+                    products[record.product_id] = None if stored is None else product_of(stored)
                 except ValueError:
                     products[record.product_id] = None
             try:

@@ -63,7 +63,7 @@ from pyjabber.stream.handlers.StanzaHandler import StanzaHandler
 from agents.runtime.accounts.book import AccountBook
 from agents.runtime.accounts.pyjabber_credentials import PyjabberCredentials
 from agents.runtime.certs import ensure_self_signed
-from agents.runtime.ports import require_loopback
+from core.net import require_loopback
 from core.settings import Settings
 
 log = logging.getLogger(__name__)

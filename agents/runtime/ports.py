@@ -1,23 +1,12 @@
-"""Loopback port helpers: pick a free port, wait until a port accepts connections."""
+"""Loopback port helpers: pick a free port, wait until a port accepts connections (the loopback rule
+itself: :func:`core.net.require_loopback`)."""
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import time
 
 LOOPBACK = "127.0.0.1"
-
-
-def require_loopback(host: str) -> str:
-    """Return ``host`` if it is a loopback address; servers we start never listen elsewhere."""
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError as exc:
-        raise ValueError(f"servers bind to a loopback IP address, not {host!r}") from exc
-    if not address.is_loopback:
-        raise ValueError(f"servers bind to loopback only, not {host!r}")
-    return host
 
 
 def free_port(host: str = LOOPBACK) -> int:

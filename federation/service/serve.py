@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import signal
 import socket
@@ -22,6 +21,7 @@ from types import TracebackType
 import uvicorn
 from fastapi import FastAPI
 
+from core.net import bind, require_loopback
 from federation.dataset.schema import SupplierDataset
 from federation.service.app import create_app
 from federation.service.state import ServiceState
@@ -30,38 +30,6 @@ from federation.settings import FederationSettings
 log = logging.getLogger(__name__)
 
 STARTUP_TIMEOUT = 30.0
-
-
-def require_loopback(host: str) -> str:
-    """``host`` if it is a loopback address (``localhost`` counts); the service never listens elsewhere."""
-    if host == "localhost":
-        return "127.0.0.1"
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError as exc:
-        raise ValueError(
-            f"the local federation service binds to a loopback IP address, not {host!r}"
-        ) from exc
-    if not address.is_loopback:
-        raise ValueError(f"the local federation service binds to loopback only, not {host!r}")
-    return host
-
-
-def bind(host: str, port: int) -> socket.socket:
-    """A listening-ready TCP socket on ``host:port`` (port 0: a free one)."""
-    host = require_loopback(host)
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # proto IPPROTO_TCP (not 0): asyncio sets TCP_NODELAY only on sockets that say they are TCP, and
-    # accepted sockets inherit it; without it every response waits ~40 ms (Nagle + delayed ACK).
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    sock.set_inheritable(True)
-    return sock
 
 
 class _Server(uvicorn.Server):
@@ -98,7 +66,8 @@ class RunningService:
 def _build(
     settings: FederationSettings, dataset: SupplierDataset | None
 ) -> tuple[socket.socket, RunningService]:
-    sock = bind(settings.service_host, settings.service_port)
+    host = require_loopback(settings.service_host, "the local federation service")
+    sock = bind(host, settings.service_port)
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     url = settings.service_public_url or f"{settings.service_scheme}://{shown}:{port}"

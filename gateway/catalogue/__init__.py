@@ -1,1 +1,1 @@
-"""The catalogue as the gateway stores and reads it: ontology products in the store's product rows."""
+"""The catalogue as the gateway prices it (the product rows themselves: :mod:`store.product_rows`)."""

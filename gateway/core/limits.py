@@ -1,13 +1,13 @@
-"""Request body size limit, enforced on the declared length and on the bytes actually streamed
-(chunked bodies are counted as they arrive, never buffered here); a few paths (file uploads) may have
-a larger limit of their own."""
+"""Request body size limit (:func:`core.body_limit.within_limit`), answered as a problem (413); a few paths
+(file uploads) may have a larger limit of their own."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from core.body_limit import within_limit
 from gateway.core.problems import TOO_LARGE, ProblemError, problem_response
 
 
@@ -35,33 +35,7 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = self.larger.get(str(scope.get("path", "")), self.limit)
-        declared = _content_length(scope)
-        if declared is not None and declared > limit:
-            await self._refuse(scope, receive, send, limit)
-            return
-        received = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge(limit)
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if started:
-                raise
+        if not await within_limit(self.app, scope, receive, send, limit, BodyTooLarge):
             await self._refuse(scope, receive, send, limit)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
@@ -75,13 +49,3 @@ class BodySizeLimitMiddleware:
             headers={"Connection": "close"},
         )
         await response(scope, receive, send)
-
-
-def _content_length(scope: Scope) -> int | None:
-    for name, value in scope.get("headers", ()):
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gateway.catalogue.records import new_product_row
 from gateway.core.passwords import hash_password
 from gateway.demo.catalogue import demo_products
 from gateway.demo.policy import demo_policy
 from store.database import Database
 from store.enums import PolicyKind, UserRole
+from store.product_rows import new_product_row
 from store.records import NewUser
 from store.repositories import Repositories
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 import grpc
 
+from core.net import require_loopback
 from ledger.engine.ledger import EmbeddedLedger
 from ledger.engine.users import UserStore
 from ledger.grpc.auth import TokenVerifier
@@ -27,13 +26,6 @@ MAX_INBOUND_MESSAGE_BYTES = 4 * 1024 * 1024
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
 
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
-
-
 async def start_grpc_server(
     engine: EmbeddedLedger,
     host: str = "127.0.0.1",
@@ -49,8 +41,7 @@ async def start_grpc_server(
     ``auth=None`` serves without authentication (every caller may act as any party): for tests only.
     ``users``: the participant's users (default: in memory, seeded with the verifier's configured users).
     """
-    if not _is_loopback(host):
-        raise ValueError(f"the embedded ledger's gRPC API binds to loopback only, not {host!r}")
+    require_loopback(host, "the embedded ledger's gRPC API")
     archive = build_archive(engine.model)
     await engine.upload_package(archive.package_id, archive.payload, source=BUILTIN_SOURCE)
     if users is None:

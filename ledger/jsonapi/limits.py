@@ -9,16 +9,10 @@ uploads) has its own, larger limit. The answer is the JSON API's error envelope:
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 
 from starlette.exceptions import HTTPException
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from core.body_limit import ASGIApp, Receive, Scope, Send, within_limit
 
 PACKAGES_PATH = "/v1/packages"
 
@@ -53,43 +47,12 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope)
-        declared = _content_length(scope)
-        if declared is not None and declared > limit:
-            await _refuse(send, limit)
-            return
-        received = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise _TooLarge(limit)
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
         try:
-            await self.app(scope, counting_receive, tracking_send)
+            answered = await within_limit(self.app, scope, receive, send, limit, _TooLarge)
         except _TooLarge:
-            if not started:
-                await _refuse(send, limit)
-
-
-def _content_length(scope: Scope) -> int | None:
-    for name, value in scope.get("headers") or ():
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
+            return  # the app had begun its answer: it stands
+        if not answered:
+            await _refuse(send, limit)
 
 
 async def _refuse(send: Send, limit: int) -> None:

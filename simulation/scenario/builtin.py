@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bench.order_world import product as bike
 from ontology.product import Product
+from simulation.samples.bike import product as bike
 from simulation.scenario.model import BuiltinProduct
 
 

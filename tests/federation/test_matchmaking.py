@@ -7,10 +7,11 @@ from uuid import uuid4
 import pytest
 from pydantic import SecretStr
 
+from core.net import bind
 from federation import find_suppliers
 from federation.errors import AuthenticationFailed
 from federation.matchmaking import EfpfMatchmaker
-from federation.service.serve import RunningService, bind
+from federation.service.serve import RunningService
 from federation.settings import FederationSettings
 from ontology.matchmaking import FindSuppliers
 from ontology.process import ProcessKind, QualityLevel

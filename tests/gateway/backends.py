@@ -9,26 +9,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.store.conftest import Backend, _postgres_reachable
+from tests.store.conftest import BACKENDS, Backend, backend_of
 
 
-@pytest.fixture(
-    scope="module",
-    params=[pytest.param("sqlite"), pytest.param("postgres", marks=pytest.mark.postgres)],
-)
-async def gateway_backend(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Backend]:
-    name: str = request.param
-    if name == "postgres":
-        problem = await _postgres_reachable()
-        if problem:
-            pytest.fail(f"{problem} (set LSO_TEST_POSTGRES_URL)")
-    server = Backend(name, tmp_path_factory.mktemp(f"gateway-{name}"))
-    try:
+@pytest.fixture(scope="module", params=BACKENDS)
+async def gateway_backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
+    async with backend_of(request, "gateway") as server:
         yield server
-    finally:
-        await server.drop_all()
 
 
 @pytest.fixture

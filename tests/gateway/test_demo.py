@@ -11,7 +11,6 @@ import httpx
 from cli.launcher import Running, prepare_agents, running_platform
 from core.settings import Settings, XmppMode
 from federation.dataset.loader import load_shipped
-from gateway.catalogue.records import product_of
 from gateway.demo import DemoLogins, seed_demo
 from gateway.demo.catalogue import demo_products
 from gateway.demo.policy import OWN_PROCESSES, demo_policy
@@ -20,6 +19,7 @@ from ontology.product import Product, RequiredPart
 from ontology.supplier import Supplier
 from store.database import Database
 from store.enums import AgentRole
+from store.product_rows import product_of
 from tests.gateway.recording_bridge import RecordingBridge
 
 pytest_plugins = ("tests.gateway.fixtures",)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -67,6 +68,10 @@ class Backend:
             await admin.close()
 
 
+#: Both backends, as fixture parameters (PostgreSQL marked ``postgres``).
+BACKENDS = [pytest.param("sqlite"), pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
 async def _postgres_reachable() -> str | None:
     try:
         connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
@@ -76,23 +81,28 @@ async def _postgres_reachable() -> str | None:
     return None
 
 
-@pytest.fixture(
-    scope="session",
-    params=[pytest.param("sqlite"), pytest.param("postgres", marks=pytest.mark.postgres)],
-)
-async def backend(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Backend]:
+@asynccontextmanager
+async def backend_of(request: pytest.FixtureRequest, tag: str) -> AsyncIterator[Backend]:
+    """The backend a fixture is parametrised with (:data:`BACKENDS`; its SQLite files under a new directory
+    ``<tag>-<name>``) for the time of a block, its databases dropped at the end; the test fails if
+    PostgreSQL cannot be reached."""
     name: str = request.param
     if name == "postgres":
         problem = await _postgres_reachable()
         if problem:
             pytest.fail(f"{problem} (set LSO_TEST_POSTGRES_URL)")
-    server = Backend(name, tmp_path_factory.mktemp(f"store-{name}"))
+    tmp_path_factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
+    server = Backend(name, tmp_path_factory.mktemp(f"{tag}-{name}"))
     try:
         yield server
     finally:
         await server.drop_all()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
+    async with backend_of(request, "store") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

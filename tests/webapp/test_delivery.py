@@ -27,8 +27,10 @@ from ontology.penalty import Penalty
 from ontology.quotation import Quotation, QuotationLine
 from tests.gateway.recording_bridge import RecordingBridge
 from tests.gateway.world import bike_body, order_body
+from tests.order_statuses import TO_PAID
 from tests.webapp.browser import Account, BrowserErrors, log_in, screen
 from tests.webapp.conftest import NewPage
+from tests.webapp.registration import register
 from tests.webapp.threaded_gateway import ThreadedGateway, gateway_in_thread
 
 CUSTOMER = Account("carla@example.org", "correct horse 1", "Catalogue")
@@ -87,24 +89,11 @@ def platform(served: Served) -> str:
     return served.base
 
 
-def _user(base: str, account: Account, role: str) -> tuple[str, dict[str, str]]:
-    body = {"email": account.email, "password": account.password, "display_name": "Carla", "role": role}
-    registered = httpx.post(f"{base}/auth/register", json=body, timeout=10)
-    assert registered.status_code == 201, registered.text
-    token = httpx.post(
-        f"{base}/auth/token",
-        data={"grant_type": "password", "username": account.email, "password": account.password},
-        timeout=10,
-    )
-    assert token.status_code == 200, token.text
-    return str(registered.json()["id"]), {"Authorization": f"Bearer {token.json()['access_token']}"}
-
-
 @pytest.fixture(scope="module")
 def shipped_order(served: Served) -> str:
     """An order of the customer's, quoted with a late-delivery penalty, paid and shipped."""
-    _, customer = _user(served.base, CUSTOMER, "customer")
-    _, maker = _user(served.base, MAKER, "manufacturer")
+    _, customer = register(served.base, CUSTOMER, "customer", "Carla")
+    _, maker = register(served.base, MAKER, "manufacturer", "Carla")
     created = httpx.post(f"{served.base}/products", json=bike_body(), headers=maker, timeout=10)
     assert created.status_code == 201, created.text
     placed = httpx.post(f"{served.base}/orders", json=order_body(), headers=customer, timeout=10)
@@ -122,19 +111,7 @@ def shipped_order(served: Served) -> str:
     async def advance() -> None:
         async with served.db.transaction() as repos:
             await repos.orders.set_quotation(order_id, quotation.model_dump(mode="json"))
-            for status in (
-                OrderStatus.ACCEPTED,
-                OrderStatus.SOURCING,
-                OrderStatus.NEGOTIATING,
-                OrderStatus.QUOTED,
-                OrderStatus.CONFIRMED,
-                OrderStatus.CONTRACTING,
-                OrderStatus.CONTRACTED,
-                OrderStatus.IN_PRODUCTION,
-                OrderStatus.PRODUCED,
-                OrderStatus.INVOICED,
-                OrderStatus.PAID,
-            ):
+            for status in TO_PAID:
                 await repos.orders.change_status(order_id, status, actor="manufacturer@localhost")
             await repos.orders.change_status(
                 order_id,

@@ -23,6 +23,7 @@ from tests.gateway.recording_bridge import RecordingBridge
 from tests.gateway.world import bike_body, order_body
 from tests.webapp.browser import Account, BrowserErrors, log_in, screen
 from tests.webapp.conftest import NewPage
+from tests.webapp.registration import register
 from tests.webapp.threaded_gateway import ThreadedGateway, gateway_in_thread
 
 CUSTOMER = Account("cleo@example.org", "correct horse 1", "Catalogue")
@@ -53,23 +54,10 @@ def platform(served: Served) -> str:
     return served.base
 
 
-def _user(base: str, account: Account, role: str) -> tuple[str, dict[str, str]]:
-    body = {"email": account.email, "password": account.password, "display_name": "Mira", "role": role}
-    registered = httpx.post(f"{base}/auth/register", json=body, timeout=10)
-    assert registered.status_code == 201, registered.text
-    token = httpx.post(
-        f"{base}/auth/token",
-        data={"grant_type": "password", "username": account.email, "password": account.password},
-        timeout=10,
-    )
-    assert token.status_code == 200, token.text
-    return str(registered.json()["id"]), {"Authorization": f"Bearer {token.json()['access_token']}"}
-
-
 def _people(served: Served) -> None:
     """The customer, the manufacturer, its product and its agent's policy (parts and shipping by hand)."""
-    _, served.customer = _user(served.base, CUSTOMER, "customer")
-    maker_id, maker = _user(served.base, MAKER, "manufacturer")
+    _, served.customer = register(served.base, CUSTOMER, "customer", "Mira")
+    maker_id, maker = register(served.base, MAKER, "manufacturer", "Mira")
     created = httpx.post(f"{served.base}/products", json=bike_body(), headers=maker, timeout=10)
     assert created.status_code == 201, created.text
     policy = ManufacturerPolicy.model_validate(

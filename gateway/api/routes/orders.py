@@ -19,7 +19,6 @@ from gateway.api.deps import CurrentUser, CustomerUser, DbDep, get_bridge, requi
 from gateway.api.invalid import invalid_body, invalid_field
 from gateway.api.order_access import may_see, not_found
 from gateway.bridge.base import BridgeError
-from gateway.catalogue.records import product_of
 from gateway.core.principal import Principal
 from gateway.privacy import order_view
 from gateway.schemas.common import KeyPath
@@ -31,6 +30,7 @@ from ontology.order import Order, OrderStatus
 from store.database import Database
 from store.enums import UserRole
 from store.errors import StoreError
+from store.product_rows import product_of
 from store.repositories.orders import read_order_detail
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,6 @@ from agents.manufacturer.order_estimate import EstimateError, estimate_order, lo
 from gateway.api.deps import CurrentUser, DbDep, ManufacturerUser, require_role
 from gateway.api.invalid import invalid_body, invalid_field
 from gateway.catalogue.estimates import EstimateBasis, basis_of
-from gateway.catalogue.records import new_product_row, product_of, stored_options
 from gateway.core.principal import Principal
 from gateway.schemas.common import KeyPath, KeyQuery
 from gateway.schemas.paging import Limit, Offset, Page
@@ -30,6 +29,7 @@ from ontology.customisation import Customisation, CustomisationError
 from ontology.product import Product
 from store.enums import UserRole
 from store.errors import ConflictError
+from store.product_rows import new_product_row, product_of, stored_options
 from store.records import ProductRecord
 from store.repositories import Repositories
 

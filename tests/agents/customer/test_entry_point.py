@@ -20,9 +20,10 @@ from typing import Any
 import pytest
 
 from agents.runtime.child_process import READY, settings_env
-from bench.order_world import OrderWorld, manufacturer_policy, order_for, order_world
+from bench.order_world import OrderWorld, order_world
 from core.settings import Settings
 from ontology.policy import CustomerPolicy
+from simulation.samples.bike import manufacturer_policy, order_for
 
 WAIT = 60.0
 

@@ -67,6 +67,7 @@ from ontology.console import OrderStatusNotice
 from ontology.contract import PartyRole
 from ontology.order import OrderStatus
 from ontology.policy import CustomerPolicy
+from simulation.samples import bike
 from store.database import Database
 from tests.agents.e2e.world import (
     CUSTOMER_FAST,
@@ -81,8 +82,8 @@ from tests.agents.e2e.world import (
     manufacturer_policy,
     move_ledger_time,
     onboard_for_contracts,
-    open_store,
     order_for,
+    order_store,
     party_token_dir,
     reached,
     start_ledger_proxies,
@@ -92,6 +93,7 @@ from tests.agents.e2e.world import (
     unique,
 )
 from tests.ledger.party_sessions import UserTokens, connector
+from tests.order_statuses import TO_PAID
 
 CUSTOMER = "customer-completed"
 MANUFACTURER = "manufacturer-completed"
@@ -100,29 +102,10 @@ DEADLINE = 3.0
 """The manufacturer's negotiation deadline (seconds per round)."""
 LATE_DAYS = 2
 """Days past the late part's delivery date at which ledger time stands when it arrives."""
-TIMINGS = {
-    "matchmaking": 20.0,
-    "evaluation": 10.0,
-    "supplier_result": 10.0,
-    "quotation_validity": 60.0,
-    "contract": 30.0,
-    "production": 0.2,
-    "payment": 30.0,
-    "ledger_poll": 0.3,
-}
+TIMINGS = {**bike.TIMINGS, "payment": 30.0, "ledger_poll": 0.3}
 SUPPLIERS_ENV = {"LSO_SUPPLIERS_SHIP_DELAY_SECONDS": "0", "LSO_SUPPLIERS_LEDGER_POLL_SECONDS": "0.3"}
 ONCE = (
-    OrderStatus.ACCEPTED,
-    OrderStatus.SOURCING,
-    OrderStatus.NEGOTIATING,
-    OrderStatus.QUOTED,
-    OrderStatus.CONFIRMED,
-    OrderStatus.CONTRACTING,
-    OrderStatus.CONTRACTED,
-    OrderStatus.IN_PRODUCTION,
-    OrderStatus.PRODUCED,
-    OrderStatus.INVOICED,
-    OrderStatus.PAID,
+    *TO_PAID,
     OrderStatus.SHIPPED,
     OrderStatus.DELIVERED,
     OrderStatus.COMPLETED,
@@ -132,9 +115,8 @@ ONCE = (
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    store = await open_store(tmp_path, CUSTOMER, MANUFACTURER)
-    yield store
-    await store.close()
+    async with order_store(tmp_path, CUSTOMER, MANUFACTURER) as store:
+        yield store
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ agent reading the order's store); the manufacturer and the customer run in this 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,7 +22,6 @@ from agents.manufacturer.assessment import Assessment
 from agents.runtime.child_process import ChildProcess
 from agents.runtime.refusals import NOT_AUTHORISED
 from core.settings import Settings
-from federation.service.serve import RunningService
 from ledger.testing import LedgerProcess
 from ontology.codec import decode
 from ontology.negotiation import CallForProposals
@@ -39,10 +37,12 @@ from tests.agents.e2e.world import (
     manufacturer_policy,
     open_store,
     order_for,
+    order_outcome,
+    order_task_done,
     parties,
-    start_matchmaker,
     start_proxies,
 )
+from tests.order_statuses import TO_PAID
 
 CUSTOMER = "customer-e2e"
 MANUFACTURER = "manufacturer-e2e"
@@ -50,27 +50,6 @@ WAIT = 60.0
 
 
 BOTH = ["pyjabber", pytest.param("prosody", marks=pytest.mark.prosody)]
-
-
-@pytest.fixture(scope="module")
-def xmpp(request: pytest.FixtureRequest) -> Settings:
-    """The XMPP server of the test (parametrised indirectly): its settings."""
-    settings: Settings = request.getfixturevalue(f"{request.param}_settings")
-    return settings
-
-
-@pytest.fixture(scope="module")
-async def matchmaker(xmpp: Settings, efpf: RunningService) -> AsyncIterator[str]:
-    child = await start_matchmaker(xmpp, efpf)
-    yield child.ready_line
-    await child.stop()
-
-
-@pytest.fixture(scope="module")
-async def proxies(xmpp: Settings) -> AsyncIterator[ChildProcess]:
-    child = await start_proxies(xmpp)
-    yield child
-    await child.stop()
 
 
 @pytest.mark.parametrize("xmpp", BOTH, indirect=True)
@@ -103,10 +82,7 @@ async def test_order_is_quoted_confirmed_committed_invoiced_and_paid(
                 outcome = await handle.outcome
                 assert outcome.status == "contracted", outcome
                 payment = await handle.payment
-            task = manufacturer.order_task(str(order.id))
-            if task is not None:
-                async with asyncio.timeout(10):
-                    await task
+            await order_task_done(manufacturer, str(order.id))
             await manufacturer.flush_log()
             assert outcome.quotation is not None and outcome.committed is not None
             [line] = outcome.quotation.lines  # the product, never the sourced parts or their suppliers
@@ -121,19 +97,7 @@ async def test_order_is_quoted_confirmed_committed_invoiced_and_paid(
             negotiations = await repos.negotiations.by_order(str(order.id))
             invoices = await repos.invoices.by_order(str(order.id))
         assert stored is not None and stored.status is OrderStatus.PAID
-        assert [c.to_status for c in stored.history] == [
-            OrderStatus.ACCEPTED,
-            OrderStatus.SOURCING,
-            OrderStatus.NEGOTIATING,
-            OrderStatus.QUOTED,
-            OrderStatus.CONFIRMED,
-            OrderStatus.CONTRACTING,
-            OrderStatus.CONTRACTED,
-            OrderStatus.IN_PRODUCTION,
-            OrderStatus.PRODUCED,
-            OrderStatus.INVOICED,
-            OrderStatus.PAID,
-        ]
+        assert [c.to_status for c in stored.history] == list(TO_PAID)
         assert record.contract_ids[0] == outcome.committed.order_contract_id
         assert len(record.contract_ids) >= 2, "the manufacturer keeps its supply agreements' ids"
         assert record.supply_network is not None and record.quotation is not None
@@ -180,13 +144,7 @@ async def run_declined_order(
             contract_agent="nobody@localhost",
         ) as (manufacturer, customer):
             order = order_for(CUSTOMER, MANUFACTURER)
-            handle = customer.place_order(order, manufacturer.address)
-            async with asyncio.timeout(WAIT):
-                outcome = await handle.outcome
-            task = manufacturer.order_task(str(order.id))
-            if task is not None:
-                async with asyncio.timeout(10):
-                    await task
+            _, outcome = await order_outcome(manufacturer, customer, order, WAIT)
         async with db.transaction() as repos:
             record = await repos.orders.require(str(order.id))
             negotiations = await repos.negotiations.by_order(str(order.id))
@@ -257,10 +215,7 @@ async def test_infeasible_dates_and_manual_rejections_are_refused_with_the_reaso
             async with asyncio.timeout(WAIT):
                 soon, declined = await soon_handle.outcome, await fine_handle.outcome
             for order in (too_soon, fine):
-                task = manufacturer.order_task(str(order.id))
-                if task is not None:
-                    async with asyncio.timeout(10):
-                        await task
+                await order_task_done(manufacturer, str(order.id))
         assert soon.status == "refused" and "infeasible-delivery-date" in soon.reason, soon
         assert declined.status == "refused" and "rejected-by-manufacturer" in declined.reason, declined
         assert len(seen) == 1 and seen[0].startswith(str(fine.id))
@@ -298,10 +253,7 @@ async def test_the_gateways_bridge_places_only_orders_the_gateway_stored(
             taken = customer.place_order(stored, manufacturer.address)
             async with asyncio.timeout(WAIT):
                 refusal, declined = await refused.outcome, await taken.outcome
-            task = manufacturer.order_task(str(stored.id))
-            if task is not None:
-                async with asyncio.timeout(10):
-                    await task
+            await order_task_done(manufacturer, str(stored.id))
         assert refusal.status == "refused" and NOT_AUTHORISED in refusal.reason, refusal
         assert declined.status == "declined", declined
         async with db.transaction() as repos:
@@ -352,10 +304,7 @@ async def test_a_countered_quotation_is_contracted_and_invoiced_at_the_price_acc
                 outcome = await handle.outcome
                 assert outcome.status == "contracted", outcome
                 payment = await handle.payment
-            task = manufacturer.order_task(str(order.id))
-            if task is not None:
-                async with asyncio.timeout(10):
-                    await task
+            await order_task_done(manufacturer, str(order.id))
         first, revised = handle.quotations
         assert revised.round == 2 and revised.total_price < first.total_price
         assert outcome.quotation == revised

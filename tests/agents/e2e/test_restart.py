@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,6 @@ from agents.customer.decisions import Decision, PolicyDecisions, QueueDecisions
 from agents.manufacturer.recovery import RESTARTED
 from agents.runtime.child_process import ChildProcess, spawn
 from core.settings import Settings
-from federation.service.serve import RunningService
 from ontology.order import OrderStatus
 from ontology.policy import CustomerPolicy
 from tests.agents.e2e.world import (
@@ -31,7 +29,6 @@ from tests.agents.e2e.world import (
     open_store,
     order_for,
     reached,
-    start_matchmaker,
     start_proxies,
     status_of,
     unique,
@@ -41,13 +38,6 @@ pytestmark = pytest.mark.prosody
 
 CUSTOMER = "customer-restart"
 MANUFACTURER = "manufacturer-restart"
-
-
-@pytest.fixture(scope="module")
-async def matchmaker(prosody_settings: Settings, efpf: RunningService) -> AsyncIterator[str]:
-    child = await start_matchmaker(prosody_settings, efpf)
-    yield child.ready_line
-    await child.stop()
 
 
 async def test_a_manufacturer_killed_mid_negotiation_fails_the_order_with_a_reason_on_restart(

@@ -29,7 +29,6 @@ from agents.manufacturer.contracting import ContractAgentStep, ContractStep
 from agents.manufacturer.requests import Opened
 from agents.runtime.child_process import ChildProcess
 from core.settings import Settings
-from federation.service.serve import RunningService
 from ledger.testing import LedgerProcess
 from ontology.common import Reason
 from ontology.console import OrderStatusNotice
@@ -40,15 +39,13 @@ from store.database import Database
 from tests.agents.e2e.world import (
     CUSTOMER_FAST,
     FAST,
+    bike_maker,
     contract_agent,
     enrol_customer,
     enrol_manufacturer,
-    manufacturer_policy,
-    open_store,
     order_for,
-    product,
-    start_matchmaker,
-    start_proxies,
+    order_store,
+    order_task_done,
     unique,
 )
 
@@ -59,26 +56,11 @@ MANUFACTURER = "manufacturer-production"
 WAIT = 60.0
 
 
-@pytest.fixture(scope="module")
-async def matchmaker(prosody_settings: Settings, efpf: RunningService) -> AsyncIterator[str]:
-    child = await start_matchmaker(prosody_settings, efpf)
-    yield child.ready_line
-    await child.stop()
-
-
-@pytest.fixture(scope="module")
-async def proxies(prosody_settings: Settings) -> AsyncIterator[ChildProcess]:
-    child = await start_proxies(prosody_settings)
-    yield child
-    await child.stop()
-
-
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
     """The order's store: the manufacturer's and the contract agent's."""
-    store = await open_store(tmp_path, CUSTOMER, MANUFACTURER)
-    yield store
-    await store.close()
+    async with order_store(tmp_path, CUSTOMER, MANUFACTURER) as store:
+        yield store
 
 
 @pytest.fixture
@@ -115,17 +97,15 @@ def manufacturer(
     production: timedelta = FAST.production,
     dies_after_commit: bool = False,
 ) -> tuple[ManufacturerAgent, DiesAfterCommit | None]:
-    agent = ManufacturerAgent(
-        name,
+    agent = bike_maker(
         settings,
-        db=db,
-        catalogue={"bike": product(MANUFACTURER)},
+        db,
+        MANUFACTURER,
+        name=name,
         matchmaker=matchmaker,
+        proxies=proxies,
         contract_agent=contract,
-        policy=manufacturer_policy(),
-        manufacturer_id=MANUFACTURER,
         timings=replace(FAST, production=production),
-        supplier_agent=lambda supplier: f"{proxies}/{supplier.id}",
     )
     dying = None
     if dies_after_commit:
@@ -183,10 +163,7 @@ async def test_a_contract_committed_before_the_manufacturer_died_ends_contracted
         # the same order agreement, not a new one; the customer never hears of the supply agreements
         assert outcome.committed.contract_ids == (committed.order_contract_id,)
         assert outcome.quotation is not None and payment.amount == outcome.quotation.total_price
-        task = second.order_task(oid)
-        if task is not None:
-            async with asyncio.timeout(10):
-                await task
+        await order_task_done(second, oid)
         history = await statuses(db, oid)
         assert history[-5:] == [
             OrderStatus.CONTRACTED,
@@ -251,10 +228,7 @@ async def test_an_order_in_production_when_the_manufacturer_died_is_produced_aft
         async with asyncio.timeout(WAIT):
             payment = await handle.payment
         assert outcome.quotation is not None and payment.amount == outcome.quotation.total_price
-        task = second.order_task(oid)
-        if task is not None:
-            async with asyncio.timeout(10):
-                await task
+        await order_task_done(second, oid)
         history = await statuses(db, oid)
         assert history[-4:] == [
             OrderStatus.IN_PRODUCTION,

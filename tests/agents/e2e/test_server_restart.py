@@ -32,6 +32,7 @@ from tests.agents.e2e.world import (
     manufacturer_policy,
     open_store,
     order_for,
+    order_task_done,
     parties,
     start_matchmaker,
     start_proxies,
@@ -93,10 +94,7 @@ async def test_agents_reconnect_after_a_prosody_restart_and_the_order_ends_in_a_
             await asyncio.to_thread(server.start)
             async with asyncio.timeout(WAIT):
                 outcome = await handle.outcome
-            task = manufacturer.order_task(order_id)
-            if task is not None:
-                async with asyncio.timeout(10):
-                    await task
+            await order_task_done(manufacturer, order_id)
             await manufacturer.flush_log()
             assert manufacturer.reconnects == 1 and customer.reconnects == 1
             assert not manufacturer.reconnecting and not customer.reconnecting

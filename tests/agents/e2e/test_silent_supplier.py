@@ -3,15 +3,12 @@ a quotation; the customer counters once over XMPP, gets a revised quotation, the
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from agents.customer.decisions import PolicyDecisions
 from core.settings import Settings
-from federation.service.serve import RunningService
 from ontology.order import OrderStatus
 from ontology.policy import CustomerPolicy
 from protocols.snapshot import parse_snapshot
@@ -19,8 +16,8 @@ from tests.agents.e2e.world import (
     candidates,
     open_store,
     order_for,
+    order_outcome,
     parties,
-    start_matchmaker,
     start_proxies,
 )
 
@@ -29,13 +26,6 @@ pytestmark = pytest.mark.prosody
 CUSTOMER = "customer-fault"
 MANUFACTURER = "manufacturer-fault"
 WAIT = 60.0
-
-
-@pytest.fixture(scope="module")
-async def matchmaker(prosody_settings: Settings, efpf: RunningService) -> AsyncIterator[str]:
-    child = await start_matchmaker(prosody_settings, efpf)
-    yield child.ready_line
-    await child.stop()
 
 
 async def test_silent_supplier_is_dropped_and_the_order_is_still_quoted(
@@ -59,13 +49,7 @@ async def test_silent_supplier_is_dropped_and_the_order_is_still_quoted(
             contract_agent="nobody@localhost",
         ) as (manufacturer, customer):
             order = order_for(CUSTOMER, MANUFACTURER)
-            handle = customer.place_order(order, manufacturer.address)
-            async with asyncio.timeout(WAIT):
-                outcome = await handle.outcome
-            task = manufacturer.order_task(str(order.id))
-            if task is not None:
-                async with asyncio.timeout(10):
-                    await task
+            handle, outcome = await order_outcome(manufacturer, customer, order, WAIT)
             await manufacturer.flush_log()
         assert outcome.status == "declined", outcome
         assert len(handle.quotations) == 2

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -25,7 +24,6 @@ import pytest
 from agents.customer.agent import OrderOutcome
 from agents.customer.decisions import PolicyDecisions
 from core.settings import Settings
-from federation.service.serve import RunningService
 from ontology.network import SupplyNetwork
 from ontology.order import OrderStatus
 from ontology.policy import CustomerPolicy
@@ -36,8 +34,8 @@ from tests.agents.e2e.world import (
     candidates,
     open_store,
     order_for,
+    order_outcome,
     parties,
-    start_matchmaker,
     start_proxies,
 )
 
@@ -48,13 +46,6 @@ MANUFACTURER = "manufacturer-crash"
 WAIT = 45.0
 #: An awarded supplier has 4 s to confirm (the test's default is 10 s).
 TIMINGS = replace(FAST, supplier_result=timedelta(seconds=4))
-
-
-@pytest.fixture(scope="module")
-async def matchmaker(prosody_settings: Settings, efpf: RunningService) -> AsyncIterator[str]:
-    child = await start_matchmaker(prosody_settings, efpf)
-    yield child.ready_line
-    await child.stop()
 
 
 async def run_order(
@@ -90,13 +81,7 @@ async def run_order(
             timings=TIMINGS,
         ) as (manufacturer, customer):
             order = order_for(CUSTOMER, MANUFACTURER)
-            handle = customer.place_order(order, manufacturer.address)
-            async with asyncio.timeout(WAIT):
-                outcome = await handle.outcome
-            task = manufacturer.order_task(str(order.id))
-            if task is not None:
-                async with asyncio.timeout(10):
-                    await task
+            _, outcome = await order_outcome(manufacturer, customer, order, WAIT)
             await manufacturer.flush_log()
         async with db.transaction() as repos:
             record = await repos.orders.require(str(order.id))

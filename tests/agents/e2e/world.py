@@ -20,24 +20,22 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import grpc
 from dazl._gen.com.daml.ledger.api.v1.testing import time_service_pb2 as tpb
 from dazl._gen.com.daml.ledger.api.v1.testing import time_service_pb2_grpc as tgrpc
 
-from agents.customer.agent import CustomerAgent, CustomerTimings
+from agents.customer.agent import CustomerAgent, CustomerTimings, OrderHandle, OrderOutcome
 from agents.customer.decisions import DecisionSource
 from agents.manufacturer.agent import Approver, ManufacturerAgent
 from agents.manufacturer.contracting import ContractStep
+from agents.manufacturer.options import DecisionHooks
 from agents.manufacturer.requests import ask
 from agents.manufacturer.settings import Timings
 from agents.runtime.child_process import ChildProcess
 from agents.runtime.platform_agent import PlatformAgent
-
-# The bike world is shared with the benchmarks (bench/order_world.py).
-from bench.order_world import ASSEMBLY, COVER, FRAME, order_for, product, unique
 from core.settings import Settings
 from federation.dataset.loader import load_shipped
 from federation.service.serve import RunningService, ServiceThread
@@ -48,16 +46,17 @@ from ontology.common import Reason
 from ontology.console import OrderStatusNotice
 from ontology.contract import PartyRole
 from ontology.matchmaking import FindSuppliers, SupplierCandidates
-from ontology.order import OrderStatus
-from ontology.policy import ManufacturerPolicy, NegotiationStrategy
-from ontology.process import ProcessKind
+from ontology.order import Order, OrderStatus
+from ontology.policy import ManufacturerPolicy
 from ontology.supplier import Supplier
 from protocols.performative import Performative
 from protocols.request import RequestInitiator
+from simulation.samples import bike
+from simulation.samples.bike import ASSEMBLY, COVER, FRAME, order_for, product
 from store.database import Database
 from store.enums import ANY_PARTY, AgentRole, UserRole
 from store.records.ledger_identities import NewLedgerIdentity
-from tests.agents.conftest import jid_of, spawn_agent
+from tests.agents.conftest import jid_of, spawn_agent, unique
 from tests.agents.probe import Probe
 from tests.ledger.party_sessions import onboard_many, user_token
 from tests.stores import store_with_users
@@ -70,16 +69,12 @@ LEDGER_SECRET = "e2e-test-secret-0123456789abcdef"
 
 
 def manufacturer_policy(deadline_seconds: float = 3.0, max_rounds: int = 2) -> ManufacturerPolicy:
-    return ManufacturerPolicy(
-        capacity_hours_per_week=40,
-        own_processes=frozenset({ProcessKind.ASSEMBLY}),
-        sourced_processes=frozenset({ProcessKind.CNC_MILLING, ProcessKind.TEXTILE_CUTTING_SEWING}),
-        margin=Decimal("0.20"),
-        strategy=NegotiationStrategy.BOULWARE,
+    """The bike world's policy for a small manufacturer: three candidates per part, 40 hours a week."""
+    return bike.manufacturer_policy(
+        suppliers_per_part=3,
         deadline_seconds=deadline_seconds,
         max_rounds=max_rounds,
-        production_days=1,
-        max_suppliers_per_part=3,
+        capacity_hours_per_week=40,
     )
 
 
@@ -101,6 +96,16 @@ async def open_store(directory: Path, customer_id: str, manufacturer_id: str) ->
     return await store_with_users(
         directory, ((customer_id, UserRole.CUSTOMER), (manufacturer_id, UserRole.MANUFACTURER))
     )
+
+
+@asynccontextmanager
+async def order_store(directory: Path, customer_id: str, manufacturer_id: str) -> AsyncIterator[Database]:
+    """:func:`open_store` for the time of a block."""
+    db = await open_store(directory, customer_id, manufacturer_id)
+    try:
+        yield db
+    finally:
+        await db.close()
 
 
 def store_url(db: Database) -> str:
@@ -279,6 +284,46 @@ async def candidates(settings: Settings, matchmaker: str, part_id: str = "frame"
     return [supplier.id for supplier in found.for_part(part_id)]
 
 
+class MakerOptions(TypedDict, total=False):
+    """What :func:`bike_maker` may be told besides its store and where the matchmaker and the proxies are."""
+
+    name: str
+    """The agent's account (default: a new one)."""
+    contract_agent: str
+    contract_step: ContractStep
+    policy: ManufacturerPolicy
+    approver: Approver
+    route: Callable[[Supplier], str]
+    """Names each supplier's agent (default: the proxy of the supplier under the host ``proxies``)."""
+    timings: Timings
+
+
+def bike_maker(
+    settings: Settings,
+    db: Database,
+    manufacturer_id: str,
+    *,
+    matchmaker: str,
+    proxies: str,
+    **options: Unpack[MakerOptions],
+) -> ManufacturerAgent:
+    """The manufacturer agent of ``manufacturer_id`` selling the bike (not started), its store ``db``."""
+    return ManufacturerAgent(
+        options.get("name") or unique("manufacturer"),
+        settings,
+        db=db,
+        catalogue={"bike": product(manufacturer_id)},
+        matchmaker=matchmaker,
+        contract_agent=options.get("contract_agent"),
+        contract_step=options.get("contract_step"),
+        policy=options.get("policy") or manufacturer_policy(),
+        manufacturer_id=manufacturer_id,
+        timings=options.get("timings", FAST),
+        supplier_agent=options.get("route") or (lambda supplier: f"{proxies}/{supplier.id}"),
+        decisions=DecisionHooks(approver=options.get("approver")),
+    )
+
+
 @asynccontextmanager
 async def parties(
     settings: Settings,
@@ -289,31 +334,12 @@ async def parties(
     matchmaker: str,
     proxies: str,
     decisions: DecisionSource,
-    contract_agent: str | None = None,
-    contract_step: ContractStep | None = None,
-    policy: ManufacturerPolicy | None = None,
-    approver: Approver | None = None,
-    route: Callable[[Supplier], str] | None = None,
-    timings: Timings = FAST,
     customer_party: str | None = None,
+    **maker: Unpack[MakerOptions],
 ) -> AsyncIterator[tuple[ManufacturerAgent, CustomerAgent]]:
-    """The manufacturer (its store ``db``) and the customer (bound to ``customer_party``, default exactly
-    ``customer_id``), started; ``route`` names each supplier's agent (default: the proxy of the supplier under
-    the host ``proxies``)."""
-    manufacturer = ManufacturerAgent(
-        unique("manufacturer"),
-        settings,
-        db=db,
-        catalogue={"bike": product(manufacturer_id)},
-        matchmaker=matchmaker,
-        contract_agent=contract_agent,
-        contract_step=contract_step,
-        policy=policy or manufacturer_policy(),
-        manufacturer_id=manufacturer_id,
-        timings=timings,
-        supplier_agent=route or (lambda supplier: f"{proxies}/{supplier.id}"),
-        approver=approver,
-    )
+    """The manufacturer (:func:`bike_maker`, told ``maker``) and the customer (bound to ``customer_party``,
+    default exactly ``customer_id``), started."""
+    manufacturer = bike_maker(settings, db, manufacturer_id, matchmaker=matchmaker, proxies=proxies, **maker)
     customer = CustomerAgent(unique("customer"), settings, decisions=decisions, timings=CUSTOMER_FAST)
     await enrol_manufacturer(settings, db, manufacturer.address, manufacturer_id)
     await enrol_customer(settings, db, customer.address, customer_party or customer_id)
@@ -324,6 +350,26 @@ async def parties(
     finally:
         await customer.stop()
         await manufacturer.stop()
+
+
+async def order_task_done(manufacturer: ManufacturerAgent, order_id: str, wait: float = 10.0) -> None:
+    """Wait until the manufacturer's task of ``order_id`` has ended (if it still runs)."""
+    task = manufacturer.order_task(order_id)
+    if task is not None:
+        async with asyncio.timeout(wait):
+            await task
+
+
+async def order_outcome(
+    manufacturer: ManufacturerAgent, customer: CustomerAgent, order: Order, wait: float
+) -> tuple[OrderHandle, OrderOutcome]:
+    """``order`` placed with ``manufacturer``: the customer's handle and the outcome (within ``wait``
+    seconds), once the manufacturer's task of the order has ended too."""
+    handle = customer.place_order(order, manufacturer.address)
+    async with asyncio.timeout(wait):
+        outcome = await handle.outcome
+    await order_task_done(manufacturer, str(order.id))
+    return handle, outcome
 
 
 async def console_request(

@@ -28,21 +28,22 @@ from typing import Any
 import httpx
 
 from agents.runtime.child_process import ChildProcess, spawn
-from bench.order_world import TIMINGS, start_federation, unique
+from bench.order_world import start_federation, unique
 from cli.roster import gateway_agents
 from core.settings import Settings
 from gateway.app import create_app
 from gateway.bridge.agents import AgentsBridge
 from gateway.bridge.settings import BridgeSettings
-from gateway.catalogue.records import new_product_row
 from gateway.demo.catalogue import demo_products
 from gateway.demo.policy import demo_policy
 from gateway.server import serving
 from ledger.identities.tokens import load_or_create_secret
 from ledger.testing import LedgerProcess
+from simulation.samples.bike import TIMINGS
 from store.database import Database
 from store.enums import ANY_PARTY, AgentRole, PolicyKind
 from store.migrate import upgrade
+from store.product_rows import new_product_row
 from tests.ledger.party_sessions import user_token
 from tests.xmpp_accounts import bind, create_account
 

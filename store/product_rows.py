@@ -1,8 +1,8 @@
 """Ontology products to and from the store's product rows.
 
-A row keeps ``options`` as JSON: the object ``{"options": [...], "base_parts": [...]}`` (what the
-gateway writes), or the bare list of options (what a manufacturer agent publishes from its own
-catalogue). The manufacturer agent reads both forms (``agents.manufacturer.products``).
+A row keeps ``options`` as JSON: the object ``{"options": [...], "base_parts": [...]}`` (what
+:func:`new_product_row` writes), or the bare list of :class:`~ontology.product.ProductOption` (what a
+manufacturer agent publishes from its own catalogue). :func:`product_of` reads both forms.
 """
 
 from __future__ import annotations
@@ -20,15 +20,9 @@ def stored_options(product: Product) -> dict[str, Any]:
 
 
 def new_product_row(product: Product) -> NewProduct:
-    return NewProduct(
-        id=product.id,
-        manufacturer_id=product.manufacturer_id,
-        name=product.name,
-        description=product.description,
-        options=stored_options(product),
-        base_price=product.base_cost,
-        currency=product.currency,
-    )
+    """The row that stores ``product``."""
+    same = product.model_dump(include={"id", "manufacturer_id", "name", "description", "currency"})
+    return NewProduct(**same, options=stored_options(product), base_price=product.base_cost)
 
 
 def product_of(record: ProductRecord) -> Product:
@@ -41,7 +35,7 @@ def product_of(record: ProductRecord) -> Product:
     elif stored is None:
         options, base_parts = [], []
     else:
-        raise ValueError(f"product {record.id!r}: stored options are neither a list nor an object")
+        raise ValueError(f"product {record.id!r}: options must be a list or an object, not {type(stored)}")
     return Product.model_validate(
         {
             "id": record.id,
