@@ -1,5 +1,5 @@
-"""SPADE ``Message`` <-> :class:`protocols.wire.XmppEnvelope`, XMPP stanzas <-> envelopes, and ACL
-messages on top of them.
+"""SPADE ``Message`` <-> :class:`protocols.wire.XmppEnvelope` and XMPP stanzas <-> envelopes
+(:mod:`protocols.wire` maps envelopes to ACL messages).
 
 On the wire a message is ``<message type="chat">`` with the body, the standard ``<thread/>``
 element (RFC 6121 5.2.5) holding the thread, and an XEP-0004 data form titled ``spade:x:metadata``
@@ -29,8 +29,7 @@ from typing import Any
 from slixmpp import JID
 from spade.message import SPADE_X_METADATA, Message
 
-from protocols.acl import AclMessage
-from protocols.wire import XmppEnvelope, from_envelope, to_envelopes
+from protocols.wire import XmppEnvelope
 
 log = logging.getLogger(__name__)
 
@@ -74,16 +73,6 @@ def spade_from_envelope(envelope: XmppEnvelope) -> Message:
         thread=envelope.thread,
         metadata=dict(envelope.metadata),
     )
-
-
-def acl_to_spade(message: AclMessage) -> list[Message]:
-    """One SPADE message per receiver."""
-    return [spade_from_envelope(envelope) for envelope in to_envelopes(message)]
-
-
-def acl_from_spade(message: Message) -> AclMessage:
-    """Decode a received SPADE message; raise :class:`protocols.acl.MalformedAclError`."""
-    return from_envelope(envelope_from_spade(message))
 
 
 _THREAD_FIELD = "_thread_node"

@@ -28,11 +28,25 @@ PASSWORD_RULE = (
 SelfServiceRole = Literal[UserRole.CUSTOMER, UserRole.MANUFACTURER, UserRole.RESEARCHER]
 
 
-class UserCreate(BaseModel):
+class NewUser(BaseModel):
+    """What every new user gives: e-mail, password, display name."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=320, pattern=EMAIL_PATTERN)
+    password: str = Field(
+        min_length=MIN_LENGTH,
+        max_length=MAX_LENGTH,
+        pattern=r"^[^\x00]+$",
+        description=PASSWORD_RULE,
+    )
+    display_name: str = Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)
+
+
+class UserCreate(NewUser):
     """Self-registration (never an admin)."""
 
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -45,22 +59,13 @@ class UserCreate(BaseModel):
         },
     )
 
-    email: str = Field(min_length=3, max_length=320, pattern=EMAIL_PATTERN)
-    password: str = Field(
-        min_length=MIN_LENGTH,
-        max_length=MAX_LENGTH,
-        pattern=r"^[^\x00]+$",
-        description=PASSWORD_RULE,
-    )
-    display_name: str = Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)
     role: SelfServiceRole = UserRole.CUSTOMER
 
 
-class AdminUserCreate(BaseModel):
+class AdminUserCreate(NewUser):
     """A user created by an admin: any role, admins included."""
 
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -73,14 +78,6 @@ class AdminUserCreate(BaseModel):
         },
     )
 
-    email: str = Field(min_length=3, max_length=320, pattern=EMAIL_PATTERN)
-    password: str = Field(
-        min_length=MIN_LENGTH,
-        max_length=MAX_LENGTH,
-        pattern=r"^[^\x00]+$",
-        description=PASSWORD_RULE,
-    )
-    display_name: str = Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)
     role: UserRole
 
 

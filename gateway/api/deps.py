@@ -7,7 +7,7 @@ thread, a thread hop per dependency per request (``get_bridge`` stays plain: rou
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -23,29 +23,13 @@ from store.database import Database
 from store.enums import UserRole
 
 
-async def get_engine(request: Request) -> AsyncEngine:
-    engine: AsyncEngine = request.app.state.engine
-    return engine
+def _app_state(name: str) -> Callable[[Request], Awaitable[Any]]:
+    """A dependency answering ``request.app.state.<name>`` (what :func:`gateway.app.create_app` put there)."""
 
+    async def app_state(request: Request) -> Any:
+        return getattr(request.app.state, name)
 
-async def get_db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
-
-
-async def get_tokens(request: Request) -> TokenService:
-    tokens: TokenService = request.app.state.tokens
-    return tokens
-
-
-async def get_settings(request: Request) -> GatewaySettings:
-    settings: GatewaySettings = request.app.state.settings
-    return settings
-
-
-async def get_authenticator(request: Request) -> Authenticator:
-    authenticator: Authenticator = request.app.state.authenticator
-    return authenticator
+    return app_state
 
 
 def get_bridge(request: Request) -> AgentBridge:
@@ -57,12 +41,12 @@ def get_bridge(request: Request) -> AgentBridge:
     return bridge
 
 
-EngineDep = Annotated[AsyncEngine, Depends(get_engine)]
-DbDep = Annotated[Database, Depends(get_db)]
-TokensDep = Annotated[TokenService, Depends(get_tokens)]
+EngineDep = Annotated[AsyncEngine, Depends(_app_state("engine"))]
+DbDep = Annotated[Database, Depends(_app_state("db"))]
+TokensDep = Annotated[TokenService, Depends(_app_state("tokens"))]
 BridgeDep = Annotated[AgentBridge, Depends(get_bridge)]
-SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]
-AuthenticatorDep = Annotated[Authenticator, Depends(get_authenticator)]
+SettingsDep = Annotated[GatewaySettings, Depends(_app_state("settings"))]
+AuthenticatorDep = Annotated[Authenticator, Depends(_app_state("authenticator"))]
 
 _bearer = HTTPBearer(auto_error=False, description="The JWT from POST /auth/token")
 

@@ -3,7 +3,6 @@ readable anywhere while the request runs (for logs and problem details)."""
 
 from __future__ import annotations
 
-import logging
 import re
 import uuid
 from contextvars import ContextVar
@@ -31,11 +30,3 @@ def set_request_id(request_id: str | None) -> object:
 
 def reset_request_id(token: object) -> None:
     _current.reset(token)  # type: ignore[arg-type]
-
-
-class RequestIdFilter(logging.Filter):
-    """Adds ``request_id`` to every record (``-`` outside a request), for formats that print it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = _current.get() or "-"
-        return True

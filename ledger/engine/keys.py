@@ -126,9 +126,6 @@ class KeyIndex:
     def get(self, key_hash: str) -> str | None:
         return self._by_key.get(key_hash)
 
-    def key_hash_of(self, contract_id: str) -> str | None:
-        return self._by_contract.get(contract_id)
-
     def changes(self, created: Iterable[Contract], archived: Iterable[str]) -> tuple[list[KeyRow], list[str]]:
         """What a committed transaction does to the index: rows to add, key hashes to remove."""
         removed = [h for cid in archived if (h := self._by_contract.get(cid)) is not None]

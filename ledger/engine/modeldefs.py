@@ -200,12 +200,6 @@ class Model:
                 return t
         raise KeyError(f"no template {module}:{entity}")
 
-    def find_template(self, entity: str) -> TemplateDef | None:
-        for t in self.templates:
-            if t.entity == entity:
-                return t
-        return None
-
     def record(self, ref: Any) -> RecordDef:
         """The record ``ref`` (a :class:`ledger.engine.types.RecordRef`) names: a data type or a template's
         argument record."""

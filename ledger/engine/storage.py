@@ -386,10 +386,6 @@ class Storage:
                 return
             after = rows[-1][0]
 
-    async def log_rows(self) -> list[tuple[int, str, str, str]]:
-        """(offset, body, prev_hash, hash) of every log entry, in order, as stored (tests and tools only)."""
-        return [(o, b, p, h) async for o, _, b, p, h in self.iter_log_rows()]
-
     async def iter_contract_rows(self, page_size: int = 1000) -> AsyncIterator[Any]:
         """Every row of the contracts table (active and archived), page by page, by contract id."""
         after = ""

@@ -12,10 +12,8 @@ Two token shapes are understood, as the Ledger API defines them:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 
 import jwt
@@ -210,16 +208,3 @@ def _strings(value: object) -> list[str]:
     if isinstance(value, list):
         return [v for v in value if isinstance(v, str)]
     return []
-
-
-def load_verifier(
-    *, secret: str | None = None, public_key_file: str | None = None, jwks_file: str | None = None
-) -> JwtVerifier:
-    """A :class:`JwtVerifier` from a secret, a PEM file or a JWKS JSON file."""
-    if public_key_file:
-        return JwtVerifier(public_key=Path(public_key_file).read_text())
-    if jwks_file:
-        return JwtVerifier(jwks=json.loads(Path(jwks_file).read_text()))
-    if secret:
-        return JwtVerifier(secret=secret)
-    raise ValueError("give a secret, a public key file or a JWKS file")

@@ -69,11 +69,6 @@ class Converter:
         except KeyError:
             raise UnknownChoice(f"{template.entity} has no choice {name!r}") from None
 
-    def template_filter(self, identifiers: Iterable[v.Identifier]) -> set[str] | None:
-        """Qualified names (``Module:Entity``) a filter asks for; ``None`` for every template."""
-        names = {f"{i.module_name}:{i.entity_name}" for i in identifiers}
-        return names or None
-
     # -- commands ------------------------------------------------------------------------------
 
     def _choice_argument(self, template: TemplateDef, choice: ChoiceDef, value: v.Value) -> dict[str, object]:

@@ -76,9 +76,6 @@ class LfBuilder:
                 return self.prim(pblf.PrimType.CONTRACT_ID, self.con(module, entity))
         raise TypeError(f"not a DAML type: {t!r}")
 
-    def party_list_type(self) -> pblf.Type:
-        return self.prim(pblf.PrimType.LIST, self.prim(pblf.PrimType.PARTY))
-
     # -- expressions ---------------------------------------------------------------------------
 
     def var(self, name: str) -> pblf.Expr:
@@ -163,36 +160,3 @@ class LfBuilder:
             ty_app=pblf.Expr.TyApp(expr=pblf.Expr(builtin=pblf.BuiltinFunction.ERROR), types=[t])
         )
         return pblf.Expr(app=pblf.Expr.App(fun=builtin, args=[self.text(words)]))
-
-    def greater_than_zero(self, t: DamlType, value: pblf.Expr) -> pblf.Expr:
-        """``value > 0`` with the generic ``GREATER`` builtin (DAML-LF 1.11+), for Int64 and Numeric."""
-        match t:
-            case Numeric(scale=scale):
-                zero = pblf.Expr(
-                    prim_lit=pblf.PrimLit(numeric_interned_str=self.names.string("0." + "0" * scale))
-                )
-            case Prim(name="Int64"):
-                zero = pblf.Expr(prim_lit=pblf.PrimLit(int64=0))
-            case _:
-                raise TypeError(f"ensure > 0 needs an Int64 or Numeric field, not {t!r}")
-        greater = pblf.Expr(
-            ty_app=pblf.Expr.TyApp(expr=pblf.Expr(builtin=pblf.BuiltinFunction.GREATER), types=[self.type(t)])
-        )
-        return pblf.Expr(app=pblf.Expr.App(fun=greater, args=[value, zero]))
-
-    def all_of(self, conditions: Sequence[pblf.Expr]) -> pblf.Expr:
-        """``c1 && c2 && ...`` as nested ``case c of True -> rest; _ -> False`` (``True`` when empty)."""
-        if not conditions:
-            return self.true()
-        result = conditions[-1]
-        for condition in reversed(conditions[:-1]):
-            result = pblf.Expr(
-                case=pblf.Case(
-                    scrut=condition,
-                    alts=[
-                        pblf.CaseAlt(prim_con=pblf.PrimCon.CON_TRUE, body=result),
-                        pblf.CaseAlt(default=pblf.Unit(), body=pblf.Expr(prim_con=pblf.PrimCon.CON_FALSE)),
-                    ],
-                )
-            )
-        return result

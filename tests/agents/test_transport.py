@@ -12,8 +12,6 @@ import pytest
 from spade.message import Message
 
 from agents.runtime.transport import (
-    acl_from_spade,
-    acl_to_spade,
     bare,
     envelope_from_spade,
     envelope_from_stanza,
@@ -27,6 +25,16 @@ from ontology.negotiation import CallForProposals
 from protocols.acl import AclMessage, MalformedAclError
 from protocols.performative import Performative, ProtocolName
 from protocols.wire import XmppEnvelope, from_envelope, to_envelopes
+
+
+def acl_to_spade(message: AclMessage) -> list[Message]:
+    """One SPADE message per receiver."""
+    return [spade_from_envelope(envelope) for envelope in to_envelopes(message)]
+
+
+def acl_from_spade(message: Message) -> AclMessage:
+    """Decode a received SPADE message; raise :class:`protocols.acl.MalformedAclError`."""
+    return from_envelope(envelope_from_spade(message))
 
 
 def sample() -> AclMessage:

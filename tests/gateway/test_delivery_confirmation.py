@@ -129,8 +129,8 @@ async def app(ledger: LedgerProcess, pyjabber_settings: Settings, tmp_path: Path
                 await repos.policies.put(
                     probe.address, PolicyKind.MANUFACTURER, policy, owner_user_id=maker.id
                 )
-            for role, user in ((PartyRole.CUSTOMER, alice), (PartyRole.MANUFACTURER, maker)):
-                identities.known[(role, user.id)] = await onboard(ledger, SECRET, role, user.id)
+            for party_role, user in ((PartyRole.CUSTOMER, alice), (PartyRole.MANUFACTURER, maker)):
+                identities.known[(party_role, user.id)] = await onboard(ledger, SECRET, party_role, user.id)
             maker_ledger = await maker_sessions.session(PartyRole.MANUFACTURER, maker.id)
             yield App(http, db, bridge, probe, maker_ledger, alice, bob, maker, identities)
     finally:

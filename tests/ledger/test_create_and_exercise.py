@@ -98,7 +98,9 @@ async def test_create_and_exercise_events_match_dazl(ledger: LedgerProcess) -> N
 
     url = f"http://{ledger.info.grpc}"
     both = token(ledger, manufacturer, supplier)
-    async with dazl.connect(url=url, oauth_token=both, act_as=[manufacturer, supplier]) as conn:
+    async with dazl.connect(
+        url=url, oauth_token=both, act_as=[dazl.Party(manufacturer), dazl.Party(supplier)]
+    ) as conn:
         terms = samples.supply_terms(f"cae-dazl-{unique}", manufacturer, supplier)
         answer = await conn.create_and_exercise(f"{MODULE}:SupplyProposal", terms, "AcceptSupply", {})
     dazl_kinds = [
@@ -109,6 +111,7 @@ async def test_create_and_exercise_events_match_dazl(ledger: LedgerProcess) -> N
         for e in answer.events
     ]
     assert dazl_kinds == json_kinds(events)
+    assert answer.result is not None
     assert answer.result.value == answer.events[-1].contract_id.value
 
 

@@ -78,7 +78,9 @@ async def test_a_too_big_grpc_create_is_refused_and_stores_nothing(ledger: Ledge
     customer, manufacturer = f"GC-{unique}", f"GM-{unique}"
     await allocate(ledger, customer, manufacturer)
     url = f"http://{ledger.info.grpc}"
-    async with dazl.connect(url=url, oauth_token=token(ledger, customer), act_as=[customer]) as conn:
+    async with dazl.connect(
+        url=url, oauth_token=token(ledger, customer), act_as=[dazl.Party(customer)]
+    ) as conn:
         with pytest.raises(Exception, match=r"RESOURCE_EXHAUSTED|Received message larger than max"):
             await conn.create(CUSTOMER_ORDER, big_order("grpc-too-big", customer, manufacturer, 5 * MIB))
         created = await conn.create(CUSTOMER_ORDER, big_order("grpc-fits", customer, manufacturer, 100_000))

@@ -80,7 +80,7 @@ penalties = st.none() | st.fixed_dictionaries({"perDayLate": prices, "cap": st.n
 
 @st.composite
 def orders(draw: st.DrawFn) -> dict[str, Any]:
-    chosen = draw(items)
+    chosen: list[dict[str, Any]] = draw(items)
     total = str(sum((Decimal(i["price"]) for i in chosen), Decimal(0)))
     return {
         **samples.customer_order("gen"),

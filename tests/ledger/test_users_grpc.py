@@ -5,7 +5,7 @@ from the store on every request, only admins manage users, unknown and deactivat
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 
 import dazl
 import grpc
@@ -47,8 +47,8 @@ class Stub:
         self.packages = lapi.PackageServiceStub(self.channel)
 
     @staticmethod
-    def auth(token: str) -> list[tuple[str, str]]:
-        return [("authorization", f"Bearer {token}")]
+    def auth(token: str) -> tuple[tuple[str, str], ...]:
+        return (("authorization", f"Bearer {token}"),)
 
     async def close(self) -> None:
         await self.channel.close()
@@ -89,11 +89,11 @@ async def test_dazl_creates_a_user_whose_token_then_acts(ledger: LedgerProcess, 
         created = await admin.create_user(User(user, dazl.Party(alice)), [ActAs(dazl.Party(alice))])
         assert created.id == user and created.primary_party == alice
         assert (await admin.get_user(user)).primary_party == alice
-        assert rights(await admin.list_user_rights(user)) == rights([ActAs(alice)])
+        assert rights(await admin.list_user_rights(user)) == rights([ActAs(dazl.Party(alice))])
     # the user's own token: dazl reads the user and its rights, then acts as its party
     async with dazl.connect(url=url(ledger), oauth_token=user_token(user)) as own:
         assert (await own.get_user()).id == user
-        assert rights(await own.list_user_rights()) == rights([ActAs(alice)])
+        assert rights(await own.list_user_rights()) == rights([ActAs(dazl.Party(alice))])
     order = samples.customer_order(f"o-{uid}", alice, bob)
     async with DazlLedgerClient(url(ledger), act_as=[alice], token=user_token(user)) as client:
         created_order = await client.create(f"{MODULE}:CustomerOrder", order)
@@ -219,7 +219,7 @@ async def test_only_admins_manage_users_and_a_user_reads_only_itself(
     assert (await stub.users.GetUser(lapiadmin.GetUserRequest(user_id=user), metadata=own)).user.id == user
     rights = await stub.users.ListUserRights(lapiadmin.ListUserRightsRequest(), metadata=own)
     assert [r.can_act_as.party for r in rights.rights] == [gina]
-    denied = [
+    denied: list[Awaitable[object]] = [
         stub.users.GetUser(lapiadmin.GetUserRequest(user_id=other), metadata=own),
         stub.users.ListUserRights(lapiadmin.ListUserRightsRequest(user_id=other), metadata=own),
         stub.users.ListUsers(lapiadmin.ListUsersRequest(), metadata=own),
@@ -257,7 +257,7 @@ async def test_a_token_of_an_unknown_user_is_refused(
     ledger: LedgerProcess, stub: Stub, uid: str, audience: bool
 ) -> None:
     stranger = stub.auth(user_token(f"mallory-{uid}", audience=audience))
-    calls = [
+    calls: list[Awaitable[object]] = [
         stub.parties.ListKnownParties(lapiadmin.ListKnownPartiesRequest(), metadata=stranger),
         stub.parties.GetParties(lapiadmin.GetPartiesRequest(parties=[OPERATOR]), metadata=stranger),
         stub.packages.ListPackages(lapi.ListPackagesRequest(), metadata=stranger),
@@ -307,7 +307,7 @@ async def test_users_survive_a_restart(ledger: LedgerProcess, stub: Stub, uid: s
         assert got.user.primary_party == ivy
         async with dazl.connect(url=url(ledger), oauth_token=user_token(user)) as own:
             assert sorted(map(repr, await own.list_user_rights())) == sorted(
-                map(repr, [ActAs(ivy), ReadAs(ivy)])
+                map(repr, [ActAs(dazl.Party(ivy)), ReadAs(dazl.Party(ivy))])
             )
     finally:
         await after.close()

@@ -122,7 +122,7 @@ def test_sentences_write_counts_dates_money_and_reasons_in_words() -> None:
 def test_a_status_notice_carries_its_event_over_the_wire() -> None:
     event = HistoryEvent.of(EventCode.SHIPPED, carrier="DHL", reference="LSO-1042")
     notice = OrderStatusNotice(
-        order_id="0f8e6c0a-4b4e-4a8b-9a59-0c1d2e3f4a5b",  # type: ignore[arg-type]
+        order_id="0f8e6c0a-4b4e-4a8b-9a59-0c1d2e3f4a5b",
         status=OrderStatus.SHIPPED,
         note=event.sentence(),
         event=event,
@@ -154,5 +154,5 @@ def test_docs_list_every_event_and_reason() -> None:
     for code, words in EVENTS.items():
         params = ", ".join(f"`{p}`" for p in sorted(words.params)) or "—"
         assert f"| `{code}` | {params} | {words.sentence} |" in wire, code
-    for code, text in REASONS.items():
-        assert f"| `{code}` | {text} |" in wire, code
+    for reason, text in REASONS.items():
+        assert f"| `{reason}` | {text} |" in wire, reason

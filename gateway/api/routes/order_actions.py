@@ -44,6 +44,7 @@ from store.enums import InvoiceStatus, PolicyKind
 router = APIRouter(prefix="/orders", tags=["order actions"])
 
 OrderId = KeyPath
+OptionalReason = Annotated[ActionReason | None, Body()]
 BridgeCall = Callable[[AgentBridge, UUID], Awaitable[None]]
 
 
@@ -150,6 +151,22 @@ async def _act(
     )
 
 
+async def _decide(
+    db: Database, request: Request, user: Principal, order_id: str, body: ActionReason | None, accepted: bool
+) -> ActionAccepted:
+    """The manufacturer's decision on a received order, with its optional reason."""
+    reason = body.reason if body else ""
+    action = ACCEPT if accepted else REJECT
+    return await _act(
+        db, request, user, order_id, action, lambda bridge, oid: bridge.decide_order(oid, accepted, reason)
+    )
+
+
+def _answer(answer: QuotationAnswer, reason: str = "") -> BridgeCall:
+    """The customer's answer to the open quotation, without counter terms."""
+    return lambda bridge, oid: bridge.answer_quotation(oid, answer, reason=reason)
+
+
 def _post(path: str, summary: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
     return router.post(
         path,
@@ -165,26 +182,15 @@ def _post(path: str, summary: str) -> Callable[[DecoratedCallable], DecoratedCal
 
 @_post("/{order_id}/confirm", "Confirm the open quotation (customer)")
 async def confirm(order_id: OrderId, user: CustomerUser, db: DbDep, request: Request) -> ActionAccepted:
-    async def call(bridge: AgentBridge, oid: UUID) -> None:
-        await bridge.answer_quotation(oid, QuotationAnswer.CONFIRM)
-
-    return await _act(db, request, user, order_id, CONFIRM, call)
+    return await _act(db, request, user, order_id, CONFIRM, _answer(QuotationAnswer.CONFIRM))
 
 
 @_post("/{order_id}/decline", "Decline the open quotation (customer)")
 async def decline(
-    order_id: OrderId,
-    user: CustomerUser,
-    db: DbDep,
-    request: Request,
-    body: Annotated[ActionReason | None, Body()] = None,
+    order_id: OrderId, user: CustomerUser, db: DbDep, request: Request, body: OptionalReason = None
 ) -> ActionAccepted:
     reason = body.reason if body else ""
-
-    async def call(bridge: AgentBridge, oid: UUID) -> None:
-        await bridge.answer_quotation(oid, QuotationAnswer.DECLINE, reason=reason)
-
-    return await _act(db, request, user, order_id, DECLINE, call)
+    return await _act(db, request, user, order_id, DECLINE, _answer(QuotationAnswer.DECLINE, reason))
 
 
 @_post("/{order_id}/counter", "Counter the open quotation with a price and/or a delivery date (customer)")
@@ -242,10 +248,7 @@ async def pay(
 async def confirm_delivery(
     order_id: OrderId, user: CustomerUser, db: DbDep, request: Request
 ) -> ActionAccepted:
-    async def call(bridge: AgentBridge, oid: UUID) -> None:
-        await bridge.confirm_delivery(oid)
-
-    return await _act(db, request, user, order_id, DELIVERY, call)
+    return await _act(db, request, user, order_id, DELIVERY, lambda bridge, oid: bridge.confirm_delivery(oid))
 
 
 @router.get(
@@ -278,44 +281,23 @@ async def delivery(order_id: OrderId, user: CustomerUser, db: DbDep, request: Re
 
 @_post("/{order_id}/accept", "Accept a received order (manufacturer, manual acceptance)")
 async def accept(
-    order_id: OrderId,
-    user: ManufacturerUser,
-    db: DbDep,
-    request: Request,
-    body: Annotated[ActionReason | None, Body()] = None,
+    order_id: OrderId, user: ManufacturerUser, db: DbDep, request: Request, body: OptionalReason = None
 ) -> ActionAccepted:
-    reason = body.reason if body else ""
-
-    async def call(bridge: AgentBridge, oid: UUID) -> None:
-        await bridge.decide_order(oid, True, reason)
-
-    return await _act(db, request, user, order_id, ACCEPT, call)
+    return await _decide(db, request, user, order_id, body, accepted=True)
 
 
 @_post("/{order_id}/reject", "Reject a received order (manufacturer, manual acceptance)")
 async def reject(
-    order_id: OrderId,
-    user: ManufacturerUser,
-    db: DbDep,
-    request: Request,
-    body: Annotated[ActionReason | None, Body()] = None,
+    order_id: OrderId, user: ManufacturerUser, db: DbDep, request: Request, body: OptionalReason = None
 ) -> ActionAccepted:
-    reason = body.reason if body else ""
-
-    async def call(bridge: AgentBridge, oid: UUID) -> None:
-        await bridge.decide_order(oid, False, reason)
-
-    return await _act(db, request, user, order_id, REJECT, call)
+    return await _decide(db, request, user, order_id, body, accepted=False)
 
 
 @_post("/{order_id}/sourcing", "Start the supplier search of an accepted order (manufacturer)")
 async def start_sourcing(
     order_id: OrderId, user: ManufacturerUser, db: DbDep, request: Request
 ) -> ActionAccepted:
-    async def call(bridge: AgentBridge, oid: UUID) -> None:
-        await bridge.start_sourcing(oid)
-
-    return await _act(db, request, user, order_id, SOURCING, call)
+    return await _act(db, request, user, order_id, SOURCING, lambda bridge, oid: bridge.start_sourcing(oid))
 
 
 @_post("/{order_id}/production", "Report production progress, 100 meaning produced (manufacturer)")
@@ -332,10 +314,7 @@ async def report_production(
 async def raise_invoice(
     order_id: OrderId, user: ManufacturerUser, db: DbDep, request: Request
 ) -> ActionAccepted:
-    async def call(bridge: AgentBridge, oid: UUID) -> None:
-        await bridge.raise_invoice(oid)
-
-    return await _act(db, request, user, order_id, INVOICE, call)
+    return await _act(db, request, user, order_id, INVOICE, lambda bridge, oid: bridge.raise_invoice(oid))
 
 
 @_post(
@@ -346,10 +325,7 @@ async def raise_invoice(
 async def confirm_parts(
     order_id: OrderId, user: ManufacturerUser, db: DbDep, request: Request
 ) -> ActionAccepted:
-    async def call(bridge: AgentBridge, oid: UUID) -> None:
-        await bridge.confirm_parts(oid)
-
-    return await _act(db, request, user, order_id, PARTS, call)
+    return await _act(db, request, user, order_id, PARTS, lambda bridge, oid: bridge.confirm_parts(oid))
 
 
 @_post(

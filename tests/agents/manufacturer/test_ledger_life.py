@@ -26,6 +26,7 @@ from agents.manufacturer.console import Pending
 from agents.manufacturer.flow import OrderFlow
 from agents.manufacturer.ledger_contract import LedgerContractStep
 from agents.manufacturer.ledger_life import LedgerLife
+from agents.manufacturer.options import LedgerSeat
 from agents.manufacturer.recovery import recover
 from agents.manufacturer.settings import Timings
 from core.settings import Settings
@@ -126,9 +127,7 @@ async def maker_agent(world: World, db: Database, policy: ManufacturerPolicy = P
         policy=policy,
         manufacturer_id="m1",
         timings=TIMINGS,
-        ledger=maker,
-        identities=world.lookup,
-        supplier_jid=supplier_jid,
+        ledger=LedgerSeat(maker, world.lookup, supplier_jid=supplier_jid),
     )
     assert isinstance(agent.contract_step, LedgerContractStep)
     agent.contract_step.sign = world.sign  # the suppliers' agents sign through their own sessions
@@ -253,7 +252,7 @@ async def test_a_late_part_to_a_completed_order_with_a_restart_on_the_way(
     again = await maker_agent(world, db)
     assert await recover(again) == []
     resumed = again.order_task(order_id)
-    assert resumed is not None and again.customers[order_id] == CUSTOMER_AGENT
+    assert resumed is not None and again.followers.customer_of(order_id) == CUSTOMER_AGENT
     task = resumed
     await advance_to(world.ledger, date(2030, 6, 23))
     await customer.confirm_receipt(order_key)
@@ -283,6 +282,39 @@ async def test_a_late_part_to_a_completed_order_with_a_restart_on_the_way(
     assert len(customer_pays) == 1 and len(await maker.penalty_claims(order_id)) == 1
     async with db.transaction() as repos:
         assert len(await repos.invoices.by_order(order_id)) == 1
+
+
+async def test_a_receipt_confirmed_on_the_ledger_before_a_restart_is_noted_once(
+    world: World, db: Database, customer_pays: list[Invoice]
+) -> None:
+    """The agent stopped between its ConfirmReceipt and the note of it: the next run notes the part's arrival,
+    and a run after that does not note it again."""
+    agent = await maker_agent(world, db)
+    request, committed = await contracted(world, agent)
+    order_id = str(request.order.id)
+    _, maker, s1, s2 = await sessions_of(world)
+    await advance_to(world.ledger, date(2030, 6, 13))
+    key2 = SupplyKey(maker.party, order_id, s2.party)
+    await s2.ship(key2, "GLS", "S2-0003")
+    await maker.confirm_receipt(key2)
+    arrived = "A part arrived on 13 June 2030."
+
+    async def noted(words: str) -> None:
+        async with asyncio.timeout(WAIT):
+            while not any(words in n for n in await notes(agent, order_id)):  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+
+    task = run_life(agent, request, committed)
+    await noted(arrived)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+    task = run_life(agent, request, committed)  # runs again: s1's late part is received and noted
+    await s1.ship(SupplyKey(maker.party, order_id, s1.party), "UPS", "S1-0003")
+    await noted("late-delivery penalty is claimed")
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert (await notes(agent, order_id)).count(arrived) == 1
 
 
 async def test_parts_confirmed_by_the_console_and_production_started_before_every_part(

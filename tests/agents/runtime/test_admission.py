@@ -61,7 +61,7 @@ async def test_a_refused_opening_drops_what_was_held() -> None:
 
 
 async def test_a_failing_check_refuses() -> None:
-    seen: list[str] = []
+    seen: list[object] = []
 
     async def check(_: AclMessage) -> Reason | None:
         raise RuntimeError("store down")

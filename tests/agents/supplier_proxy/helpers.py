@@ -106,7 +106,7 @@ class RecordingHost(ProxyHost):
     def __init__(self, settings: Settings, clock: Clock, **options: Any) -> None:
         super().__init__("suppliers", settings, clock=clock, **options)
         self.sent: list[AclMessage] = []
-        self.directory = StaticDirectory([(MAKER, AgentRole.MANUFACTURER, "maker-1")])
+        self.directory: StaticDirectory = StaticDirectory([(MAKER, AgentRole.MANUFACTURER, "maker-1")])
 
     def send_acl(self, message: AclMessage) -> None:
         self.sent.append(message)
