@@ -7,13 +7,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from agents.manufacturer.products import product_from_record
 from agents.runtime.refusals import NOT_AUTHORISED
 from ledger.lifecycle import Contract, PaymentReceipt
 from ontology.billing import Invoice, Payment, PaymentMethod
@@ -31,6 +30,7 @@ from protocols.performative import ProtocolName
 from store.database import Database
 from store.enums import Direction, InvoiceStatus, NegotiationRole
 from store.errors import StaleStateError
+from store.product_rows import product_of
 from store.records import NegotiationState, NewAclMessage, NewInvoice, NewPayment, NewProduct, OrderRecord
 from store.repositories import Repositories
 
@@ -169,6 +169,12 @@ class Journal:
         async with self._lock, self._transaction() as repos:
             await repos.orders.add_remark(order_id, actor=self.agent_jid, event=event)
 
+    async def events_noted(self, order_id: str) -> Counter[str]:
+        """How often each event code stands in the order's history."""
+        async with self._lock, self._transaction() as repos:
+            history = await repos.orders.history(order_id)
+        return Counter(change.event for change in history if change.event is not None)
+
     async def customer_conversation(self, order_id: str) -> NegotiationState | None:
         """The newest saved state of the customer's order conversation of ``order_id`` (this agent's)."""
         async with self._lock, self._transaction() as repos:
@@ -187,7 +193,7 @@ class Journal:
         if record is None:
             return None
         try:
-            return product_from_record(record)
+            return product_of(record)
         except ValueError as exc:
             log.warning("%s: stored product %s unusable: %s", self.agent_jid, product_id, exc)
             return None

@@ -162,6 +162,7 @@ class LedgerLife:
         await self._know_suppliers()
         expected = len(self._suppliers)
         policy = self.flow.policy
+        await self._note_missed_receipts()
         with contextlib.ExitStack() as stack:
             override: Gate[StartProduction] = stack.enter_context(
                 self.agent.desk.gate(self.order_id, StartProduction)
@@ -237,6 +238,24 @@ class LedgerLife:
                 await self._replan(receipt.received_at.date(), late)
             now.append(Contract(received.contract_id, received.template, received.data))
         return now
+
+    async def _note_missed_receipts(self) -> None:
+        """Note the receipts confirmed on the ledger whose note a restart between the two kept out of the
+        history (each receipt is noted once: on time, or late without an agreed penalty)."""
+        agreements = await self._read(lambda: self.ledger.supply_agreements(self.key))
+        on_time: list[HistoryEvent] = []
+        late: list[HistoryEvent] = []
+        for agreement in agreements:
+            receipt = agreement.data.receipt
+            if receipt is None:
+                continue
+            if receipt.days_late == 0:
+                on_time.append(HistoryEvent.of(EventCode.PART_RECEIVED, date=receipt.received_at))
+            elif agreement.data.penalty is None:
+                late.append(HistoryEvent.of(EventCode.PART_LATE, days=receipt.days_late))
+        noted = await self.flow.journal.events_noted(self.order_id)
+        for event in on_time[noted[EventCode.PART_RECEIVED] :] + late[noted[EventCode.PART_LATE] :]:
+            await self._note(event)
 
     async def _claim_late(
         self, agreements: list[Contract[SupplyAgreement]]
