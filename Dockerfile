@@ -8,7 +8,7 @@ COPY protocols protocols
 COPY agents agents
 COPY gateway gateway
 COPY store store
-COPY core core
+COPY common common
 COPY cli cli
 COPY bench bench
 COPY federation federation

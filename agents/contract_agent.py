@@ -51,7 +51,7 @@ from agents.runtime.conversation_behaviour import ConversationBehaviour
 from agents.runtime.entrypoint import agent_main, first_line
 from agents.runtime.platform_agent import PlatformAgent
 from agents.runtime.refusals import NOT_AUTHORISED
-from core.settings import Settings
+from common.settings import Settings
 from federation.errors import AuthenticationFailed, FederationError
 from federation.http import make_http_client
 from federation.identity import IdentityClient

@@ -37,7 +37,7 @@ from agents.runtime.conversation_behaviour import ConversationAborted, Conversat
 from agents.runtime.entrypoint import agent_main, first_line
 from agents.runtime.platform_agent import PlatformAgent
 from agents.runtime.refusals import NOT_AUTHORISED
-from core.settings import Settings
+from common.settings import Settings
 from federation.errors import FederationError
 from federation.matchmaking import EfpfMatchmaker
 from federation.settings import FederationSettings, get_federation_settings

@@ -47,7 +47,7 @@ from bench.accounts import bind
 from bench.acl_agents import AclClient, RawClient, RequestClient
 from bench.measure import Result, Samples, Sender, measure_round
 from bench.servers import SERVERS, BenchServer, server_context
-from core.settings import Settings
+from common.settings import Settings
 from store.database import Database
 from store.enums import AgentRole
 

@@ -3,7 +3,7 @@
     python -m bench.gateway_process --database-url URL --data-dir DIR [--bridge]
 
 Serves the app on a free loopback port (TCP_NODELAY, see :mod:`gateway.server`); with ``--bridge``
-its :class:`~gateway.bridge.agents.AgentsBridge` connects to the XMPP server of the ``LSO_XMPP_*``
+its :class:`~gateway.bridge.xmpp.XmppAgentBridge` connects to the XMPP server of the ``LSO_XMPP_*``
 settings (agent names: ``LSO_BRIDGE_*``). Prints ``READY <url>`` and stops on SIGINT/SIGTERM.
 """
 
@@ -18,9 +18,9 @@ import sys
 from pathlib import Path
 
 from agents.runtime.child_process import READY
-from core.settings import get_settings
+from common.settings import get_settings
 from gateway.app import create_app
-from gateway.bridge.agents import AgentsBridge
+from gateway.bridge.xmpp import XmppAgentBridge
 from gateway.server import serving
 from store.database import Database
 
@@ -35,7 +35,7 @@ async def run(args: argparse.Namespace) -> None:
         if args.bridge:
             db = await Database.open(args.database_url)
             stack.push_async_callback(db.close)
-            bridge = await stack.enter_async_context(AgentsBridge(db, get_settings()))
+            bridge = await stack.enter_async_context(XmppAgentBridge(db, get_settings()))
         app = create_app(args.database_url, data_dir=Path(args.data_dir), bridge=bridge)
         url = await stack.enter_async_context(serving(app))
         print(f"{READY} {url}", flush=True)

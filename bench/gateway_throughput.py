@@ -56,7 +56,7 @@ from agents.runtime.child_process import ChildProcess, spawn
 from bench.accounts import bind_at
 from bench.order_world import start_federation, unique
 from bench.servers import pyjabber
-from core.settings import Settings
+from common.settings import Settings
 from gateway.core.passwords import hash_password
 from gateway.demo.catalogue import demo_products
 from gateway.demo.policy import demo_policy

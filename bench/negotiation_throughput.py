@@ -58,7 +58,7 @@ from bench.acl_agents import RawClient
 from bench.measure import percentile, round_trip_times
 from bench.order_world import order_world, unique
 from bench.servers import SERVERS, BenchServer, server_context
-from core.settings import Settings
+from common.settings import Settings
 from ontology.codec import ContentError, decode
 from ontology.negotiation import CallForProposals
 from ontology.order import Order

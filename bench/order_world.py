@@ -34,7 +34,7 @@ from typing import Any
 from agents.runtime.accounts.provision import AccountServer, EmbeddedAccounts, create_accounts
 from agents.runtime.child_process import ChildProcess, spawn
 from bench.accounts import ACTOR, bind_at
-from core.settings import Settings
+from common.settings import Settings
 from federation.service.serve import RunningService, ServiceThread
 from federation.settings import FederationSettings
 from ontology.policy import ManufacturerPolicy

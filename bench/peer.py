@@ -19,7 +19,7 @@ from agents.ping_agent import PingAgent
 from agents.runtime.child_process import READY
 from agents.runtime.platform_agent import PlatformAgent
 from bench.acl_agents import AclEcho, RawEcho
-from core.settings import get_settings
+from common.settings import get_settings
 
 
 async def serve(raw_name: str, acl_name: str, ping_name: str) -> None:

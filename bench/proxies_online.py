@@ -43,7 +43,7 @@ from agents.runtime.transport import stanza_xml
 from agents.supplier_proxy import ProxyHost
 from bench.accounts import bind
 from bench.servers import SERVERS, BenchServer, server_context
-from core.settings import Settings
+from common.settings import Settings
 from federation.dataset.loader import load_shipped
 from federation.dataset.schema import SupplierRecord
 from ontology.negotiation import CallForProposals

@@ -16,7 +16,7 @@ from agents.runtime.child_process import spawn
 from agents.runtime.ports import free_port
 from agents.runtime.prosody import ProsodyServer
 from bench.accounts import ACTOR, ProsodyAccounts
-from core.settings import Settings, XmppMode
+from common.settings import Settings, XmppMode
 
 SERVERS = ("prosody", "pyjabber")
 

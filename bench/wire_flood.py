@@ -42,7 +42,7 @@ from agents.runtime.directory import StoreDirectory
 from agents.supplier_proxy import ProxyHost
 from bench.accounts import bind
 from bench.servers import SERVERS, BenchServer, server_context
-from core.settings import Settings
+from common.settings import Settings
 from federation.dataset.loader import load_shipped
 from ontology.process import ProcessKind
 from store.database import Database

@@ -15,7 +15,7 @@ import typer
 
 from cli.roster import jid_of
 from cli.xmpp_accounts import operator
-from core.settings import Settings, get_settings
+from common.settings import Settings, get_settings
 from store.database import Database
 from store.enums import ANY_PARTY, AgentRole
 from store.records import BindingRecord, NewBinding
@@ -31,7 +31,7 @@ class BindingRefused(ValueError):
 
 
 def _settings() -> Settings:
-    from core.logging import configure_logging
+    from common.logging import configure_logging
 
     settings = get_settings()
     configure_logging(settings.log_level)

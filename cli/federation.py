@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from core.logging import configure_logging
+from common.logging import configure_logging
 from federation.dataset.generator import DEFAULT_COUNT, DEFAULT_SEED
 from federation.errors import FederationError
 from federation.mapping import FoundSupplier

@@ -14,10 +14,10 @@ from store.enums import UserRole
 
 
 async def _add_user(url: str, email: str, password: str, name: str, role: UserRole) -> str:
-    from gateway.api.auth_schemas import AdminUserCreate
     from gateway.core.config import GatewaySettings
     from gateway.core.password_policy import check_new_password
     from gateway.core.passwords import hash_password_async
+    from gateway.schemas.auth import AdminUserCreate
     from store.database import Database
     from store.records import NewUser
 
@@ -71,7 +71,7 @@ async def _add_client(url: str, name: str, owner_email: str, role: UserRole) -> 
 
 
 def _database_url() -> str:
-    from core.settings import get_settings
+    from common.settings import get_settings
 
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)

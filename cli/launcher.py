@@ -25,10 +25,10 @@ from cli.ledger_identities import (
 from cli.ledger_process import auth_configured, embedded_ledger
 from cli.order_agents import ManufacturerLedgers, manufacturer_agents, supplier_host
 from cli.roster import MATCHMAKER, PING, bind_agents, provision_accounts, roster
-from core.settings import Settings, XmppMode
+from common.settings import Settings, XmppMode
 from federation.settings import FederationSettings, get_federation_settings
 from gateway.app import create_app
-from gateway.bridge.agents import AgentsBridge
+from gateway.bridge.xmpp import XmppAgentBridge
 from gateway.demo import DemoLogins, seed_demo_database
 from gateway.server import serving
 from ledger.deploy import DarDeployment
@@ -210,7 +210,7 @@ async def gateway(
         customers = sourced_dazl_sessions(
             ScopedAuthority(sessions, PartyRole.CUSTOMER), ledger or LedgerSettings()
         )
-    bridge = AgentsBridge(
+    bridge = XmppAgentBridge(
         db,
         settings,
         ledger=customers,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from cli.order_agents import dataset_suppliers
 from cli.roster import manufacturer_policies
-from core.settings import Settings
+from common.settings import Settings
 from federation.settings import FederationSettings
 from ledger.identities import (
     ConfiguredPartyTokens,

@@ -18,7 +18,7 @@ import typer
 from cli.ledger_identities import LedgerAuthority, configured_authority, minted_authority, operator_client
 from cli.ledger_process import auth_configured
 from cli.xmpp_accounts import operator
-from core.settings import Settings, get_settings
+from common.settings import Settings, get_settings
 from ledger.identities import (
     IdentityConflict,
     LedgerIdentities,
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 
 def _settings() -> Settings:
-    from core.logging import configure_logging
+    from common.logging import configure_logging
 
     settings = get_settings()
     configure_logging(settings.log_level)

@@ -18,8 +18,8 @@ from cli.ledger import ledger_app
 from cli.report import report
 from cli.simulate import simulate_command
 from cli.xmpp_accounts import add_account, init_accounts, list_accounts, remove_account, show_password
-from core.logging import configure_logging
-from core.settings import Settings, XmppMode, get_settings
+from common.logging import configure_logging
+from common.settings import Settings, XmppMode, get_settings
 
 app = typer.Typer(help="Lot-size-one negotiation platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)

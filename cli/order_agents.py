@@ -18,7 +18,7 @@ from agents.manufacturer.agent import ManufacturerAgent
 from agents.manufacturer.options import LedgerSeat
 from agents.supplier_proxy.host import DEFAULT_NAME, ProxyHost
 from cli.roster import jid_of, manufacturer_policies
-from core.settings import Settings
+from common.settings import Settings
 from federation.dataset.loader import load_dataset, load_shipped
 from federation.dataset.schema import SupplierRecord
 from federation.settings import FederationSettings

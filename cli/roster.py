@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict
 from agents.runtime.accounts.book import AccountBook, node_of
 from agents.runtime.accounts.provision import AccountServer, EmbeddedAccounts, create_accounts
 from agents.supplier_proxy.host import DEFAULT_NAME as SUPPLIERS
-from core.settings import Settings, XmppMode
+from common.settings import Settings, XmppMode
 from gateway.bridge.settings import BridgeSettings
 from gateway.demo.seed import MANUFACTURER_AGENT as DEMO_MANUFACTURER
 from store.database import Database

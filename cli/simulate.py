@@ -21,8 +21,8 @@ def simulate_command(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar, only the summary line.")] = False,
 ) -> None:
     """Run a simulation scenario and write its run directory (run.json, negotiations.jsonl, trace.jsonl)."""
-    from core.logging import configure_logging
-    from core.settings import get_settings
+    from common.logging import configure_logging
+    from common.settings import get_settings
     from simulation.runner import simulate
     from simulation.scenario import ScenarioError, load_scenario
 

@@ -23,7 +23,7 @@ import typer
 from agents.runtime.accounts.book import AccountBook, AccountBookError, AccountMissing, node_of
 from agents.runtime.accounts.provision import AccountServer, ProsodyctlAccounts
 from cli.roster import account_server, roster
-from core.settings import Settings, XmppMode, get_settings
+from common.settings import Settings, XmppMode, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def _actor(command: str) -> str:
 
 
 def _settings() -> Settings:
-    from core.logging import configure_logging
+    from common.logging import configure_logging
 
     settings = get_settings()
     configure_logging(settings.log_level)

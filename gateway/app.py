@@ -33,7 +33,7 @@ from gateway.core.tokens import TokenService
 from gateway.core.wiring import GatewaySecurity, install_api_quality
 from gateway.webapp import install_webapp
 from store.database import Database
-from store.db import create_engine
+from store.engine import create_engine
 
 COMPRESS_FROM_BYTES = 1000
 """Responses smaller than this go uncompressed (gzip would save next to nothing on them)."""

@@ -1,5 +1,5 @@
 """Serve the gateway app with uvicorn in the caller's event loop, on a socket bound beforehand
-(:func:`core.net.bind`). Port 0 picks a free port; the URL is the real one.
+(:func:`common.net.bind`). Port 0 picks a free port; the URL is the real one.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 import uvicorn
 from fastapi import FastAPI
 
-from core.net import bind
+from common.net import bind
 
 STARTUP_TIMEOUT = 30.0
 

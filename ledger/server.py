@@ -22,7 +22,7 @@ from typing import Any
 
 import uvicorn
 
-from core.net import bind, require_loopback
+from common.net import bind, require_loopback
 from ledger.engine import MODEL, MODEL_FINGERPRINT, EmbeddedLedger
 from ledger.engine.users import UserStore
 from ledger.jsonapi.app import create_app

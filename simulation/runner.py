@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from core.settings import Settings, get_settings
+from common.settings import Settings, get_settings
 from simulation.distributed.engine import run_distributed
 from simulation.fast.engine import run_fast
 from simulation.plan import Plan, make_plan

@@ -17,7 +17,7 @@ Repositories take an :class:`~sqlalchemy.ext.asyncio.AsyncSession` and return fr
 from __future__ import annotations
 
 from store.database import Database
-from store.db import create_engine, session_factory, unit_of_work
+from store.engine import create_engine, session_factory, unit_of_work
 from store.errors import (
     ConflictError,
     InvalidTransitionError,

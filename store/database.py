@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from store.db import create_engine, session_factory, unit_of_work
+from store.engine import create_engine, session_factory, unit_of_work
 from store.records import NewAclMessage
 from store.repositories import Repositories
 from store.transitions import TransitionRule
@@ -30,7 +30,7 @@ class Database:
     async def open(cls, url: str | None = None, *, migrate: bool = False, **engine_kwargs: Any) -> Database:
         """Connect to ``url`` (default: the settings' database); ``migrate`` upgrades the schema first."""
         if url is None:
-            from core.settings import get_settings
+            from common.settings import get_settings
 
             url = get_settings().resolved_database_url
         if migrate:

@@ -17,7 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
-from store.db import create_engine
+from store.engine import create_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 ALEMBIC_INI = MIGRATIONS_DIR / "alembic.ini"
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     url = args.url
     if url is None:
-        from core.settings import get_settings
+        from common.settings import get_settings
 
         url = get_settings().resolved_database_url
     if args.action == "upgrade":

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from agents.runtime.accounts.book import AccountBook, node_of
 from agents.runtime.platform_agent import PlatformAgent
-from core.settings import Settings
+from common.settings import Settings
 from store.database import Database
 from store.enums import ANY_PARTY, AgentRole
 from store.records import NewBinding

@@ -17,7 +17,7 @@ import pytest
 from agents.runtime.embedded_server import EmbeddedXmppServer
 from agents.runtime.ports import free_port
 from agents.runtime.prosody import ProsodyServer
-from core.settings import Settings, XmppMode
+from common.settings import Settings, XmppMode
 from tests.xmpp_accounts import close_stores, register_server
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.settings import Settings
+from common.settings import Settings
 from ledger.commit_dazl import DazlCommitLedger
 from ledger.identities import (
     ConfiguredPartyTokens,

@@ -26,7 +26,7 @@ from agents.customer.agent import CustomerAgent, CustomerTimings, OrderEvent
 from agents.customer.decisions import PolicyDecisions
 from agents.customer.ledger_steps import LedgerStepFailed
 from agents.runtime.child_process import READY
-from core.settings import get_settings
+from common.settings import get_settings
 from ontology.order import Order
 from ontology.policy import CustomerPolicy
 

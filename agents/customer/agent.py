@@ -62,7 +62,7 @@ from agents.runtime.not_understood import not_understood_for
 from agents.runtime.platform_agent import PlatformAgent
 from agents.runtime.refusals import NOT_AUTHORISED
 from agents.runtime.transport import bare
-from core.settings import Settings
+from common.settings import Settings
 from ledger.lifecycle import PartyIdentities, PartySessions
 from ontology.billing import Invoice, Payment
 from ontology.codec import Content, ContentError, decode

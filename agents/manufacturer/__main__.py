@@ -35,7 +35,7 @@ from agents.manufacturer.agent import ManufacturerAgent
 from agents.manufacturer.options import LedgerSeat
 from agents.manufacturer.settings import Timings
 from agents.runtime.child_process import READY
-from core.settings import get_settings
+from common.settings import get_settings
 from ledger.identities.store_lookup import StoreIdentities
 from ledger.settings import LedgerSettings
 from ontology.contract import PartyRole

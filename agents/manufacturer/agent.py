@@ -55,7 +55,7 @@ from agents.manufacturer.settings import Timings
 from agents.runtime.conversation_behaviour import ConversationBehaviour
 from agents.runtime.platform_agent import PlatformAgent
 from agents.runtime.refusals import NOT_AUTHORISED
-from core.settings import Settings
+from common.settings import Settings
 from ontology.codec import ContentError, decode
 from ontology.common import Reason
 from ontology.console import OrderStatusNotice

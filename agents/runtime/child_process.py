@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from agents.runtime.orphans import die_with_parent
-from core.settings import Settings, XmppMode
+from common.settings import Settings, XmppMode
 
 READY = "READY"
 

@@ -63,8 +63,8 @@ from pyjabber.stream.handlers.StanzaHandler import StanzaHandler
 from agents.runtime.accounts.book import AccountBook
 from agents.runtime.accounts.pyjabber_credentials import PyjabberCredentials
 from agents.runtime.certs import ensure_self_signed
-from core.net import require_loopback
-from core.settings import Settings
+from common.net import require_loopback
+from common.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import uvloop
 
 from agents.runtime.platform_agent import PlatformAgent
 from agents.runtime.runner import run_agents
-from core.settings import Settings, get_settings
+from common.settings import Settings, get_settings
 
 AgentMaker = Callable[[str, Settings], PlatformAgent]
 

@@ -20,7 +20,7 @@ A ``not-understood`` is never answered, and XMPP error bounces are dropped, so t
 loop. Messages to agents in the same SPADE container are handed over in-process (SPADE's own
 behaviour); all others travel over XMPP.
 
-Connection settings come from :class:`core.settings.Settings`: the agent connects to
+Connection settings come from :class:`common.settings.Settings`: the agent connects to
 ``xmpp_host:xmpp_port`` (not to the JID's domain, which need not resolve) and verifies the server's
 certificate when ``xmpp_verify_tls`` (against ``xmpp_ca_file`` when set). It never registers an account: its
 password comes from the account book (:mod:`agents.runtime.accounts.book`), and an account without one, or
@@ -69,7 +69,7 @@ from agents.runtime.transport import (
     spade_from_envelope,
     stanza_xml,
 )
-from core.settings import Settings, get_settings
+from common.settings import Settings, get_settings
 from ontology.codec import ONTOLOGY_NAME, ContentError, decode
 from ontology.common import Reason
 from protocols.acl import CONTENT_LANGUAGE, AclMessage, MalformedAclError
@@ -77,7 +77,7 @@ from protocols.conversation import Conversation
 from protocols.performative import Performative
 from protocols.wire import XmppEnvelope, from_envelope, to_envelopes
 from store.database import Database
-from store.db import create_engine
+from store.engine import create_engine
 
 log = logging.getLogger(__name__)
 

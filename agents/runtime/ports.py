@@ -1,5 +1,5 @@
 """Loopback port helpers: pick a free port, wait until a port accepts connections (the loopback rule
-itself: :func:`core.net.require_loopback`)."""
+itself: :func:`common.net.require_loopback`)."""
 
 from __future__ import annotations
 

@@ -28,8 +28,8 @@ from types import TracebackType
 from agents.runtime.certs import write_self_signed
 from agents.runtime.orphans import die_with_parent
 from agents.runtime.ports import LOOPBACK, free_port, wait_for_port
-from core.net import require_loopback
-from core.settings import Settings, XmppMode
+from common.net import require_loopback
+from common.settings import Settings, XmppMode
 
 PROSODY_USER = "prosody"
 STANZA_LIMIT = 262_144

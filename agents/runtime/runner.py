@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 
 from agents.runtime.embedded_server import EmbeddedXmppServer
 from agents.runtime.platform_agent import PlatformAgent
-from core.settings import Settings, XmppMode
+from common.settings import Settings, XmppMode
 
 log = logging.getLogger(__name__)
 

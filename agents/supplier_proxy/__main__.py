@@ -27,12 +27,12 @@ from pathlib import Path
 from agents.runtime.child_process import READY
 from agents.supplier_proxy.host import DEFAULT_NAME, ProxyHost
 from agents.supplier_proxy.sessions import configured_sessions
-from core.settings import Settings, get_settings
+from common.settings import Settings, get_settings
 from federation.dataset.loader import load_dataset, load_shipped
 from federation.dataset.schema import SupplierRecord
 from ledger.settings import LedgerSettings
 from store.database import Database
-from store.db import create_engine
+from store.engine import create_engine
 
 
 def _ids(text: str) -> set[str]:

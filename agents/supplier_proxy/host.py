@@ -87,7 +87,7 @@ from agents.supplier_proxy.proxy import OFFER_VALIDITY, SupplierProxy
 from agents.supplier_proxy.records import default_policy, price_models_of
 from agents.supplier_proxy.settings import SupplierProxySettings
 from agents.supplier_proxy.signing import Declined, SupplySigner
-from core.settings import Settings
+from common.settings import Settings
 from federation.dataset.schema import SupplierRecord
 from federation.pricing import PriceModel
 from ledger.identities.store_lookup import StoreIdentities

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.settings import Settings
+from common.settings import Settings
 from ledger.identities.store_lookup import StoreIdentities
 from ledger.identities.tokens import ConfiguredPartyTokens
 from ledger.jsonapi_client import JsonApiClient, RetryPolicy, TokenProvider

@@ -21,7 +21,7 @@ from types import TracebackType
 import uvicorn
 from fastapi import FastAPI
 
-from core.net import bind, require_loopback
+from common.net import bind, require_loopback
 from federation.dataset.schema import SupplierDataset
 from federation.service.app import create_app
 from federation.service.state import ServiceState

@@ -19,7 +19,7 @@ from datetime import timedelta
 from agents.runtime.conversation_behaviour import ConversationAborted
 from agents.runtime.platform_agent import PlatformAgent
 from agents.runtime.transport import bare
-from core.settings import Settings
+from common.settings import Settings
 from gateway.bridge.base import BridgeError
 from gateway.bridge.notices import NoticeHandler, notice_in
 from ontology.codec import Content, ContentError, decode

@@ -1,6 +1,6 @@
 """Gateway configuration, read from environment variables prefixed ``LSO_GATEWAY_``.
 
-(``LSO_GATEWAY_HOST`` and ``LSO_GATEWAY_PORT`` belong to :class:`core.settings.Settings`.)
+(``LSO_GATEWAY_HOST`` and ``LSO_GATEWAY_PORT`` belong to :class:`common.settings.Settings`.)
 """
 
 from __future__ import annotations

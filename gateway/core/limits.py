@@ -1,4 +1,4 @@
-"""Request body size limit (:func:`core.body_limit.within_limit`), answered as a problem (413); a few paths
+"""Request body size limit (:func:`common.body_limit.within_limit`), answered as a problem (413); a few paths
 (file uploads) may have a larger limit of their own."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from core.body_limit import within_limit
+from common.body_limit import within_limit
 from gateway.core.problems import TOO_LARGE, ProblemError, problem_response
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import grpc
 
-from core.net import require_loopback
+from common.net import require_loopback
 from ledger.engine.ledger import EmbeddedLedger
 from ledger.engine.users import UserStore
 from ledger.grpc.auth import TokenVerifier

@@ -12,7 +12,7 @@ import json
 
 from starlette.exceptions import HTTPException
 
-from core.body_limit import ASGIApp, Receive, Scope, Send, within_limit
+from common.body_limit import ASGIApp, Receive, Scope, Send, within_limit
 
 PACKAGES_PATH = "/v1/packages"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from agents.runtime.platform_agent import PlatformAgent
-from core.settings import Settings
+from common.settings import Settings
 from protocols.acl import AclMessage
 from simulation.recorder import Recorder
 

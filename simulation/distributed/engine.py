@@ -28,7 +28,7 @@ from agents.runtime.child_process import spawn
 from agents.runtime.directory import StaticDirectory
 from agents.runtime.embedded_server import EmbeddedXmppServer
 from agents.runtime.ports import free_port
-from core.settings import Settings, XmppMode
+from common.settings import Settings, XmppMode
 from simulation.distributed.buyer import RecordedBuyer
 from simulation.distributed.spec import suppliers_spec
 from simulation.fast.engine import Progress, timings_of

@@ -23,7 +23,7 @@ from agents.runtime.child_process import READY
 from agents.runtime.directory import StaticDirectory
 from agents.supplier_proxy import ProxyHost
 from agents.supplier_proxy.settings import SupplierProxySettings
-from core.settings import get_settings
+from common.settings import get_settings
 from simulation.distributed.spec import HostSpec, SuppliersSpec
 from simulation.fast.suppliers import REQUESTER_SHARE
 

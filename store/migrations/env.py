@@ -11,7 +11,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 
 from store.coltypes import UTCDateTime
-from store.db import create_engine
+from store.engine import create_engine
 from store.models import metadata
 
 config = context.config
@@ -25,7 +25,7 @@ def database_url() -> str:
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from core.settings import get_settings
+    from common.settings import get_settings
 
     return get_settings().resolved_database_url
 

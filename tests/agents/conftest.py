@@ -20,7 +20,7 @@ import pytest
 from agents.runtime.accounts.book import node_of
 from agents.runtime.child_process import ChildProcess, spawn
 from agents.runtime.prosody import ProsodyServer
-from core.settings import Settings
+from common.settings import Settings
 from store.database import Database
 from store.enums import AgentRole
 from tests.agents.probe import Probe

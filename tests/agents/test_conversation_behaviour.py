@@ -14,7 +14,7 @@ import pytest
 
 from agents.runtime.conversation_behaviour import ConversationAborted, ConversationBehaviour
 from agents.runtime.platform_agent import PlatformAgent
-from core.settings import Settings
+from common.settings import Settings
 from ontology.codec import decode
 from ontology.common import Done, Ping, Pong, Reason
 from protocols.acl import AclMessage

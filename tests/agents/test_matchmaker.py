@@ -16,7 +16,7 @@ import pytest
 
 from agents.matchmaker import NO_SUPPLIER
 from agents.runtime.conversation_behaviour import ConversationBehaviour
-from core.settings import Settings
+from common.settings import Settings
 from federation.service.serve import RunningService, ServiceThread
 from federation.settings import ADMIN_PASSWORD, ADMIN_USER, FederationSettings
 from ontology.codec import decode

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from agents.runtime.prosody import ProsodyServer
-from core.settings import Settings
+from common.settings import Settings
 
 LISTEN = "0A"
 

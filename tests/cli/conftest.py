@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from cli.main import app
-from core.settings import get_settings
+from common.settings import get_settings
 
 Lso = Callable[..., Result]
 

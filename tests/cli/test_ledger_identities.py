@@ -20,7 +20,7 @@ from cli.ledger_identities import (
     platform_parties,
     platform_secret,
 )
-from core.settings import Settings
+from common.settings import Settings
 from federation.dataset.generator import generate
 from federation.settings import FederationSettings
 from gateway.demo import seed_demo_database

@@ -11,7 +11,7 @@ import pytest
 from agents.runtime.accounts.book import AccountBook
 from cli.launcher import prepare_agents
 from cli.roster import roster
-from core.settings import Settings, XmppMode
+from common.settings import Settings, XmppMode
 from gateway.bridge.settings import BridgeSettings
 from gateway.demo import seed_demo
 from store.database import Database

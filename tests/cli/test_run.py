@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from agents.runtime.refusals import NOT_AUTHORISED
-from core.settings import Settings, XmppMode
+from common.settings import Settings, XmppMode
 from ontology.codec import decode
 from ontology.common import Ping, Reason
 from protocols.acl import AclMessage

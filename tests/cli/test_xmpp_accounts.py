@@ -15,7 +15,7 @@ from spade.agent import AuthenticationFailure
 
 from agents.runtime.accounts.pyjabber_credentials import password_matches
 from agents.runtime.platform_agent import PlatformAgent
-from core.settings import Settings
+from common.settings import Settings
 from store.database import Database
 from store.enums import PolicyKind, UserRole
 from store.records import NewUser

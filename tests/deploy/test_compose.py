@@ -14,7 +14,7 @@ import yaml
 from typer.testing import CliRunner
 
 from cli.main import RETIRED_SETTINGS, app
-from core.settings import Settings
+from common.settings import Settings
 from federation.settings import FederationSettings
 from ledger.settings import LedgerSettings
 

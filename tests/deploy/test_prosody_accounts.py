@@ -24,7 +24,7 @@ from spade.agent import DisconnectedException
 
 from agents.runtime.platform_agent import PlatformAgent
 from agents.runtime.ports import LOOPBACK, free_port, wait_for_port
-from core.settings import Settings, XmppMode
+from common.settings import Settings, XmppMode
 from tests.xmpp_servers import require_prosody
 
 pytestmark = pytest.mark.prosody

@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings
 
 from agents.supplier_proxy.settings import SupplierProxySettings
 from cli.main import RETIRED_SETTINGS, app
-from core.settings import Settings
+from common.settings import Settings
 from federation.settings import FederationSettings
 from gateway.bridge.settings import BridgeSettings
 from gateway.core.config import GatewaySettings

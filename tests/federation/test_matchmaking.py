@@ -7,7 +7,7 @@ from uuid import uuid4
 import pytest
 from pydantic import SecretStr
 
-from core.net import bind
+from common.net import bind
 from federation import find_suppliers
 from federation.errors import AuthenticationFailed
 from federation.matchmaking import EfpfMatchmaker

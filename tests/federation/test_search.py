@@ -146,7 +146,7 @@ async def test_a_timeout_is_retried_then_unavailable(
 
 
 async def test_a_refused_connection(search: FederatedSearchClient) -> None:
-    from core.net import bind
+    from common.net import bind
 
     with bind("127.0.0.1", 0) as sock:  # bound, not listening: connections are refused
         port = sock.getsockname()[1]

@@ -23,10 +23,10 @@ import httpx
 import pytest
 
 from agents.manufacturer.notices import notice_message
-from core.settings import Settings
+from common.settings import Settings
 from gateway.app import create_app
-from gateway.bridge.agents import AgentsBridge
 from gateway.bridge.settings import BridgeSettings
+from gateway.bridge.xmpp import XmppAgentBridge
 from gateway.demo.catalogue import demo_products
 from gateway.demo.policy import demo_policy
 from gateway.server import serving
@@ -69,7 +69,7 @@ class LiveIdentities:
 class App:
     http: httpx.AsyncClient
     db: Database
-    bridge: AgentsBridge
+    bridge: XmppAgentBridge
     probe: Probe
     maker_ledger: PartyLedger
     alice: User
@@ -112,7 +112,7 @@ async def app(ledger: LedgerProcess, pyjabber_settings: Settings, tmp_path: Path
     ):
         await create_account(settings, node)
         await bind(db, f"{node}@{settings.xmpp_domain}", role, party)
-    bridge = AgentsBridge(db, settings, config, ledger=customer_sessions, ledger_parties=identities)
+    bridge = XmppAgentBridge(db, settings, config, ledger=customer_sessions, ledger_parties=identities)
     probe = Probe(unique("manufacturer"), settings)
     await bridge.start()
     try:

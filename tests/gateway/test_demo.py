@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 
 from cli.launcher import Running, prepare_agents, running_platform
-from core.settings import Settings, XmppMode
+from common.settings import Settings, XmppMode
 from federation.dataset.loader import load_shipped
 from gateway.demo import DemoLogins, seed_demo
 from gateway.demo.catalogue import demo_products

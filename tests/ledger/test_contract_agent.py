@@ -31,7 +31,7 @@ from agents.contract_agent import AGREEMENT_CONFLICT, AGREEMENT_MISSING, PARTY_N
 from agents.runtime.child_process import ChildProcess, spawn
 from agents.runtime.conversation_behaviour import ConversationBehaviour
 from agents.runtime.refusals import NOT_AUTHORISED
-from core.settings import Settings
+from common.settings import Settings
 from ledger.commit import (
     CUSTOMER_ORDER,
     ORDER_AGREEMENT,

@@ -44,7 +44,7 @@ MAKER_JID = "maker@localhost"
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+    url = f"sqlite+aiosqlite:///{tmp_path / 'store.engine'}"
     await upgrade(url)
     database = await Database.open(url)
     yield database

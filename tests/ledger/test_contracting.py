@@ -53,7 +53,7 @@ def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LedgerProcess]:
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+    url = f"sqlite+aiosqlite:///{tmp_path / 'store.engine'}"
     await upgrade(url)
     database = await Database.open(url)
     yield database

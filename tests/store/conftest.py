@@ -23,7 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from store import Database
-from store.db import create_engine
+from store.engine import create_engine
 from store.enums import UserRole
 from store.migrate import upgrade
 from store.models import metadata

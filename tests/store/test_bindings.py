@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from store import Database, migrate
-from store.db import create_engine
+from store.engine import create_engine
 from store.enums import ANY_PARTY, AgentRole, PolicyKind
 from store.records import NewBinding
 from tests.store.conftest import Backend, Parties

@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
 from store import Database, migrate
-from store.db import create_engine
+from store.engine import create_engine
 from store.models import metadata
 from tests.store.conftest import Backend
 

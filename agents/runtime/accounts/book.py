@@ -27,7 +27,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from core.settings import Settings
+from common.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from typing import Protocol
 
 from agents.runtime.accounts.book import AccountBook, node_of
 from agents.runtime.accounts.pyjabber_credentials import PyjabberCredentials
-from core.settings import Settings
+from common.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Request, Response, status
 
-from gateway.api.auth_schemas import AdminUserCreate, TokenResponse, UserCreate, UserPublic
 from gateway.api.deps import AdminUser, CurrentUser, DbDep, SettingsDep, TokensDep
 from gateway.core.basic_auth import CHALLENGE, MalformedCredentials, basic_credentials
 from gateway.core.config import GatewaySettings
@@ -19,6 +18,7 @@ from gateway.core.passwords import hash_password_async
 from gateway.core.problems import THROTTLED, ProblemError
 from gateway.core.revocation import revoke
 from gateway.core.tokens import TokenService
+from gateway.schemas.auth import AdminUserCreate, TokenResponse, UserCreate, UserPublic
 from store.database import Database
 from store.enums import UserRole
 from store.errors import ConflictError

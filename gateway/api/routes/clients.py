@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 
-from gateway.api.auth_schemas import ApiClientCreate, ApiClientCreated, ApiClientPublic
 from gateway.api.deps import AdminUser, DbDep
 from gateway.core.passwords import hash_password_async
+from gateway.schemas.auth import ApiClientCreate, ApiClientCreated, ApiClientPublic
 from store.errors import ConflictError, NotFoundError
 from store.records.clients import NewApiClient
 

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 from starlette.datastructures import FormData
 
-from gateway.api.auth_schemas import OAuthError, TokenForm, TokenResponse
 from gateway.api.deps import DbDep, TokensDep
 from gateway.api.routes.auth import NO_STORE, client_of, login_throttle, token_response
 from gateway.core.basic_auth import CHALLENGE, MalformedCredentials, basic_credentials
 from gateway.core.login import LoginFailed, LoginThrottled, check_client, check_password
+from gateway.schemas.auth import OAuthError, TokenForm, TokenResponse
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

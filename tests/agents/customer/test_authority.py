@@ -20,7 +20,7 @@ import pytest
 from agents.customer.agent import SETTLED_REMEMBERED, CustomerAgent, CustomerTimings, OrderEvent, OrderHandle
 from agents.customer.decisions import PolicyDecisions
 from agents.manufacturer.notices import notice_message
-from core.settings import Settings
+from common.settings import Settings
 from ontology.billing import Invoice, InvoiceLine, Payment
 from ontology.codec import Content, decode
 from ontology.common import Ping, Reason

@@ -21,7 +21,7 @@ import pytest
 
 from agents.runtime.child_process import READY, settings_env
 from bench.order_world import OrderWorld, order_world
-from core.settings import Settings
+from common.settings import Settings
 from ontology.policy import CustomerPolicy
 from simulation.samples.bike import manufacturer_policy, order_for
 

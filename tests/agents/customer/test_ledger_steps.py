@@ -25,7 +25,7 @@ from agents.customer.agent import CustomerAgent, CustomerTimings, OrderEvent
 from agents.customer.decisions import PolicyDecisions
 from agents.customer.ledger_steps import Backoff, LedgerStepFailed, ledger_terms
 from agents.manufacturer.notices import notice_message
-from core.settings import Settings
+from common.settings import Settings
 from ledger.jsonapi_client import JsonApiClient, RetryPolicy, TokenProvider
 from ledger.lifecycle import InvoiceKey, LedgerCalls, OrderKey, PartyLedger, StaticIdentities, TokenSessions
 from ledger.testing import LedgerProcess, free_port

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from agents.runtime.child_process import ChildProcess
-from core.settings import Settings
+from common.settings import Settings
 from federation.service.serve import RunningService
 from ledger.testing import LedgerProcess
 from tests.agents.e2e.world import federation, ledger_process, start_matchmaker, start_proxies

@@ -21,7 +21,7 @@ import sys
 
 from agents.runtime.child_process import READY
 from agents.supplier_proxy import ProxyHost
-from core.settings import Settings, get_settings
+from common.settings import Settings, get_settings
 from federation.dataset.loader import load_shipped
 from protocols.acl import AclMessage
 from protocols.performative import Performative

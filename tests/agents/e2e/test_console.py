@@ -25,7 +25,7 @@ from agents.customer.decisions import PolicyDecisions
 from agents.manufacturer.agent import ManufacturerAgent
 from agents.manufacturer.notices import notice_message
 from agents.runtime.child_process import ChildProcess
-from core.settings import Settings
+from common.settings import Settings
 from ledger.testing import LedgerProcess
 from ontology.codec import Content
 from ontology.common import Done, Reason

@@ -17,7 +17,7 @@ import pytest
 from agents.customer.agent import CustomerAgent
 from agents.customer.decisions import PolicyDecisions
 from agents.runtime.child_process import ChildProcess, spawn
-from core.settings import Settings
+from common.settings import Settings
 from ledger.testing import LedgerProcess
 from ontology.order import OrderStatus
 from ontology.policy import CustomerPolicy

@@ -13,7 +13,7 @@ from typing import Any
 
 from agents.customer.decisions import PolicyDecisions
 from agents.runtime.child_process import ChildProcess
-from core.settings import Settings
+from common.settings import Settings
 from ontology.network import SupplyNetwork
 from ontology.order import Order, OrderStatus
 from ontology.policy import CustomerPolicy

@@ -44,7 +44,7 @@ import pytest
 from agents.customer.agent import CustomerAgent, OrderEvent
 from agents.customer.decisions import PolicyDecisions
 from agents.runtime.child_process import ChildProcess, spawn
-from core.settings import Settings
+from common.settings import Settings
 from federation.dataset.loader import load_shipped
 from federation.service.serve import RunningService
 from ledger.identities.store_lookup import StoreIdentities

@@ -21,7 +21,7 @@ from agents.customer.decisions import Decision, DecisionSource, PolicyDecisions
 from agents.manufacturer.assessment import Assessment
 from agents.runtime.child_process import ChildProcess
 from agents.runtime.refusals import NOT_AUTHORISED
-from core.settings import Settings
+from common.settings import Settings
 from ledger.testing import LedgerProcess
 from ontology.codec import decode
 from ontology.negotiation import CallForProposals

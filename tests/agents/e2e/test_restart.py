@@ -17,7 +17,7 @@ from agents.customer.agent import CustomerAgent
 from agents.customer.decisions import Decision, PolicyDecisions, QueueDecisions
 from agents.manufacturer.recovery import RESTARTED
 from agents.runtime.child_process import ChildProcess, spawn
-from core.settings import Settings
+from common.settings import Settings
 from ontology.order import OrderStatus
 from ontology.policy import CustomerPolicy
 from tests.agents.e2e.world import (

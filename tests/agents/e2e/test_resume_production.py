@@ -28,7 +28,7 @@ from agents.manufacturer.agent import ManufacturerAgent
 from agents.manufacturer.contracting import ContractAgentStep, ContractStep
 from agents.manufacturer.requests import Opened
 from agents.runtime.child_process import ChildProcess
-from core.settings import Settings
+from common.settings import Settings
 from ledger.testing import LedgerProcess
 from ontology.common import Reason
 from ontology.console import OrderStatusNotice

@@ -21,7 +21,7 @@ import pytest
 
 from agents.customer.decisions import PolicyDecisions
 from agents.runtime.prosody import ProsodyServer
-from core.settings import Settings
+from common.settings import Settings
 from federation.service.serve import RunningService
 from ontology.order import OrderStatus
 from ontology.policy import CustomerPolicy

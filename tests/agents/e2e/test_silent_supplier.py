@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from agents.customer.decisions import PolicyDecisions
-from core.settings import Settings
+from common.settings import Settings
 from ontology.order import OrderStatus
 from ontology.policy import CustomerPolicy
 from protocols.snapshot import parse_snapshot

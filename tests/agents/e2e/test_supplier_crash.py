@@ -23,7 +23,7 @@ import pytest
 
 from agents.customer.agent import OrderOutcome
 from agents.customer.decisions import PolicyDecisions
-from core.settings import Settings
+from common.settings import Settings
 from ontology.network import SupplyNetwork
 from ontology.order import OrderStatus
 from ontology.policy import CustomerPolicy

@@ -36,7 +36,7 @@ from agents.manufacturer.requests import ask
 from agents.manufacturer.settings import Timings
 from agents.runtime.child_process import ChildProcess
 from agents.runtime.platform_agent import PlatformAgent
-from core.settings import Settings
+from common.settings import Settings
 from federation.dataset.loader import load_shipped
 from federation.service.serve import RunningService, ServiceThread
 from federation.settings import FederationSettings

@@ -17,7 +17,7 @@ import pytest
 from agents.manufacturer.agent import ManufacturerAgent
 from agents.runtime.conversation_behaviour import ConversationBehaviour
 from agents.runtime.refusals import refuse
-from core.settings import Settings
+from common.settings import Settings
 from ontology.common import Ping, Reason
 from ontology.console import OrderDecision
 from ontology.order import Order, OrderStatus

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from agents.manufacturer.notices import notice_message
-from core.settings import Settings
+from common.settings import Settings
 from gateway.bridge.console_agent import ConsoleAgent
 from ontology.console import OrderStatusNotice
 from ontology.order import OrderStatus

@@ -29,7 +29,7 @@ from agents.manufacturer.ledger_life import LedgerLife
 from agents.manufacturer.options import LedgerSeat
 from agents.manufacturer.recovery import recover
 from agents.manufacturer.settings import Timings
-from core.settings import Settings
+from common.settings import Settings
 from ledger.lifecycle import InvoiceKey, OrderKey, PartyLedger, SupplyKey
 from ledger.testing import LedgerProcess
 from ontology.billing import Invoice, Payment

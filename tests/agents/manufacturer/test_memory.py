@@ -24,7 +24,7 @@ from agents.customer.decisions import Decision, DecisionSource
 from agents.manufacturer.agent import ManufacturerAgent
 from agents.manufacturer.requests import Opened
 from agents.manufacturer.settings import Timings
-from core.settings import Settings
+from common.settings import Settings
 from ontology.common import Reason
 from ontology.contract import CommitAgreement, ContractCommitted
 from ontology.order import Order

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from agents.runtime.child_process import ChildProcess, spawn
-from core.settings import Settings
+from common.settings import Settings
 from ontology.codec import Content, decode
 from ontology.common import Ping, Reason
 from ontology.console import StartSourcing

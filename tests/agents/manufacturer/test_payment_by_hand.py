@@ -16,7 +16,7 @@ import pytest
 from agents.manufacturer.agent import ManufacturerAgent
 from agents.manufacturer.console import Pending
 from agents.manufacturer.flow import OrderFlow
-from core.settings import Settings
+from common.settings import Settings
 from ontology.billing import Invoice, InvoiceLine, Payment
 from ontology.console import PaymentReceived
 from ontology.order import ORDER_TRANSITIONS, Order, OrderStatus

@@ -14,7 +14,7 @@ from agents.manufacturer.agent import ManufacturerAgent, PolicyMissing
 from agents.manufacturer.journal import Journal
 from agents.manufacturer.notices import notice_message
 from agents.manufacturer.scoring import NegotiationScorer
-from core.settings import Settings
+from common.settings import Settings
 from federation.dataset.loader import load_shipped
 from ontology.codec import decode
 from ontology.common import Reason

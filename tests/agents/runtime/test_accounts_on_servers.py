@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from core.settings import Settings
+from common.settings import Settings
 from tests.raw_xmpp import RawXmpp, can_log_in, offers_registration
 from tests.xmpp_accounts import create_account
 

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from agents.ping_agent import PingAgent
-from core.settings import Settings
+from common.settings import Settings
 from ontology.codec import decode, encode
 from ontology.common import Ping, Pong, Reason
 from store.enums import AgentRole

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from agents.runtime.directory import StaticDirectory
 from agents.supplier_proxy import ProxyHost
-from core.settings import Settings
+from common.settings import Settings
 from federation.pricing import PriceModel
 from ontology.negotiation import CallForProposals
 from ontology.policy import NegotiationStrategy, SupplierPolicy

@@ -16,7 +16,7 @@ import pytest
 
 from agents.runtime.refusals import NOT_AUTHORISED
 from agents.supplier_proxy import ProxyHost, reasons
-from core.settings import Settings
+from common.settings import Settings
 from federation.dataset.loader import load_shipped
 from ontology.codec import decode
 from ontology.common import Ping, Reason

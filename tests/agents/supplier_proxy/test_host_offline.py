@@ -16,7 +16,7 @@ from agents.supplier_proxy.booking_check import Decision, Verdict
 from agents.supplier_proxy.bookings import Booking, BookingState
 from agents.supplier_proxy.conversation import FinishedConversation
 from agents.supplier_proxy.settings import SupplierProxySettings
-from core.settings import Settings
+from common.settings import Settings
 from ontology.codec import decode
 from ontology.common import Reason
 from ontology.negotiation import Offer

@@ -21,7 +21,7 @@ from agents.runtime.child_process import ChildProcess, spawn
 from agents.runtime.refusals import NOT_AUTHORISED
 from agents.supplier_proxy import default_policy, reasons
 from agents.supplier_proxy.pricing import hours_available
-from core.settings import Settings
+from common.settings import Settings
 from federation.dataset.loader import load_shipped
 from ontology.codec import decode
 from ontology.common import Reason

@@ -22,7 +22,7 @@ from agents.supplier_proxy.fulfilment import invoice_id_of, shipment_reference
 from agents.supplier_proxy.sessions import json_sessions
 from agents.supplier_proxy.settings import SupplierProxySettings
 from agents.supplier_proxy.supply_terms import match
-from core.settings import Settings
+from common.settings import Settings
 from ledger.identities import (
     LedgerIdentities,
     LedgerOnboarding,

@@ -13,14 +13,14 @@ import pytest
 from agents.supplier_proxy.booking_check import Decision, read_verdicts
 from agents.supplier_proxy.bookings import Booking, BookingState
 from agents.supplier_proxy.settings import SupplierProxySettings
-from core.settings import Settings
+from common.settings import Settings
 from ontology.codec import decode
 from ontology.negotiation import Offer
 from ontology.network import Assignment, SupplyNetwork
 from ontology.order import OrderStatus
 from protocols.performative import Performative
 from store.database import Database
-from store.db import create_engine
+from store.engine import create_engine
 from store.enums import AgentRole, UserRole
 from store.records import NewBinding, NewOrder, NewProduct, NewUser
 from tests.agents.supplier_proxy.helpers import MAKER, T0, TODAY, Clock, RecordingHost, cfp, part

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from bench.order_world import unique
-from core.settings import Settings
+from common.settings import Settings
 from ontology.payment import transfer_reference
 from tests.gateway.e2e.world import (
     Agents,

@@ -30,10 +30,10 @@ import httpx
 from agents.runtime.child_process import ChildProcess, spawn
 from bench.order_world import start_federation, unique
 from cli.roster import gateway_agents
-from core.settings import Settings
+from common.settings import Settings
 from gateway.app import create_app
-from gateway.bridge.agents import AgentsBridge
 from gateway.bridge.settings import BridgeSettings
+from gateway.bridge.xmpp import XmppAgentBridge
 from gateway.demo.catalogue import demo_products
 from gateway.demo.policy import demo_policy
 from gateway.server import serving
@@ -214,7 +214,7 @@ class Platform:
     url: str
     http: httpx.AsyncClient
     db: Database
-    bridge: AgentsBridge
+    bridge: XmppAgentBridge
     database_url: str
 
 
@@ -234,7 +234,7 @@ async def gateway_platform(settings: Settings, directory: Path) -> AsyncIterator
     )
     for agent in gateway_agents(settings, config):
         await account(settings, agent.node, *((b.role, b.party_id) for b in agent.bindings))
-    bridge = AgentsBridge(db, settings, config)
+    bridge = XmppAgentBridge(db, settings, config)
     await bridge.start()
     try:
         app = create_app(url, data_dir=directory, bridge=bridge)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.settings import Settings, XmppMode
+from common.settings import Settings, XmppMode
 from simulation.results import Mode, NegotiationResult
 from simulation.runner import simulate_async
 from tests.simulation.scenarios import small

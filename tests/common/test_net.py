@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from core.net import bind, is_loopback, require_loopback
+from common.net import bind, is_loopback, require_loopback
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.8.9.10", "::1", "localhost"])

@@ -1,4 +1,4 @@
-"""``AgentsBridge``: the gateway's bridge to the real agents, over XMPP.
+"""``XmppAgentBridge``: the gateway's bridge to the real agents, over XMPP.
 
 Two agents live in the gateway's process:
 
@@ -37,7 +37,7 @@ from agents.customer.agent import CustomerAgent, CustomerTimings
 from agents.customer.agent import OrderEvent as CustomerEvent
 from agents.customer.decisions import Decision
 from agents.customer.ledger_steps import DeliveryState, LedgerStepFailed
-from core.settings import Settings
+from common.settings import Settings
 from gateway.bridge.base import AgentBridge, BridgeError, OrderEvent, QuotationAnswer
 from gateway.bridge.console_agent import ConsoleAgent
 from gateway.bridge.decisions import AppDecisions, NothingOpen
@@ -84,7 +84,7 @@ Step = (
 )
 
 
-class AgentsBridge(AgentBridge):
+class XmppAgentBridge(AgentBridge):
     """Start with :meth:`start` (connects both agents), end with :meth:`stop`."""
 
     def __init__(
@@ -161,7 +161,7 @@ class AgentsBridge(AgentBridge):
                 log.warning("could not stop %s", agent.address, exc_info=True)
         self.hub.close()
 
-    async def __aenter__(self) -> AgentsBridge:
+    async def __aenter__(self) -> XmppAgentBridge:
         await self.start()
         return self
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from core.body_limit import Message, Receive, Scope, Send, within_limit
+from common.body_limit import Message, Receive, Scope, Send, within_limit
 
 
 class TooLarge(Exception):
