@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PACKAGES := ontology protocols agents gateway store common cli bench federation ledger simulation
 
 .PHONY: run test test-python test-webapp webapp-deps ledger-client-deps bench bench-peer lint format venv clean
 
@@ -39,8 +40,14 @@ $(LEDGER_CLIENT_DEPS): tests/ledger/daml_client/package.json tests/ledger/daml_c
 
 test: test-webapp test-python
 
+# Bytecode first: the tests start hundreds of Python child processes, and each would compile our modules anew
+# where PYTHONDONTWRITEBYTECODE is set. Then PYTEST_WORKERS pytest-xdist workers share the suite out a module
+# at a time (tests/conftest.py).
+PYTEST_WORKERS ?= 2
+
 test-python: $(STAMP) $(WEBAPP_DEPS) $(LEDGER_CLIENT_DEPS)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m compileall -q $(PACKAGES) tests >/dev/null
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 # The web app's pure modules, with Node's own test runner (no npm packages needed).
 test-webapp:

@@ -25,6 +25,8 @@ from typing import Any
 
 import httpx
 
+from common.tls import default_tls_context
+
 log = logging.getLogger(__name__)
 
 TokenProvider = Callable[[], Awaitable[str]]
@@ -154,7 +156,9 @@ class JsonApiClient:
         if transport is None:
             # Requests may go out as two writes (headers, body): without TCP_NODELAY, Nagle's algorithm
             # and the peer's delayed ACK add ~40 ms to a round trip.
-            transport = httpx.AsyncHTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+            transport = httpx.AsyncHTTPTransport(
+                verify=default_tls_context(), socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+            )
         self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport)
 
     async def __aenter__(self) -> JsonApiClient:

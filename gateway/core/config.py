@@ -38,6 +38,23 @@ class GatewaySettings(BaseSettings):
         description="Least zxcvbn strength score (0 to 4) of a new password; a password scored lower, "
         "or made of the e-mail address, the name or the platform's words, is refused (422, with advice).",
     )
+    password_hash_time_cost: int = Field(
+        default=3,
+        ge=1,
+        le=100,
+        description="argon2id passes over memory per password hash (RFC 9106's second recommended option: "
+        "3 passes, 64 MiB, 4 lanes). A stored hash made with other parameters is hashed anew at the next "
+        "successful login.",
+    )
+    password_hash_memory_kib: int = Field(
+        default=65536,
+        ge=8,
+        le=4_194_304,
+        description="argon2id memory per password hash, in KiB (at least 8 x the lanes).",
+    )
+    password_hash_parallelism: int = Field(
+        default=4, ge=1, le=64, description="argon2id lanes (threads) per password hash."
+    )
     login_failures_before_delay: int = Field(
         default=5,
         ge=1,
@@ -129,6 +146,15 @@ class GatewaySettings(BaseSettings):
     oidc_leeway_seconds: int = Field(
         default=30, ge=0, le=600, description="Clock skew allowed on external tokens' exp/iat/nbf."
     )
+
+    @model_validator(mode="after")
+    def _argon2_memory_covers_lanes(self) -> GatewaySettings:
+        if self.password_hash_memory_kib < 8 * self.password_hash_parallelism:
+            raise ValueError(
+                "LSO_GATEWAY_PASSWORD_HASH_MEMORY_KIB must be at least 8 x "
+                "LSO_GATEWAY_PASSWORD_HASH_PARALLELISM (KiB per lane)"
+            )
+        return self
 
     @field_validator("oidc_algorithms")
     @classmethod

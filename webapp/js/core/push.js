@@ -17,7 +17,8 @@ import { currentSession, expire } from "./session.js";
  * @property {string} id            the event's number in the feed
  * @property {string} order_id
  * @property {string} kind          "status" | "quotation" | "invoice" | "negotiation-message"
- * @property {string} status        the order's status after the event
+ * @property {string} status        the order's status after the event (a negotiation message: when the
+ *                                  gateway read it, which may trail a status event pushed meanwhile)
  * @property {string} at            ISO date-time
  * @property {string} [note]
  * @property {string | null} [price]     decimal string (quotations and invoices)
