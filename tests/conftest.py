@@ -31,10 +31,22 @@ def work_unit(nodeid: str) -> str:
 
 
 class ModuleScheduling(LoadScopeScheduling):  # type: ignore[misc]  # xdist ships no types
-    """xdist's scope scheduling by :func:`work_unit` (its own splits a module's classes apart)."""
+    """xdist's scope scheduling by :func:`work_unit` (its own splits a module's classes apart), the
+    directories of :data:`PACKAGE_GROUPS` handed out first: they are the longest units, and one of them
+    started last would keep a worker busy long after the other ran out of work."""
+
+    _ordered = False
 
     def _split_scope(self, nodeid: str) -> str:
         return work_unit(nodeid)
+
+    def _assign_work_unit(self, node: Any) -> None:
+        if not self._ordered:
+            units = sorted(self.workqueue.items(), key=lambda unit: unit[0] not in PACKAGE_GROUPS)
+            self.workqueue.clear()
+            self.workqueue.update(units)
+            self._ordered = True
+        super()._assign_work_unit(node)
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> ModuleScheduling:
