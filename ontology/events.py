@@ -31,6 +31,7 @@ PARAMS: Mapping[str, ParamKind] = {
     "penalty": "money",
     "currency": "currency",
     "earliest_delivery": "date",
+    "latest_delivery": "date",
     "delivery_date": "date",
     "due_date": "date",
     "date": "date",
@@ -55,6 +56,8 @@ class EventCode(StrEnum):
     ORDER_TAKEN = "order-taken"
     ACCEPTED = "accepted"
     REJECTED = "rejected"
+    DATE_TOO_SOON = "date-too-soon"
+    DATE_TOO_LATE = "date-too-late"
     SOURCING = "sourcing"
     NOTHING_TO_SOURCE = "nothing-to-source"
     NEGOTIATING = "negotiating"
@@ -109,6 +112,13 @@ EVENTS: Mapping[EventCode, EventWords] = {
         "The manufacturer accepted the order; the earliest delivery is {earliest_delivery}."
     ),
     _E.REJECTED: EventWords("The manufacturer could not take the order: {reason}."),
+    _E.DATE_TOO_SOON: EventWords(
+        "The manufacturer could not take the order: the earliest delivery it can promise is "
+        "{earliest_delivery}."
+    ),
+    _E.DATE_TOO_LATE: EventWords(
+        "The manufacturer could not take the order: it takes orders for delivery up to {latest_delivery}."
+    ),
     _E.SOURCING: EventWords("Looking for suppliers for {parts}."),
     _E.NOTHING_TO_SOURCE: EventWords("Every part is made in the manufacturer's own workshop."),
     _E.NEGOTIATING: EventWords("Agreeing prices and dates with suppliers for {parts}."),

@@ -44,6 +44,7 @@ from ledger.lifecycle import (
 from ledger.lifecycle import Invoice as LedgerInvoice
 from ontology.billing import Invoice, Payment
 from ontology.contract import PartyRole
+from ontology.events import day, money
 from ontology.order import Order
 from ontology.quotation import Quotation
 
@@ -84,7 +85,7 @@ class DeliveryConfirmed:
         """What a person reads: "Delivered on 14 March 2027, 3 days late; a penalty of €25.00 is claimed"."""
         if self.received_at is None:
             return "Delivery confirmed"
-        text = f"Delivered on {long_date(self.received_at.date())}"
+        text = f"Delivered on {day(self.received_at)}"
         if self.days_late:
             text += f", {self.days_late} day{'s' if self.days_late != 1 else ''} late"
             if self.penalty is not None and self.currency:
@@ -107,19 +108,6 @@ class DeliveryState:
     penalty_per_day: Decimal | None = None
     penalty_cap: Decimal | None = None
     penalty_claimed: Decimal | None = None
-
-
-def long_date(day: date) -> str:
-    return f"{day.day} {day.strftime('%B')} {day.year}"
-
-
-_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
-
-
-def money(amount: Decimal, currency: str) -> str:
-    symbol = _SYMBOLS.get(currency)
-    figure = f"{amount.quantize(Decimal('0.01')):,}"
-    return f"{symbol}{figure}" if symbol else f"{figure} {currency}"
 
 
 class CustomerLedger:
@@ -322,6 +310,4 @@ __all__ = [
     "DeliveryState",
     "LedgerStepFailed",
     "ledger_terms",
-    "long_date",
-    "money",
 ]

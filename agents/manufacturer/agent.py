@@ -37,7 +37,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date
 from typing import Any, TypeVar, Unpack
 
-from agents.manufacturer.assessment import QUEUED, Assessment, assess, queue_minutes
+from agents.manufacturer.assessment import QUEUED, Assessment, Refusal, assess, queue_minutes
 from agents.manufacturer.console import ConsoleDesk
 from agents.manufacturer.contracting import ContractAgentStep, ContractStep
 from agents.manufacturer.flow import OrderFlow, customer_side
@@ -381,7 +381,7 @@ class ManufacturerAgent(PlatformAgent):
             self._stored_products[product_id] = stored
         return stored
 
-    async def assess(self, order: Order, policy: ManufacturerPolicy | None = None) -> Assessment | Reason:
+    async def assess(self, order: Order, policy: ManufacturerPolicy | None = None) -> Assessment | Refusal:
         policy = policy or self.policy
         await self.product(order.product_id)
         products = {**self._stored_products, **self.catalogue}

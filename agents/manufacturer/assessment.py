@@ -16,6 +16,7 @@ from agents.manufacturer.estimate import (
 )
 from ontology.common import Reason
 from ontology.customisation import Customisation, CustomisationError, required_parts
+from ontology.events import HistoryEvent
 from ontology.order import Order, OrderStatus
 from ontology.policy import ManufacturerPolicy, PartSplit
 from ontology.product import Product
@@ -39,6 +40,15 @@ class QueuedWork(Protocol):
 
     @property
     def quantity(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why the manufacturer does not take an order (``reason``, told to the customer's agent), and for a
+    delivery date it cannot take, the ``event`` the order's history records."""
+
+    reason: Reason
+    event: HistoryEvent | None = None
 
 
 @dataclass(frozen=True)
@@ -75,22 +85,24 @@ def assess(
     policy: ManufacturerPolicy,
     queued_minutes: float,
     today: date,
-) -> Assessment | Reason:
-    """The assessment of ``order``, or the reason to refuse it."""
+) -> Assessment | Refusal:
+    """The assessment of ``order``, or why it is refused."""
     if order.manufacturer_id != manufacturer_id:
-        return Reason(
-            reason=WRONG_MANUFACTURER, detail=f"this is {manufacturer_id}, not {order.manufacturer_id}"
-        )
+        return _refused(WRONG_MANUFACTURER, f"this is {manufacturer_id}, not {order.manufacturer_id}")
     product = catalogue.get(order.product_id)
     if product is None:
-        return Reason(reason=UNKNOWN_PRODUCT, detail=f"no product {order.product_id!r} here")
+        return _refused(UNKNOWN_PRODUCT, f"no product {order.product_id!r} here")
     try:
         parts = order.required_parts(product)
     except (CustomisationError, ValueError) as exc:
-        return Reason(reason=BAD_CUSTOMISATION, detail=str(exc))
+        return _refused(BAD_CUSTOMISATION, str(exc))
     split = policy.split(parts)
     production = estimate(policy, split, queued_minutes)
     feasibility = check_feasibility(policy, split, production, order.delivery_date, today)
     if not feasibility.feasible or feasibility.latest_part_delivery is None:
-        return Reason(reason=feasibility.reason, detail=feasibility.detail)
+        return Refusal(Reason(reason=feasibility.reason, detail=feasibility.detail), feasibility.event)
     return Assessment(product, split, production, feasibility.latest_part_delivery)
+
+
+def _refused(reason: str, detail: str) -> Refusal:
+    return Refusal(Reason(reason=reason, detail=detail))

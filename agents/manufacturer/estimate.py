@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ontology.events import EventCode, HistoryEvent, days
 from ontology.policy import ManufacturerPolicy, PartSplit
 from ontology.product import RequiredPart
 
@@ -64,21 +65,28 @@ def estimate(policy: ManufacturerPolicy, split: PartSplit, queue_minutes: float)
 
 @dataclass(frozen=True)
 class Feasibility:
-    """Whether an order can be accepted; ``reason`` (a short code) and ``detail`` when it cannot."""
+    """Whether an order can be accepted; ``reason`` (a short code) and ``detail`` when it cannot, and for a
+    date it cannot take the ``event`` its history records (the earliest or latest date it takes, in words)."""
 
     feasible: bool
     reason: str = ""
     detail: str = ""
     latest_part_delivery: date | None = None
+    event: HistoryEvent | None = None
+
+
+def too_soon(earliest: date, wanted: date, why: str) -> Feasibility:
+    """A delivery date before the ``earliest`` the manufacturer can promise (``why``: what makes it so)."""
+    return Feasibility(
+        False,
+        INFEASIBLE_DATE,
+        f"the earliest delivery is {earliest.isoformat()}, after the requested {wanted.isoformat()}: {why}",
+        event=HistoryEvent.of(EventCode.DATE_TOO_SOON, earliest_delivery=earliest),
+    )
 
 
 UNSUPPORTED_PROCESS = "unsupported-process"
 INFEASIBLE_DATE = "infeasible-delivery-date"
-
-
-def days(count: int) -> str:
-    """``1 day``, ``4 days``."""
-    return f"{count} day" if count == 1 else f"{count} days"
 
 
 def check_feasibility(
@@ -95,11 +103,9 @@ def check_feasibility(
         return Feasibility(False, UNSUPPORTED_PROCESS, f"neither made nor sourced here: {names}")
     earliest = production.earliest_delivery(today)
     if earliest > delivery_date:
-        return Feasibility(
-            False,
-            INFEASIBLE_DATE,
-            f"the earliest delivery is {earliest.isoformat()}, after the requested "
-            f"{delivery_date.isoformat()}: "
+        return too_soon(
+            earliest,
+            delivery_date,
             f"{days(production.own_days)} of work in our workshop, the orders queued before it included, "
             f"and {days(production.production_days)} of production",
         )
@@ -110,6 +116,7 @@ def check_feasibility(
             INFEASIBLE_DATE,
             f"we take orders for delivery up to {days(policy.max_horizon_days)} ahead: the latest delivery "
             f"date is {horizon.isoformat()}, before the requested {delivery_date.isoformat()}",
+            event=HistoryEvent.of(EventCode.DATE_TOO_LATE, latest_delivery=horizon),
         )
     latest_part = policy.latest_part_delivery(delivery_date)
     if split.sourced and latest_part < today:

@@ -37,10 +37,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from agents.manufacturer.assessment import Assessment
+from agents.manufacturer.assessment import Assessment, Refusal
 from agents.manufacturer.console import Gate, Pending
+from agents.manufacturer.estimate import too_soon
 from agents.manufacturer.host import OrderHost
-from agents.manufacturer.order_estimate import quotation_note
+from agents.manufacturer.order_estimate import OrderEstimate, order_estimate
 from agents.manufacturer.pricing import (
     CostLine,
     answer_counter,
@@ -68,7 +69,7 @@ from ontology.console import (
 )
 from ontology.contract import CommitAgreement, ContractCommitted
 from ontology.customisation import estimated_cost
-from ontology.events import EventCode, HistoryEvent, failed
+from ontology.events import EventCode, HistoryEvent, days, failed
 from ontology.matchmaking import FindSuppliers, SupplierCandidates
 from ontology.network import Assignment, SupplyNetwork
 from ontology.order import Order, OrderStatus
@@ -104,12 +105,14 @@ def customer_side(opening: AclMessage, *, me: str, patience: timedelta) -> Order
 
 
 class OrderFailed(Exception):
-    """The order cannot go on; ``reason`` is a short code, ``detail`` says why."""
+    """The order cannot go on; ``reason`` is a short code, ``detail`` says why; ``event``: what the history
+    of a refused order records instead of the reason alone (a date it cannot take)."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: str, detail: str = "", *, event: HistoryEvent | None = None) -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+        self.event = event
 
 
 def as_contracting(order: Order) -> Order:
@@ -140,6 +143,7 @@ class OrderFlow:
         self.journal = agent.journal
         self.customer = conversation.machine.initiator
         self.policy: ManufacturerPolicy = agent.policy
+        self.estimate: OrderEstimate | None = None
         agent.follow(self.order_id, self.customer)
 
     # ----------------------------------------------------------------- helpers
@@ -207,17 +211,18 @@ class OrderFlow:
         except asyncio.CancelledError:
             raise
         except OrderFailed as exc:
-            await self.fail(exc.reason, exc.detail)
+            await self.fail(exc.reason, exc.detail, exc.event)
         except Exception as exc:
             log.exception("%s: order %s failed", self.agent.address, self.order_id)
             await self.fail("internal-error", f"{type(exc).__name__}: {exc}")
 
-    async def fail(self, reason: str, detail: str) -> None:
+    async def fail(self, reason: str, detail: str, event: HistoryEvent | None = None) -> None:
         """Order failed (or rejected, before acceptance): the status first (its followers hear it),
-        then the customer is told when the protocol allows."""
+        then the customer is told when the protocol allows. ``event``: what a rejection records, when more
+        than its reason."""
         why = Reason(reason=reason, detail=detail[:10_000] or None)
         try:
-            await self._fail_status(reason, detail)
+            await self._fail_status(reason, detail, event)
         finally:
             machine = self.conversation.machine
             with contextlib.suppress(Exception):  # the conversation may have closed meanwhile
@@ -227,7 +232,7 @@ class OrderFlow:
                     self.conversation.act(lambda m, now: m.failure(why, now=now))
             await self.save()
 
-    async def _fail_status(self, reason: str, detail: str) -> None:
+    async def _fail_status(self, reason: str, detail: str, event: HistoryEvent | None) -> None:
         current = await self.journal.current_status(self.order_id)
         if current is None or self.order.model_copy(update={"status": current}).is_terminal:
             return
@@ -243,8 +248,10 @@ class OrderFlow:
             )
             return
         log.info("%s: order %s %s: %s %s", self.agent.address, self.order_id, target, reason, detail)
-        code = EventCode.REJECTED if target is _S.REJECTED else EventCode.FAILED
-        await self.status(target, HistoryEvent.of(code, reason=reason))
+        if target is _S.REJECTED:
+            await self.status(target, event or HistoryEvent.of(EventCode.REJECTED, reason=reason))
+        else:
+            await self.status(target, HistoryEvent.of(EventCode.FAILED, reason=reason))
 
     async def _run(self) -> None:
         machine = self.conversation.machine
@@ -264,16 +271,17 @@ class OrderFlow:
         await self.save()
         self.policy = await self.agent.current_policy()
         assessment = await self.agent.assess(self.order, self.policy)
-        if isinstance(assessment, Reason):
+        if isinstance(assessment, Refusal):
             self._notify_received()
-            raise OrderFailed(assessment.reason, assessment.detail or "")
+            raise OrderFailed(
+                assessment.reason.reason, assessment.reason.detail or "", event=assessment.event
+            )
+        earliest = await self._earliest_delivery(assessment)
         if self.policy.auto_accept:
             self._notify_received()
         else:
             await self._manual_acceptance(assessment)
-        accepted = HistoryEvent.of(
-            EventCode.ACCEPTED, earliest_delivery=assessment.production.earliest_delivery(date.today())
-        )
+        accepted = HistoryEvent.of(EventCode.ACCEPTED, earliest_delivery=earliest)
         if self.policy.auto_source:
             await self.status(_S.ACCEPTED, accepted)
             self._agree()
@@ -290,6 +298,29 @@ class OrderFlow:
             return
         committed = await self._contract(network, confirmed)
         await self._produce_and_bill(confirmed, committed)
+
+    async def _earliest_delivery(self, assessment: Assessment) -> date:
+        """The earliest delivery the order can be promised, as the customer's estimate showed it: the own work
+        and, for the bought parts, the quickest candidate suppliers' lead times (:mod:`order_estimate`);
+        refused (:class:`OrderFailed`) when the order asks for an earlier date."""
+        today = date.today()
+        earliest = assessment.production.earliest_delivery(today)
+        self.estimate = await order_estimate(
+            self.agent.db, self.order, assessment.product, self.policy, today, catalogue=self.agent.catalogue
+        )
+        if self.estimate is None or self.estimate.earliest <= earliest:
+            return earliest
+        earliest = self.estimate.earliest
+        if self.order.delivery_date < earliest:
+            self._notify_received()
+            production = days(self.policy.production_days)
+            refused = too_soon(
+                earliest,
+                self.order.delivery_date,
+                f"the bought parts take the quickest suppliers' lead times, and production {production}",
+            )
+            raise OrderFailed(refused.reason, refused.detail, event=refused.event)
+        return earliest
 
     def _agree(self) -> None:
         """Tell the customer the order is taken (its quotation follows)."""
@@ -404,15 +435,7 @@ class OrderFlow:
             validity=self.agent.timings.quotation_validity,
             penalty=policy.customer_penalty,
         )
-        note = await quotation_note(
-            self.agent.db,
-            self.order,
-            assessment.product,
-            policy,
-            quotation.total_price,
-            date.today(),
-            catalogue=self.agent.catalogue,
-        )
+        note = "" if self.estimate is None else self.estimate.compared(quotation.total_price)
         quotation = quotation.model_copy(update={"note": note})
         await self._propose(quotation)
         return quotation, lines

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, Unpack
 from protocols.conversation import Conversation
 
 if TYPE_CHECKING:
-    from agents.manufacturer.assessment import Assessment
+    from agents.manufacturer.assessment import Assessment, Refusal
     from agents.manufacturer.console import ConsoleDesk
     from agents.manufacturer.contracting import ContractStep
     from agents.manufacturer.journal import Journal
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from agents.manufacturer.settings import Timings
     from agents.runtime.conversation_behaviour import ConversationBehaviour
     from ledger.lifecycle import PartyIdentities, PartyLedger
-    from ontology.common import Reason
     from ontology.console import OrderStatusNotice
     from ontology.events import HistoryEvent
     from ontology.order import Order, OrderStatus
@@ -124,7 +123,9 @@ class OrderHost(DeskHost, Protocol):
         """The policy for a new order (read again from the store unless it was given)."""
         ...
 
-    async def assess(self, order: Order, policy: ManufacturerPolicy | None = None) -> Assessment | Reason: ...
+    async def assess(
+        self, order: Order, policy: ManufacturerPolicy | None = None
+    ) -> Assessment | Refusal: ...
 
     def scorer_for(self, policy: ManufacturerPolicy) -> OfferScorer: ...
 

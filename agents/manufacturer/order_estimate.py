@@ -50,9 +50,10 @@ from federation.dataset.loader import load_dataset, load_shipped
 from federation.dataset.schema import SupplierRecord
 from federation.settings import get_federation_settings
 from ontology.customisation import Customisation, estimated_cost, required_parts
+from ontology.events import money
 from ontology.network import Assignment, SupplyNetwork
 from ontology.order import Order
-from ontology.policy import ManufacturerPolicy, to_cents
+from ontology.policy import ManufacturerPolicy
 from ontology.process import ProcessKind, QualityLevel
 from ontology.product import Product, RequiredPart
 from store.database import Database
@@ -253,11 +254,6 @@ class OrderEstimate:
         )
 
 
-def money(amount: Decimal, currency: str) -> str:
-    """``EUR 1,990.00``."""
-    return f"{currency} {to_cents(amount):,.2f}"
-
-
 def percent(part: Decimal, whole: Decimal) -> str:
     """``12 %`` (at least 1 %: a difference is never called 0 %)."""
     if whole <= 0:
@@ -451,29 +447,29 @@ async def read_facts(
     return StoreFacts(minutes, tuple(recent))
 
 
-async def quotation_note(
+async def order_estimate(
     db: Database,
     order: Order,
     product: Product,
     policy: ManufacturerPolicy,
-    total: Decimal,
     today: date,
     *,
     catalogue: Mapping[str, Product] | None = None,
-) -> str:
-    """How a quoted ``total`` of ``order`` compares with its estimate, in words
-    (:meth:`OrderEstimate.compared`), the estimate made as the gateway makes it (the order's own supply
-    network left out); "" when it cannot be made (logged: the quotation goes out without a note)."""
+) -> OrderEstimate | None:
+    """The estimate of ``order`` as the gateway shows it to the customer before ordering (the order's own
+    supply network left out), which its acceptance and quotation keep to; None when it cannot be made (the
+    configuration is not covered by the supplier data set, or the store does not answer: logged)."""
     try:
         async with db.transaction(flush_acl_log=False) as repos:
             facts = await read_facts(
                 repos, order.manufacturer_id, policy, catalogue=catalogue, exclude_order=str(order.id)
             )
         prices = SupplierPrices(await asyncio.to_thread(dataset_records), facts.recent)
-        made = estimate_order(
+        return estimate_order(
             product, order.customisation, order.quantity, policy, prices, facts.queued_minutes, today
         )
+    except EstimateError as exc:
+        log.info("order %s: no estimate (%s); only its own work dates it", order.id, exc)
     except Exception:
-        log.warning("order %s: no estimate to compare its quotation with", order.id, exc_info=True)
-        return ""
-    return made.compared(total)
+        log.warning("order %s: no estimate to date and price it by", order.id, exc_info=True)
+    return None

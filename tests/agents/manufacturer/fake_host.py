@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Mapping
 from datetime import date, timedelta
 from typing import Any, TypeVar, Unpack
 
-from agents.manufacturer.assessment import Assessment, assess
+from agents.manufacturer.assessment import Assessment, Refusal, assess
 from agents.manufacturer.console import ConsoleDesk
 from agents.manufacturer.contracting import ContractStep
 from agents.manufacturer.host import OnUpdate
@@ -135,7 +135,7 @@ class FakeHost:
     async def current_policy(self) -> ManufacturerPolicy:
         return self.policy
 
-    async def assess(self, order: Order, policy: ManufacturerPolicy | None = None) -> Assessment | Reason:
+    async def assess(self, order: Order, policy: ManufacturerPolicy | None = None) -> Assessment | Refusal:
         return assess(order, MANUFACTURER, self.catalogue, policy or self.policy, 0.0, date.today())
 
     def scorer_for(self, policy: ManufacturerPolicy) -> OfferScorer:
@@ -156,9 +156,12 @@ class FakeHost:
     async def change_status(
         self, order_id: str, to: OrderStatus, event: HistoryEvent | None = None, **notice: Unpack[NoticeInfo]
     ) -> bool:
-        """Moves the order in the store and tells every status change (even one the store had)."""
+        """Moves the order in the store and tells every status change (even one the store had), with its event
+        as the agent tells it."""
         changed = await self.journal.status(order_id, to, event)
-        self.notify(OrderStatusNotice.model_validate({"order_id": order_id, "status": to, **notice}))
+        note = "" if event is None else event.sentence()
+        fields = {"order_id": order_id, "status": to, "note": note, "event": event, **notice}
+        self.notify(OrderStatusNotice.model_validate(fields))
         return changed
 
     async def save_conversation(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from agents.manufacturer.assessment import Assessment, assess, queue_minutes
+from agents.manufacturer.assessment import Assessment, Refusal, assess, queue_minutes
 from agents.manufacturer.estimate import INFEASIBLE_DATE, UNSUPPORTED_PROCESS, check_feasibility, estimate
-from ontology.common import Reason
 from ontology.customisation import Customisation
+from ontology.events import EventCode, HistoryEvent
 from ontology.order import Order
 from ontology.policy import ManufacturerPolicy
 from ontology.process import ProcessKind
@@ -101,9 +101,11 @@ def test_assess_refuses_unknown_products_other_manufacturers_and_late_dates() ->
     unknown = assess(order(product_id="q"), "m", catalogue, policy(), 0, TODAY)
     other = assess(order(manufacturer="n"), "m", catalogue, policy(), 0, TODAY)
     late = assess(order(days=3), "m", catalogue, policy(), 0, TODAY)
-    assert isinstance(unknown, Reason) and unknown.reason == "unknown-product"
-    assert isinstance(other, Reason) and other.reason == "wrong-manufacturer"
-    assert isinstance(late, Reason) and late.reason == INFEASIBLE_DATE
+    assert isinstance(unknown, Refusal) and unknown.reason.reason == "unknown-product"
+    assert isinstance(other, Refusal) and other.reason.reason == "wrong-manufacturer"
+    assert isinstance(late, Refusal) and late.reason.reason == INFEASIBLE_DATE
+    assert unknown.event is None and other.event is None
+    assert late.event == HistoryEvent.of(EventCode.DATE_TOO_SOON, earliest_delivery=TODAY + timedelta(days=4))
 
 
 def test_the_queue_is_the_own_work_of_queued_orders() -> None:
@@ -119,6 +121,11 @@ def test_a_date_beyond_the_horizon_is_refused_in_words() -> None:
     assert last.feasible
     beyond = check_feasibility(p, split, estimate(p, split, 0), TODAY + timedelta(days=61), TODAY)
     assert not beyond.feasible and beyond.reason == INFEASIBLE_DATE
+    horizon = TODAY + timedelta(days=60)
+    assert beyond.event == HistoryEvent.of(EventCode.DATE_TOO_LATE, latest_delivery=horizon)
+    assert beyond.event.sentence() == (
+        "The manufacturer could not take the order: it takes orders for delivery up to 8 March 2030."
+    )
     assert beyond.detail == (
         "we take orders for delivery up to 60 days ahead: the latest delivery date is 2030-03-08, "
         "before the requested 2030-03-09"

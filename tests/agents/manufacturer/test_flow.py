@@ -4,13 +4,20 @@ refused order, a declined quotation, an accepted one contracted."""
 from __future__ import annotations
 
 import asyncio
+from datetime import date, timedelta
+from decimal import Decimal
 
 from agents.manufacturer.flow import OrderFlow, customer_side
+from agents.manufacturer.order_estimate import SupplierPrices, dataset_records, estimate_order
 from ontology.codec import decode
 from ontology.common import Reason
 from ontology.contract import ContractCommitted
 from ontology.customisation import Customisation
+from ontology.events import EventCode, HistoryEvent, day
 from ontology.order import Order, OrderStatus
+from ontology.policy import ManufacturerPolicy
+from ontology.process import ProcessKind
+from ontology.product import RequiredPart
 from ontology.quotation import AcceptQuotation, Quotation
 from protocols.acl import AclMessage
 from protocols.performative import Performative
@@ -97,4 +104,57 @@ async def test_an_accepted_quotation_is_contracted_and_the_customer_told(host: F
         _S.CONTRACTING,
         _S.CONTRACTED,
     ]
+    task.cancel()
+
+
+WELDED = BIKE.model_copy(
+    update={
+        "id": "welded-bike",
+        "base_parts": (
+            RequiredPart(part_id="frame", process=ProcessKind.WELDING, material="steel", machine_minutes=60),
+        ),
+    }
+)
+SOURCING = ManufacturerPolicy(
+    capacity_hours_per_week=40,
+    margin=Decimal("0.2"),
+    sourced_processes=frozenset({ProcessKind.WELDING}),
+    production_days=1,
+)
+
+
+async def sells_the_welded_bike(host: FakeHost) -> date:
+    """The host sells a bike whose frame it buys; the earliest delivery of its estimate (the shipped
+    supplier data set's quickest welders), which lies after the own work's."""
+    host.catalogue[WELDED.id] = WELDED
+    await host.journal.publish([WELDED])
+    host.policy = SOURCING
+    prices = SupplierPrices(dataset_records())
+    shown = estimate_order(WELDED, Customisation(), 1, SOURCING, prices, 0, date.today())
+    assert shown.earliest > date.today() + timedelta(days=SOURCING.production_days)
+    return shown.earliest
+
+
+async def test_a_date_before_the_estimates_earliest_is_refused_with_that_date(host: FakeHost) -> None:
+    earliest = await sells_the_welded_bike(host)
+    order = an_order(product_id=WELDED.id, delivery_date=earliest - timedelta(days=1))
+    _, task = start(host, order)
+    await asyncio.wait_for(task, WAIT)
+    [refusal] = host.sent
+    assert refusal.performative is Performative.REFUSE
+    reason = decode(refusal.content, Reason)
+    assert reason.reason == "infeasible-delivery-date" and earliest.isoformat() in (reason.detail or "")
+    rejected = host.notices[-1]
+    assert rejected.status is _S.REJECTED
+    assert rejected.event == HistoryEvent.of(EventCode.DATE_TOO_SOON, earliest_delivery=earliest)
+    assert rejected.note.endswith(f"the earliest delivery it can promise is {day(earliest)}.")
+
+
+async def test_an_accepted_order_is_told_the_earliest_date_its_estimate_showed(host: FakeHost) -> None:
+    earliest = await sells_the_welded_bike(host)
+    order = an_order(product_id=WELDED.id, delivery_date=earliest + timedelta(days=10))
+    _, task = start(host, order)
+    await host.next_sent(Performative.AGREE)
+    accepted = next(n for n in host.notices if n.status is _S.ACCEPTED)
+    assert accepted.event == HistoryEvent.of(EventCode.ACCEPTED, earliest_delivery=earliest)
     task.cancel()

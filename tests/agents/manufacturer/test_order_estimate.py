@@ -26,7 +26,7 @@ from agents.manufacturer.order_estimate import (
     dataset_records,
     estimate_order,
     lowest_price,
-    quotation_note,
+    order_estimate,
 )
 from agents.manufacturer.pricing import build_quotation, cost_lines, first_price
 from agents.manufacturer.scoring import NegotiationScorer
@@ -185,7 +185,7 @@ def test_the_explanation_and_the_comparison_are_words_without_costs_or_margin() 
     assert not re.search(r"\d", text.replace("one piece", ""))  # no costs, margin or minutes
     assert (
         made.compared(made.low)
-        == f"The price is within the estimate of EUR {made.low:,.2f} to EUR {made.high:,.2f}."
+        == f"The price is within the estimate of €{made.low:,.2f} to €{made.high:,.2f}."
     )
     above = made.compared(made.high * Decimal("1.12"))
     assert (
@@ -399,7 +399,7 @@ def test_the_quotation_of_a_seeded_run_falls_within_the_shown_range_for_every_de
     assert shown.low <= total <= shown.high, (made.id, shown.low, total, shown.high)
 
 
-async def test_the_quotation_note_compares_with_the_estimate_the_gateway_shows(tmp_path: Path) -> None:
+async def test_the_agent_estimates_an_order_as_the_gateway_shows_it(tmp_path: Path) -> None:
     db = await store_with_users(tmp_path, [("c", UserRole.CUSTOMER), ("m", UserRole.MANUFACTURER)])
     try:
         terms = policy()
@@ -414,8 +414,9 @@ async def test_the_quotation_note_compares_with_the_estimate_the_gateway_shows(t
             product(), Customisation(), 1, terms, SupplierPrices(dataset_records()), 0, TODAY
         )
         above = shown.high + Decimal("50.00")
-        note = await quotation_note(db, order, product(), terms, above, TODAY)
-        assert note == shown.compared(above) and "above the estimate" in note
+        made = await order_estimate(db, order, product(), terms, TODAY)
+        assert made == shown
+        assert made is not None and "above the estimate" in made.compared(above)
+        assert await order_estimate(db, order, product(), policy(sourced_processes=()), TODAY) is None
     finally:
         await db.close()
-    assert await quotation_note(db, order, product(), policy(sourced_processes=()), above, TODAY) == ""
