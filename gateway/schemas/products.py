@@ -107,13 +107,21 @@ def _finite(minutes: float) -> float:
 
 
 class ChoicePublic(BaseModel):
-    """One choice of an option: what it adds to the price and which parts/operations it needs."""
+    """One choice of an option; for the product's manufacturer also what it adds to the cost and which
+    parts/operations it needs."""
 
     id: str
     label: str
-    cost_delta: SignedMoney
-    parts: list[RequiredPart]
-    machine_minutes: float = Field(description="machine minutes of the parts this choice needs, per unit")
+    cost_delta: SignedMoney | None = Field(
+        description="what the choice adds to the manufacturer's cost (null for anyone but the manufacturer)"
+    )
+    parts: list[RequiredPart] = Field(
+        description="the parts the choice needs (empty for anyone but the product's manufacturer)"
+    )
+    machine_minutes: float | None = Field(
+        description="machine minutes of the parts this choice needs, per unit (null for anyone but the "
+        "product's manufacturer)"
+    )
 
 
 class OptionPublic(BaseModel):
@@ -154,16 +162,37 @@ class ProductPublic(BaseModel):
     name: str
     description: str
     currency: str
-    base_cost: Money
+    base_cost: Money | None = Field(
+        description="the manufacturer's own cost of one piece without options (null for anyone but the "
+        "product's manufacturer)"
+    )
     price_from: Decimal = Field(
         description="the low end of the estimate of the cheapest configuration of one piece "
         "(POST /products/{id}/estimate); the base cost plus the cheapest choices when the manufacturer has "
         "no agent policy"
     )
-    base_parts: list[RequiredPart]
+    base_parts: list[RequiredPart] = Field(
+        description="the parts every piece needs (empty for anyone but the product's manufacturer)"
+    )
     options: list[OptionPublic]
     created_at: datetime
     updated_at: datetime
+
+    def without_costs(self) -> ProductPublic:
+        """The product as anyone but its manufacturer reads it: its options and choices, their labels and
+        the price it is estimated from, without the manufacturer's costs, parts and machine minutes."""
+        options = [
+            option.model_copy(
+                update={
+                    "choices": [
+                        choice.model_copy(update={"cost_delta": None, "parts": [], "machine_minutes": None})
+                        for choice in option.choices
+                    ]
+                }
+            )
+            for option in self.options
+        ]
+        return self.model_copy(update={"base_cost": None, "base_parts": [], "options": options})
 
     @classmethod
     def of(

@@ -16,10 +16,10 @@ async def test_the_catalogue_needs_a_login(client: httpx.AsyncClient) -> None:
     assert (await client.get("/products/bike")).status_code == 401
 
 
-async def test_a_product_shows_its_options_what_each_costs_and_the_parts_each_needs(
+async def test_its_manufacturer_reads_what_each_choice_costs_and_the_parts_each_needs(
     client: httpx.AsyncClient, people: People
 ) -> None:
-    response = await client.get("/products/bike", headers=people.alice.headers)
+    response = await client.get("/products/bike", headers=people.maker.headers)
     assert response.status_code == 200
     product = response.json()
     assert product["manufacturer_id"] == people.maker.id
@@ -34,6 +34,22 @@ async def test_a_product_shows_its_options_what_each_costs_and_the_parts_each_ne
     assert aluminium["parts"][0]["material"] == "aluminium"
     assert aluminium["machine_minutes"] == 130
     assert product["options"][2]["required"] is False
+
+
+async def test_customers_and_other_manufacturers_read_choices_and_prices_but_no_costs(
+    client: httpx.AsyncClient, people: People
+) -> None:
+    for reader in (people.alice, people.rival):
+        one = (await client.get("/products/bike", headers=reader.headers)).json()
+        items = (await client.get("/products", headers=reader.headers)).json()["items"]
+        listed = next(p for p in items if p["id"] == "bike")
+        for product in (one, listed):
+            assert Decimal(product["price_from"]) == Decimal("400.00")
+            assert product["base_cost"] is None and product["base_parts"] == []
+            frame = product["options"][0]
+            assert [c["label"] for c in frame["choices"]][:2] == ["Steel", "Aluminium"]
+            for choice in (c for option in product["options"] for c in option["choices"]):
+                assert (choice["cost_delta"], choice["parts"], choice["machine_minutes"]) == (None, [], None)
 
 
 async def test_the_catalogue_lists_pages_and_filters_by_manufacturer(
@@ -106,10 +122,12 @@ async def test_a_manufacturer_changes_its_own_product(client: httpx.AsyncClient,
     body["options"] = body["options"][:1]
     changed = await client.put("/products/bike", json=body, headers=people.maker.headers)
     assert changed.status_code == 200, changed.text
-    read = (await client.get("/products/bike", headers=people.alice.headers)).json()
+    read = (await client.get("/products/bike", headers=people.maker.headers)).json()
     assert read["name"] == "Gravel bike"
     assert Decimal(read["base_cost"]) == Decimal("450.00")
     assert [o["id"] for o in read["options"]] == ["frame"]
+    seen = (await client.get("/products/bike", headers=people.alice.headers)).json()
+    assert (seen["name"], seen["base_cost"]) == ("Gravel bike", None)
 
 
 async def test_someone_elses_product_is_404_to_change(client: httpx.AsyncClient, people: People) -> None:

@@ -42,9 +42,16 @@ PartyUser = Annotated[Principal, Depends(require_role(UserRole.CUSTOMER, UserRol
 
 
 def _public(record: ProductRecord, basis: EstimateBasis | None = None) -> ProductPublic:
-    """The product as everyone reads it; with its manufacturer's ``basis``, priced from the estimate."""
+    """The product as its manufacturer reads it; with its ``basis``, priced from the estimate."""
     product = product_of(record)
     return ProductPublic.of(product, record.created_at, record.updated_at, _price_from(product, basis))
+
+
+def _as_read_by(user: Principal, product: ProductPublic) -> ProductPublic:
+    """Costs, parts and machine minutes are the product's manufacturer's (and admins') to read."""
+    if user.role is UserRole.ADMIN or user.user_id == product.manufacturer_id:
+        return product
+    return product.without_costs()
 
 
 def _price_from(product: Product, basis: EstimateBasis | None) -> Decimal | None:
@@ -71,7 +78,7 @@ async def list_products(
     products: list[ProductPublic] = []
     for record in records:
         try:
-            products.append(_public(record, bases.get(record.manufacturer_id)))
+            products.append(_as_read_by(user, _public(record, bases.get(record.manufacturer_id))))
         except ValueError as exc:  # a row some agent wrote that the ontology refuses: left out
             log.warning("product %s is not valid and is not listed: %s", record.id, exc)
     return Page[ProductPublic].of(products, limit, offset)
@@ -80,7 +87,7 @@ async def list_products(
 @router.get(
     "/{product_id}",
     response_model=ProductPublic,
-    summary="A product: its options, their choices, what each costs and the parts each needs",
+    summary="A product: its options and choices; for its manufacturer also what each costs and needs",
     responses={404: {"description": "no such product"}},
 )
 async def get_product(product_id: KeyPath, user: CurrentUser, db: DbDep) -> ProductPublic:
@@ -90,7 +97,7 @@ async def get_product(product_id: KeyPath, user: CurrentUser, db: DbDep) -> Prod
     if record is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no product {product_id}")
     try:
-        return _public(record, basis)
+        return _as_read_by(user, _public(record, basis))
     except ValueError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"product {product_id} is not available") from exc
 
