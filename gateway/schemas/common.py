@@ -6,6 +6,7 @@ PostgreSQL text refuses NUL characters, so identifiers, names and free text that
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import Path, Query
@@ -33,3 +34,16 @@ CleanText = Annotated[Text, AfterValidator(_no_nul)]
 KeyPath = Annotated[str, Path(min_length=1, max_length=64, pattern=_KEY_PATTERN)]
 #: An optional id in a query string.
 KeyQuery = Annotated[str | None, Query(min_length=1, max_length=64, pattern=_KEY_PATTERN)]
+
+
+_CENT = Decimal("0.01")
+
+
+def _in_cents(amount: Decimal) -> Decimal:
+    """``1144.3600`` (as the store's columns give it) -> ``1144.36``; finer amounts are kept."""
+    cents = amount.quantize(_CENT)
+    return cents if cents == amount else amount.normalize()
+
+
+#: An amount the store read back with its column's four places, as people write it (whole cents).
+StoredAmount = Annotated[Decimal, AfterValidator(_in_cents)]

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.schemas.common import CleanText, Key
+from gateway.schemas.common import CleanText, Key, StoredAmount
 from gateway.schemas.customisation import option_values
 from ontology.order import OrderStatus
 from ontology.product import AttachedFile, Measure
@@ -89,7 +89,7 @@ class StatusChangePublic(BaseModel):
 
 class PaymentPublic(BaseModel):
     id: str
-    amount: Decimal
+    amount: StoredAmount
     currency: str
     method: str
     reference: str | None
@@ -103,7 +103,7 @@ class PaymentPublic(BaseModel):
 class InvoicePublic(BaseModel):
     id: str
     lines: list[Any]
-    total: Decimal
+    total: StoredAmount
     currency: str
     due_date: date
     status: InvoiceStatus
