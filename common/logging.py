@@ -10,5 +10,5 @@ def configure_logging(level: str = "INFO") -> None:
         level=level.upper(),
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
     )
-    for noisy in ("slixmpp", "aiosqlite", "asyncio"):
+    for noisy in ("slixmpp", "aiosqlite", "asyncio", "httpx"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))

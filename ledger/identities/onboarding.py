@@ -70,7 +70,7 @@ class LedgerOnboarding:
         party = await self._allocate(who)
         try:
             await self.client.create_user(user_id, primary_party=party, rights=own_rights(party))
-            log.info("onboarded %s: ledger party %s, ledger user %s", who.label, party, user_id)
+            log.debug("onboarded %s: ledger party %s, ledger user %s", who.label, party, user_id)
         except LedgerRejected as exc:
             if exc.status != 409:
                 raise
