@@ -30,7 +30,8 @@ export function quotationHeadline(quotation) {
 }
 
 /**
- * The delivery date, the late-delivery penalty, how long the quotation holds and its round; then the breakdown.
+ * The delivery date, the late-delivery penalty, how long the quotation holds and whether it was revised; then
+ * the breakdown.
  * @param {any} quotation QuotationPublic
  * @returns {HTMLElement[]}
  */
@@ -42,7 +43,7 @@ export function quotationDetails(quotation) {
     fact("Delivery by", dateLabel(quotation.delivery_date)),
     penalty ? fact("If late", `${penalty} (agreed in your order)`, "quotation-penalty") : null,
     quotation.valid_until ? fact("Valid until", dateTimeLabel(quotation.valid_until)) : null,
-    quotation.round ? fact("Round", String(quotation.round)) : null,
+    quotation.round > 1 ? fact("Version", `revised (version ${quotation.round})`) : null,
   );
   const lines = Array.isArray(quotation.lines) ? quotation.lines : [];
   return lines.length ? [facts, breakdown(lines, quotation.currency)] : [facts];

@@ -1,184 +1,643 @@
 /**
- * The negotiation transcript of an order as readable conversations: who said what, when, and what it meant.
+ * The negotiation transcript of an order as readable conversations: who said what, when, and what it meant —
+ * in words, never ids, codes or protocol terms.
  * @module components/transcript
  */
 
 import { h } from "../core/dom.js";
-import { dateLabel, dateTimeLabel, money } from "../core/format.js";
+import { dateLabel, dateTimeLabel, money, statusLabel } from "../core/format.js";
+import { productName } from "../core/products.js";
+import { REASONS, SOME_REASON, eventSentence } from "../logic/timeline.js";
+import { supplierDirectory } from "../logic/offers.js";
+
+/** @typedef {import("../logic/offers.js").SupplierProfile} SupplierProfile */
+
+/**
+ * Who reads the transcript: its customer (who only has its conversation with the manufacturer), the
+ * manufacturer (who has everything), or "" when not known: words right for both, nothing for the manufacturer only.
+ * @typedef {"customer" | "manufacturer" | ""} Audience
+ */
+
+/**
+ * What the words of a message depend on besides its content.
+ * @typedef {object} TranscriptContext
+ * @property {Audience} [audience]
+ * @property {Record<string, SupplierProfile>} [suppliers] supplier id -> profile (logic/offers.js supplierDirectory)
+ * @property {Record<string, string>} [parts] part id -> its description
+ * @property {string} [performative] the performative of the message whose content is told
+ */
+
+/**
+ * @typedef {object} MessageWords
+ * @property {string} from        the sender, starting a sentence ("Your agent")
+ * @property {string} to          the receivers in a sentence ("the manufacturer's agent"), "" when none
+ * @property {string} performative the performative as sent (for styling only, never shown)
+ * @property {string} act         what the sender did, in a word or two ("offered")
+ * @property {string} at          ISO date-time, "" when not known
+ * @property {string} text        what the message says
+ */
+
+/**
+ * @typedef {object} ConversationWords
+ * @property {string} title
+ * @property {string} who    the participants in words
+ * @property {number} count  number of messages
+ * @property {MessageWords[]} messages
+ */
 
 /** @type {Readonly<Record<string, string>>} */
 const PERFORMATIVES = Object.freeze({
-  cfp: "call for proposals",
-  propose: "proposal",
+  cfp: "asked for offers",
+  propose: "offered",
   "accept-proposal": "accepted",
-  "reject-proposal": "rejected",
-  inform: "information",
-  "inform-done": "done",
-  "inform-result": "result",
-  request: "request",
+  "reject-proposal": "declined",
+  inform: "informed",
+  "inform-done": "reported done",
+  "inform-result": "answered",
+  request: "asked",
   agree: "agreed",
   refuse: "refused",
-  failure: "failure",
-  "not-understood": "not understood",
+  failure: "failed",
+  "not-understood": "did not understand",
   confirm: "confirmed",
-  disconfirm: "disconfirmed",
-  "query-ref": "question",
-  "query-if": "question",
-  cancel: "cancelled",
-  subscribe: "subscription",
+  disconfirm: "denied",
+  "query-ref": "asked",
+  "query-if": "asked",
+  cancel: "called off",
+  subscribe: "asked to be kept informed",
   propagate: "passed on",
 });
 
-/** @type {Readonly<Record<string, string>>} */
-const PROTOCOLS = Object.freeze({
-  "lso-order": "Order with the customer",
-  "fipa-iterated-contract-net": "Negotiation with suppliers",
-  "fipa-contract-net": "Negotiation with suppliers",
-  "fipa-request": "Request",
-  "fipa-query": "Question",
-});
+/** Protocols of a negotiation with suppliers. */
+const SUPPLIER_NEGOTIATIONS = new Set(["fipa-iterated-contract-net", "fipa-contract-net"]);
 
 /**
- * Words for a FIPA performative.
+ * Conversations named by what their first message is about.
+ * @type {Readonly<Record<string, string>>}
+ */
+const TOPICS = Object.freeze({
+  FindSuppliers: "Search for suppliers",
+  CommitAgreement: "Signing the agreement",
+  SignSupply: "Signing a supply agreement",
+  OrderDecision: "Decision on the order",
+  StartSourcing: "Start of the supplier search",
+  ProductionProgress: "Production progress",
+  RaiseInvoice: "Invoicing",
+  ConfirmParts: "Arrival of the parts",
+  StartProduction: "Start of production",
+  ShipOrder: "Shipping",
+  PaymentReceived: "Payment",
+  OrderStatusNotice: "Status updates",
+  OrderStatusChanged: "Status updates",
+  Ping: "Availability check",
+});
+
+/** Content types only the manufacturer ever has (a transcript holding one is the manufacturer's). */
+const MANUFACTURER_ONLY = new Set(["CallForProposals", "Offer", "AcceptOffer", "RejectOffer", "FindSuppliers",
+  "SupplierCandidates", "SupplyNetwork", "CommitAgreement", "SignSupply", "SupplySigned", "OrderDecision",
+  "StartSourcing", "ProductionProgress", "RaiseInvoice", "ConfirmParts", "StartProduction", "ShipOrder",
+  "PaymentReceived"]);
+
+/** @type {Readonly<Record<string, string>>} */
+const PAYMENT_METHODS = Object.freeze({
+  "bank-transfer": " by bank transfer",
+  card: " by card",
+  "direct-debit": " by direct debit",
+  ledger: " through the ledger",
+});
+
+/** Ids, hashes, agent addresses and codes, which people do not read. */
+const ID_LIKE = [
+  /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i,
+  /\b[0-9a-f]{8,}\b/i,
+  /0x[0-9a-f]{6,}/i,
+  /[\w.-]+@[\w.-]+/,
+  /\b[a-z]+-\d+\b/i,
+  /\b[a-z0-9]+_[a-z0-9_]+\b/i,
+  /\b[a-z0-9]+(?:-[a-z0-9]+){2,}\b/,
+];
+
+/**
+ * Whether a text holds something that looks like an id, a hash, an agent address or a code.
+ * @param {string} text
+ * @returns {boolean}
+ */
+function looksLikeId(text) {
+  return ID_LIKE.some((pattern) => pattern.test(text));
+}
+
+/**
+ * @param {string} text
+ * @returns {string}
+ */
+function capitalise(text) {
+  return text ? `${text.charAt(0).toUpperCase()}${text.slice(1)}` : text;
+}
+
+/**
+ * A free text as people may read it (trimmed, without its closing full stop), "" when it holds an id or a code.
+ * @param {unknown} text
+ * @param {number} [max]
+ * @returns {string}
+ */
+function readable(text, max = 200) {
+  const s = typeof text === "string" ? text.trim().replace(/[.\s]+$/, "") : "";
+  if (!s || looksLikeId(s)) return "";
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+/**
+ * @param {unknown} n
+ * @param {string} one
+ * @param {string} [many]
+ * @returns {string}
+ */
+function count(n, one, many = `${one}s`) {
+  return `${n} ${Number(n) === 1 ? one : many}`;
+}
+
+/**
+ * Words for a FIPA performative: what the sender did ("offered", "accepted", "refused").
  * @param {string} performative
  * @returns {string}
  */
 export function performativeWords(performative) {
   const p = String(performative || "").toLowerCase();
-  return PERFORMATIVES[p] || p.replace(/[-_]+/g, " ") || "message";
+  return PERFORMATIVES[p] || "said";
 }
 
 /**
- * The readable name of an agent address (local part of a JID).
+ * What an agent address stands for: the customer's or the manufacturer's agent, a supplier (its id) or a
+ * service of the platform.
  * @param {string} jid
- * @returns {string}
+ * @returns {{kind: "customer" | "manufacturer" | "console" | "supplier" | "matchmaker" | "contract" | "platform" | "other", supplier: string}}
  */
-export function agentName(jid) {
-  const s = String(jid || "");
+function agentOf(jid) {
+  const s = String(jid || "").trim();
   const slash = s.indexOf("/");
-  if (slash >= 0 && slash < s.length - 1) return s.slice(slash + 1);
-  return s.split("@")[0] || s || "unknown";
+  const bare = slash >= 0 ? s.slice(0, slash) : s;
+  const resource = slash >= 0 ? s.slice(slash + 1) : "";
+  const local = (bare.split("@")[0] || "").toLowerCase();
+  if (local.startsWith("customer")) return { kind: "customer", supplier: "" };
+  if (local.startsWith("manufacturer")) return { kind: "manufacturer", supplier: "" };
+  if (local.startsWith("console")) return { kind: "console", supplier: "" };
+  if (local.startsWith("supplier")) return { kind: "supplier", supplier: resource };
+  if (local.startsWith("matchmaker")) return { kind: "matchmaker", supplier: "" };
+  if (local.startsWith("contract")) return { kind: "contract", supplier: "" };
+  if (local === "ping" || local === "platform") return { kind: "platform", supplier: "" };
+  return { kind: "other", supplier: "" };
 }
 
 /**
- * A one-line summary of decoded message content.
- * @param {{type: string, data: any} | null | undefined} decoded
+ * A supplier's name when the directory knows it, else "".
+ * @param {string} supplierId
+ * @param {TranscriptContext} context
  * @returns {string}
  */
-export function summarise(decoded) {
-  if (!decoded || !decoded.type) return "Content that the platform could not decode.";
+function supplierName(supplierId, context) {
+  const profile = supplierId && context.suppliers ? context.suppliers[supplierId] : undefined;
+  return profile && profile.name ? profile.name : "";
+}
+
+/**
+ * An agent in the middle of a sentence: "your agent", "the manufacturer's agent", "Brandt Metallbau", "a supplier".
+ * @param {string} jid
+ * @param {TranscriptContext} context
+ * @returns {string}
+ */
+function agentPhrase(jid, context) {
+  const { kind, supplier } = agentOf(jid);
+  const audience = context.audience || "";
+  switch (kind) {
+    case "customer":
+      return audience === "customer" ? "your agent" : "the customer's agent";
+    case "manufacturer":
+      return audience === "manufacturer" ? "your agent" : "the manufacturer's agent";
+    case "console":
+      return audience === "manufacturer" ? "you" : "the manufacturer";
+    case "supplier":
+      return supplierName(supplier, context) || "a supplier";
+    case "matchmaker":
+      return "the supplier search service";
+    case "contract":
+      return "the agreement service";
+    case "platform":
+      return "the platform";
+    default:
+      return "another agent";
+  }
+}
+
+/**
+ * The readable name of an agent address, as it starts a sentence: "Your agent", "The manufacturer's agent",
+ * a supplier's name (or "A supplier"); never the address itself.
+ * @param {string} jid
+ * @param {TranscriptContext} [context]
+ * @returns {string}
+ */
+export function agentName(jid, context = {}) {
+  return capitalise(agentPhrase(jid, context));
+}
+
+/**
+ * Several agents in a sentence, each once: "Brandt Metallbau and 2 other suppliers".
+ * @param {string[]} jids
+ * @param {TranscriptContext} context
+ * @returns {string}
+ */
+function agentsPhrase(jids, context) {
+  /** @type {string[]} */
+  const named = [];
+  let namedSuppliers = 0;
+  const unnamed = new Set();
+  for (const jid of new Set(jids.map((j) => String(j || "")).filter(Boolean))) {
+    const { kind, supplier } = agentOf(jid);
+    if (kind === "supplier" && !supplierName(supplier, context)) {
+      unnamed.add(supplier || jid);
+      continue;
+    }
+    const phrase = agentPhrase(jid, context);
+    if (named.includes(phrase)) continue;
+    named.push(phrase);
+    if (kind === "supplier") namedSuppliers += 1;
+  }
+  /** @type {string[]} */
+  const all = [...named];
+  if (unnamed.size === 1) all.push(namedSuppliers ? "another supplier" : "a supplier");
+  else if (unnamed.size > 1) all.push(`${unnamed.size} ${namedSuppliers ? "other suppliers" : "suppliers"}`);
+  const shown = all.length > 4 ? [...all.slice(0, 3), `${all.length - 3} more`] : all;
+  return shown.length > 1 ? `${shown.slice(0, -1).join(", ")} and ${shown[shown.length - 1]}` : shown.join("");
+}
+
+/**
+ * A part in words: its description when known, else its id with dashes as spaces.
+ * @param {unknown} partId
+ * @param {TranscriptContext} context
+ * @param {string} [description] the part's description where the message has it
+ * @returns {string}
+ */
+function partWords(partId, context, description = "") {
+  const id = String(partId ?? "");
+  const described = readable(description) || (context.parts && id ? readable(context.parts[id]) : "");
+  if (described) return described;
+  const words = id.replace(/[-_]+/g, " ").replace(/\s+/g, " ").trim();
+  return words || "a part";
+}
+
+/**
+ * Parts in words: "side panel, door and hinge".
+ * @param {any[]} parts RequiredPart-like objects ({part_id, description})
+ * @param {TranscriptContext} context
+ * @returns {string}
+ */
+function partsWords(parts, context) {
+  const words = [...new Set(parts.map((p) => partWords(p && p.part_id, context, p && p.description)))];
+  if (!words.length) return "the parts";
+  return words.length > 1 ? `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}` : words[0];
+}
+
+/**
+ * A reason in words: a reason code of the timeline's table as its words; a reason written as a sentence for
+ * the manufacturer when it names no id; else `fallback`.
+ * @param {unknown} reason
+ * @param {TranscriptContext} context
+ * @param {string} [fallback]
+ * @returns {string}
+ */
+function reasonWords(reason, context, fallback = SOME_REASON) {
+  const text = typeof reason === "string" ? reason.trim() : "";
+  if (!text) return fallback;
+  if (REASONS[text]) return REASONS[text];
+  const coded = /^([a-z][a-z0-9-]*)\s*:/.exec(text);
+  if (coded && REASONS[coded[1]]) return REASONS[coded[1]];
+  if (context.audience === "manufacturer" && /\s/.test(text)) {
+    const words = readable(text);
+    if (words) return words.charAt(0).toLowerCase() + words.slice(1);
+  }
+  return fallback;
+}
+
+/**
+ * A product in words: its name from the products this page has loaded, else "your product" / "the product".
+ * @param {unknown} productId
+ * @param {TranscriptContext} context
+ * @returns {string}
+ */
+function productWords(productId, context) {
+  const id = String(productId ?? "");
+  const name = id ? productName(id) : "";
+  if (name && name !== id) return name;
+  return context.audience === "customer" ? "your product" : "the product";
+}
+
+/**
+ * A one-line summary of decoded message content, in words: amounts, dates, names of products, parts and
+ * suppliers; never ids, hashes, codes or protocol terms. Reads the products this page has loaded (core/products.js).
+ * @param {{type: string, data: any} | null | undefined} decoded
+ * @param {TranscriptContext} [context] who reads it, the suppliers and parts known, the message's performative
+ * @returns {string}
+ */
+export function summarise(decoded, context = {}) {
+  if (!decoded || !decoded.type) return "A message the platform could not read.";
   const d = decoded.data || {};
   const cur = d.currency || "EUR";
+  const manufacturer = context.audience === "manufacturer";
+  const performative = String(context.performative || "").toLowerCase();
   switch (decoded.type) {
     case "Order":
-      return `Order for ${d.quantity ?? 1} × ${d.product_id || "a product"}${d.delivery_date
-        ? `, wanted by ${dateLabel(d.delivery_date)}` : ""}.`;
-    case "CallForProposals":
-      return `Round ${d.round ?? 1}: who can make part ${d.part && d.part.part_id ? d.part.part_id : "?"}`
-        + `${d.part && d.part.process ? ` (${d.part.process})` : ""} by ${dateLabel(d.delivery_date)}`
+      return `Order for ${count(d.quantity ?? 1, "piece")} of ${productWords(d.product_id, context)}`
+        + `${d.delivery_date ? `, wanted by ${dateLabel(d.delivery_date)}` : ""}.`;
+    case "CallForProposals": {
+      const part = d.part || {};
+      const about = [Number(part.quantity) > 1 ? count(part.quantity, "piece") : "",
+        part.process ? String(part.process).replace(/[-_]+/g, " ") : ""].filter(Boolean).join(", ");
+      return `Round ${d.round ?? 1}: who can make ${partWords(part.part_id, context, part.description)}`
+        + `${about ? ` (${about})` : ""}${d.delivery_date ? ` by ${dateLabel(d.delivery_date)}` : ""}`
         + `${d.target_price ? `, for less than ${money(d.target_price, cur)}` : ""}?`;
-    case "Offer":
-      return `Round ${d.round ?? 1}: ${d.supplier_id || "a supplier"} offers part ${d.part_id || "?"} for `
-        + `${money(d.price, cur)}, delivered ${dateLabel(d.delivery_date)}${d.quality ? `, ${d.quality} quality` : ""}.`;
+    }
+    case "Offer": {
+      const supplier = supplierName(String(d.supplier_id ?? ""), context) || "a supplier";
+      const part = partWords(d.part_id, context);
+      const terms = `${money(d.price, cur)}, delivered ${dateLabel(d.delivery_date)}`
+        + `${d.quality && d.quality !== "standard" ? `, ${String(d.quality)} quality` : ""}`;
+      if (performative === "accept-proposal") return `The offer of ${supplier} for ${part} was accepted: ${terms}.`;
+      if (performative === "reject-proposal") return `The offer of ${supplier} for ${part} was declined.`;
+      return `Round ${d.round ?? 1}: ${supplier} offers ${part} for ${terms}.`;
+    }
     case "AcceptOffer":
-      return `Offer ${String(d.offer_id || "").slice(0, 8)} accepted.`;
-    case "RejectOffer":
-      return `Offer ${String(d.offer_id || "").slice(0, 8)} rejected${d.reason ? `: ${d.reason}` : ""}.`;
-    case "Quotation":
-      return `Quotation: ${money(d.total_price, cur)} in total, delivery ${dateLabel(d.delivery_date)}`
-        + `${Array.isArray(d.lines) ? ` (${d.lines.length} line${d.lines.length === 1 ? "" : "s"})` : ""}.`;
-    case "CounterOffer":
-      return `Counter-offer: ${money(d.price, cur)}${d.delivery_date ? `, delivery ${dateLabel(d.delivery_date)}` : ""}`
-        + `${d.note ? ` — “${d.note}”` : ""}.`;
-    case "Invoice":
-      return `Invoice ${String(d.id || "").slice(0, 8)}: ${money(d.total, cur)}`
-        + `${d.due_date ? `, due ${dateLabel(d.due_date)}` : ""}${d.status ? ` (${String(d.status).replace(/_/g, " ")})` : ""}.`;
-    case "Reason":
-      return `Reason: ${d.reason || "none given"}${d.detail ? ` (${d.detail})` : ""}.`;
+      return "The offer was accepted.";
+    case "RejectOffer": {
+      const why = reasonWords(d.reason, context, "");
+      return `The offer was rejected${why ? `: ${why}` : ""}.`;
+    }
+    case "Quotation": {
+      const terms = `${money(d.total_price, cur)} in total, delivery by ${dateLabel(d.delivery_date)}`;
+      if (performative === "accept-proposal") return `The quotation was accepted: ${terms}.`;
+      if (performative === "reject-proposal") return "The quotation was declined.";
+      return `${Number(d.round) > 1 ? "Revised quotation" : "Quotation"}: ${terms}.`;
+    }
+    case "CounterOffer": {
+      const note = readable(d.note);
+      return `Counter-offer: ${money(d.price, cur)}${d.delivery_date ? `, delivery by ${dateLabel(d.delivery_date)}` : ""}`
+        + `${note ? ` — “${note}”` : ""}.`;
+    }
     case "AcceptQuotation":
-      return `Quotation ${String(d.quotation_id || "").slice(0, 8)} accepted.`;
-    case "OrderStatusNotice":
-      return `The order is now “${String(d.status || "").replace(/_/g, " ")}”${d.note ? `: ${d.note}` : ""}`
-        + `${d.price ? ` (${money(d.price, cur)})` : ""}${typeof d.progress === "number" ? ` — ${d.progress} % done` : ""}.`;
-    case "OrderDecision":
-      return `${d.accept ? "Accept" : "Reject"} the order${d.reason ? `: ${d.reason}` : ""}.`;
+      return "The quotation was accepted.";
+    case "DeclineQuotation": {
+      const why = reasonWords(d.reason, context, "");
+      return `The quotation was declined${why ? `: ${why}` : ""}.`;
+    }
+    case "Invoice":
+      return `Invoice of ${money(d.total, cur)}${d.due_date ? `, due ${dateLabel(d.due_date)}` : ""}`
+        + `${d.status === "paid" ? " (paid)" : d.status === "cancelled" ? " (cancelled)" : ""}.`;
+    case "Payment":
+      return `Payment of ${money(d.amount, cur)}${PAYMENT_METHODS[String(d.method || "")] || ""}.`;
+    case "PaymentReceived":
+      return "The payment arrived.";
+    case "Reason": {
+      const detail = manufacturer ? readable(d.detail) : "";
+      return `${capitalise(reasonWords(d.reason, context))}${detail ? ` (${detail})` : ""}.`;
+    }
+    case "OrderStatusNotice": {
+      const event = d.event && typeof d.event === "object" ? d.event : null;
+      if (event && event.event) {
+        return eventSentence({ status: String(d.status || ""), event: String(event.event), params: event.params || null });
+      }
+      const shipment = d.shipment && d.shipment.carrier ? readable(d.shipment.carrier) : "";
+      return `Order status: ${statusLabel(d.status)}`
+        + `${d.price ? `, ${money(d.price, d.currency || "EUR")}` : ""}`
+        + `${typeof d.progress === "number" ? `, ${d.progress} % done` : ""}`
+        + `${shipment ? `, shipped with ${shipment}` : ""}`
+        + `${d.delivery_date ? `, delivery by ${dateLabel(d.delivery_date)}` : ""}.`;
+    }
+    case "OrderStatusChanged":
+      return `Order status: ${statusLabel(d.change && d.change.to_status)}.`;
+    case "OrderDecision": {
+      const why = manufacturer ? readable(d.reason) : "";
+      return d.accept ? "Take the order." : `Decline the order${why ? `: ${why}` : ""}.`;
+    }
     case "StartSourcing":
       return "Start looking for suppliers.";
     case "FindSuppliers":
-      return `Find suppliers for ${Array.isArray(d.parts) ? d.parts.map((/** @type {any} */ p) => p.part_id).join(", ") : "the parts"}.`;
-    case "SupplierCandidates":
-      return `Candidate suppliers: ${Array.isArray(d.candidates) ? d.candidates.map((/** @type {any} */ c) =>
-        `${c.part_id} (${Array.isArray(c.suppliers) ? c.suppliers.length : 0})`).join(", ") : "none"}.`;
-    case "ProductionProgress":
-      return `Production ${d.percent ?? "?"} % done${d.note ? `: ${d.note}` : ""}.`;
-    case "ContractCommitted":
-      return `Contracts signed: the order and ${Array.isArray(d.supply_contracts) ? d.supply_contracts.length : 0} supply contract(s).`;
-    case "CommitAgreement":
-      return "Record the agreement as contracts.";
+      return `Find suppliers for ${partsWords(Array.isArray(d.parts) ? d.parts : [], context)}.`;
+    case "SupplierCandidates": {
+      const found = (Array.isArray(d.candidates) ? d.candidates : []).map((/** @type {any} */ c) => {
+        const n = Array.isArray(c.suppliers) ? c.suppliers.length : 0;
+        return `${n ? count(n, "supplier") : "none"} for ${partWords(c.part_id, context)}`;
+      });
+      return found.length ? `Suppliers found: ${found.join(", ")}.` : "No suppliers found.";
+    }
+    case "SupplyNetwork": {
+      const assignments = Array.isArray(d.assignments) ? d.assignments : [];
+      if (!assignments.length) return "The supply network has no parts from suppliers.";
+      const shown = assignments.slice(0, 4).map((/** @type {any} */ a) => {
+        const offer = a.offer || {};
+        const part = partWords(offer.part_id || (a.part && a.part.part_id), context, a.part && a.part.description);
+        return `${part} from ${supplierName(String(offer.supplier_id ?? ""), context) || "a supplier"}`;
+      });
+      const more = assignments.length > shown.length ? ` and ${assignments.length - shown.length} more` : "";
+      return `Supply network: ${shown.join(", ")}${more}.`;
+    }
+    case "CommitAgreement": {
+      const assignments = d.network && Array.isArray(d.network.assignments) ? d.network.assignments : [];
+      const suppliers = new Set(assignments.map((/** @type {any} */ a) => a && a.offer && a.offer.supplier_id));
+      return `Sign the agreement for the order${suppliers.size ? ` and ${count(suppliers.size, "supply agreement")}` : ""}.`;
+    }
+    case "ContractCommitted": {
+      const n = Array.isArray(d.supply_contracts) ? d.supply_contracts.length : 0;
+      return `The agreement is signed${manufacturer && n ? `, with ${count(n, "supply agreement")}` : ""}.`;
+    }
+    case "SignSupply":
+      return `Please sign the supply agreement${supplierName(String(d.supplier_id ?? ""), context)
+        ? ` with ${supplierName(String(d.supplier_id), context)}` : ""}.`;
+    case "SupplySigned":
+      return "The supply agreement is signed.";
+    case "ProductionProgress": {
+      const note = readable(d.note);
+      return `Production is ${d.percent ?? "?"} % done${note ? `: ${note}` : ""}.`;
+    }
+    case "RaiseInvoice":
+      return "Raise the invoice now.";
+    case "ConfirmParts":
+      return "The parts arrived.";
+    case "StartProduction": {
+      const why = readable(d.reason);
+      return `Start production before every part arrived${why ? `: ${why}` : ""}.`;
+    }
+    case "ShipOrder": {
+      const carrier = readable(d.carrier);
+      return `Ship the order${carrier ? ` with ${carrier}` : ""}.`;
+    }
+    case "Product":
+      return `The product ${readable(d.name) || "details"}.`;
+    case "Supplier":
+      return `The supplier ${readable(d.name) || "details"}.`;
+    case "Ping":
+      return "Are you there?";
+    case "Pong":
+      return "Yes, here.";
     case "Done":
       return "Done.";
-    case "SupplyNetwork":
-      return `Supply network with ${Array.isArray(d.assignments) ? d.assignments.length : 0} assigned part(s).`;
-    default: {
-      const keys = Object.keys(d).filter((k) => !/(^id$|_id$)/.test(k)).slice(0, 4);
-      const bits = keys.map((k) => {
-        const v = d[k];
-        const text = v && typeof v === "object" ? "…" : String(v);
-        return `${k.replace(/_/g, " ")}: ${text.length > 40 ? `${text.slice(0, 39)}…` : text}`;
-      });
-      const name = decoded.type.replace(/([a-z])([A-Z])/g, "$1 $2");
-      return bits.length ? `${name} (${bits.join(", ")}).` : `${name}.`;
+    default:
+      return `${capitalise(decoded.type.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase())}.`;
+  }
+}
+
+/**
+ * The decoded content of a message, or null.
+ * @param {any} message
+ * @returns {{type: string, data: any} | null}
+ */
+function decodedOf(message) {
+  const decoded = message && message.decoded;
+  return decoded && typeof decoded === "object" && typeof decoded.type === "string" ? decoded : null;
+}
+
+/**
+ * Every message of a transcript.
+ * @param {any} transcript
+ * @returns {any[]}
+ */
+function messagesOf(transcript) {
+  return (transcript && Array.isArray(transcript.conversations) ? transcript.conversations : [])
+    .flatMap((/** @type {any} */ c) => (c && Array.isArray(c.messages) ? c.messages : []));
+}
+
+/**
+ * What the words of a transcript depend on: who reads it (as given; else "manufacturer" when it holds what only
+ * the manufacturer has, else "" — not known), the suppliers by id (as given, else from its SupplierCandidates) and
+ * the descriptions of its parts.
+ * @param {any} transcript
+ * @param {{audience?: Audience, suppliers?: Record<string, SupplierProfile>}} [options]
+ * @returns {TranscriptContext}
+ */
+export function transcriptContext(transcript, options = {}) {
+  const messages = messagesOf(transcript);
+  /** @type {Record<string, string>} */
+  const parts = {};
+  /** @param {any} part */
+  const describe = (part) => {
+    if (part && part.part_id && typeof part.description === "string" && part.description.trim() && !parts[part.part_id]) {
+      parts[String(part.part_id)] = part.description.trim();
+    }
+  };
+  let manufacturerOnly = false;
+  for (const message of messages) {
+    const decoded = decodedOf(message);
+    const addresses = [message && message.sender, ...(message && Array.isArray(message.receivers) ? message.receivers : [])];
+    if (addresses.some((a) => a && !["customer", "manufacturer", "other"].includes(agentOf(a).kind))) manufacturerOnly = true;
+    if (!decoded) continue;
+    if (MANUFACTURER_ONLY.has(decoded.type)) manufacturerOnly = true;
+    const d = decoded.data || {};
+    if (decoded.type === "CallForProposals") describe(d.part);
+    else if (decoded.type === "FindSuppliers" && Array.isArray(d.parts)) d.parts.forEach(describe);
+    else if (decoded.type === "SupplyNetwork" && Array.isArray(d.assignments)) {
+      d.assignments.forEach((/** @type {any} */ a) => describe(a && a.part));
     }
   }
+  return {
+    audience: options.audience ?? (manufacturerOnly ? "manufacturer" : ""),
+    suppliers: { ...supplierDirectory(transcript), ...(options.suppliers || {}) },
+    parts,
+  };
+}
+
+/**
+ * The title of a conversation: "Order with the customer", "Negotiation with suppliers for side panel", ….
+ * @param {any} conversation {protocol, messages}
+ * @param {TranscriptContext} [context]
+ * @returns {string}
+ */
+export function conversationTitle(conversation, context = {}) {
+  /** @type {any[]} */
+  const messages = conversation && Array.isArray(conversation.messages) ? conversation.messages : [];
+  const contents = messages.map(decodedOf);
+  const protocol = String((conversation && conversation.protocol) || "");
+  if (protocol === "lso-order") {
+    if (context.audience === "customer") return "Your order with the manufacturer";
+    if (context.audience === "manufacturer") return "Order with the customer";
+    return "Order between the customer and the manufacturer";
+  }
+  const cfp = contents.find((d) => d && d.type === "CallForProposals");
+  if (SUPPLIER_NEGOTIATIONS.has(protocol) || cfp) {
+    const part = cfp && cfp.data && cfp.data.part ? cfp.data.part : null;
+    return `Negotiation with suppliers${part ? ` for ${partWords(part.part_id, context, part.description)}` : ""}`;
+  }
+  const first = contents.find(Boolean);
+  if (first && contents.every((d) => !d || d.type === "OrderStatusNotice")) return "Status updates";
+  if (first) return TOPICS[first.type] || capitalise(first.type.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase());
+  if (protocol === "fipa-request") return "Request";
+  if (protocol === "fipa-query") return "Question";
+  return "Messages";
+}
+
+/**
+ * The transcript in words: its conversations with their titles and participants, each message as who did
+ * what to whom and what it said.
+ * @param {any} transcript {order_id, conversations: [{conversation_id, protocol, participants, messages}]}
+ * @param {{audience?: Audience, suppliers?: Record<string, SupplierProfile>}} [options] who reads it (else
+ *   guessed from the transcript), the suppliers' profiles by id (else those its SupplierCandidates name)
+ * @returns {ConversationWords[]}
+ */
+export function transcriptWords(transcript, options = {}) {
+  const context = transcriptContext(transcript, options);
+  /** @type {any[]} */
+  const conversations = transcript && Array.isArray(transcript.conversations) ? transcript.conversations : [];
+  return conversations.map((c) => {
+    const messages = Array.isArray(c.messages) ? c.messages : [];
+    const participants = Array.isArray(c.participants) ? c.participants : [];
+    return {
+      title: conversationTitle(c, context),
+      who: capitalise(agentsPhrase(participants, context)),
+      count: messages.length,
+      messages: messages.map((/** @type {any} */ m) => ({
+        from: agentName(m.sender, context),
+        to: Array.isArray(m.receivers) ? agentsPhrase(m.receivers, context) : "",
+        performative: String(m.performative || "").toLowerCase(),
+        act: performativeWords(m.performative),
+        at: m.at ? String(m.at) : "",
+        text: summarise(decodedOf(m), { ...context, performative: String(m.performative || "") }),
+      })),
+    };
+  });
 }
 
 /**
  * One message as a list item.
- * @param {any} message
+ * @param {MessageWords} message
  * @returns {HTMLElement}
  */
 function messageItem(message) {
-  const receivers = Array.isArray(message.receivers) ? message.receivers.map(agentName).join(", ") : "";
   return h("li", { class: "msg" },
     h("p", { class: "msg-head" },
-      h("strong", {}, agentName(message.sender)),
-      receivers ? ` to ${receivers}` : "",
+      h("strong", {}, message.from),
+      message.to ? ` to ${message.to}` : "",
       ": ",
-      h("span", { class: `perf perf-${String(message.performative || "").toLowerCase()}` },
-        performativeWords(message.performative)),
+      h("span", { class: `perf perf-${message.performative.replace(/[^a-z-]/g, "")}` }, message.act),
       message.at ? h("time", { datetime: message.at, class: "msg-time" }, ` · ${dateTimeLabel(message.at)}`) : null),
-    h("p", { class: "msg-body" }, summarise(message.decoded)));
+    h("p", { class: "msg-body" }, message.text));
 }
 
 /**
- * The transcript (GET /orders/{id}/negotiation body) as collapsible conversations.
+ * The transcript (GET /orders/{id}/negotiation body) as collapsible conversations, in words.
  * @param {any} transcript {order_id, conversations: [{conversation_id, protocol, participants, messages}]}
+ * @param {{audience?: Audience, suppliers?: Record<string, SupplierProfile>}} [options] who reads it: "customer"
+ *   or "manufacturer" (else guessed: the manufacturer's when it holds what only the manufacturer has, else words
+ *   right for both); the suppliers' profiles by id (logic/offers.js supplierDirectory; else those the transcript names)
  * @returns {HTMLElement}
  */
-export function transcriptView(transcript) {
-  /** @type {any[]} */
-  const conversations = transcript && Array.isArray(transcript.conversations) ? transcript.conversations : [];
+export function transcriptView(transcript, options = {}) {
+  const conversations = transcriptWords(transcript, options);
   if (!conversations.length) {
     return h("div", { class: "state state-empty transcript-empty" },
       h("p", {}, "No messages yet. The agents' conversation appears here once the negotiation starts."));
   }
-  return h("div", { class: "transcript" }, conversations.map((c, index) => {
-    const messages = Array.isArray(c.messages) ? c.messages : [];
-    const names = Array.isArray(c.participants) ? c.participants.map(agentName) : [];
-    const who = names.length > 4 ? `${names.slice(0, 3).join(", ")} and ${names.length - 3} more` : names.join(", ");
-    const cfp = messages.find((/** @type {any} */ m) => m && m.decoded && m.decoded.type === "CallForProposals");
-    const part = cfp && cfp.decoded.data && cfp.decoded.data.part ? cfp.decoded.data.part.part_id : "";
-    const known = PROTOCOLS[String(c.protocol || "")];
-    const protocol = `${known || String(c.protocol || "Status updates").replace(/^fipa-/, "").replace(/-/g, " ")}`
-      + `${part ? ` for part ${part}` : ""}`
-      + `${!part && c.protocol === "fipa-request" && messages[0] && messages[0].decoded
-        ? `: ${String(messages[0].decoded.type).replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase()}` : ""}`;
-    return h("details", { class: "conversation", open: index === conversations.length - 1 ? true : null },
+  return h("div", { class: "transcript" }, conversations.map((c, index) =>
+    h("details", { class: "conversation", open: index === conversations.length - 1 ? true : null },
       h("summary", {},
-        h("span", { class: "conv-title" }, `${protocol.charAt(0).toUpperCase()}${protocol.slice(1)}`),
-        h("span", { class: "conv-meta" }, ` · ${who} · ${messages.length} message${messages.length === 1 ? "" : "s"}`)),
-      h("ol", { class: "messages" }, messages.map(messageItem)));
-  }));
+        h("span", { class: "conv-title" }, c.title),
+        h("span", { class: "conv-meta" }, `${c.who ? ` · ${c.who}` : ""} · ${count(c.count, "message")}`)),
+      h("ol", { class: "messages" }, c.messages.map(messageItem)))));
 }
 
 /**

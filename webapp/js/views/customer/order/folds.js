@@ -101,7 +101,7 @@ export function transcriptFold(orderId, signal) {
       onMessage: onNegotiationMessage,
       onReconnect,
       onChange: (held) => {
-        clear(body).append(held.conversations.length ? transcriptView(held) : empty("No messages yet."));
+        clear(body).append(held.conversations.length ? transcriptView(held, { audience: "customer" }) : empty("No messages yet."));
         section.hidden = false;
       },
       onError: (error) => {

@@ -51,7 +51,7 @@ function negotiationContent(order, transcript, transcriptOpen) {
     }),
     h("details", { class: "conversations-wrap", open: transcriptOpen },
       h("summary", {}, "Negotiation transcript"),
-      transcriptView(transcript)),
+      transcriptView(transcript, { audience: "manufacturer", suppliers: directory })),
   ];
 }
 
