@@ -14,8 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import TypeAdapter
 
 from gateway.app import create_app
+from gateway.schemas.common import StoredAmount
 from ontology.order import Order, OrderStatus
 from store.database import Database
 from store.migrate import upgrade
@@ -215,6 +217,12 @@ async def test_an_order_shows_quotation_network_contracts_history_invoice_and_pa
     assert order["contract_ids"] == ["ledger-contract-1"]
     [shown] = order["invoices"]
     assert shown["status"] == "paid"
-    assert Decimal(shown["total"]) == Decimal("512.50")
-    assert Decimal(shown["payment"]["amount"]) == Decimal("512.50")
+    assert (shown["total"], shown["payment"]["amount"]) == ("512.50", "512.50")  # the columns hold 4 places
     assert shown["payment"]["method"] == "ledger"
+
+
+def test_stored_amounts_read_in_whole_cents_unless_finer() -> None:
+    shown = TypeAdapter(StoredAmount)
+    assert str(shown.validate_python(Decimal("1144.3600"))) == "1144.36"
+    assert str(shown.validate_python(Decimal("0.1250"))) == "0.125"
+    assert str(shown.validate_python(Decimal("12"))) == "12.00"
