@@ -6,7 +6,7 @@ test("the manufacturer's network: each part with its chosen supplier, price and 
   const network = {
     assignments: [
       {
-        part: { part_id: "frame", process: "welding" },
+        part: { part_id: "frame", process: "tube-welding", description: "Welded steel frame" },
         offer: { part_id: "frame", supplier_id: "SUP-0001", price: "123.45", currency: "EUR", delivery_date: "2027-01-10" },
       },
     ],
@@ -14,7 +14,8 @@ test("the manufacturer's network: each part with its chosen supplier, price and 
   assert.deepEqual(networkRows(network, null), [
     {
       part_id: "frame",
-      process: "welding",
+      label: "Welded steel frame",
+      process: "tube welding",
       expected: null,
       candidates: [{ supplier: "SUP-0001", price: "123.45", currency: "EUR", delivery_date: "2027-01-10", chosen: true }],
     },
@@ -26,11 +27,11 @@ test("the customer's network: each part and when it is expected, no supplier and
     order_id: "o1",
     parts: [
       { part_id: "frame", process: "welding", material: null, description: "", quantity: 1, expected_date: "2027-01-10" },
-      { part_id: "paint", process: "painting", material: null, description: "", quantity: 1, expected_date: null },
+      { part_id: "top-coat", process: "painting", material: null, description: "", quantity: 1, expected_date: null },
     ],
   };
   assert.deepEqual(networkRows(network, null), [
-    { part_id: "frame", process: "welding", candidates: [], expected: "2027-01-10" },
-    { part_id: "paint", process: "painting", candidates: [], expected: "" },
+    { part_id: "frame", label: "frame", process: "welding", candidates: [], expected: "2027-01-10" },
+    { part_id: "top-coat", label: "top coat", process: "painting", candidates: [], expected: "" },
   ]);
 });

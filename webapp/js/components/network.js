@@ -38,9 +38,26 @@ function fit(text, max) {
 }
 
 /**
+ * An id or process code in words: "textile-cutting-sewing" -> "textile cutting sewing".
+ * @param {unknown} code
+ */
+function words(code) {
+  return String(code || "").replace(/[-_]+/g, " ").trim();
+}
+
+/**
+ * A part as people name it: its description, else its id in words.
+ * @param {any} part
+ */
+function partWords(part) {
+  return String(part && part.description ? part.description : "") || words(part && part.part_id) || "part";
+}
+
+/**
  * @typedef {object} Row
  * @property {string} part_id
- * @property {string} process
+ * @property {string} label the part in words: its description, else its id
+ * @property {string} process the process in words ("textile cutting sewing")
  * @property {Candidate[]} candidates
  * @property {string|null} expected the customer's view: when the part is expected ("" unknown); null otherwise
  */
@@ -56,7 +73,8 @@ export function networkRows(network, offers) {
   if (network && Array.isArray(network.parts)) {
     return network.parts.map((/** @type {any} */ part) => ({
       part_id: String(part.part_id || "part"),
-      process: String(part.process || ""),
+      label: partWords(part),
+      process: words(part.process),
       candidates: [],
       expected: String(part.expected_date || ""),
     }));
@@ -67,7 +85,7 @@ export function networkRows(network, offers) {
   const entry = (id) => {
     let e = parts.get(id);
     if (!e) {
-      e = { part_id: id, process: "", candidates: [], expected: null };
+      e = { part_id: id, label: words(id), process: "", candidates: [], expected: null };
       parts.set(id, e);
     }
     return e;
@@ -77,7 +95,8 @@ export function networkRows(network, offers) {
     const part = a && a.part ? a.part : {};
     const offer = a && a.offer ? a.offer : {};
     const e = entry(String(part.part_id || offer.part_id || "part"));
-    e.process = String(part.process || "");
+    e.label = partWords(part);
+    e.process = words(part.process);
     e.candidates.push({
       supplier: String(offer.supplier_id || "supplier"),
       price: String(offer.price ?? ""),
@@ -170,7 +189,7 @@ export function supplyNetworkPicture(supplyNetwork, { title, offers, manufacture
   /** @type {SVGElement[]} */
   const nodes = [];
   /** @type {string[]} */
-  const words = [];
+  const said = [];
   let y = TOP;
   const partCentres = [];
   for (const row of rows) {
@@ -180,14 +199,14 @@ export function supplyNetworkPicture(supplyNetwork, { title, offers, manufacture
     const partMid = partY + 17;
     partCentres.push(partMid);
     const anyChosen = row.expected !== null || row.candidates.some((c) => c.chosen);
-    nodes.push(node(PART, partY, 34, anyChosen ? "part chosen" : "part", fit(row.part_id, 17),
-      row.process ? fit(row.process, 19) : undefined, row.part_id));
+    nodes.push(node(PART, partY, 34, anyChosen ? "part chosen" : "part", fit(row.label, 17),
+      row.process ? fit(row.process, 19) : undefined, row.label));
     if (row.expected !== null) {
       const due = row.expected ? `expected ${dateLabel(row.expected)}` : "date to come";
       links.push(link(PART.x + PART.w, partMid, SUPPLIER.x, partMid, true));
-      nodes.push(node(SUPPLIER, partY, 34, "supplier chosen", "From a supplier", due, `${row.part_id}: ${due}`));
-      words.push(`${row.part_id} from a supplier, ${due}`);
-    } else if (!row.candidates.length) words.push(`${row.part_id}: no supplier yet`);
+      nodes.push(node(SUPPLIER, partY, 34, "supplier chosen", "From a supplier", due, `${row.label}: ${due}`));
+      said.push(`${row.label} from a supplier, ${due}`);
+    } else if (!row.candidates.length) said.push(`${row.label}: no supplier yet`);
     row.candidates.forEach((c, i) => {
       const name = named(c.supplier);
       const top = y + i * ROW + 3;
@@ -196,7 +215,7 @@ export function supplyNetworkPicture(supplyNetwork, { title, offers, manufacture
       links.push(link(PART.x + PART.w, partMid, SUPPLIER.x, mid, c.chosen));
       nodes.push(node(SUPPLIER, top, 34, c.chosen ? "supplier chosen" : "supplier candidate",
         fit(name, 19), terms, `${name}: ${terms}${c.chosen ? " (chosen)" : " (candidate)"}`));
-      words.push(`${row.part_id} ${c.chosen ? "from" : "offered by"} ${name} at ${money(c.price, c.currency)}`
+      said.push(`${row.label} ${c.chosen ? "from" : "offered by"} ${name} at ${money(c.price, c.currency)}`
         + `${c.delivery_date ? `, delivery ${dateLabel(c.delivery_date)}` : ""}`);
     });
     y += groupHeight + 6;
@@ -211,7 +230,7 @@ export function supplyNetworkPicture(supplyNetwork, { title, offers, manufacture
   const head = !title ? "Supply network" : /^supply network/i.test(title) ? `Supply network${title.slice(14)}`
     : `Supply network of ${title}`;
   const label = `${head}: ${makerName} sources ${rows.length} `
-    + `part${rows.length === 1 ? "" : "s"}; ${words.join("; ")}.`;
+    + `part${rows.length === 1 ? "" : "s"}; ${said.join("; ")}.`;
   const picture = svg("svg", {
     class: "network-svg",
     role: "img",
