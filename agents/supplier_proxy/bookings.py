@@ -14,7 +14,8 @@ A booking keeps the terms of its offer (price, currency, quantity, delivery date
 ledger is signed only when its items are those terms (:mod:`agents.supplier_proxy.supply_terms`).
 
 Bounds: at most ``limit`` bookings (default :data:`MAX_BOOKINGS`) per supplier (more are not taken); a held
-booking lives until its ``held_until`` at the latest; a confirmed one until its delivery date has passed.
+booking lives until its ``held_until`` at the latest; a confirmed one until the supplier shipped the order's
+parts (:meth:`Bookings.release_order`: the work is done) or its delivery date has passed.
 """
 
 from __future__ import annotations
@@ -129,7 +130,8 @@ class Bookings:
         return booking
 
     def confirm(self, offer_id: str) -> Booking | None:
-        """The held booking of ``offer_id`` is confirmed: kept until its delivery date has passed."""
+        """The held booking of ``offer_id`` is confirmed: kept until its parts are shipped or its delivery
+        date has passed."""
         booking = self._by_offer.get(offer_id)
         if booking is None or booking.state is BookingState.CONFIRMED:
             return booking
@@ -137,6 +139,14 @@ class Bookings:
         confirmed = replace(booking, state=BookingState.CONFIRMED)
         self._add(confirmed)
         return confirmed
+
+    def release_order(self, order_id: str) -> list[Booking]:
+        """Drop every booking of ``order_id`` (its parts are shipped: the hours are free again); returns
+        the dropped ones."""
+        dropped = [b for b in self._by_offer.values() if b.order_id == order_id]
+        for booking in dropped:
+            self._remove(booking)
+        return dropped
 
     def release(self, offer_id: str) -> Booking | None:
         """Drop the booking of ``offer_id`` (its hours are free again); the booking, or None."""

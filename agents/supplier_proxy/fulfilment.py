@@ -93,8 +93,11 @@ class Fulfilment:
         *,
         limit: int = MAX_OPEN,
         today: Callable[[datetime], date] | None = None,
+        on_shipped: Callable[[str, str], None] | None = None,
     ) -> None:
+        """``on_shipped(supplier_id, order_id)``: told when a supplier shipped its parts of an order."""
         self.ledger = ledger
+        self._on_shipped = on_shipped
         self.settings = settings
         self.limit = limit
         self._today = today or (lambda now: now.date())
@@ -226,6 +229,8 @@ class Fulfilment:
         shipped = await session.ship(entry.key, carrier, reference)
         entry.shipped = True
         entry.steps.append("ship")
+        if self._on_shipped is not None:
+            self._on_shipped(entry.supplier_id, entry.order_id)
         shipment = shipped.data.shipment
         log.info(
             "%s: parts of order %s shipped with %s, reference %s",

@@ -27,7 +27,8 @@ Bookings. An offer a proxy confirmed holds its hours (:mod:`agents.supplier_prox
 store (:attr:`store`) about every held booking (:mod:`agents.supplier_proxy.booking_check`): contracted with
 that offer -> confirmed; order missing or ended without it -> released at once (logged at INFO with why);
 otherwise kept until its ``held_until`` (``booking_hold_seconds`` after the confirmation). Confirmed bookings
-are dropped once their delivery date has passed. ``check_store=False`` (simulations without a store) skips the
+are dropped once the supplier shipped the order's parts (the work is done: :attr:`fulfilment` says so) or
+their delivery date has passed. ``check_store=False`` (simulations without a store) skips the
 store and only ends bookings by time.
 
 Memory bounds, per host:
@@ -163,7 +164,11 @@ class ProxyHost(PlatformAgent):
             identities = StoreIdentities(lambda: self.store)
         self.identities = identities
         self.fulfilment = (
-            None if ledger is None else Fulfilment(ledger, self.suppliers_settings, limit=max_open_agreements)
+            None
+            if ledger is None
+            else Fulfilment(
+                ledger, self.suppliers_settings, limit=max_open_agreements, on_shipped=self._work_shipped
+            )
         )
         self.signer = SupplySigner(
             ledger, identities, lambda jid: self.directory.bindings(jid), self.fulfilment
@@ -591,6 +596,22 @@ class ProxyHost(PlatformAgent):
                 await self.check_bookings()
             except Exception:
                 log.exception("%s: checking the bookings failed", self.address)
+
+    def _work_shipped(self, supplier_id: str, order_id: str) -> None:
+        """The supplier shipped its parts of ``order_id``: the hours it booked for them are free again."""
+        proxy = self._proxies.get(self.address_for(supplier_id))
+        if proxy is None:
+            return
+        for booking in proxy.bookings.release_order(order_id):
+            log.info(
+                "%s: %s booking of offer %s (order %s, %.1f h) for %s ended: its parts are shipped",
+                proxy.address,
+                booking.state.value,
+                booking.offer_id,
+                booking.order_id,
+                booking.hours,
+                booking.requester,
+            )
 
     async def check_bookings(self) -> None:
         """Confirm or release held bookings as the store says (see the module docstring), then end held

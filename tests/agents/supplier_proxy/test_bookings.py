@@ -113,6 +113,19 @@ def test_due_releases_held_bookings_at_held_until_and_drops_delivered_ones() -> 
     assert len(bookings) == 0 and bookings.hours() == 0.0 and bookings.requesters() == 0
 
 
+def test_shipped_parts_free_every_booking_of_their_order_and_only_those() -> None:
+    bookings = Bookings()
+    bookings.hold(booking("frame", order="order-1", hours=3.0))
+    bookings.hold(booking("fork", order="order-1", hours=1.0))
+    bookings.hold(booking("other", order="order-2", hours=2.0))
+    bookings.confirm("frame")  # one confirmed, one still held: both are the shipped order's
+    dropped = bookings.release_order("order-1")
+    assert sorted(b.offer_id for b in dropped) == ["fork", "frame"]
+    assert bookings.hours() == 2.0 and [b.offer_id for b in bookings] == ["other"]
+    assert bookings.held_hours(MAKER) == 2.0 and bookings.requesters() == 1
+    assert bookings.release_order("order-1") == []
+
+
 def test_within_share() -> None:
     assert within_share(held=10.0, hours=10.0, capacity=40.0, share=0.5)
     assert not within_share(held=10.0, hours=10.5, capacity=40.0, share=0.5)

@@ -369,6 +369,9 @@ async def test_signs_ships_invoices_and_confirms_the_payment_claim(world: World)
     await host.advance_supplies()
     shipped = await maker.supply_agreement(key)
     assert shipped is not None and shipped.data.shipment is not None
+    proxy = host.proxy(host.address_for(SUPPLIER.id))
+    assert proxy is not None and proxy.bookings.get(str(offer.id)) is None, "shipped: its hours are free"
+    assert proxy.bookings.hours() == 0.0
     assert (shipped.data.shipment.carrier, shipped.data.shipment.reference) == (
         SETTINGS.carrier,
         shipment_reference(SUPPLIER.id, str(order)),
