@@ -421,6 +421,23 @@ class CustomerAgent(PlatformAgent):
         self._emit(OrderEvent(order_id, "delivered", None, confirmed.words))
         return confirmed
 
+    async def pay_from_ledger(
+        self, order_id: UUID, customer_id: str, manufacturer_id: str, reference: str
+    ) -> str:
+        """The customer pays its order's open invoice straight on the ledger (``ClaimPayment`` with the
+        transfer ``reference``, as the customer; idempotent): for an invoice no request of the manufacturer's
+        asks about here (this agent started after it was sent). The claim's contract id; raises
+        :class:`LedgerStepFailed` with the reason in words, also when there is no ledger to pay on."""
+        if self._no_ledger():
+            raise LedgerStepFailed(f"no invoice of order {order_id} waits for an answer here")
+        assert self.ledger is not None
+        deadline = time.monotonic() + self.timings.ledger.total_seconds()
+        claim = await self.ledger.claim_open_invoice(
+            order_id, customer_id, manufacturer_id, reference, deadline
+        )
+        log.info("%s: order %s: payment claimed on the ledger (%s)", self.address, order_id, reference)
+        return claim
+
     # ----------------------------------------------------------------- invoices
 
     async def _admit_request(self, message: AclMessage) -> Reason | None:

@@ -152,6 +152,25 @@ class CustomerLedger:
 
         return await self._retried(f"claim payment of invoice {invoice.id}", step, deadline)
 
+    async def claim_open_invoice(
+        self, order_id: UUID, customer_id: str, manufacturer_id: str, reference: str, deadline: float
+    ) -> str:
+        """The contract id of the customer's ``PaymentClaim`` of the invoice the manufacturer issued it for
+        ``order_id``, found on the ledger (nobody asked: the customer's agent started after the invoice was
+        sent); claimed again with the same ``reference``, it is the same claim."""
+
+        async def step() -> str:
+            session, manufacturer = await self._sides(customer_id, manufacturer_id)
+            found = await _issued_to(session, manufacturer, str(order_id))
+            if found is None:
+                raise LedgerStepFailed(
+                    f"the ledger holds no invoice of order {order_id} from its manufacturer"
+                )
+            claim = await session.claim_payment(InvoiceKey(found.issuer, found.invoice_id), reference)
+            return claim.contract_id
+
+        return await self._retried(f"claim payment of order {order_id}", step, deadline)
+
     # -- 9: the customer confirms delivery ----------------------------------------------------------------
 
     async def confirm_delivery(
@@ -273,7 +292,7 @@ async def _invoice_key(session: PartyLedger, manufacturer: str, order: Order, in
     if found is None:
         found = await _issued_to(session, manufacturer, order_id)
     if found is None:
-        raise LedgerStepFailed(f"the ledger holds no invoice of order {order_id} from its manufacturer")
+        raise _no_invoice(order_id)
     if found.payer != session.party or found.issuer != manufacturer or found.order_id != order_id:
         raise LedgerStepFailed(
             f"invoice {invoice.contract_id} on the ledger is not this order's invoice to you"
@@ -284,6 +303,10 @@ async def _invoice_key(session: PartyLedger, manufacturer: str, order: Order, in
             f"{money(found.amount, found.currency)}"
         )
     return InvoiceKey(found.issuer, found.invoice_id)
+
+
+def _no_invoice(order_id: str) -> LedgerStepFailed:
+    return LedgerStepFailed(f"the ledger holds no invoice of order {order_id} from its manufacturer")
 
 
 async def _issued_to(session: PartyLedger, manufacturer: str, order_id: str) -> LedgerInvoice | None:

@@ -216,14 +216,21 @@ class XmppAgentBridge(AgentBridge):
 
     async def pay(self, order_id: UUID, reference: str) -> None:
         """Pay the open invoice (a transfer with ``reference``); returns once the customer agent sent the
-        payment (409 when the manufacturer stopped waiting for it meanwhile: its invoice request had
-        expired)."""
+        payment. When no invoice request waits for it here (this gateway started after the manufacturer sent
+        it, or the request expired), the customer's payment is claimed straight on the ledger, as the
+        customer; without a ledger that is a 409."""
         self._require_started()
+        if self.customer.orders.get(order_id) is None:
+            await self._pay_from_ledger(order_id, reference)  # a restart forgot the order: nobody asks again
+            return
         patience = await self._patience(order_id, OrderStatus.INVOICED)
         try:
             await self.decisions.settle_invoice(order_id, reference, patience)
         except NothingOpen as exc:
-            raise BridgeError(str(exc), status_code=409) from exc
+            if self.customer.ledger is None:
+                raise BridgeError(str(exc), status_code=409) from exc
+            await self._pay_from_ledger(order_id, reference)
+            return
         handle = self.customer.orders.get(order_id)
         if handle is None:
             return
@@ -289,6 +296,26 @@ class XmppAgentBridge(AgentBridge):
         except LedgerStepFailed as exc:
             raise BridgeError(
                 f"the delivery of order {order_id} could not be confirmed: {exc}",
+                status_code=503 if exc.unavailable else 409,
+            ) from None
+
+    async def _pay_from_ledger(self, order_id: UUID, reference: str) -> None:
+        parties = await self.directory.parties(order_id)
+        if parties is None:
+            raise BridgeError(f"no order {order_id}", status_code=404)
+        step = asyncio.create_task(
+            self.customer.pay_from_ledger(order_id, parties.customer_id, parties.manufacturer_id, reference)
+        )
+        self._tasks.add(step)
+        step.add_done_callback(_forget(self._tasks))
+        try:
+            async with asyncio.timeout(max(self.config.answer_wait_seconds, 1.0)):
+                await asyncio.shield(step)
+        except TimeoutError:
+            return  # still at it (a ledger slow to answer): the order's events tell the outcome
+        except LedgerStepFailed as exc:
+            raise BridgeError(
+                f"the payment of order {order_id} was not sent: {exc}",
                 status_code=503 if exc.unavailable else 409,
             ) from None
 

@@ -5,7 +5,9 @@ as the customer when the customer presses "Confirm delivery". A probe plays the 
 the manufacturer's ledger steps with the manufacturer's own session.
 
 Only the order's customer may confirm its delivery (a manufacturer: 403; another customer: 404), only once
-the order is shipped (409 naming the status), every refusal a problem+json in words.
+the order is shipped (409 naming the status), every refusal a problem+json in words. A gateway that started
+after the manufacturer's invoice request (a restart) takes the customer's payment, like its confirmation of
+the delivery, straight to the ledger.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from gateway.bridge.xmpp import XmppAgentBridge
 from gateway.demo.catalogue import demo_products
 from gateway.demo.policy import demo_policy
 from gateway.server import serving
-from ledger.lifecycle import OrderKey, PartyLedger, PartyUser, TokenSessions
+from ledger.lifecycle import InvoiceKey, OrderKey, PartyLedger, PartyUser, TokenSessions
 from ledger.testing import LedgerProcess
 from ontology.codec import decode
 from ontology.common import Ping
@@ -38,6 +40,7 @@ from ontology.console import OrderStatusNotice
 from ontology.contract import ContractCommitted, PartyRole
 from ontology.lifecycle import ShipmentInfo
 from ontology.order import OrderStatus
+from ontology.payment import transfer_reference
 from ontology.penalty import Penalty
 from ontology.quotation import AcceptQuotation, Quotation, QuotationLine
 from protocols.performative import Performative, ProtocolName
@@ -258,3 +261,34 @@ async def test_a_refused_confirmation_is_409_in_words(app: App) -> None:
     answer = await app.http.post(f"/orders/{order_id}/delivery-confirmation", headers=app.alice.headers)
     assert answer.status_code == 409 and answer.headers["content-type"].startswith(PROBLEM)
     assert "could not be confirmed" in answer.json()["detail"], answer.text
+
+
+async def test_a_gateway_that_never_heard_the_invoice_takes_the_payment_to_the_ledger(app: App) -> None:
+    """The platform restarted after the manufacturer invoiced: its resumed flow does not ask again, and this
+    gateway's customer agent holds no handle of the order. The customer's payment is still taken: claimed on
+    the ledger as the customer, where the manufacturer's flow looks for it."""
+    order_id, key = await contracted_order(app)
+    invoice_id = str(uuid.uuid4())
+    await app.maker_ledger.raise_invoice(key, invoice_id, datetime.now(UTC).date() + timedelta(days=14))
+    await advance(app.db, order_id, OrderStatus.INVOICED)
+    app.bridge.customer.orders.pop(UUID(order_id), None)  # what a restart forgets
+    reference = transfer_reference(order_id)
+    body = {"method": "bank-transfer", "reference": reference}
+    answer = await app.http.post(f"/orders/{order_id}/payment", json=body, headers=app.alice.headers)
+    assert answer.status_code == 202, answer.text
+    claim = await app.maker_ledger.payment_claim(InvoiceKey(app.maker_ledger.party, invoice_id))
+    assert claim is not None and claim.data.payment_ref == reference
+    again = await app.http.post(f"/orders/{order_id}/payment", json=body, headers=app.alice.headers)
+    assert again.status_code == 202, "paying twice claims once"
+    same = await app.maker_ledger.payment_claim(InvoiceKey(app.maker_ledger.party, invoice_id))
+    assert same is not None and same.contract_id == claim.contract_id
+
+
+async def test_a_payment_with_nothing_invoiced_on_the_ledger_is_409_in_words(app: App) -> None:
+    order_id, _ = await contracted_order(app)
+    await advance(app.db, order_id, OrderStatus.INVOICED)  # the store says invoiced, the ledger holds none
+    app.bridge.customer.orders.pop(UUID(order_id), None)
+    body = {"method": "bank-transfer", "reference": transfer_reference(order_id)}
+    answer = await app.http.post(f"/orders/{order_id}/payment", json=body, headers=app.alice.headers)
+    assert answer.status_code == 409 and answer.headers["content-type"].startswith(PROBLEM)
+    assert "holds no invoice of order" in answer.json()["detail"], answer.text
