@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gateway.bridge.base import BridgeError
@@ -30,6 +31,9 @@ VALIDATION = "/problems/validation-error"
 TOO_LARGE = "/problems/request-too-large"
 INTERNAL = "/problems/internal-error"
 THROTTLED = "/problems/too-many-logins"
+UNAVAILABLE = "/problems/database-unavailable"
+#: Seconds a client is asked to wait when the database does not take a request (a full disk, a lost server).
+DATABASE_RETRY_AFTER = 30
 
 
 class FieldProblem(BaseModel):
@@ -187,8 +191,25 @@ async def _store_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(status, str(exc), instance=request.url.path)
 
 
+async def _database_refused(request: Request, exc: Exception) -> JSONResponse:
+    """The database did not take the request (disk full, read-only, locked too long, server gone): nothing
+    of it was stored (its transaction rolled back), so the client may simply try again later."""
+    assert isinstance(exc, OperationalError)
+    log.error("the database refused %s %s: %s", request.method, request.url.path, str(exc.orig or exc)[:500])
+    return problem_response(
+        503,
+        "the platform's database does not take requests right now; nothing of this one was stored: "
+        f"try again in {DATABASE_RETRY_AFTER} seconds",
+        instance=request.url.path,
+        type=UNAVAILABLE,
+        title="Database unavailable",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
-    """Answer HTTP errors, validation errors, bridge and store errors as problem details.
+    """Answer HTTP errors, validation errors, bridge and store errors, and a database that refuses (503 with
+    Retry-After) as problem details.
 
     Unexpected exceptions are turned into 500 problems by :mod:`gateway.core.request_context`.
     """
@@ -196,3 +217,4 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(BridgeError, _bridge_error)
     app.add_exception_handler(StoreError, _store_error)
+    app.add_exception_handler(OperationalError, _database_refused)

@@ -4,12 +4,14 @@ streamed), request ids, CORS off by default, the OpenAPI document."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.exc import OperationalError
 
 from gateway.core.problems import MEDIA_TYPE
 from tests.gateway.auth_support import cheap_argon2, gateway, settings, snapshot
@@ -132,6 +134,27 @@ async def test_an_unexpected_error_is_a_500_problem_without_the_stack(
     assert "Traceback" not in answer.text
     logged = [record for record in caplog.records if "req-42" in record.getMessage()]
     assert logged and logged[0].exc_info is not None
+
+
+async def test_a_database_that_refuses_is_a_503_with_retry_after(
+    gw: Gateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    app, client = gw
+
+    @app.post("/full")
+    async def full() -> None:
+        # what aiosqlite raises when the disk is full (SQLITE_FULL), wrapped by SQLAlchemy
+        raise OperationalError(
+            "INSERT INTO orders ...", {}, sqlite3.OperationalError("database or disk is full")
+        )
+
+    with caplog.at_level(logging.ERROR, logger="gateway.core.problems"):
+        answer = await client.post("/full")
+    body = _is_problem(answer, 503)
+    assert answer.headers["retry-after"] == "30"
+    assert body["type"] == "/problems/database-unavailable"
+    assert "nothing of this one was stored" in str(body["detail"]) and "INSERT" not in answer.text
+    assert any("database or disk is full" in record.getMessage() for record in caplog.records)
 
 
 async def test_request_ids_are_echoed_or_made_up(gw: Gateway) -> None:
