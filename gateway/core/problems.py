@@ -192,13 +192,13 @@ async def _store_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _database_refused(request: Request, exc: Exception) -> JSONResponse:
-    """The database did not take the request (disk full, read-only, locked too long, server gone): nothing
-    of it was stored (its transaction rolled back), so the client may simply try again later."""
+    """The database did not take the request (disk full, read-only, locked too long, server gone): the
+    transaction that met it rolled back; the client is asked to try again later."""
     assert isinstance(exc, OperationalError)
     log.error("the database refused %s %s: %s", request.method, request.url.path, str(exc.orig or exc)[:500])
     return problem_response(
         503,
-        "the platform's database does not take requests right now; nothing of this one was stored: "
+        "the platform's database does not take requests right now (the step that met it was rolled back): "
         f"try again in {DATABASE_RETRY_AFTER} seconds",
         instance=request.url.path,
         type=UNAVAILABLE,

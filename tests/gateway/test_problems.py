@@ -153,7 +153,7 @@ async def test_a_database_that_refuses_is_a_503_with_retry_after(
     body = _is_problem(answer, 503)
     assert answer.headers["retry-after"] == "30"
     assert body["type"] == "/problems/database-unavailable"
-    assert "nothing of this one was stored" in str(body["detail"]) and "INSERT" not in answer.text
+    assert "rolled back" in str(body["detail"]) and "INSERT" not in answer.text
     assert any("database or disk is full" in record.getMessage() for record in caplog.records)
 
 
