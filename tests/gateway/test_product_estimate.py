@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from ontology.customisation import Customisation
+from ontology.events import day
 from ontology.negotiation import Offer
 from ontology.network import Assignment, SupplyNetwork
 from ontology.order import Order
@@ -19,6 +20,7 @@ from ontology.process import ProcessKind
 from ontology.product import RequiredPart
 from store.database import Database
 from store.enums import PolicyKind
+from tests.gateway.recording_bridge import RecordingBridge
 from tests.gateway.world import People, login
 
 pytest_plugins = ("tests.gateway.fixtures",)
@@ -161,3 +163,31 @@ async def test_a_configuration_nobody_here_makes_is_refused_in_words(
     [error] = response.json()["errors"]
     assert error["field"] == "body.options"
     assert "painting, which this manufacturer neither makes nor buys" in error["message"]
+
+
+async def test_an_order_for_a_date_the_estimate_does_not_offer_is_refused_and_nothing_stored(
+    client: httpx.AsyncClient, people: People, db: Database, bridge: RecordingBridge
+) -> None:
+    await store_policy(db, people)
+    shown = (await estimate(client, people.alice.headers, options={"colour": "red"})).json()
+    earliest, latest = (date.fromisoformat(shown[k]) for k in ("earliest_delivery", "latest_delivery"))
+    body = {"product_id": "bike", "options": {"colour": "red"}}
+    for when, words in (
+        (earliest - timedelta(days=1), f"can promise for this order is {day(earliest)}"),
+        (latest + timedelta(days=1), f"takes orders for delivery up to {day(latest)}"),
+    ):
+        refused = await client.post(
+            "/orders", json={**body, "delivery_date": when.isoformat()}, headers=people.alice.headers
+        )
+        assert refused.status_code == 422, refused.text
+        [problem] = refused.json()["errors"]
+        assert problem["field"] == "body.delivery_date" and words in problem["message"]
+    listed = await client.get("/orders", headers=people.alice.headers)
+    assert listed.json()["items"] == [], "a refused date stores nothing"
+    assert bridge.called("place_order") == [], "and hands nothing to the agents"
+    for when in (earliest, latest):
+        taken = await client.post(
+            "/orders", json={**body, "delivery_date": when.isoformat()}, headers=people.alice.headers
+        )
+        assert taken.status_code == 202, taken.text
+    assert [call.args[0].delivery_date for call in bridge.called("place_order")] == [earliest, latest]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
@@ -19,6 +20,7 @@ from gateway.api.deps import CurrentUser, CustomerUser, DbDep, get_bridge, requi
 from gateway.api.invalid import invalid_body, invalid_field
 from gateway.api.order_access import may_see, not_found
 from gateway.bridge.base import BridgeError
+from gateway.catalogue.estimates import date_refused
 from gateway.core.principal import Principal
 from gateway.privacy import order_view
 from gateway.schemas.common import KeyPath
@@ -27,6 +29,7 @@ from gateway.schemas.paging import Limit, Offset, Page
 from ontology.customisation import Customisation, CustomisationError
 from ontology.events import failed
 from ontology.order import Order, OrderStatus
+from ontology.product import Product
 from store.database import Database
 from store.enums import UserRole
 from store.errors import StoreError
@@ -45,8 +48,8 @@ GATEWAY_ACTOR = "gateway"
 PartyUser = Annotated[Principal, Depends(require_role(UserRole.CUSTOMER, UserRole.MANUFACTURER))]
 
 
-async def _order_for(db: Database, customer_id: str, body: OrderCreate) -> Order:
-    """The ontology order of the request, checked against its product (422 naming every problem)."""
+async def _order_for(db: Database, customer_id: str, body: OrderCreate) -> tuple[Order, Product]:
+    """The ontology order of the request and its product, checked against it (422 naming every problem)."""
     async with db.transaction() as repos:
         record = await repos.products.get(body.product_id)
         files = await attached_files(repos, customer_id, body.files) if record is not None else {}
@@ -57,7 +60,7 @@ async def _order_for(db: Database, customer_id: str, body: OrderCreate) -> Order
         customisation = Customisation.with_defaults(
             product, body.options, numbers=body.numbers, texts=body.texts, files=files
         )
-        return Order(
+        order = Order(
             customer_id=customer_id,
             manufacturer_id=product.manufacturer_id,
             product_id=product.id,
@@ -65,10 +68,19 @@ async def _order_for(db: Database, customer_id: str, body: OrderCreate) -> Order
             quantity=body.quantity,
             delivery_date=body.delivery_date,
         )
+        return order, product
     except CustomisationError as exc:
         raise invalid_customisation(exc) from exc
     except ValidationError as exc:
         raise invalid_body(exc) from exc
+
+
+async def _check_date(db: Database, product: Product, order: Order) -> None:
+    """422 at ``delivery_date`` for a date the manufacturer's estimate does not offer (nothing is stored)."""
+    async with db.transaction(flush_acl_log=False) as repos:
+        why = await date_refused(repos, product, order, date.today())
+    if why is not None:
+        raise invalid_field("delivery_date", [why])
 
 
 async def _fail(db: Database, order: Order, reason: str) -> bool:
@@ -96,14 +108,18 @@ async def _fail(db: Database, order: Order, reason: str) -> bool:
     response_model=OrderAccepted,
     summary="Order a customised product; the agents negotiate it from here",
     responses={
-        422: {"description": "unknown product, options that do not fit it, a delivery date in the past"},
+        422: {
+            "description": "unknown product, options that do not fit it, a delivery date in the past or "
+            "outside the dates the manufacturer's estimate offers"
+        },
         503: {"description": "the agents could not take the order (it is then failed)"},
     },
 )
 async def place_order(
     body: OrderCreate, user: CustomerUser, db: DbDep, request: Request, response: Response
 ) -> OrderAccepted:
-    order = await _order_for(db, user.user_id, body)
+    order, product = await _order_for(db, user.user_id, body)
+    await _check_date(db, product, order)
     bridge = get_bridge(request)  # 503 before anything is stored when no agents are connected
     async with db.transaction() as repos:
         await repos.orders.add_order(order)
