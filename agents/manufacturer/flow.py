@@ -653,18 +653,15 @@ class OrderFlow:
             issued_at=now,
             due_date=now.date() + timedelta(days=timings.invoice_due_days),
         )
-        await self.journal.add_invoice(invoice)
-        await self.status(
-            _S.INVOICED,
-            HistoryEvent.of(
-                EventCode.INVOICE_RAISED,
-                total=invoice.total,
-                currency=invoice.currency,
-                due_date=invoice.due_date,
-            ),
-            price=invoice.total,
+        raised = HistoryEvent.of(
+            EventCode.INVOICE_RAISED,
+            total=invoice.total,
             currency=invoice.currency,
+            due_date=invoice.due_date,
         )
+        invoice = await self.journal.raise_invoice(invoice, raised)
+        # moved by the journal already: its followers are told here
+        await self.status(_S.INVOICED, raised, price=invoice.total, currency=invoice.currency)
         answer = await ask(
             self.agent, self.customer, invoice, Payment, timeout=timings.payment, opened=self._track_request
         )

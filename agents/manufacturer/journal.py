@@ -238,6 +238,31 @@ class Journal:
         async with self._lock, self._transaction() as repos:
             await repos.invoices.add(_new_invoice(invoice))
 
+    async def raise_invoice(self, invoice: Invoice, event: HistoryEvent) -> Invoice:
+        """The order's invoice stored and the order moved to ``invoiced`` (``event``) in one transaction; when
+        the order has an issued invoice already (billed before a restart), that invoice, and nothing is
+        added. The invoice the customer is asked to pay."""
+        order_id = str(invoice.order_id)
+        async with self._lock, self._transaction() as repos:
+            issued = [r for r in await repos.invoices.by_order(order_id) if r.status == InvoiceStatus.ISSUED]
+            if issued:
+                first = issued[0]
+                invoice = invoice.model_copy(
+                    update={
+                        "id": uuid.UUID(first.id),
+                        "issued_at": first.created_at,
+                        "due_date": first.due_date,
+                    }
+                )
+            else:
+                await repos.invoices.add(_new_invoice(invoice))
+            current = await repos.orders.require(order_id)
+            if current.status != OrderStatus.INVOICED:
+                await repos.orders.change_status(
+                    order_id, OrderStatus.INVOICED, actor=self.agent_jid, event=event
+                )
+        return invoice
+
     async def mirror_invoice(self, invoice: Invoice) -> None:
         """The store's row of a ledger invoice (``invoice.contract_id``): added when missing (a restart after
         the ledger raised it), its contract id set when the row has none."""

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from agents.manufacturer.flow import OrderFlow, customer_side
 from agents.manufacturer.order_estimate import SupplierPrices, dataset_records, estimate_order
+from ontology.billing import Invoice, InvoiceLine
 from ontology.codec import decode
 from ontology.common import Reason
 from ontology.contract import ContractCommitted
@@ -21,8 +22,15 @@ from ontology.product import RequiredPart
 from ontology.quotation import AcceptQuotation, Quotation
 from protocols.acl import AclMessage
 from protocols.performative import Performative
-from tests.agents.manufacturer.fake_host import MAKER, WAIT, CommitAtOnce, FakeHost
-from tests.agents.manufacturer.order_support import BIKE, CUSTOMER_AGENT, an_order, request_of
+from tests.agents.manufacturer.fake_host import MAKER, MANUFACTURER, WAIT, CommitAtOnce, FakeHost
+from tests.agents.manufacturer.order_support import (
+    BIKE,
+    CUSTOMER,
+    CUSTOMER_AGENT,
+    an_order,
+    request_of,
+    stored_at,
+)
 
 _S = OrderStatus
 
@@ -158,3 +166,31 @@ async def test_an_accepted_order_is_told_the_earliest_date_its_estimate_showed(h
     accepted = next(n for n in host.notices if n.status is _S.ACCEPTED)
     assert accepted.event == HistoryEvent.of(EventCode.ACCEPTED, earliest_delivery=earliest)
     task.cancel()
+
+
+async def test_billing_again_after_a_restart_keeps_the_one_invoice_and_one_move(host: FakeHost) -> None:
+    """The invoice and the move to invoiced are one transaction; billing an order that has its issued invoice
+    already (a restart between the two used to add a second one) gives that invoice back."""
+    order = await stored_at(host, _S.PRODUCED)
+    due = date.today() + timedelta(days=30)
+
+    def invoice() -> Invoice:
+        line = InvoiceLine(description="Bike", quantity=2, unit_price=Decimal("60.00"))
+        return Invoice(
+            order_id=order.id,
+            issuer=MANUFACTURER,
+            payer=CUSTOMER,
+            lines=(line,),
+            total=Decimal("120.00"),
+            due_date=due,
+        )
+
+    raised = HistoryEvent.of(EventCode.INVOICE_RAISED, total=Decimal("120.00"), currency="EUR", due_date=due)
+    first = await host.journal.raise_invoice(invoice(), raised)
+    again = await host.journal.raise_invoice(invoice(), raised)
+    assert again.id == first.id and again.total == Decimal("120.00")
+    async with host.db.transaction() as repos:
+        rows = await repos.invoices.by_order(str(order.id))
+        history = await repos.orders.history(str(order.id))
+    assert [row.id for row in rows] == [str(first.id)]
+    assert [change.event for change in history if change.to_status == _S.INVOICED] == ["invoice-raised"]
