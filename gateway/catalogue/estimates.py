@@ -1,6 +1,7 @@
 """What the gateway reads to estimate a product's price and dates: the manufacturer's policy, its queue and
 recent accepted offers from the store, the federation's supplier data set (see
-:mod:`agents.manufacturer.order_estimate`, which the manufacturer agent uses too)."""
+:mod:`agents.manufacturer.order_estimate`, which the manufacturer agent uses too); and whether an order's
+delivery date is one that estimate offers (:func:`date_refused`)."""
 
 from __future__ import annotations
 
