@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -34,6 +35,14 @@ THROTTLED = "/problems/too-many-logins"
 UNAVAILABLE = "/problems/database-unavailable"
 #: Seconds a client is asked to wait when the database does not take a request (a full disk, a lost server).
 DATABASE_RETRY_AFTER = 30
+
+
+def database_refusal(app: FastAPI, within: float = DATABASE_RETRY_AFTER) -> str | None:
+    """What the database said when it last refused a request, if that was less than ``within`` s ago."""
+    last: tuple[float, str] | None = getattr(app.state, "database_refused", None)
+    if last is None or time.monotonic() - last[0] > within:
+        return None
+    return last[1]
 
 
 class FieldProblem(BaseModel):
@@ -195,7 +204,9 @@ async def _database_refused(request: Request, exc: Exception) -> JSONResponse:
     """The database did not take the request (disk full, read-only, locked too long, server gone): the
     transaction that met it rolled back; the client is asked to try again later."""
     assert isinstance(exc, OperationalError)
-    log.error("the database refused %s %s: %s", request.method, request.url.path, str(exc.orig or exc)[:500])
+    words = str(exc.orig or exc)[:500]
+    log.error("the database refused %s %s: %s", request.method, request.url.path, words)
+    request.app.state.database_refused = (time.monotonic(), words)  # /health tells it
     return problem_response(
         503,
         "the platform's database does not take requests right now (the step that met it was rolled back): "

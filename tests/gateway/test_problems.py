@@ -155,6 +155,8 @@ async def test_a_database_that_refuses_is_a_503_with_retry_after(
     assert body["type"] == "/problems/database-unavailable"
     assert "rolled back" in str(body["detail"]) and "INSERT" not in answer.text
     assert any("database or disk is full" in record.getMessage() for record in caplog.records)
+    health = (await client.get("/health")).json()
+    assert health == {"status": "degraded", "database": "refusing requests: database or disk is full"}
 
 
 async def test_request_ids_are_echoed_or_made_up(gw: Gateway) -> None:

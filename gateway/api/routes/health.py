@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlalchemy import text
 
 from gateway.api.deps import EngineDep
+from gateway.core.problems import database_refusal
 
 router = APIRouter(tags=["health"])
 
@@ -16,14 +17,21 @@ class Health(BaseModel):
     database: str
 
 
-@router.get("/health", response_model=Health, summary="Is the gateway up, and can it reach its database?")
-async def health(engine: EngineDep) -> Health:
+@router.get(
+    "/health",
+    response_model=Health,
+    summary="Is the gateway up, can it reach its database, and did the database take its requests lately?",
+)
+async def health(engine: EngineDep, request: Request) -> Health:
     try:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
         database = "ok"
     except Exception as exc:  # the probe reports any database error instead of failing
         database = f"unavailable: {type(exc).__name__}"
+    refused = database_refusal(request.app)
+    if database == "ok" and refused is not None:  # it reads, but refused a request (a full disk) lately
+        database = f"refusing requests: {refused}"
     return Health(status="ok" if database == "ok" else "degraded", database=database)
 
 
