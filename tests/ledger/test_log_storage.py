@@ -65,8 +65,10 @@ async def test_memory_does_not_grow_with_the_log(tmp_path: Path) -> None:
             assert stats["cached_transactions"] == RECENT_TRANSACTIONS
             assert stats["active_contracts"] == 1
             assert live_transactions <= RECENT_TRANSACTIONS + 2
-            # 1200 transactions held in memory are tens of thousands of objects (events, payload dicts)
-            assert grown < 2000, f"{grown} more live objects after 1200 more transactions"
+            # 1200 transactions held in memory are tens of thousands of objects (events, payload dicts); the
+            # rest of the process (on a pytest-xdist worker: the session's XMPP servers and agents of other
+            # modules, still at work) made up to about 2,300 meanwhile in CI runs
+            assert grown < 8000, f"{grown} more live objects after 1200 more transactions"
             # old transactions are still there, read from storage
             first = await ledger.transaction_by_id(kept.transaction_id)
             assert first is not None and first.offset == 1
