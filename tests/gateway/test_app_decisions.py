@@ -12,6 +12,10 @@ import pytest
 from gateway.bridge.decisions import AppDecisions, NothingOpen, Shipped
 from ontology.lifecycle import ShipmentInfo
 
+#: Seconds a step may take: the session's event loop is shared with other modules' servers on a pytest-xdist
+#: worker, which stalled it for over a second in a CI run.
+PATIENT = 10.0
+
 
 async def test_a_delivery_waits_for_the_customer_and_is_answered_once() -> None:
     decisions = AppDecisions()
@@ -22,7 +26,7 @@ async def test_a_delivery_waits_for_the_customer_and_is_answered_once() -> None:
     assert not asked.done(), "the agent waits for the customer"
     assert decisions.waits_for_delivery(order_id)
     assert await decisions.delivered(order_id) == Shipped(shipment)
-    async with asyncio.timeout(1):
+    async with asyncio.timeout(PATIENT):
         await asked
     assert not decisions.waits_for_delivery(order_id)
     with pytest.raises(NothingOpen, match="no delivery of order"):
@@ -32,9 +36,9 @@ async def test_a_delivery_waits_for_the_customer_and_is_answered_once() -> None:
 async def test_an_answer_that_comes_first_waits_a_little_for_the_question() -> None:
     decisions = AppDecisions()
     order_id = uuid.uuid4()
-    answer = asyncio.create_task(decisions.delivered(order_id, patience=2.0))
+    answer = asyncio.create_task(decisions.delivered(order_id, patience=PATIENT))
     await asyncio.sleep(0.05)
-    async with asyncio.timeout(1):
+    async with asyncio.timeout(PATIENT):
         await decisions.confirm_delivery(order_id, None)
     assert await answer == Shipped(None)
 
