@@ -30,6 +30,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -220,8 +221,10 @@ class XmppAgentBridge(AgentBridge):
         it, or the request expired), the customer's payment is claimed straight on the ledger, as the
         customer; without a ledger that is a 409."""
         self._require_started()
-        if self.customer.orders.get(order_id) is None:
-            await self._pay_from_ledger(order_id, reference)  # a restart forgot the order: nobody asks again
+        from_ledger = partial(self.customer.pay_from_ledger, order_id, reference=reference)
+        not_sent = f"the payment of order {order_id} was not sent"
+        if self.customer.orders.get(order_id) is None:  # a restart forgot the order: nobody asks again
+            await self._customer_step(order_id, from_ledger, not_sent)
             return
         patience = await self._patience(order_id, OrderStatus.INVOICED)
         try:
@@ -229,7 +232,7 @@ class XmppAgentBridge(AgentBridge):
         except NothingOpen as exc:
             if self.customer.ledger is None:
                 raise BridgeError(str(exc), status_code=409) from exc
-            await self._pay_from_ledger(order_id, reference)
+            await self._customer_step(order_id, from_ledger, not_sent)
             return
         handle = self.customer.orders.get(order_id)
         if handle is None:
@@ -261,19 +264,15 @@ class XmppAgentBridge(AgentBridge):
             except NothingOpen:
                 pass  # the agent's question did not come: take the step here
             else:
-                await self._delivered(order_id, waiting)
+                await self._settled(waiting, f"the delivery of order {order_id} could not be confirmed")
                 return
         # nobody waits for the customer's word (this gateway started after the order shipped, or an earlier
         # confirmation failed): the customer's step, at once
-        parties = await self.directory.parties(order_id)
-        if parties is None:
-            raise BridgeError(f"no order {order_id}", status_code=404)
-        step = asyncio.create_task(
-            self.customer.take_delivery(order_id, parties.customer_id, parties.manufacturer_id)
+        await self._customer_step(
+            order_id,
+            partial(self.customer.take_delivery, order_id),
+            f"the delivery of order {order_id} could not be confirmed",
         )
-        self._tasks.add(step)
-        step.add_done_callback(_forget(self._tasks))
-        await self._delivered(order_id, step)
 
     async def delivery(self, order_id: UUID) -> DeliveryState | None:
         ledger = self.customer.ledger
@@ -287,37 +286,30 @@ class XmppAgentBridge(AgentBridge):
         except LedgerStepFailed as exc:
             raise BridgeError(str(exc), status_code=503 if exc.unavailable else 502) from None
 
-    async def _delivered(self, order_id: UUID, confirmation: asyncio.Future[Any]) -> None:
-        try:
-            async with asyncio.timeout(max(self.config.answer_wait_seconds, 1.0)):
-                await asyncio.shield(confirmation)
-        except TimeoutError:
-            return  # still at it (a ledger slow to answer): the order's events tell the outcome
-        except LedgerStepFailed as exc:
-            raise BridgeError(
-                f"the delivery of order {order_id} could not be confirmed: {exc}",
-                status_code=503 if exc.unavailable else 409,
-            ) from None
-
-    async def _pay_from_ledger(self, order_id: UUID, reference: str) -> None:
+    async def _customer_step(
+        self, order_id: UUID, step: Callable[[str, str], Coroutine[Any, Any, Any]], failed: str
+    ) -> None:
+        """The customer agent's ledger ``step`` (given the order's customer and manufacturer ids), taken at
+        once in a task of its own, which goes on when the answer wait runs out; ``failed``: what a refusal
+        says before the ledger's words."""
         parties = await self.directory.parties(order_id)
         if parties is None:
             raise BridgeError(f"no order {order_id}", status_code=404)
-        step = asyncio.create_task(
-            self.customer.pay_from_ledger(order_id, parties.customer_id, parties.manufacturer_id, reference)
-        )
-        self._tasks.add(step)
-        step.add_done_callback(_forget(self._tasks))
+        task = asyncio.create_task(step(parties.customer_id, parties.manufacturer_id))
+        self._tasks.add(task)
+        task.add_done_callback(_forget(self._tasks))
+        await self._settled(task, failed)
+
+    async def _settled(self, step: asyncio.Future[Any], failed: str) -> None:
+        """Wait up to ``answer_wait_seconds`` for a customer's ledger ``step``: a refusal is a 409, a ledger
+        away a 503 (``failed``, then the reason)."""
         try:
             async with asyncio.timeout(max(self.config.answer_wait_seconds, 1.0)):
                 await asyncio.shield(step)
         except TimeoutError:
             return  # still at it (a ledger slow to answer): the order's events tell the outcome
         except LedgerStepFailed as exc:
-            raise BridgeError(
-                f"the payment of order {order_id} was not sent: {exc}",
-                status_code=503 if exc.unavailable else 409,
-            ) from None
+            raise BridgeError(f"{failed}: {exc}", status_code=503 if exc.unavailable else 409) from None
 
     async def _patience(self, order_id: UUID, status: OrderStatus) -> float:
         """Wait for the question only when the store says it was asked (the event came first)."""
