@@ -234,10 +234,6 @@ class Journal:
             for contract_id in contract_ids:
                 await repos.orders.add_contract_id(order_id, contract_id)
 
-    async def add_invoice(self, invoice: Invoice) -> None:
-        async with self._lock, self._transaction() as repos:
-            await repos.invoices.add(_new_invoice(invoice))
-
     async def raise_invoice(self, invoice: Invoice, event: HistoryEvent) -> Invoice:
         """The order's invoice stored and the order moved to ``invoiced`` (``event``) in one transaction; when
         the order has an issued invoice already (billed before a restart), that invoice, and nothing is

@@ -19,6 +19,7 @@ from agents.manufacturer.flow import OrderFlow
 from common.settings import Settings
 from ontology.billing import Invoice, InvoiceLine, Payment
 from ontology.console import PaymentReceived
+from ontology.events import EventCode, HistoryEvent
 from ontology.order import ORDER_TRANSITIONS, Order, OrderStatus
 from ontology.payment import BankTransfer, transfer_reference
 from ontology.policy import ManufacturerPolicy
@@ -57,7 +58,7 @@ async def invoiced(db: Database, policy: ManufacturerPolicy) -> tuple[OrderFlow,
     )
     await agent.journal.publish([BIKE])
     await agent.journal.add_order(order)
-    path = ORDER_TRANSITIONS.path(OrderStatus.RECEIVED, OrderStatus.INVOICED)
+    path = ORDER_TRANSITIONS.path(OrderStatus.RECEIVED, OrderStatus.PRODUCED)
     assert path is not None
     for status in path[1:]:
         await agent.journal.status(str(order.id), status)
@@ -69,7 +70,10 @@ async def invoiced(db: Database, policy: ManufacturerPolicy) -> tuple[OrderFlow,
         total=Decimal(120),
         due_date=date.today() + timedelta(14),
     )
-    await agent.journal.add_invoice(invoice)
+    raised = HistoryEvent.of(
+        EventCode.INVOICE_RAISED, total=invoice.total, currency=invoice.currency, due_date=invoice.due_date
+    )
+    await agent.journal.raise_invoice(invoice, raised)
     conversation = SimpleNamespace(machine=SimpleNamespace(initiator="c1-agent@test"))
     flow = OrderFlow(agent, conversation, order)  # type: ignore[arg-type]
     payment = Payment(invoice_id=invoice.id, amount=Decimal(120), reference=transfer_reference(order.id))
