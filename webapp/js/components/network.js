@@ -8,7 +8,7 @@
  */
 
 import { h, svg } from "../core/dom.js";
-import { dateLabel, money } from "../core/format.js";
+import { codeWords, dateLabel, money } from "../core/format.js";
 
 const WIDTH = 376;
 const ROW = 42;
@@ -38,19 +38,11 @@ function fit(text, max) {
 }
 
 /**
- * An id or process code in words: "textile-cutting-sewing" -> "textile cutting sewing".
- * @param {unknown} code
- */
-function words(code) {
-  return String(code || "").replace(/[-_]+/g, " ").trim();
-}
-
-/**
  * A part as people name it: its description, else its id in words.
  * @param {any} part
  */
 function partWords(part) {
-  return String(part && part.description ? part.description : "") || words(part && part.part_id) || "part";
+  return String(part && part.description ? part.description : "") || codeWords(part && part.part_id) || "part";
 }
 
 /**
@@ -74,7 +66,7 @@ export function networkRows(network, offers) {
     return network.parts.map((/** @type {any} */ part) => ({
       part_id: String(part.part_id || "part"),
       label: partWords(part),
-      process: words(part.process),
+      process: codeWords(part.process),
       candidates: [],
       expected: String(part.expected_date || ""),
     }));
@@ -85,7 +77,7 @@ export function networkRows(network, offers) {
   const entry = (id) => {
     let e = parts.get(id);
     if (!e) {
-      e = { part_id: id, label: words(id), process: "", candidates: [], expected: null };
+      e = { part_id: id, label: codeWords(id), process: "", candidates: [], expected: null };
       parts.set(id, e);
     }
     return e;
@@ -96,7 +88,7 @@ export function networkRows(network, offers) {
     const offer = a && a.offer ? a.offer : {};
     const e = entry(String(part.part_id || offer.part_id || "part"));
     e.label = partWords(part);
-    e.process = words(part.process);
+    e.process = codeWords(part.process);
     e.candidates.push({
       supplier: String(offer.supplier_id || "supplier"),
       price: String(offer.price ?? ""),

@@ -5,7 +5,7 @@
  */
 
 import { h } from "../core/dom.js";
-import { dateLabel, dateTimeLabel, money, statusLabel } from "../core/format.js";
+import { codeWords, dateLabel, dateTimeLabel, money, statusLabel } from "../core/format.js";
 import { productName } from "../core/products.js";
 import { REASONS, SOME_REASON, eventSentence } from "../logic/timeline.js";
 import { supplierDirectory } from "../logic/offers.js";
@@ -280,8 +280,7 @@ function partWords(partId, context, description = "") {
   const id = String(partId ?? "");
   const described = readable(description) || (context.parts && id ? readable(context.parts[id]) : "");
   if (described) return described;
-  const words = id.replace(/[-_]+/g, " ").replace(/\s+/g, " ").trim();
-  return words || "a part";
+  return codeWords(id) || "a part";
 }
 
 /**
@@ -350,7 +349,7 @@ export function summarise(decoded, context = {}) {
     case "CallForProposals": {
       const part = d.part || {};
       const about = [Number(part.quantity) > 1 ? count(part.quantity, "piece") : "",
-        part.process ? String(part.process).replace(/[-_]+/g, " ") : ""].filter(Boolean).join(", ");
+        codeWords(part.process)].filter(Boolean).join(", ");
       return `Round ${d.round ?? 1}: who can make ${partWords(part.part_id, context, part.description)}`
         + `${about ? ` (${about})` : ""}${d.delivery_date ? ` by ${dateLabel(d.delivery_date)}` : ""}`
         + `${d.target_price ? `, for less than ${money(d.target_price, cur)}` : ""}?`;

@@ -163,3 +163,12 @@ export const STATUS_TONES = Object.freeze({
 export function statusTone(status) {
   return STATUS_TONES[status] || "neutral";
 }
+
+/**
+ * An id or code in words: "textile-cutting-sewing" -> "textile cutting sewing".
+ * @param {unknown} code
+ * @returns {string}
+ */
+export function codeWords(code) {
+  return String(code ?? "").replace(/[-_]+/g, " ").replace(/\s+/g, " ").trim();
+}
