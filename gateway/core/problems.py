@@ -206,7 +206,8 @@ async def _database_refused(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, OperationalError)
     words = str(exc.orig or exc)[:500]
     log.error("the database refused %s %s: %s", request.method, request.url.path, words)
-    request.app.state.database_refused = (time.monotonic(), words)  # /health tells it
+    first_line = (words.splitlines() or [""])[0][:200]  # /health tells it, unauthenticated: no SQL or details
+    request.app.state.database_refused = (time.monotonic(), first_line)
     return problem_response(
         503,
         "the platform's database does not take requests right now (the step that met it was rolled back): "
