@@ -49,7 +49,15 @@ def serve(
         typer.Option(help="SQLAlchemy async URL, overrides the data dir [LSO_LEDGER_DATABASE_URL]."),
     ] = None,
 ) -> None:
-    """Run the embedded ledger until Ctrl+C / SIGTERM; prints one JSON line with its endpoints when ready."""
+    """Run the embedded ledger until Ctrl+C / SIGTERM; prints one JSON line with its endpoints when ready.
+
+    Unless ``LSO_LEDGER_AUTH_*`` configure how it verifies tokens, it verifies them as under ``lso run``:
+    HS256 tokens of the platform's ledger secret (``LSO_LEDGER_SECRET_FILE``, default
+    ``<LSO_DATA_DIR>/ledger-token.secret``), with ``LSO_LEDGER_OPERATOR_USER`` as its ParticipantAdmin. So a
+    ledger ``lso run`` started can be served again by hand with the same data and the same tokens."""
+    from cli.ledger_identities import platform_secret
+    from cli.ledger_process import auth_configured, platform_ledger_settings
+    from common.settings import Settings
     from ledger.server import print_ready
     from ledger.server import serve as run
 
@@ -61,6 +69,16 @@ def serve(
         data_dir=data_dir,
         database_url=database_url,
     )
+    if not auth_configured(settings):
+        platform = Settings()
+        settings = platform_ledger_settings(
+            settings, platform_secret(platform), platform.ledger_operator_user
+        )
+        typer.echo(
+            f"verifying tokens of the platform's ledger secret ({platform.ledger_secret_file}); "
+            f"{platform.ledger_operator_user} is the operator",
+            err=True,
+        )
     asyncio.run(run(settings, print_ready))
 
 
