@@ -68,6 +68,7 @@ class EventCode(StrEnum):
     QUOTATION_DECLINED = "quotation-declined"
     CANCELLED = "cancelled"
     CONTRACTING = "contracting"
+    CONTRACT_WAITING = "contract-waiting"
     CONTRACTS_COMMITTED = "contracts-committed"
     PART_RECEIVED = "part-received"
     PART_LATE = "part-late"
@@ -129,6 +130,9 @@ EVENTS: Mapping[EventCode, EventWords] = {
     _E.QUOTATION_DECLINED: EventWords("The quotation was declined."),
     _E.CANCELLED: EventWords("The order was cancelled."),
     _E.CONTRACTING: EventWords("The agreement is being signed."),
+    _E.CONTRACT_WAITING: EventWords(
+        "Signing the agreement waits: the contract register does not answer. It goes on by itself as soon as it does."
+    ),
     _E.CONTRACTS_COMMITTED: EventWords("The agreement is signed."),
     _E.PART_RECEIVED: EventWords("A part arrived on {date}."),
     _E.PART_LATE: EventWords("A part arrived {days} late."),

@@ -4,6 +4,10 @@
 :class:`~ontology.contract.CommitAgreement`; ``agree``, then ``inform``
 :class:`~ontology.contract.ContractCommitted` or ``failure``). Anything with the same ``commit``
 coroutine can stand in for it.
+
+A step that cannot tell whether the contracts were committed (the ledger did not answer, the contract agent
+did not answer in time) answers :data:`COMMIT_PENDING`: the commit may still land, so the order is not failed
+for it; the flow asks again (every step is idempotent) until the answer is certain.
 """
 
 from __future__ import annotations
@@ -15,6 +19,20 @@ from agents.manufacturer.requests import Opened, ask
 from agents.runtime.platform_agent import PlatformAgent
 from ontology.common import Reason
 from ontology.contract import CommitAgreement, ContractCommitted
+
+COMMIT_PENDING = "commit-pending"
+"""The reason of a contract step that may still have committed (the ledger or the contract agent away)."""
+
+_UNCERTAIN = ("no-answer", "timed-out")
+"""How a request to the contract agent ends when it may still commit (it did not answer in time)."""
+_LEDGER_AWAY = "the ledger is unreachable"
+"""How the contract agent's failure begins when the ledger stayed unreachable (the order stays
+contracting)."""
+
+
+def pending(detail: str) -> Reason:
+    """The answer of a contract step whose commit may still land."""
+    return Reason(reason=COMMIT_PENDING, detail=detail[:10_000])
 
 
 class ContractStep(Protocol):
@@ -36,6 +54,11 @@ class ContractAgentStep:
     async def commit(
         self, request: CommitAgreement, opened: Opened | None = None
     ) -> ContractCommitted | Reason:
-        return await ask(
+        result = await ask(
             self.agent, self.contract_agent, request, ContractCommitted, timeout=self.timeout, opened=opened
         )
+        if isinstance(result, Reason) and (
+            result.reason in _UNCERTAIN or result.reason.startswith(_LEDGER_AWAY)
+        ):
+            return pending(f"the contract agent did not confirm the commit: {result.detail or result.reason}")
+        return result

@@ -39,6 +39,7 @@ from typing import Any, TypeVar
 
 from agents.manufacturer.assessment import Assessment, Refusal
 from agents.manufacturer.console import Gate, Pending
+from agents.manufacturer.contracting import COMMIT_PENDING
 from agents.manufacturer.estimate import too_soon
 from agents.manufacturer.host import OrderHost
 from agents.manufacturer.order_estimate import OrderEstimate, order_estimate
@@ -87,6 +88,9 @@ CustomerConversation = ConversationBehaviour[OrderParticipant]
 _P = OrderRequestState
 _S = OrderStatus
 GRACE = timedelta(seconds=5)
+COMMIT_RETRY_FIRST = 5.0
+"""Seconds before the contract step is asked again when its commit may still land."""
+COMMIT_RETRY_MOST = 60.0
 T = TypeVar("T")
 
 
@@ -518,9 +522,8 @@ class OrderFlow:
         assert order is not None
         if order.status is _S.CONTRACTED:  # committed before: ask again with the order as it was then
             order = as_contracting(order)
-        result = await self.agent.contract_step.commit(
-            CommitAgreement(order=order, network=network, quotation=quotation), opened=self._track_request
-        )
+        request = CommitAgreement(order=order, network=network, quotation=quotation)
+        result = await self._commit_certainly(request)
         if isinstance(result, Reason):
             raise OrderFailed("contract-failed", f"{result.reason} {result.detail or ''}".strip())
         await self.journal.add_contract_ids(self.order_id, result.contract_ids)
@@ -531,6 +534,30 @@ class OrderFlow:
             self.conversation.act(lambda m, now: m.inform_result(told, now=now))
         await self.save()
         return result
+
+    async def _commit_certainly(self, request: CommitAgreement) -> ContractCommitted | Reason:
+        """The contract step's answer once it is certain: while the commit may still land (the ledger or the
+        contract agent away) the order stays ``contracting`` (noted once, in words) and the idempotent step
+        is asked again, after :data:`COMMIT_RETRY_FIRST` s, doubling up to :data:`COMMIT_RETRY_MOST` s."""
+        waits, order_id = 0, self.order_id
+        while True:
+            result = await self.agent.contract_step.commit(request, opened=self._track_request)
+            if not isinstance(result, Reason) or result.reason != COMMIT_PENDING:
+                if waits:
+                    log.info("%s: order %s: the contract step answers again", self.agent.address, order_id)
+                return result
+            delay = min(COMMIT_RETRY_FIRST * 2**waits, COMMIT_RETRY_MOST)
+            log.warning(
+                "%s: order %s stays contracting (%s); asking again in %.0f s",
+                self.agent.address,
+                self.order_id,
+                result.detail,
+                delay,
+            )
+            if not waits:
+                await self.journal.note(self.order_id, HistoryEvent.of(EventCode.CONTRACT_WAITING))
+            waits += 1
+            await asyncio.sleep(delay)
 
     async def _produce_and_bill(self, quotation: Quotation, committed: ContractCommitted | None) -> None:
         """Produce (from ``contracted``, or resumed ``in_production`` when ``committed`` is None),

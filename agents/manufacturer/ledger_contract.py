@@ -18,6 +18,11 @@ Idempotent and resumable: every step first reads the ledger (an order agreement 
 there is reused when its terms are the same; a proposal already there is not proposed again, and a supplier
 penalty already proposed is kept). While the ledger is unreachable the step retries with bounded backoff
 within the contract timing; a refusal fails at once.
+
+The step fails only when it is certain that nothing more will be committed: a supplier that did not sign has
+its proposal withdrawn first (a late signature cannot land any more; one that came first is kept). When the
+ledger stays unreachable, or a proposal cannot be withdrawn, the answer is
+:data:`~agents.manufacturer.contracting.COMMIT_PENDING`: the commit may still land, and the flow asks again.
 """
 
 from __future__ import annotations
@@ -30,16 +35,20 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
+from agents.manufacturer.contracting import pending
 from agents.manufacturer.requests import Opened, ask
 from ledger.commit import plan
 from ledger.jsonapi_client import LedgerRejected, LedgerUnavailable
 from ledger.lifecycle import (
     AgreementConflict,
+    Contract,
     OrderKey,
     OrderTerms,
     PartyIdentities,
     PartyLedger,
     Penalty,
+    StepRefused,
+    SupplyAgreement,
     SupplyKey,
     SupplyTerms,
 )
@@ -89,6 +98,10 @@ class ContractFailed(Exception):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+
+
+class Uncertain(ContractFailed):
+    """The step stopped without knowing whether all was committed (the ledger away): it may still land."""
 
 
 def in_words(fields: list[str]) -> str:
@@ -147,6 +160,8 @@ class LedgerContractStep:
         deadline = asyncio.get_running_loop().time() + self.timeout.total_seconds()
         try:
             return await self._commit(request, opened, deadline)
+        except Uncertain as exc:
+            return pending(exc.detail)
         except ContractFailed as exc:
             return Reason(reason=CONTRACT_FAILED, detail=exc.detail[:10_000])
         except AgreementConflict as exc:
@@ -171,7 +186,7 @@ class LedgerContractStep:
                 delay = self.backoff.delay(attempt)
                 attempt += 1
                 if loop.time() + delay > deadline:
-                    raise ContractFailed(f"the ledger was unreachable while {what}: {exc}") from exc
+                    raise Uncertain(f"the ledger was unreachable while {what}: {exc}") from exc
                 log.info(
                     "%s: ledger unreachable while %s (%s); retry in %.1f s",
                     self.ledger.party,
@@ -265,17 +280,20 @@ class LedgerContractStep:
             deadline, lambda: self.ledger.propose_supply(terms), f"proposing the supply to {supplier_id}"
         )
         jid = self.supplier_jid(supplier_id)
-        if not jid:
-            await self._withdraw(key)
-            raise ContractFailed(f"supplier {supplier_id} has no agent to sign its supply")
-        remaining = max(deadline - asyncio.get_running_loop().time(), 1.0)
-        request = SignSupply(
-            order_id=order_id, supplier_id=supplier_id, proposal_contract_id=proposal.contract_id
-        )
-        answer = await self.sign(jid, request, timedelta(seconds=remaining), opened)
+        answer: SupplySigned | Reason
+        if jid:
+            remaining = max(deadline - asyncio.get_running_loop().time(), 1.0)
+            request = SignSupply(
+                order_id=order_id, supplier_id=supplier_id, proposal_contract_id=proposal.contract_id
+            )
+            answer = await self.sign(jid, request, timedelta(seconds=remaining), opened)
+        else:
+            answer = Reason(reason="no-agent", detail="it has no agent to sign it")
         signed = await self._retrying(
             deadline, lambda: self.ledger.supply_agreement(key), f"reading the supply of {supplier_id}"
         )
+        if signed is None:
+            signed = await self._withdraw(key, deadline)
         if signed is not None:
             differing = terms.differing(signed.data)
             if differing:
@@ -284,7 +302,6 @@ class LedgerContractStep:
                     f"{in_words(differing)}"
                 )
             return SupplyContractRef(supplier_id=supplier_id, contract_id=signed.contract_id)
-        await self._withdraw(key)
         if isinstance(answer, Reason):
             why = answer.detail or answer.reason
             raise ContractFailed(f"supplier {supplier_id} did not sign its supply: {why}")
@@ -312,11 +329,28 @@ class LedgerContractStep:
         if differing:
             raise AgreementConflict(wanted.order_id, what, differing)
 
-    async def _withdraw(self, key: SupplyKey) -> None:
+    async def _withdraw(self, key: SupplyKey, deadline: float) -> Contract[SupplyAgreement] | None:
+        """Withdraw the supply proposal of ``key``, so that a signature that comes late cannot land; the
+        supply agreement when the supplier signed first. :class:`Uncertain` when the proposal stays."""
+        who = key.supplier
         try:
-            await self.ledger.withdraw_supply(key)
-        except Exception as exc:  # the failure is what the caller reports
+            await self._retrying(
+                deadline, lambda: self.ledger.withdraw_supply(key), f"withdrawing the proposal to {who}"
+            )
+        except StepRefused:
+            pass  # agreed already: read below
+        except LedgerRejected as exc:
             log.warning("%s: could not withdraw the supply proposal %s: %s", self.ledger.party, key, exc)
+        signed = await self._retrying(
+            deadline, lambda: self.ledger.supply_agreement(key), f"reading the supply of {who}"
+        )
+        if signed is None:
+            left = await self._retrying(
+                deadline, lambda: self.ledger.supply_proposal(key), f"reading the proposal to {who}"
+            )
+            if left is not None:
+                raise Uncertain(f"the supply proposal to {who} was not withdrawn; it may still be signed")
+        return signed
 
 
 def supplier_lookup(

@@ -17,7 +17,9 @@ customer's conversation is refused (before a quotation) or failed (after the acc
 negotiation with suppliers or a request is cancelled (peers are told). Then every order of this
 manufacturer still between ``received`` and ``contracting`` (and not resumed) is marked
 ``failed`` with the reason "interrupted by a restart of the manufacturer's agent" (the customer
-can order again). Orders invoiced or further keep their status (an invoice the customer did not
+can order again), except, with the manufacturer on the ledger, a ``confirmed`` or ``contracting`` one: its
+commit may have landed, so its contract step is taken again (it reads the ledger first) and the ledger
+decides. Orders invoiced or further keep their status (an invoice the customer did not
 answer before the restart is not sent again); with the manufacturer on the ledger
 (:mod:`agents.manufacturer.ledger_life`) they are resumed too, from the ledger and the store: an invoiced
 order's payment claim is looked for on the ledger and confirmed, a paid one shipped, a shipped one's delivery
@@ -35,7 +37,7 @@ from agents.manufacturer.host import OrderHost
 from agents.manufacturer.resumption import CONTRACTING, PRODUCTION, QUOTED, Stage
 from ontology import events
 from ontology.common import Reason
-from ontology.order import OrderStatus
+from ontology.order import Order, OrderStatus
 from protocols.contract_net import ContractNetInitiator, ContractNetInitiatorState
 from protocols.conversation import Conversation
 from protocols.order_request import OrderParticipant, OrderRequestState
@@ -123,6 +125,25 @@ async def _resumable(agent: OrderHost, machine: Conversation[Any], order_id: str
     return stage is not None and await agent.resume(stage, order_id, machine)
 
 
+async def _contract_step_again(agent: OrderHost, order: Order) -> bool:
+    """With the manufacturer on the ledger, an accepted order whose customer's conversation cannot be served
+    again is not failed blindly: its commit may have landed. The contract step is taken again (stage
+    ``CONTRACTING``, the conversation as the store holds it): it reads the ledger first, so a committed order
+    goes on as contracted and one that was not is committed now, or failed for a reason it can name."""
+    if agent.ledger is None or order.status not in (OrderStatus.CONFIRMED, OrderStatus.CONTRACTING):
+        return False
+    if not await agent.resume(CONTRACTING, str(order.id)):
+        return False
+    log.warning(
+        "%s: order %s (%s): its customer's conversation was not resumed; the contract step is taken again, "
+        "as the ledger says",
+        agent.address,
+        order.id,
+        order.status,
+    )
+    return True
+
+
 async def recover(agent: OrderHost) -> list[str]:
     """Resume quoted orders, end what else a previous run left open; the ids of the orders failed."""
     journal = agent.journal
@@ -164,6 +185,8 @@ async def recover(agent: OrderHost) -> list[str]:
     failed: list[str] = []
     for order in await journal.orders_in(agent.manufacturer_id, *INTERRUPTED):
         if str(order.id) in resumed:
+            continue
+        if await _contract_step_again(agent, order):
             continue
         await agent.change_status(str(order.id), OrderStatus.FAILED, events.failed(RESTARTED))
         failed.append(str(order.id))

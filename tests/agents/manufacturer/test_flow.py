@@ -1,5 +1,6 @@
 """An order's flow against a stand-in for its agent (no XMPP): the customer's request taken and quoted, a
-refused order, a declined quotation, an accepted one contracted."""
+refused order, a declined quotation, an accepted one contracted (also when the contract step could not tell
+at first whether it committed)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,17 @@ import asyncio
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
+
+from agents.manufacturer import flow as flow_module
+from agents.manufacturer.contracting import pending
 from agents.manufacturer.flow import OrderFlow, customer_side
 from agents.manufacturer.order_estimate import SupplierPrices, dataset_records, estimate_order
+from agents.manufacturer.requests import Opened
 from ontology.billing import Invoice, InvoiceLine
 from ontology.codec import decode
 from ontology.common import Reason
-from ontology.contract import ContractCommitted
+from ontology.contract import CommitAgreement, ContractCommitted
 from ontology.customisation import Customisation
 from ontology.events import EventCode, HistoryEvent, day
 from ontology.order import Order, OrderStatus
@@ -194,3 +200,45 @@ async def test_billing_again_after_a_restart_keeps_the_one_invoice_and_one_move(
         history = await repos.orders.history(str(order.id))
     assert [row.id for row in rows] == [str(first.id)]
     assert [change.event for change in history if change.to_status == _S.INVOICED] == ["invoice-raised"]
+
+
+class LedgerAwayFirst(CommitAtOnce):
+    """A contract step whose first ``away`` answers say the commit may still land (the ledger away)."""
+
+    def __init__(self, away: int) -> None:
+        super().__init__()
+        self.away = away
+
+    async def commit(
+        self, request: CommitAgreement, opened: Opened | None = None
+    ) -> ContractCommitted | Reason:
+        if len(self.asked) < self.away:
+            self.asked.append(request)
+            return pending("the ledger was unreachable while accepting the order")
+        return await super().commit(request, opened)
+
+
+async def test_an_order_whose_commit_may_still_land_is_not_failed_but_asked_again(
+    host: FakeHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the contract step cannot tell whether it committed, the order stays contracting (the customer
+    reads why, once) and the step is asked again until it answers for certain."""
+    monkeypatch.setattr(flow_module, "COMMIT_RETRY_FIRST", 0.01)
+    host.contract_step = LedgerAwayFirst(away=3)
+    order = an_order()
+    order_id = str(order.id)
+    flow, task, proposal = await quoted(host, order)
+    quotation = decode(proposal.content, Quotation)
+    accept = proposal.create_reply(
+        Performative.ACCEPT_PROPOSAL, AcceptQuotation(order_id=order.id, quotation_id=quotation.id)
+    )
+    flow.conversation.deliver(accept)
+    told = await host.next_sent(Performative.INFORM)
+    assert decode(told.content, ContractCommitted).order_contract_id == f"#{order_id}:0"
+    assert len(host.contract_step.asked) == 4
+    statuses = host.statuses(order_id)
+    assert _S.FAILED not in statuses
+    assert statuses[statuses.index(_S.CONFIRMED) :][:3] == [_S.CONFIRMED, _S.CONTRACTING, _S.CONTRACTED]
+    noted = await host.journal.events_noted(order_id)
+    assert noted[EventCode.CONTRACT_WAITING] == 1, "the customer reads once that signing waits"
+    task.cancel()

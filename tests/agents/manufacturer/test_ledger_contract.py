@@ -3,6 +3,8 @@ user): the customer's signed order is found by key and accepted only at the quot
 is proposed its supply with the penalty the policy demands and asked to sign; the result lists the order
 agreement and the supply agreements. Idempotent (a second commit writes nothing and returns the same ids),
 resumable (a proposal made before a restart is not made again and keeps its penalty), and refusals in words.
+It fails only when nothing more can land (a silent supplier's proposal is withdrawn first); with the ledger
+away it answers ``commit-pending``.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from decimal import Decimal
 
 import pytest
 
-from agents.manufacturer.ledger_contract import LedgerContractStep
+from agents.manufacturer.contracting import COMMIT_PENDING
+from agents.manufacturer.ledger_contract import Backoff, LedgerContractStep
 from ledger.lifecycle import Item, OrderKey, Penalty, SupplyKey
 from ledger.testing import LedgerProcess
 from ontology.common import Reason
 from ontology.contract import CommitAgreement, ContractCommitted, PartyRole
+from ontology.lifecycle import SignSupply, SupplySigned
 from ontology.policy import LatePenaltyTerms, to_cents
 from tests.agents.manufacturer.ledger_support import (
     SUPPLIER_TERMS,
@@ -175,3 +179,70 @@ async def _plan(world: World, request: CommitAgreement) -> tuple:  # type: ignor
         {"s1": world.party(PartyRole.SUPPLIER, "s1"), "s2": world.party(PartyRole.SUPPLIER, "s2")},
     )
     return (p.order, p.supplies[0][1], p.supplies[1][1])
+
+
+async def test_a_supplier_whose_answer_was_lost_keeps_its_signed_supply(world: World) -> None:
+    """The supplier signed, but its answer never came: the signed supply agreement is what counts."""
+    request = a_request()
+    await world.place(request)
+
+    async def signs_but_answer_lost(
+        jid: str, ask: SignSupply, within: timedelta, opened: object
+    ) -> SupplySigned | Reason:
+        await world.sign(jid, ask, within, opened)
+        return Reason(reason="timed-out", detail="agreed, but no result before result-by")
+
+    contract = await step(world)
+    contract.sign = signs_but_answer_lost
+    committed = await contract.commit(request)
+    assert isinstance(committed, ContractCommitted), committed
+    assert [ref.supplier_id for ref in committed.supply_contracts] == ["s1", "s2"]
+
+
+async def test_a_supplier_that_does_not_answer_cannot_sign_after_the_contract_failed(world: World) -> None:
+    """The proposal of a supplier that did not answer is withdrawn before the step fails: signing it later
+    is refused by the ledger, so the store's failed order and the ledger agree."""
+    request = a_request()
+    await world.place(request)
+
+    async def silent(jid: str, ask: SignSupply, within: timedelta, opened: object) -> SupplySigned | Reason:
+        if ask.supplier_id == "s2":
+            return Reason(reason="no-answer", detail=f"{jid} did not answer in time")
+        return await world.sign(jid, ask, within, opened)
+
+    contract = await step(world)
+    contract.sign = silent
+    result = await contract.commit(request)
+    assert isinstance(result, Reason) and result.reason == "contract-failed", result
+    assert result.detail == "supplier s2 did not sign its supply: s2@suppliers.test did not answer in time"
+    maker = await world.sessions.session(PartyRole.MANUFACTURER, "m1")
+    s2 = SupplyKey(maker.party, str(request.order.id), world.party(PartyRole.SUPPLIER, "s2"))
+    assert await maker.supply_proposal(s2) is None, "a proposal left behind could still be signed"
+    assert await maker.supply_agreement(s2) is None
+
+
+async def test_with_the_ledger_away_the_commit_is_pending_and_lands_when_it_is_back(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """A ledger that does not answer makes the step answer ``commit-pending`` (not a failure: the commit may
+    still land); asked again once the ledger is back, the same step commits."""
+    ledger = static_ledger(tmp_path_factory.mktemp("ledger-away"))
+    ledger.start()
+    world = await World.open(ledger)
+    try:
+        request = a_request()
+        await world.place(request)
+        contract = await step(world)
+        contract.timeout = timedelta(seconds=2)
+        contract.backoff = Backoff(first=0.1, most=0.3)
+        ledger.kill()
+        result = await contract.commit(request)
+        assert isinstance(result, Reason) and result.reason == COMMIT_PENDING, result
+        assert "the ledger was unreachable while accepting order" in (result.detail or "")
+        ledger.start()
+        contract.timeout = timedelta(seconds=20)
+        committed = await contract.commit(request)
+        assert isinstance(committed, ContractCommitted), committed
+    finally:
+        await world.sessions.aclose()
+        ledger.stop()

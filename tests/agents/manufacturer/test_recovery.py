@@ -82,3 +82,25 @@ async def test_what_cannot_be_resumed_is_ended_and_failed(host: FakeHost) -> Non
     assert refusal.performative is Performative.REFUSE and refusal.receivers == (CUSTOMER_AGENT,)
     assert decode(refusal.content, Reason).reason == RESTARTED
     assert not await host.journal.unfinished(), "every conversation left open is ended"
+
+
+async def test_on_the_ledger_an_accepted_order_is_never_failed_blindly(host: FakeHost) -> None:
+    """Its customer's conversation ended (nothing to serve again), but the commit may have landed: with the
+    manufacturer on the ledger the contract step is taken again, and the ledger decides; without a ledger
+    the order fails as before."""
+    contracting = await stored_at(host, _S.CONTRACTING)
+    confirmed = await stored_at(host, _S.CONFIRMED)
+    quoted = await stored_at(host, _S.QUOTED)
+    host.ledger = object()  # type: ignore[assignment]  # only whether there is one matters here
+
+    failed = await recover(host)
+    assert failed == [str(quoted.id)]
+    again = sorted((stage.name, order_id) for stage, order_id, _ in host.resumed)
+    assert again == sorted((CONTRACTING.name, str(o.id)) for o in (contracting, confirmed))
+    assert await host.journal.current_status(str(contracting.id)) is _S.CONTRACTING
+
+
+async def test_without_a_ledger_an_interrupted_contract_step_fails(host: FakeHost) -> None:
+    contracting = await stored_at(host, _S.CONTRACTING)
+    assert await recover(host) == [str(contracting.id)]
+    assert await host.journal.current_status(str(contracting.id)) is _S.FAILED

@@ -38,6 +38,7 @@ export const EVENTS = Object.freeze({
   "quotation-declined": "The quotation was declined.",
   "cancelled": "The order was cancelled.",
   "contracting": "The agreement is being signed.",
+  "contract-waiting": "Signing the agreement waits: the contract register does not answer. It goes on by itself as soon as it does.",
   "contracts-committed": "The agreement is signed.",
   "part-received": "A part arrived on {date}.",
   "part-late": "A part arrived {days} late.",
