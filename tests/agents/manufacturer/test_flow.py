@@ -55,6 +55,17 @@ async def quoted(host: FakeHost, order: Order) -> tuple[OrderFlow, asyncio.Task[
     return flow, task, await host.next_sent(Performative.PROPOSE)
 
 
+async def accepted(host: FakeHost, order: Order) -> tuple[asyncio.Task[None], Quotation, AclMessage]:
+    """The order quoted, its quotation accepted: the flow, the quotation, and what the customer was told."""
+    flow, task, proposal = await quoted(host, order)
+    quotation = decode(proposal.content, Quotation)
+    accept = proposal.create_reply(
+        Performative.ACCEPT_PROPOSAL, AcceptQuotation(order_id=order.id, quotation_id=quotation.id)
+    )
+    flow.conversation.deliver(accept)
+    return task, quotation, await host.next_sent(Performative.INFORM)
+
+
 async def test_an_order_request_is_taken_agreed_and_quoted(host: FakeHost) -> None:
     order = an_order()
     order_id = str(order.id)
@@ -99,13 +110,7 @@ async def test_a_declined_quotation_ends_the_order_declined(host: FakeHost) -> N
 async def test_an_accepted_quotation_is_contracted_and_the_customer_told(host: FakeHost) -> None:
     order = an_order()
     order_id = str(order.id)
-    flow, task, proposal = await quoted(host, order)
-    quotation = decode(proposal.content, Quotation)
-    accept = proposal.create_reply(
-        Performative.ACCEPT_PROPOSAL, AcceptQuotation(order_id=order.id, quotation_id=quotation.id)
-    )
-    flow.conversation.deliver(accept)
-    told = await host.next_sent(Performative.INFORM)
+    task, quotation, told = await accepted(host, order)
     assert told.receivers == (CUSTOMER_AGENT,)
     assert decode(told.content, ContractCommitted).order_contract_id == f"#{order_id}:0"
     assert isinstance(host.contract_step, CommitAtOnce)
@@ -227,13 +232,7 @@ async def test_an_order_whose_commit_may_still_land_is_not_failed_but_asked_agai
     host.contract_step = LedgerAwayFirst(away=3)
     order = an_order()
     order_id = str(order.id)
-    flow, task, proposal = await quoted(host, order)
-    quotation = decode(proposal.content, Quotation)
-    accept = proposal.create_reply(
-        Performative.ACCEPT_PROPOSAL, AcceptQuotation(order_id=order.id, quotation_id=quotation.id)
-    )
-    flow.conversation.deliver(accept)
-    told = await host.next_sent(Performative.INFORM)
+    task, _, told = await accepted(host, order)
     assert decode(told.content, ContractCommitted).order_contract_id == f"#{order_id}:0"
     assert len(host.contract_step.asked) == 4
     statuses = host.statuses(order_id)
