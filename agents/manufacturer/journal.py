@@ -1,6 +1,8 @@
 """Everything the manufacturer persists, through the store: order status (with history), the ACL
 log, negotiation snapshots, invoices and payments. One lock serialises the agent's transactions
-(SQLite allows one writer; the agent's order tasks run concurrently)."""
+(SQLite allows one writer; the agent's order tasks run concurrently). Each step is one transaction; while the
+database refuses it (disk full, server gone) the step pauses and is tried again (:mod:`store.refusal`), so an
+order waits for the database instead of failing for it."""
 
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from store.enums import Direction, InvoiceStatus, NegotiationRole
 from store.errors import StaleStateError
 from store.product_rows import product_of
 from store.records import NegotiationState, NewAclMessage, NewInvoice, NewPayment, NewProduct, OrderRecord
+from store.refusal import pausing
 from store.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -89,6 +92,7 @@ class Journal:
         """A store transaction; queued ACL messages are left to the log's own flush (within a few ms)."""
         return self.db.transaction(flush_acl_log=False)
 
+    @pausing
     async def publish(self, products: Iterable[Product]) -> None:
         """Store the catalogue's products the store does not hold yet (orders refer to them)."""
         async with self._lock, self._transaction() as repos:
@@ -106,6 +110,7 @@ class Journal:
                         )
                     )
 
+    @pausing
     async def add_order(self, order: Order) -> bool:
         """Store a received order; ``False`` if an order with its id exists already."""
         async with self._lock, self._transaction() as repos:
@@ -114,6 +119,7 @@ class Journal:
             await repos.orders.add_order(order)
             return True
 
+    @pausing
     async def take_order(self, order: Order, *, create: bool = True) -> Reason | None:
         """Take the order stored already (by the gateway, before the customer's agent sent it) when it is
         still ``received`` and has the same terms (customer, manufacturer, product, quantity, date, options),
@@ -154,6 +160,7 @@ class Journal:
                 why = f"order {order.id} exists and is {stored.status}"
             return Reason(reason=DUPLICATE_ORDER, detail=why)
 
+    @pausing
     async def status(self, order_id: str, to: OrderStatus, event: HistoryEvent | None = None) -> bool:
         """Move the order to ``to`` (``event``: what happened, in the history); False (nothing written)
         when it is there already."""
@@ -164,17 +171,20 @@ class Journal:
             await repos.orders.change_status(order_id, to, actor=self.agent_jid, event=event)
         return True
 
+    @pausing
     async def note(self, order_id: str, event: HistoryEvent) -> None:
         """A remark in the order's status history without a change (from and to: its status)."""
         async with self._lock, self._transaction() as repos:
             await repos.orders.add_remark(order_id, actor=self.agent_jid, event=event)
 
+    @pausing
     async def events_noted(self, order_id: str) -> Counter[str]:
         """How often each event code stands in the order's history."""
         async with self._lock, self._transaction() as repos:
             history = await repos.orders.history(order_id)
         return Counter(change.event for change in history if change.event is not None)
 
+    @pausing
     async def customer_conversation(self, order_id: str) -> NegotiationState | None:
         """The newest saved state of the customer's order conversation of ``order_id`` (this agent's)."""
         async with self._lock, self._transaction() as repos:
@@ -186,6 +196,7 @@ class Journal:
         ]
         return ours[-1] if ours else None
 
+    @pausing
     async def stored_product(self, product_id: str) -> Product | None:
         """A product of the store (added through the gateway), or None (also when it does not parse)."""
         async with self._lock, self._transaction() as repos:
@@ -198,19 +209,23 @@ class Journal:
             log.warning("%s: stored product %s unusable: %s", self.agent_jid, product_id, exc)
             return None
 
+    @pausing
     async def current_status(self, order_id: str) -> OrderStatus | None:
         async with self._lock, self._transaction() as repos:
             record = await repos.orders.get(order_id)
         return None if record is None else OrderStatus(record.status)
 
+    @pausing
     async def order_record(self, order_id: str) -> OrderRecord | None:
         async with self._lock, self._transaction() as repos:
             return await repos.orders.get(order_id)
 
+    @pausing
     async def load_order(self, order_id: str) -> Order | None:
         async with self._lock, self._transaction() as repos:
             return await repos.orders.load_order(order_id)
 
+    @pausing
     async def orders_in(self, manufacturer_id: str, *statuses: OrderStatus) -> list[Order]:
         async with self._lock, self._transaction() as repos:
             found: list[Order] = []
@@ -221,19 +236,23 @@ class Journal:
                         found.append(order)
             return found
 
+    @pausing
     async def set_network(self, order_id: str, network: SupplyNetwork) -> None:
         async with self._lock, self._transaction() as repos:
             await repos.orders.set_supply_network(order_id, network)
 
+    @pausing
     async def set_quotation(self, order_id: str, quotation: Quotation) -> None:
         async with self._lock, self._transaction() as repos:
             await repos.orders.set_quotation(order_id, quotation)
 
+    @pausing
     async def add_contract_ids(self, order_id: str, contract_ids: tuple[str, ...]) -> None:
         async with self._lock, self._transaction() as repos:
             for contract_id in contract_ids:
                 await repos.orders.add_contract_id(order_id, contract_id)
 
+    @pausing
     async def raise_invoice(self, invoice: Invoice, event: HistoryEvent) -> Invoice:
         """The order's invoice stored and the order moved to ``invoiced`` (``event``) in one transaction; when
         the order has an issued invoice already (billed before a restart), that invoice, and nothing is
@@ -259,6 +278,7 @@ class Journal:
                 )
         return invoice
 
+    @pausing
     async def mirror_invoice(self, invoice: Invoice) -> None:
         """The store's row of a ledger invoice (``invoice.contract_id``): added when missing (a restart after
         the ledger raised it), its contract id set when the row has none."""
@@ -269,6 +289,7 @@ class Journal:
             elif stored.ledger_contract_id is None and invoice.contract_id is not None:
                 await repos.invoices.set_ledger_contract_id(stored.id, invoice.contract_id)
 
+    @pausing
     async def mirror_payment(
         self,
         invoice: Invoice,
@@ -303,6 +324,7 @@ class Journal:
                 )
             )
 
+    @pausing
     async def announce_payment(self, payment: Payment) -> bool:
         """The store's row of a payment the customer announced (a transfer on its way), its invoice still
         open until :meth:`confirm_payment` or :meth:`mirror_payment`; False when it was stored already."""
@@ -312,11 +334,13 @@ class Journal:
             await repos.payments.announce(_new_payment(payment, payment.claim_contract_id))
         return True
 
+    @pausing
     async def confirm_payment(self, invoice_id: str) -> None:
         """The announced payment of the invoice arrived (the manufacturer said so): the invoice is paid."""
         async with self._lock, self._transaction() as repos:
             await repos.payments.confirm(invoice_id)
 
+    @pausing
     async def record_payment(self, payment: Payment) -> None:
         async with self._lock, self._transaction() as repos:
             await repos.payments.record(_new_payment(payment))
@@ -339,6 +363,7 @@ class Journal:
                 self._flush_soon(), name=f"acl log flush {self.agent_jid}"
             )
 
+    @pausing
     async def supplier_names(self, order_id: str) -> dict[str, str]:
         """The names of the suppliers the matchmaker found for an order, by supplier id, from its answers in
         the order's message log (what a restarted agent knows of them: it did not ask the matchmaker)."""
@@ -419,6 +444,7 @@ class Journal:
             if not pending.done.done():
                 pending.done.set_result(None)
 
+    @pausing
     async def _save_machine(
         self, machine: Conversation[Any], role: NegotiationRole, order_id: str, round: int, saves: int = 1
     ) -> None:
@@ -452,6 +478,7 @@ class Journal:
             self._remember(cid, saved.version)
             return
 
+    @pausing
     async def unfinished(self) -> list[NegotiationState]:
         async with self._lock, self._transaction() as repos:
             states = await repos.negotiations.unfinished(self.agent_jid)
@@ -459,6 +486,7 @@ class Journal:
             self._remember(state.conversation_id, state.version)
         return states
 
+    @pausing
     async def mark_finished(self, state: NegotiationState, note: str) -> None:
         async with self._lock, self._transaction() as repos:
             saved = await repos.negotiations.save(state.evolve(finished=True, state_name=note[:64]))
