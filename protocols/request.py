@@ -39,6 +39,10 @@ from protocols.performative import Performative, ProtocolName
 from protocols.transitions import Receive, Row, TransitionTable
 
 DONE_ACTION = "request"
+AGREED_NO_RESULT = "agreed, but no result before result-by"
+"""Why a request the participant agreed to timed out: it may still act on it."""
+NO_ANSWER = "no answer before reply-by"
+"""Why a request nobody agreed to timed out."""
 _ENDS = ("DONE", "REFUSED", "NOT_UNDERSTOOD", "FAILED", "TIMED_OUT", "CANCELLED")
 
 
@@ -225,9 +229,9 @@ class RequestInitiator(Conversation[RequestInitiatorSnapshot]):
 
     def _on_deadline(self, due: datetime, now: datetime) -> list[AclMessage]:
         if self.state is _I.AGREED:
-            self._finish(_I.TIMED_OUT, "agreed, but no result before result-by", now)
+            self._finish(_I.TIMED_OUT, AGREED_NO_RESULT, now)
         else:
-            self._finish(_I.TIMED_OUT, "no answer before reply-by", now)
+            self._finish(_I.TIMED_OUT, NO_ANSWER, now)
         return []
 
 

@@ -6,8 +6,8 @@
 coroutine can stand in for it.
 
 A step that cannot tell whether the contracts were committed (the ledger did not answer, the contract agent
-did not answer in time) answers :data:`COMMIT_PENDING`: the commit may still land, so the order is not failed
-for it; the flow asks again (every step is idempotent) until the answer is certain.
+agreed but sent no result in time) answers :data:`COMMIT_PENDING`: the commit may still land, so the order is
+not failed for it; the flow asks again (every step is idempotent) until the answer is certain.
 """
 
 from __future__ import annotations
@@ -19,12 +19,15 @@ from agents.manufacturer.requests import Opened, ask
 from agents.runtime.platform_agent import PlatformAgent
 from ontology.common import Reason
 from ontology.contract import CommitAgreement, ContractCommitted
+from protocols.request import AGREED_NO_RESULT, RequestInitiatorState
 
 COMMIT_PENDING = "commit-pending"
 """The reason of a contract step that may still have committed (the ledger or the contract agent away)."""
 
-_UNCERTAIN = ("no-answer", "timed-out")
-"""How a request to the contract agent ends when it may still commit (it did not answer in time)."""
+_UNCERTAIN = Reason(reason=RequestInitiatorState.TIMED_OUT, detail=AGREED_NO_RESULT)
+"""How a request to the contract agent ends when it may still commit: it agreed, and sent no result in time.
+One that never answered did not agree: it commits only an order still ``confirmed`` or ``contracting`` in the
+store, so the failed order fences it off."""
 _LEDGER_AWAY = "the ledger is unreachable"
 """How the contract agent's failure begins when the ledger stayed unreachable (the order stays
 contracting)."""
@@ -57,8 +60,6 @@ class ContractAgentStep:
         result = await ask(
             self.agent, self.contract_agent, request, ContractCommitted, timeout=self.timeout, opened=opened
         )
-        if isinstance(result, Reason) and (
-            result.reason in _UNCERTAIN or result.reason.startswith(_LEDGER_AWAY)
-        ):
+        if isinstance(result, Reason) and (result == _UNCERTAIN or result.reason.startswith(_LEDGER_AWAY)):
             return pending(f"the contract agent did not confirm the commit: {result.detail or result.reason}")
         return result

@@ -1,5 +1,6 @@
-"""The contract agent's step: an answer that leaves the commit open (no answer in time, the ledger away at the
-contract agent) is ``commit-pending``, never a failure; a refusal stays a failure."""
+"""The contract agent's step: an answer that leaves the commit open (agreed but no result in time, the ledger
+away at the contract agent) is ``commit-pending``, never a failure; a refusal, or no answer at all (the
+contract agent never agreed, and commits no order the store has failed), stays a failure."""
 
 from __future__ import annotations
 
@@ -11,14 +12,16 @@ import pytest
 from agents.manufacturer import contracting
 from agents.manufacturer.contracting import COMMIT_PENDING, ContractAgentStep
 from ontology.common import Reason
+from protocols.request import AGREED_NO_RESULT, NO_ANSWER
 from tests.agents.manufacturer.ledger_support import a_request
 
 
 @pytest.mark.parametrize(
     ("answer", "reason"),
     [
-        (Reason(reason="no-answer", detail="contract@x did not answer in time"), COMMIT_PENDING),
-        (Reason(reason="timed-out", detail="agreed, but no result before result-by"), COMMIT_PENDING),
+        (Reason(reason="no-answer", detail="contract@x did not answer in time"), "no-answer"),
+        (Reason(reason="timed-out", detail=NO_ANSWER), "timed-out"),
+        (Reason(reason="timed-out", detail=AGREED_NO_RESULT), COMMIT_PENDING),
         (
             Reason(
                 reason="the ledger is unreachable; the order stays contracting, retry later", detail="refused"
