@@ -131,7 +131,8 @@ EVENTS: Mapping[EventCode, EventWords] = {
     _E.CANCELLED: EventWords("The order was cancelled."),
     _E.CONTRACTING: EventWords("The agreement is being signed."),
     _E.CONTRACT_WAITING: EventWords(
-        "Signing the agreement waits: the contract register does not answer. It goes on by itself as soon as it does."
+        "Signing the agreement waits: the contract register does not answer. "
+        "It goes on by itself as soon as it does."
     ),
     _E.CONTRACTS_COMMITTED: EventWords("The agreement is signed."),
     _E.PART_RECEIVED: EventWords("A part arrived on {date}."),
