@@ -16,11 +16,19 @@ ledger is signed only when its items are those terms (:mod:`agents.supplier_prox
 Bounds: at most ``limit`` bookings (default :data:`MAX_BOOKINGS`) per supplier (more are not taken); a held
 booking lives until its ``held_until`` at the latest; a confirmed one until the supplier shipped the order's
 parts (:meth:`Bookings.release_order`: the work is done) or its delivery date has passed.
+
+Bookings are kept in the store and survive a restart, with no I/O here: a tracked ``Bookings``
+(:meth:`Bookings.track`) records every change (the latest per offer: the booking as it is now, or its
+removal) until the proxy host takes them (:meth:`Bookings.drain_changes`) and writes them to the table
+``supplier_bookings``; when the host starts it gives each proxy its stored bookings back
+(:meth:`Bookings.restore`, which records nothing). An untracked ``Bookings`` (a simulation without a store)
+records nothing either. Restored bookings are kept even beyond ``limit`` (they were taken under it): new ones
+are refused until there is room again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -79,6 +87,10 @@ class Bookings:
         self._hours = 0.0
         self._held: dict[str, tuple[int, float]] = {}
         """Per requester with held bookings: how many, and their hours."""
+        self._tracked = False
+        self._notify: Callable[[], None] | None = None
+        self._changes: dict[str, Booking | None] = {}
+        """Since the last :meth:`drain_changes`, by offer id: the booking as it is now, or None (removed)."""
 
     def __len__(self) -> int:
         return len(self._by_offer)
@@ -170,12 +182,66 @@ class Bookings:
             dropped.append((booking, why))
         return dropped
 
-    def _add(self, booking: Booking) -> None:
+    # ----------------------------------------------------------------- changes, for the store
+
+    def track(self, notify: Callable[[], None] | None = None) -> None:
+        """Record every change from now on (until :meth:`drain_changes` takes them); ``notify`` is called
+        when a change is recorded and none was waiting (once per batch: the caller then drains soon)."""
+        self._tracked = True
+        self._notify = notify
+
+    @property
+    def tracked(self) -> bool:
+        return self._tracked
+
+    @property
+    def changes_waiting(self) -> int:
+        """Offers changed since the last :meth:`drain_changes`."""
+        return len(self._changes)
+
+    def changed(self, offer_id: str) -> bool:
+        """Whether ``offer_id`` changed since the last :meth:`drain_changes`."""
+        return offer_id in self._changes
+
+    def drain_changes(self) -> tuple[list[Booking], list[str]]:
+        """The changes since the last call, and forget them: the bookings added or changed (as they are now)
+        and the offer ids whose bookings were dropped; an offer appears once, as its latest change says."""
+        changes, self._changes = self._changes, {}
+        upserted = [b for b in changes.values() if b is not None]
+        removed = [offer_id for offer_id, b in changes.items() if b is None]
+        return upserted, removed
+
+    def restore(self, bookings: Iterable[Booking]) -> list[Booking]:
+        """Take back stored bookings (held or confirmed) without recording a change; the ones taken. An offer
+        booked here already, or changed and not drained yet, is newer than the stored one: skipped; so is a
+        booking of negative hours. :attr:`limit` does not apply (they were taken under it)."""
+        taken: list[Booking] = []
+        for booking in bookings:
+            offer_id = booking.offer_id
+            if offer_id in self._by_offer or offer_id in self._changes or booking.hours < 0:
+                continue
+            self._add(booking, record=False)
+            taken.append(booking)
+        return taken
+
+    def _record(self, offer_id: str, booking: Booking | None) -> None:
+        if not self._tracked:
+            return
+        first = not self._changes
+        self._changes[offer_id] = booking
+        if first and self._notify is not None:
+            self._notify()
+
+    # ----------------------------------------------------------------- internals
+
+    def _add(self, booking: Booking, *, record: bool = True) -> None:
         self._by_offer[booking.offer_id] = booking
         self._hours += booking.hours
         if booking.state is BookingState.HELD:
             count, hours = self._held.get(booking.requester, (0, 0.0))
             self._held[booking.requester] = (count + 1, hours + booking.hours)
+        if record:
+            self._record(booking.offer_id, booking)
 
     def _remove(self, booking: Booking) -> None:
         del self._by_offer[booking.offer_id]
@@ -186,3 +252,4 @@ class Bookings:
                 self._held[booking.requester] = (count - 1, max(0.0, hours - booking.hours))
             else:
                 del self._held[booking.requester]
+        self._record(booking.offer_id, None)

@@ -31,6 +31,18 @@ are dropped once the supplier shipped the order's parts (the work is done: :attr
 their delivery date has passed. ``check_store=False`` (simulations without a store) skips the
 store and only ends bookings by time.
 
+Bookings are kept in the store (table ``supplier_bookings``) and survive a restart. The host tracks every
+proxy's bookings and writes what changed soon after (:meth:`ProxyHost.flush_bookings`, keyed by supplier id:
+one flush at a time, one transaction each, gathering the changes of :data:`FLUSH_DELAY_SECONDS`; also after
+every check and when the host stops). When it starts (``setup``) it reads the stored bookings
+(:meth:`ProxyHost.load_bookings`, logged at INFO with how many) and gives each hosted proxy its own; bookings
+of suppliers not hosted yet wait for :meth:`ProxyHost.add` (a removed proxy's bookings wait the same way).
+The checks above then apply as ever: a hold that ended meanwhile ends at the first check, and what ends is
+deleted from the store. Writing starts once the stored bookings are read (retried at every check while the
+store cannot be read): a host that never starts opens no store for its bookings. A write that fails is
+logged with why and its changes are written by a later flush (the next change, check or stop).
+``check_store=False`` reads and writes no booking.
+
 Memory bounds, per host:
 
 * live conversations: at most ``live_limit`` (:data:`LIVE_LIMIT`; more cfps are refused ``busy``), each
@@ -41,7 +53,10 @@ Memory bounds, per host:
   ``finished_kept`` (:data:`FINISHED_KEPT`), to answer late messages;
 * per proxy: negotiations and offers of live conversations only (dropped when a conversation finishes;
   at most :data:`~.proxy.NEGOTIATIONS_KEPT` / :data:`~.proxy.OFFERS_KEPT` in any case), bookings at most
-  :data:`~.bookings.MAX_BOOKINGS`, each ended by time (see above).
+  :data:`~.bookings.MAX_BOOKINGS`, each ended by time (see above);
+* bookings' changes not written to the store yet: at most ``unflushed_limit`` (:data:`UNFLUSHED_LIMIT`, one
+  per supplier and offer; the oldest beyond are dropped, logged at ERROR); stored bookings of suppliers not
+  hosted: as many as the store holds (at most :data:`~.bookings.MAX_BOOKINGS` each).
 
 Supply agreements (model v2 on the ledger; :mod:`agents.supplier_proxy.signing`,
 :mod:`agents.supplier_proxy.fulfilment`). A proxy serves a FIPA ``request``
@@ -75,12 +90,16 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from itertools import islice
+
+from pydantic import ValidationError
 
 from agents.runtime.not_understood import not_understood_for
 from agents.runtime.platform_agent import PlatformAgent
 from agents.runtime.refusals import BUSY, NOT_AUTHORISED, refuse
 from agents.supplier_proxy.booking_check import Decision, Verdict, read_verdicts
-from agents.supplier_proxy.bookings import Booking
+from agents.supplier_proxy.bookings import Booking, BookingState
 from agents.supplier_proxy.conversation import FinishedConversation, ProxyConversation
 from agents.supplier_proxy.fulfilment import MAX_OPEN, Fulfilment
 from agents.supplier_proxy.pricing import PriceModels
@@ -103,6 +122,7 @@ from protocols.performative import Performative
 from protocols.request import RequestParticipant
 from protocols.wire import XmppEnvelope, bare_jid, from_envelope, intended_receiver, to_envelopes
 from store.enums import AgentRole
+from store.records.bookings import NewSupplierBooking, SupplierBookingRecord, SupplierBookingState
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +136,16 @@ SIGNING_LIMIT = 256
 #: Shortest pause of the supply agreements' steps when a shipment is due already (a refused step is not
 #: retried in a tight loop).
 MIN_PAUSE_SECONDS = 0.5
+#: Bookings' changes kept at most while the store cannot be written (the oldest beyond are dropped, logged).
+UNFLUSHED_LIMIT = 100_000
+#: Pause between a booking's change and the flush that writes it (the changes of a burst go in one write).
+FLUSH_DELAY_SECONDS = 0.05
+#: How long the last flush of a stopping host may take.
+STOP_FLUSH_SECONDS = 10.0
 
 Key = tuple[str, str]
+BookingKey = tuple[str, str]
+"""(supplier id, offer id)."""
 Clock = Callable[[], datetime]
 VerdictReader = Callable[[Sequence[Booking]], Awaitable[dict[str, Verdict]]]
 """What the store says about held bookings, by offer id (see :func:`.booking_check.read_verdicts`)."""
@@ -125,6 +153,45 @@ VerdictReader = Callable[[Sequence[Booking]], Awaitable[dict[str, Verdict]]]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def stored_booking(supplier_id: str, booking: Booking) -> NewSupplierBooking:
+    """``booking`` of ``supplier_id`` as the store keeps it (:class:`ValidationError` if it cannot)."""
+    return NewSupplierBooking(
+        supplier_id=supplier_id,
+        offer_id=booking.offer_id,
+        requester=booking.requester,
+        order_id=booking.order_id,
+        part_id=booking.part_id,
+        hours=booking.hours,
+        delivery_date=booking.delivery_date,
+        state=SupplierBookingState(booking.state.value),
+        held_until=booking.held_until,
+        price=booking.price,
+        currency=booking.currency,
+        quantity=booking.quantity,
+    )
+
+
+def booking_of(record: SupplierBookingRecord) -> Booking:
+    """A stored booking as a proxy keeps it."""
+    return Booking(
+        requester=record.requester,
+        order_id=record.order_id,
+        offer_id=record.offer_id,
+        part_id=record.part_id,
+        hours=record.hours,
+        delivery_date=record.delivery_date,
+        state=BookingState(record.state.value),
+        held_until=record.held_until,
+        price=record.price,
+        currency=record.currency,
+        quantity=record.quantity,
+    )
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or '-'}: {e['msg']}" for e in exc.errors())
 
 
 class ProxyHost(PlatformAgent):
@@ -146,6 +213,7 @@ class ProxyHost(PlatformAgent):
         identities: PartyIdentities | None = None,
         max_open_agreements: int = MAX_OPEN,
         signing_limit: int = SIGNING_LIMIT,
+        unflushed_limit: int = UNFLUSHED_LIMIT,
     ) -> None:
         """``suppliers``: the proxies' settings (default: from ``LSO_SUPPLIERS_*``); ``check_store``: whether
         held bookings are checked against the store (else they only end by time); ``verdicts``: how (default:
@@ -156,7 +224,10 @@ class ProxyHost(PlatformAgent):
         json_sessions`), closed (``aclose``) when the host stops; None (a simulation): nothing is signed.
         ``identities``: where the ledger party of a manufacturer is read (default: the store's
         ``ledger_identities``); ``max_open_agreements``: supply agreements tracked at most;
-        ``signing_limit``: requests to sign decided at once at most."""
+        ``signing_limit``: requests to sign decided at once at most.
+
+        With ``check_store`` the proxies' bookings are also kept in :attr:`store` (see the module docstring);
+        ``unflushed_limit``: their changes kept at most while the store cannot be written."""
         super().__init__(name, settings, password=password)
         self.suppliers_settings = suppliers or SupplierProxySettings()
         self.ledger = ledger
@@ -190,6 +261,16 @@ class ProxyHost(PlatformAgent):
         self._ticker: asyncio.Task[None] | None = None
         self._checker: asyncio.Task[None] | None = None
         self._starting = asyncio.Lock()
+        self.unflushed_limit = unflushed_limit
+        self._unflushed: dict[BookingKey, Booking | None] = {}
+        """Changes taken from the proxies and not written yet, oldest first: the booking, or None (ended)."""
+        self._dirty: set[str] = set()
+        """Suppliers whose bookings recorded changes since they were last taken."""
+        self._unhosted: dict[str, list[Booking]] = {}
+        """Stored bookings of suppliers not hosted (yet, or any more), by supplier id."""
+        self._bookings_loaded = False
+        self._flush_lock = asyncio.Lock()
+        self._flusher: asyncio.Task[None] | None = None
 
     # ----------------------------------------------------------------- proxies
 
@@ -212,7 +293,9 @@ class ProxyHost(PlatformAgent):
 
         ``price_model``: one model for all its processes, or one per process (missing processes are
         priced from ``policy``'s rates). Its offers bind for ``offer_validity``. Replaces a proxy
-        already hosted for the same supplier, taking over its bookings (the supplier's capacity is the same).
+        already hosted for the same supplier, taking over its bookings (the supplier's capacity is the same);
+        otherwise, with ``check_store``, the proxy gets the supplier's stored bookings that wait for it (read
+        by :meth:`load_bookings`, or kept when its previous proxy was removed).
         """
         address = self.address_for(supplier.id)
         if isinstance(price_model, PriceModel):
@@ -234,6 +317,11 @@ class ProxyHost(PlatformAgent):
         previous = self._proxies.get(address)
         if previous is not None:
             proxy.bookings = previous.bookings
+        elif self.check_store:
+            proxy.bookings.track(partial(self._bookings_changed, supplier.id))
+            waiting = self._unhosted.pop(supplier.id, None)
+            if waiting:
+                proxy.bookings.restore(waiting)
         self._proxies[address] = proxy
         return address
 
@@ -258,8 +346,15 @@ class ProxyHost(PlatformAgent):
         )
 
     def remove(self, address: str) -> None:
-        """Stop hosting the proxy ``address``; its open conversations end without a word."""
-        self._proxies.pop(address, None)
+        """Stop hosting the proxy ``address``; its open conversations end without a word. Its bookings stay in
+        the store (and are given back if its supplier is hosted again)."""
+        removed = self._proxies.pop(address, None)
+        if removed is not None and removed.bookings.tracked:
+            supplier_id = removed.supplier.id
+            self._take_changes(supplier_id, removed)
+            if len(removed.bookings):
+                self._unhosted[supplier_id] = list(removed.bookings)
+            self._flush_soon()
         for key in [k for k in self._live if k[0] == address]:
             del self._live[key]
 
@@ -300,18 +395,21 @@ class ProxyHost(PlatformAgent):
                 await self.start()
 
     async def setup(self) -> None:
+        if self.check_store:
+            await self._load_stored_bookings()
         self._ticker = asyncio.create_task(self._tick_deadlines(), name=f"{self.address} deadlines")
         self._checker = asyncio.create_task(self._check_bookings_every(), name=f"{self.address} bookings")
         if self.fulfilment is not None:
             self._fulfiller = asyncio.create_task(self._fulfil(), name=f"{self.address} supply agreements")
 
     async def stop(self) -> None:
-        for task in (self._ticker, self._checker, self._fulfiller, *self._signing):
+        for task in (self._ticker, self._checker, self._fulfiller, self._flusher, *self._signing):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        self._ticker = self._checker = self._fulfiller = None
+        self._ticker = self._checker = self._fulfiller = self._flusher = None
+        await self._last_flush()
         aclose = getattr(self.ledger, "aclose", None)
         if aclose is not None:
             with contextlib.suppress(Exception):
@@ -592,6 +690,8 @@ class ProxyHost(PlatformAgent):
     async def _check_bookings_every(self) -> None:
         while True:
             await asyncio.sleep(self.suppliers_settings.booking_check_seconds)
+            if self.check_store and not self._bookings_loaded:
+                await self._load_stored_bookings()
             try:
                 await self.check_bookings()
             except Exception:
@@ -601,6 +701,7 @@ class ProxyHost(PlatformAgent):
         """The supplier shipped its parts of ``order_id``: the hours it booked for them are free again."""
         proxy = self._proxies.get(self.address_for(supplier_id))
         if proxy is None:
+            self._release_unhosted(supplier_id, order_id)
             return
         for booking in proxy.bookings.release_order(order_id):
             log.info(
@@ -654,6 +755,239 @@ class ProxyHost(PlatformAgent):
                     booking.requester,
                     why,
                 )
+        await self.flush_bookings(everything=True)
+
+    # ----------------------------------------------------------------- bookings in the store
+
+    async def load_bookings(self) -> int:
+        """Read the stored bookings and give each hosted proxy its own (bookings of suppliers not hosted wait
+        for :meth:`add`); how many were restored. A booking changed here since (not written yet) is newer
+        than the stored one, which is skipped. From now on the bookings' changes are written. Raises what
+        the store raises (nothing is restored then)."""
+        if not self.check_store:
+            return 0
+        async with self._flush_lock:  # no write under way: what is read is what was written
+            async with self.store.transaction(flush_acl_log=False) as repos:
+                records = await repos.supplier_bookings.list_all()
+            self._collect_changes(everything=True)
+            stored: dict[str, list[Booking]] = {}
+            for record in records:
+                if (record.supplier_id, record.offer_id) not in self._unflushed:
+                    stored.setdefault(record.supplier_id, []).append(booking_of(record))
+            hosted = waiting = 0
+            for supplier_id, bookings in stored.items():
+                proxy = self._proxies.get(self.address_for(supplier_id))
+                if proxy is not None:
+                    hosted += len(proxy.bookings.restore(bookings))
+                    continue
+                kept = self._unhosted.setdefault(supplier_id, [])
+                known = {b.offer_id for b in kept}
+                new = [b for b in bookings if b.offer_id not in known]
+                kept.extend(new)
+                waiting += len(new)
+            self._bookings_loaded = True
+        log.info(
+            "%s: %d supplier bookings restored from the store: %d of hosted suppliers, %d waiting for "
+            "their suppliers to be hosted",
+            self.address,
+            hosted + waiting,
+            hosted,
+            waiting,
+        )
+        self._flush_soon()
+        return hosted + waiting
+
+    async def flush_bookings(self, *, everything: bool = False) -> bool:
+        """Write the changes of the proxies' bookings to the store, in one transaction (at most one flush runs
+        at a time; changes made meanwhile are written by the same flush); True when none is left unwritten.
+
+        ``everything``: look at every proxy, not only those that said they changed. Nothing is written before
+        :meth:`load_bookings`: the changes are kept (False). When the store fails the changes are kept for a
+        later flush (False). Kept, at most :attr:`unflushed_limit` (the oldest beyond are dropped, logged);
+        a flush that can write writes every change, however many."""
+        if not self.check_store:
+            return True
+        async with self._flush_lock:
+            while True:
+                self._collect_changes(everything=everything)
+                everything = False
+                if not self._unflushed:
+                    return True
+                if not self._bookings_loaded:
+                    self._trim_unflushed()
+                    return False
+                batch, self._unflushed = self._unflushed, {}
+                upserts = self._storable(batch)
+                removals = [key for key, booking in batch.items() if booking is None]
+                try:
+                    async with self.store.transaction(flush_acl_log=False) as repos:
+                        await repos.supplier_bookings.upsert_many(upserts)
+                        await repos.supplier_bookings.delete_many(removals)
+                except Exception as exc:
+                    self._keep_unwritten(batch)
+                    log.warning(
+                        "%s: cannot write %d booking changes to the store (%s: %s); they are kept and "
+                        "written by a later flush",
+                        self.address,
+                        len(batch),
+                        type(exc).__name__,
+                        exc,
+                    )
+                    self._trim_unflushed()
+                    return False
+                except BaseException:  # cancelled: write them next time
+                    self._keep_unwritten(batch)
+                    raise
+                log.debug(
+                    "%s: %d bookings stored, %d deleted from the store",
+                    self.address,
+                    len(upserts),
+                    len(removals),
+                )
+
+    @property
+    def unflushed(self) -> int:
+        """Changes of bookings not written to the store yet (taken from the proxies or not)."""
+        waiting = sum(p.bookings.changes_waiting for p in self._proxies.values())
+        return len(self._unflushed) + waiting
+
+    def _bookings_changed(self, supplier_id: str) -> None:
+        self._dirty.add(supplier_id)
+        self._flush_soon()
+
+    def _flush_soon(self) -> None:
+        """Start a flush after :data:`FLUSH_DELAY_SECONDS` unless one is started already (it writes what
+        changed meanwhile too)."""
+        if not self.check_store or (self._flusher is not None and not self._flusher.done()):
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop (yet): the next check or stop writes the changes
+            return
+        self._flusher = loop.create_task(self._flush_after_pause(), name=f"{self.address} bookings flush")
+
+    async def _flush_after_pause(self) -> None:
+        await asyncio.sleep(FLUSH_DELAY_SECONDS)
+        try:
+            await self.flush_bookings()
+        except Exception:
+            log.exception("%s: writing the bookings to the store failed", self.address)
+
+    async def _load_stored_bookings(self) -> bool:
+        try:
+            await self.load_bookings()
+        except Exception as exc:
+            log.warning(
+                "%s: cannot read the stored bookings (%s: %s); read again at the next check, their changes "
+                "are kept until then",
+                self.address,
+                type(exc).__name__,
+                exc,
+            )
+            return False
+        return True
+
+    async def _last_flush(self) -> None:
+        if not self.check_store:
+            return
+        try:
+            await asyncio.wait_for(self.flush_bookings(everything=True), STOP_FLUSH_SECONDS)
+        except Exception as exc:
+            log.warning(
+                "%s: the last write of the bookings failed: %s: %s", self.address, type(exc).__name__, exc
+            )
+        if self._unflushed:
+            log.warning(
+                "%s: %d booking changes are not in the store%s",
+                self.address,
+                len(self._unflushed),
+                "" if self._bookings_loaded else " (the stored bookings were never read)",
+            )
+
+    def _collect_changes(self, *, everything: bool) -> None:
+        """Take the changes recorded by the proxies that said they changed (every proxy: ``everything``)."""
+        dirty, self._dirty = self._dirty, set()
+        if everything:
+            proxies = [p for p in self._proxies.values() if p.bookings.changes_waiting]
+        else:
+            found = (self._proxies.get(self.address_for(supplier_id)) for supplier_id in dirty)
+            proxies = [p for p in found if p is not None]
+        for proxy in proxies:
+            self._take_changes(proxy.supplier.id, proxy)
+
+    def _take_changes(self, supplier_id: str, proxy: SupplierProxy) -> None:
+        upserted, removed = proxy.bookings.drain_changes()
+        changes: list[tuple[str, Booking | None]] = [(b.offer_id, b) for b in upserted]
+        changes += [(offer_id, None) for offer_id in removed]
+        for offer_id, booking in changes:
+            key = (supplier_id, offer_id)
+            self._unflushed.pop(key, None)  # the newest change goes last
+            self._unflushed[key] = booking
+
+    def _keep_unwritten(self, batch: dict[BookingKey, Booking | None]) -> None:
+        """Put back a batch that was not written, before the changes taken since (which are newer)."""
+        newer, self._unflushed = self._unflushed, dict(batch)
+        for key, booking in newer.items():
+            self._unflushed.pop(key, None)
+            self._unflushed[key] = booking
+
+    def _trim_unflushed(self) -> None:
+        excess = len(self._unflushed) - self.unflushed_limit
+        if excess <= 0:
+            return
+        for key in list(islice(self._unflushed, excess)):
+            del self._unflushed[key]
+        log.error(
+            "%s: %d booking changes were never written to the store and are dropped (%d are kept at "
+            "most): the store may miss bookings, or keep ended ones until their hold or delivery date ends "
+            "them after a restart",
+            self.address,
+            excess,
+            self.unflushed_limit,
+        )
+
+    def _storable(self, batch: dict[BookingKey, Booking | None]) -> list[NewSupplierBooking]:
+        """The bookings of ``batch`` as the store keeps them; one that cannot be kept is logged and left out
+        of ``batch`` (it stays in memory only)."""
+        upserts: list[NewSupplierBooking] = []
+        for key, booking in list(batch.items()):
+            if booking is None:
+                continue
+            try:
+                upserts.append(stored_booking(key[0], booking))
+            except ValidationError as exc:
+                del batch[key]
+                log.warning(
+                    "%s: the booking of offer %s of supplier %s cannot be stored (%s); it is kept in memory "
+                    "only",
+                    self.address,
+                    key[1],
+                    key[0],
+                    _problems(exc),
+                )
+        return upserts
+
+    def _release_unhosted(self, supplier_id: str, order_id: str) -> None:
+        """A supplier not hosted shipped its parts of ``order_id``: its stored bookings of them end."""
+        waiting = self._unhosted.get(supplier_id)
+        if not waiting:
+            return
+        ended = [b for b in waiting if b.order_id == order_id]
+        if not ended:
+            return
+        self._unhosted[supplier_id] = [b for b in waiting if b.order_id != order_id]
+        for booking in ended:
+            key = (supplier_id, booking.offer_id)
+            self._unflushed.pop(key, None)
+            self._unflushed[key] = None
+        log.info(
+            "%s: %d bookings of order %s of supplier %s (not hosted) ended: its parts are shipped",
+            self.address,
+            len(ended),
+            order_id,
+            supplier_id,
+        )
+        self._flush_soon()
 
     # ----------------------------------------------------------------- deadlines
 

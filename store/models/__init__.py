@@ -7,6 +7,7 @@ from store.models.agreements import AgreementRow
 from store.models.base import Base
 from store.models.billing import InvoiceRow, PaymentRow
 from store.models.bindings import AgentBindingRow
+from store.models.bookings import SupplierBookingRow
 from store.models.clients import ApiClientRow
 from store.models.ledger_identities import LedgerIdentityRow
 from store.models.negotiations import NegotiationRow
@@ -34,6 +35,7 @@ __all__ = [
     "PaymentRow",
     "ProductRow",
     "RevokedTokenRow",
+    "SupplierBookingRow",
     "UploadRow",
     "UserRow",
     "metadata",

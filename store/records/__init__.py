@@ -7,6 +7,7 @@ from store.records.agreements import AgreementRecord, NewAgreement
 from store.records.base import Json, JsonList, JsonObject, NewRecord, Record, jsonable
 from store.records.billing import InvoiceRecord, NewInvoice, NewPayment, PaymentRecord
 from store.records.bindings import BindingRecord, NewBinding, normalise_jid
+from store.records.bookings import NewSupplierBooking, SupplierBookingRecord, SupplierBookingState
 from store.records.clients import ApiClientCredentials, ApiClientRecord, NewApiClient
 from store.records.ledger_identities import LedgerIdentityRecord, NewLedgerIdentity
 from store.records.negotiations import NegotiationState
@@ -40,6 +41,7 @@ __all__ = [
     "NewPayment",
     "NewProduct",
     "NewRecord",
+    "NewSupplierBooking",
     "NewUpload",
     "NewUser",
     "OrderDetail",
@@ -50,6 +52,8 @@ __all__ = [
     "Record",
     "RevokedToken",
     "StatusChange",
+    "SupplierBookingRecord",
+    "SupplierBookingState",
     "UploadRecord",
     "UserCredentials",
     "UserRecord",

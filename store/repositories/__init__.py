@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store.repositories.acl import AclMessageRepository
 from store.repositories.agreements import AgreementRepository
 from store.repositories.bindings import BindingRepository
+from store.repositories.bookings import SupplierBookingRepository
 from store.repositories.clients import ApiClientRepository
 from store.repositories.invoices import InvoiceRepository
 from store.repositories.ledger_identities import LedgerIdentityRepository
@@ -40,6 +41,7 @@ class Repositories:
         self.bindings = BindingRepository(session)
         self.ledger_identities = LedgerIdentityRepository(session)
         self.uploads = UploadRepository(session)
+        self.supplier_bookings = SupplierBookingRepository(session)
 
 
 __all__ = [
@@ -56,6 +58,7 @@ __all__ = [
     "ProductRepository",
     "Repositories",
     "RevokedTokenRepository",
+    "SupplierBookingRepository",
     "UploadRepository",
     "UserRepository",
 ]

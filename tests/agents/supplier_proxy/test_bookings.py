@@ -197,6 +197,135 @@ def _confirmed(b: Booking) -> Booking:
     return replace(b, state=BookingState.CONFIRMED)
 
 
+# ----------------------------------------------------------------- changes, for the store
+
+
+def test_untracked_bookings_record_no_change() -> None:
+    bookings = Bookings()
+    bookings.hold(booking("a"))
+    bookings.release("a")
+    assert not bookings.tracked and bookings.changes_waiting == 0
+    assert bookings.drain_changes() == ([], [])
+
+
+def test_the_latest_change_of_each_offer_is_drained_once() -> None:
+    bookings = Bookings()
+    bookings.track()
+    bookings.hold(booking("a", hours=1.0))
+    bookings.hold(booking("b", hours=2.0))
+    bookings.hold(booking("c", hours=3.0))
+    bookings.confirm("a")
+    bookings.release("b")
+    assert bookings.changes_waiting == 3 and bookings.changed("b") and not bookings.changed("z")
+    upserted, removed = bookings.drain_changes()
+    assert [(b.offer_id, b.state) for b in upserted] == [
+        ("a", BookingState.CONFIRMED),
+        ("c", BookingState.HELD),
+    ]
+    assert removed == ["b"]
+    assert bookings.drain_changes() == ([], [])
+
+    bookings.hold(booking("d"))
+    bookings.release("d")  # booked and released between two drains: only the removal is left
+    bookings.release("c")
+    bookings.release("c")  # nothing to release: no change
+    assert bookings.drain_changes() == ([], ["d", "c"])
+    assert [b.offer_id for b in bookings] == ["a"]
+
+
+def test_the_listener_hears_of_the_first_change_of_each_batch() -> None:
+    calls: list[int] = []
+    bookings = Bookings()
+    bookings.track(lambda: calls.append(len(calls)))
+    bookings.hold(booking("a"))
+    bookings.confirm("a")
+    bookings.hold(booking("b"))
+    assert len(calls) == 1
+    bookings.drain_changes()
+    bookings.due(T0 + HOLD, TODAY)  # ends "b": the first change of the next batch
+    assert len(calls) == 2
+    assert bookings.drain_changes() == ([], ["b"])
+
+
+def test_restored_bookings_count_and_are_not_changes() -> None:
+    bookings = Bookings(limit=2)
+    bookings.track()
+    bookings.hold(booking("mine", hours=1.0))
+    stored = [
+        booking("mine", hours=9.0),  # booked here already: ours is newer
+        booking("a", hours=2.0),
+        replace(booking("b", hours=3.0, requester=OTHER), state=BookingState.CONFIRMED),
+        booking("c", hours=4.0),  # beyond the limit: restored anyway
+        booking("d", hours=-1.0),  # not a booking
+    ]
+    taken = bookings.restore(stored)
+    assert [b.offer_id for b in taken] == ["a", "b", "c"]
+    assert bookings.hours() == pytest.approx(10.0)
+    assert bookings.held_hours(MAKER) == pytest.approx(7.0) and bookings.held_hours(OTHER) == 0.0
+    assert bookings.full
+    with pytest.raises(BookingsFull):
+        bookings.hold(booking("e"))
+    assert bookings.drain_changes() == ([booking("mine", hours=1.0)], [])  # restoring recorded nothing
+
+    bookings.release("a")
+    assert bookings.restore([booking("a", hours=5.0)]) == []  # released and not drained yet: stays released
+    assert bookings.drain_changes() == ([], ["a"])
+    ended = sorted(b.offer_id for b, _ in bookings.due(T0 + HOLD, TODAY))  # restored ones end as any
+    assert ended == ["c", "mine"]
+    assert sorted(bookings.drain_changes()[1]) == ["c", "mine"]
+
+
+_CHANGES = st.lists(
+    st.tuples(
+        st.sampled_from(["hold", "confirm", "release", "release_order", "due", "drain"]),
+        st.integers(0, 7),  # offer (its order: offer // 3)
+        st.integers(0, 48),  # held for (hours) / now (hours after T0)
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ops=_CHANGES)
+def test_the_drained_changes_replayed_give_the_bookings(ops: list[tuple[str, int, int]]) -> None:
+    """What a store that applies every drained change holds is what the bookings hold."""
+    bookings = Bookings(limit=5)
+    bookings.track()
+    stored: dict[str, Booking] = {}
+
+    def drain() -> None:
+        upserted, removed = bookings.drain_changes()
+        assert not {b.offer_id for b in upserted} & set(removed)
+        for b in upserted:
+            stored[b.offer_id] = b
+        for offer_id in removed:
+            stored.pop(offer_id, None)
+
+    for op, n, at in ops:
+        offer, order = f"o-{n}", f"order-{n // 3}"
+        if op == "hold" and (offer in bookings or not bookings.full):
+            bookings.hold(booking(offer, order=order, held_until=T0 + timedelta(hours=at)))
+        elif op == "confirm":
+            bookings.confirm(offer)
+        elif op == "release":
+            bookings.release(offer)
+        elif op == "release_order":
+            bookings.release_order(order)
+        elif op == "due":
+            bookings.due(T0 + timedelta(hours=at), TODAY + timedelta(days=at))
+        elif op == "drain":
+            drain()
+    drain()
+    assert stored == {b.offer_id: b for b in bookings}
+
+    restarted = Bookings(limit=5)
+    restarted.track()
+    assert restarted.restore(stored.values()) == list(stored.values())
+    assert restarted.hours() == pytest.approx(bookings.hours(), abs=1e-6)
+    assert restarted.held_hours(MAKER) == pytest.approx(bookings.held_hours(MAKER), abs=1e-6)
+    assert restarted.drain_changes() == ([], [])
+
+
 # ----------------------------------------------------------------- the proxy's capacity and share
 
 
