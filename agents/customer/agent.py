@@ -41,6 +41,20 @@ its invoice was refused or left unpaid, or once its manufacturer announces that 
 or ended otherwise (failed, cancelled, ...).
 The manufacturers of the last :data:`SETTLED_REMEMBERED` settled orders are remembered, so their late
 notices are still heard; an invoice of a settled order is refused.
+
+What survives a restart. Given a store (``agent.store = db`` before it starts: the launcher's ``share_store``,
+the gateway's bridge), the agent keeps its side of each order's conversation there
+(:mod:`agents.customer.journal`: the :class:`~protocols.order_request.OrderInitiator` snapshot, written when a
+quotation arrives, after each counter-offer and the acceptance, and marked finished when the conversation
+ends). On start it takes up again every order whose quotation waited for the customer's answer: the
+conversation was evaluating the quotation, the order is still ``quoted`` in the store and the time to answer
+(the stored deadline) has not run out. Its :class:`OrderHandle` is rebuilt (``resumed``), the conversation is
+re-opened (the manufacturer's replies reach it) and the decision source is asked again, so the order goes on
+as if nothing had happened; every other conversation left unfinished is marked finished (logged, with why).
+Nothing else is kept: an order placed but not quoted yet, or accepted and waiting for its contract, is
+forgotten by a restart (the manufacturer's own recovery ends or resumes it), and an invoice sent before the
+restart is not asked about again (the gateway pays it straight on the ledger). Without a store given (a
+simulation) everything is kept in memory only.
 """
 
 from __future__ import annotations
@@ -56,6 +70,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from agents.customer.decisions import Decision, DecisionSource
+from agents.customer.journal import CustomerJournal, NotResumed, resumable
 from agents.customer.ledger_steps import Backoff, CustomerLedger, DeliveryConfirmed, LedgerStepFailed
 from agents.runtime.conversation_behaviour import ConversationAborted, ConversationBehaviour, utc_now
 from agents.runtime.not_understood import not_understood_for
@@ -78,6 +93,7 @@ from protocols.contract_net import ContractNetInitiatorState
 from protocols.order_request import OrderInitiator
 from protocols.performative import Performative, ProtocolName
 from protocols.request import RequestParticipant, RequestParticipantState
+from store.records import NegotiationState
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +163,8 @@ class OrderHandle:
     """The customer's confirmed receipt (an exception: why it could not be confirmed on the ledger)."""
     shipment: ShipmentInfo | None = None
     delivering: bool = False
+    resumed: bool = False
+    """Taken up again after a restart of the agent (its conversation restored from the store)."""
 
 
 class CustomerAgent(PlatformAgent):
@@ -182,6 +200,17 @@ class CustomerAgent(PlatformAgent):
         """The orders under way (placed and not settled)."""
         self._settled: OrderedDict[UUID, str] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._journal: CustomerJournal | None = None
+        """The order conversations in the store, when this agent is given one (see :meth:`start`)."""
+
+    async def start(self) -> None:
+        """Connect; with a store given (``agent.store = db``, before this), the orders whose quotation waited
+        for the customer's answer when the previous run ended are taken up again (see the module's
+        docstring)."""
+        store = self.given_store  # without one (a simulation) conversations are kept in memory only
+        self._journal = None if store is None else CustomerJournal(store, self.address)
+        await super().start()
+        await self._resume_open_quotations()
 
     async def setup(self) -> None:
         self.serve(ProtocolName.REQUEST, self._open_invoice, admit=self._admit_request)
@@ -191,6 +220,8 @@ class CustomerAgent(PlatformAgent):
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._journal is not None:
+            await self._journal.drain()  # a snapshot being written is written whole
         await super().stop()
 
     def _no_ledger(self) -> bool:
@@ -227,9 +258,13 @@ class CustomerAgent(PlatformAgent):
         self._spawn(self._order(handle), f"order {order.id}")
         return handle
 
-    async def _order(self, handle: OrderHandle) -> None:
+    async def _order(self, handle: OrderHandle, restored: Negotiation | None = None) -> None:
+        """The order's conversation, a new one or ``restored`` (after a restart), to its outcome."""
         try:
-            outcome = await self._negotiate(handle)
+            if restored is None:
+                outcome = await self._negotiate(handle)
+            else:
+                outcome = await self._converse(handle, restored)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -257,6 +292,7 @@ class CustomerAgent(PlatformAgent):
         return bare(handle.manufacturer) if handle is not None else self._settled.get(order_id)
 
     async def _negotiate(self, handle: OrderHandle) -> OrderOutcome:
+        """Request the order from its manufacturer, then negotiate its quotation to the end."""
         order, manufacturer, timings = handle.order, handle.manufacturer, self.timings
         machine = OrderInitiator(
             me=self.address,
@@ -268,25 +304,48 @@ class CustomerAgent(PlatformAgent):
         conversation = self.open_conversation(machine)
         reply_by = utc_now() + timings.quotation
         conversation.act(lambda m, now: m.start(order, [manufacturer], now=now, reply_by=reply_by))
-        counters = 0
+        return await self._converse(handle, conversation)
+
+    async def _converse(self, handle: OrderHandle, conversation: Negotiation) -> OrderOutcome:
+        """The order's conversation from where it stands (collecting the manufacturer's answer, or evaluating
+        a quotation: a conversation restored after a restart) to its outcome; its snapshot is kept in the
+        store on the way (when this agent has one) and marked finished at the end (not when the agent stops:
+        the next start resumes it)."""
+        try:
+            outcome = await self._decide(handle, conversation)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            await self._keep(handle, conversation.machine, finished=True)
+            raise
+        await self._keep(handle, conversation.machine, finished=True)
+        return outcome
+
+    async def _decide(self, handle: OrderHandle, conversation: Negotiation) -> OrderOutcome:
+        """The decision loop: wait for the quotation (or the refusal), ask the decision source, answer it."""
+        order, manufacturer, timings = handle.order, handle.manufacturer, self.timings
+        machine = conversation.machine
         try:
             while True:
-                wait = (reply_by - utc_now()).total_seconds() + GRACE
-                async with asyncio.timeout(max(wait, GRACE)):
-                    await conversation.wait_until(lambda m: m.state is not _S.COLLECTING)
+                if machine.state is _S.COLLECTING:
+                    reply_by = machine.next_deadline or utc_now()
+                    wait = (reply_by - utc_now()).total_seconds() + GRACE
+                    async with asyncio.timeout(max(wait, GRACE)):
+                        await conversation.wait_until(lambda m: m.state is not _S.COLLECTING)
                 if machine.finished:
                     return OrderOutcome("refused", _refusal(machine, manufacturer))
                 quotation = decode(machine.proposals[manufacturer].content, Quotation)
-                handle.quotations.append(quotation)
-                self._emit(OrderEvent(order.id, "quotation", quotation))
-                async with asyncio.timeout(timings.decision.total_seconds()):
-                    decision = await self.decisions.decide(order, quotation, counters)
+                if all(known.id != quotation.id for known in handle.quotations):
+                    handle.quotations.append(quotation)
+                    self._emit(OrderEvent(order.id, "quotation", quotation))
+                await self._keep(handle, machine)
+                async with asyncio.timeout(self._time_to_decide(machine)):
+                    decision = await self.decisions.decide(order, quotation, machine.round - 1)
                 if machine.state is not _S.EVALUATING:
                     return OrderOutcome("failed", f"no decision in time ({machine.state})", quotation)
                 if decision.kind is CustomerDecision.COUNTER and machine.can_revise and decision.counter:
-                    counters += 1
-                    reply_by = utc_now() + timings.quotation
-                    _revise(conversation, decision.counter, reply_by)
+                    _revise(conversation, decision.counter, utc_now() + timings.quotation)
+                    await self._keep(handle, machine)
                     continue
                 if decision.kind is CustomerDecision.ACCEPT:
                     return await self._accept(conversation, handle, quotation)
@@ -299,6 +358,101 @@ class CustomerAgent(PlatformAgent):
             with contextlib.suppress(Exception):
                 conversation.act(lambda m, now: m.cancel("the customer stopped waiting", now=now))
             return OrderOutcome("failed", f"no answer in time ({type(exc).__name__})")
+
+    def _time_to_decide(self, machine: OrderInitiator) -> float:
+        """Seconds the decision source has for the quotation: the timings' decision, and no longer than the
+        conversation's own deadline (a restored conversation keeps its stored one) and a grace."""
+        limit = self.timings.decision.total_seconds()
+        deadline = machine.next_deadline
+        if deadline is not None:
+            limit = min(limit, (deadline - utc_now()).total_seconds() + GRACE)
+        return max(limit, 0.0)
+
+    # ----------------------------------------------------------------- the store (surviving a restart)
+
+    async def _keep(self, handle: OrderHandle, machine: OrderInitiator, *, finished: bool = False) -> None:
+        """Write the snapshot of the order's conversation (``finished``: the last write of one already kept;
+        nothing is written for a conversation never kept, e.g. refused before any quotation). A store that
+        fails is logged: the order goes on (it would not survive a restart)."""
+        journal = self._journal
+        if journal is None or (finished and not journal.kept(machine.conversation_id)):
+            return
+        try:
+            await journal.save(machine, str(handle.order.id), finished=finished)
+        except Exception:
+            log.exception(
+                "%s: order %s: the conversation could not be kept in the store", self.address, handle.order.id
+            )
+
+    async def _resume_open_quotations(self) -> None:
+        """After a restart: resume each order whose quotation waited for the customer's answer (its
+        conversation restored from the store); mark every other conversation left unfinished finished."""
+        journal = self._journal
+        if journal is None:
+            return
+        try:
+            states = await journal.unfinished()
+        except Exception:
+            log.exception("%s: the conversations of the previous run could not be read", self.address)
+            return
+        for state in states:
+            try:
+                await self._resume_one(journal, state)
+            except Exception:
+                log.exception(
+                    "%s: conversation %s (order %s) could not be resumed",
+                    self.address,
+                    state.conversation_id,
+                    state.order_id,
+                )
+
+    async def _resume_one(self, journal: CustomerJournal, state: NegotiationState) -> None:
+        order = None if not state.order_id else await journal.order(state.order_id)
+        found = resumable(state, order, utc_now())
+        if isinstance(found, OrderInitiator) and order is not None and order.id in self.orders:
+            found = NotResumed("duplicate", "another conversation of the order is under way here")
+        if isinstance(found, NotResumed):
+            log.warning(
+                "%s: order %s is not resumed after the restart: %s",
+                self.address,
+                state.order_id or "(none)",
+                found.why,
+            )
+            await journal.mark_finished(state, found.note)
+            return
+        assert order is not None
+        self._resume(order, found)
+        log.info(
+            "%s: order %s resumed after the restart: its quotation waits for the customer's answer until %s",
+            self.address,
+            order.id,
+            "-" if found.next_deadline is None else f"{found.next_deadline:%Y-%m-%d %H:%M:%S} UTC",
+        )
+
+    def _resume(self, order: Order, machine: OrderInitiator) -> OrderHandle:
+        """Take the order up again with its restored conversation (evaluating its quotation): the handle
+        rebuilt, the conversation re-opened (the manufacturer's replies reach it), the decision asked
+        again."""
+        manufacturer = machine.participants[0]
+        loop = asyncio.get_running_loop()
+        quotations = [
+            decode(past.proposals[manufacturer].content, Quotation)
+            for past in machine.rounds
+            if manufacturer in past.proposals
+        ]
+        handle = OrderHandle(
+            order,
+            manufacturer,
+            loop.create_future(),
+            loop.create_future(),
+            quotations=quotations,
+            conversation_id=machine.conversation_id,
+            resumed=True,
+        )
+        self.orders[order.id] = handle
+        conversation = self.open_conversation(machine)
+        self._spawn(self._order(handle, conversation), f"order {order.id} (resumed)")
+        return handle
 
     async def _accept(
         self,
@@ -327,6 +481,7 @@ class CustomerAgent(PlatformAgent):
                 [manufacturer], now=now, result_by=result_by, accept_content={manufacturer: accept}
             )
         )
+        await self._keep(handle, conversation.machine)  # accepted: a restart does not ask again
         async with asyncio.timeout(self.timings.contract.total_seconds() + GRACE):
             outcome = await conversation.outcome()
         machine = conversation.machine

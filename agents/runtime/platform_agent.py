@@ -155,6 +155,13 @@ class PlatformAgent(Agent):  # type: ignore[misc]
         self._store = db
 
     @property
+    def given_store(self) -> Database | None:
+        """The store given to this agent (``agent.store = db``), or None when it has only the one it opens by
+        itself (to read its bindings)."""
+        given = self._store
+        return None if given is None or given is self._own_store else given
+
+    @property
     def directory(self) -> AgentDirectory:
         """Who may act for whom: by default the bindings of :attr:`store`; give one to share it between
         agents (``agent.directory = ...``)."""

@@ -6,6 +6,10 @@ later (``answer``/``settle_invoice``/``confirm_delivery``). Either side may come
 first: the push event of a quotation can reach the app (through the console's status notice) before
 the quotation itself reaches the customer agent, so an answer waits a little (``patience``) for the
 question instead of failing at once.
+
+The questions live in memory only; what survives a restart of the gateway is the customer agent's side of the
+conversation (in the store). A quotation it takes up again after a restart is asked here again, like a new
+one: the app answers it the same way (:meth:`AppDecisions.open_quotation` waits for that question too).
 """
 
 from __future__ import annotations

@@ -21,6 +21,16 @@ manufacturer user owns. Events come from three sources (the customer agent, the 
 the status history, see :mod:`gateway.bridge.history_tail`), are deduplicated
 (:mod:`gateway.bridge.dedupe`) and fanned out to the push connections (:mod:`gateway.bridge.hub`).
 The bridge decides nothing about a negotiation: it carries the users' requests and the agents' answers.
+
+What survives a restart of the gateway: the customer agent is given the gateway's store, where it keeps
+its side of each order's conversation (:mod:`agents.customer.journal`). A quotation that waited for the
+customer's answer when the gateway stopped (the order still ``quoted``, the time to answer not run out) is
+taken up again when the bridge starts: the customer agent asks :class:`AppDecisions` again, so
+``POST /orders/{id}/confirm``, ``/decline`` and ``/counter`` work as before the restart, and the order's
+events reach the push channels (its parties are read from the store). An invoice sent before the restart is
+paid straight on the ledger (:meth:`XmppAgentBridge.pay`), a shipped order's delivery confirmed there
+(:meth:`XmppAgentBridge.confirm_delivery`); the manufacturers' events come from the store's history as
+always.
 """
 
 from __future__ import annotations
@@ -137,7 +147,9 @@ class XmppAgentBridge(AgentBridge):
     # ----------------------------------------------------------------- lifecycle
 
     async def start(self) -> None:
-        await self.customer.start()
+        await self.customer.start()  # takes up the quotations left waiting by the previous run
+        for order_id, handle in self.customer.orders.items():
+            self.directory.remember(order_id, Parties(handle.order.customer_id, handle.order.manufacturer_id))
         try:
             await self.console.start()
             if self.config.history_poll_seconds > 0:
@@ -390,9 +402,19 @@ class XmppAgentBridge(AgentBridge):
 
     def _on_customer_event(self, event: CustomerEvent) -> None:
         parties = self.directory.parties_known(event.order_id)
+        if parties is None:  # an order this process did not place (taken up after a restart): its parties
+            self._spawn(self._customer_event_of_stored_order(event))
+            return
+        self._customer_event(event, parties)
+
+    async def _customer_event_of_stored_order(self, event: CustomerEvent) -> None:
+        parties = await self.directory.parties(event.order_id)
         if parties is None:
             log.warning("customer agent event of an unknown order %s", event.order_id)
             return
+        self._customer_event(event, parties)
+
+    def _customer_event(self, event: CustomerEvent, parties: Parties) -> None:
         if event.kind == "status" and isinstance(event.content, OrderStatusNotice):
             # a status notice, which the customer agent checked came from the order's manufacturer
             self._publish(Source.CUSTOMER_NOTICE, from_notice(event.content, parties))
