@@ -19,7 +19,7 @@ from cli.report import report
 from cli.simulate import simulate_command
 from cli.xmpp_accounts import add_account, init_accounts, list_accounts, remove_account, show_password
 from common.logging import configure_logging
-from common.settings import Settings, XmppMode, get_settings
+from common.settings import RunProcesses, Settings, XmppMode, get_settings
 
 app = typer.Typer(help="Lot-size-one negotiation platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -88,10 +88,15 @@ def _settings() -> Settings:
 
 @app.command()
 def run() -> None:
-    """Start everything on the configured defaults: database, accounts, XMPP server, agents, gateway."""
+    """Start everything on the configured defaults: database, accounts, XMPP server, agents, gateway (the
+    agents and the gateway in supervised processes of their own unless LSO_RUN_PROCESSES=single)."""
     from cli.launcher import run_until_stopped
+    from cli.split_run import run_split
 
     settings = _settings()
+    if settings.run_processes is RunProcesses.SPLIT:
+        _run_platform(run_split(settings, lambda text: typer.echo(text)), "lso run")
+        return
     _run_platform(run_until_stopped(settings, lambda text: typer.echo(text)), "lso run")
 
 

@@ -5,7 +5,9 @@ the delay before the restart; the delay doubles from :attr:`Backoff.first` up to
 the child keeps dying soon after it started, and starts again from :attr:`Backoff.first` once it stayed up
 :attr:`Backoff.settled` seconds. A restart that does not get ready is a failure like any other. The child
 dies with this process (``PR_SET_PDEATHSIG`` where Linux offers it), so a SIGKILLed parent leaves no child
-holding its ports.
+holding its ports; it runs in a session of its own, so a Ctrl+C in the terminal reaches only this process,
+which stops its children in order (a child that got the terminal's SIGINT too would die first, and be
+restarted).
 """
 
 from __future__ import annotations
@@ -57,7 +59,8 @@ class NotReady(RuntimeError):
 
 
 class Supervised(Generic[T]):
-    """One child process (``argv``) whose first stdout line says it is ready (``ready`` parses it).
+    """One child process (``argv``) that says on stdout when it is ready: ``ready`` is given each line until
+    it returns what the line (with those before it) says, not None.
 
     :meth:`start` starts it and returns what ``ready`` made of that line; from then on it is restarted
     whenever it dies, with the environment ``environment()`` gives at that moment (e.g. the ports it got
@@ -69,7 +72,7 @@ class Supervised(Generic[T]):
         name: str,
         argv: Sequence[str],
         environment: Callable[[], Mapping[str, str]],
-        ready: Callable[[bytes], T],
+        ready: Callable[[bytes], T | None],
         *,
         start_timeout: float = 60.0,
         backoff: Backoff | None = None,
@@ -115,20 +118,27 @@ class Supervised(Generic[T]):
             stdout=asyncio.subprocess.PIPE,
             env=dict(self.environment()),
             preexec_fn=die_with_parent(),
+            start_new_session=True,
         )
         self._process = process
-        assert process.stdout is not None
         try:
-            line = await asyncio.wait_for(process.stdout.readline(), self.start_timeout)
-            if not line:
-                raise NotReady(f"{self.name} {exit_cause(await process.wait())} before it was ready")
-            return self.ready(line)
+            return await asyncio.wait_for(self._until_ready(process), self.start_timeout)
         except TimeoutError:
             await self._end(process)
             raise NotReady(f"{self.name} was not ready within {self.start_timeout:.0f} s") from None
         except BaseException:
             await self._end(process)
             raise
+
+    async def _until_ready(self, process: asyncio.subprocess.Process) -> T:
+        assert process.stdout is not None
+        while True:
+            line = await process.stdout.readline()
+            if not line:
+                raise NotReady(f"{self.name} {exit_cause(await process.wait())} before it was ready")
+            info = self.ready(line)
+            if info is not None:
+                return info
 
     async def _watch(self) -> None:
         loop = asyncio.get_running_loop()

@@ -15,6 +15,15 @@ class XmppMode(StrEnum):
     EXTERNAL = "external"
 
 
+class RunProcesses(StrEnum):
+    """How ``lso run`` lays the platform out over processes."""
+
+    SPLIT = "split"
+    """The agents (with the embedded XMPP server and ledger) and the gateway in processes of their own."""
+    SINGLE = "single"
+    """Everything but the ledger in the one process of ``lso run``."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LSO_", env_file=".env", extra="ignore")
 
@@ -100,6 +109,13 @@ class Settings(BaseSettings):
         default=True,
         description="Start the local federation service standing in for EFPF and point the matchmaker at "
         "it; false uses the EFPF endpoints configured by the LSO_EFPF_* variables.",
+    )
+
+    run_processes: RunProcesses = Field(
+        default=RunProcesses.SPLIT,
+        description="How lso run lays the platform out: split (the agents with the embedded XMPP server "
+        "and ledger in one supervised child process, the gateway in another, so the gateway's messages to "
+        "the agents cross the XMPP server and both use a core) or single (everything in one process).",
     )
 
     ledger_local: bool = Field(
