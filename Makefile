@@ -62,6 +62,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.proxies_online --count 1000 --out bench-proxies.json
 	$(BIN)/python -m bench.negotiation_throughput --out bench-negotiation.json
 	$(BIN)/python -m bench.gateway_throughput --out bench-gateway.json
+	$(BIN)/python -m bench.lifecycle_throughput --out bench-lifecycle.json
 	$(BIN)/python -m bench.simulation_throughput --out bench-simulation.json
 	$(BIN)/python -m bench.wire_flood --out bench-flood.json
 	$(BIN)/python -m bench.app_bytes --out bench-app-bytes.json
