@@ -8,7 +8,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +18,8 @@ from agents.runtime.ports import free_port
 
 #: The last line of the banner `lso run` prints once everything runs.
 READY_LINE = "Press Ctrl+C"
+#: Lines of what `lso run` printed after its banner kept for the error when it does not stop cleanly.
+TAIL_KEPT = 200
 
 
 class PlatformDidNotStart(RuntimeError):
@@ -73,8 +77,12 @@ def child_platform(env: dict[str, str], timeout: float = 60.0, stop_timeout: flo
         stderr=subprocess.STDOUT,
         text=True,
     )
+    tail: deque[str] = deque(maxlen=TAIL_KEPT)
     try:
-        yield "\n".join(wait_for_banner(process, timeout))
+        banner = "\n".join(wait_for_banner(process, timeout))
+        # what it prints from now on is read all along (a full pipe would stall its logging, and then it)
+        threading.Thread(target=_drain, args=(process, tail), name="lso run output", daemon=True).start()
+        yield banner
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -85,4 +93,12 @@ def child_platform(env: dict[str, str], timeout: float = 60.0, stop_timeout: flo
                 process.wait()
                 raise
     if process.returncode != 0:
-        raise RuntimeError(f"lso run did not stop cleanly on SIGTERM (exit code {process.returncode})")
+        said = "\n".join(tail)
+        code = process.returncode
+        raise RuntimeError(f"lso run did not stop cleanly on SIGTERM (exit code {code}):\n{said}")
+
+
+def _drain(process: subprocess.Popen[str], tail: deque[str]) -> None:
+    assert process.stdout is not None
+    for line in process.stdout:
+        tail.append(line.rstrip())
