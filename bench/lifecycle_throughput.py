@@ -6,10 +6,12 @@ process: paid orders per second and the customer's waits, driven over the REST A
 For each layout (``LSO_RUN_PROCESSES=single``, then ``split``) a fresh `lso run` starts in a child process on
 its own data directory and free loopback ports. A closed loop of ``--concurrency`` workers, logged in as the
 demo customer, each places an order of the demo shoes, confirms its quotation, pays its invoice and waits
-until it is ``paid`` (reading the order every ``POLL`` seconds), then places the next, until ``--orders``
-were placed. Reported per layout: paid orders per second (first placed to last paid), order->quoted p50 and
-p95, order->paid p50, orders that failed or did not end in time. The ratio is split / single (goal of the
-scale issue: >= 2.5 paid orders/s and order->quoted p95 <= 5 s at concurrency 50 on 2 cores).
+until it is ``paid``, then places the next, until ``--orders`` were placed. The workers learn of each step
+from the customer's one SSE stream (an order is read after ``READ_EVERY`` seconds without news). An order
+that ends otherwise is counted with its status and the last event of its history. Reported per layout: paid
+orders per second (first placed to last paid), order->quoted p50 and p95, order->paid p50, orders that
+failed or were not paid in time. The ratios are split / single (goal of the scale issue: >= 2.5 paid orders/s
+and order->quoted p95 <= 5 s at concurrency 50 on 2 cores).
 
 Bounded: at most ``--orders`` orders and ``--deadline`` seconds per layout.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -34,7 +37,8 @@ import httpx
 from cli.child_platform import child_env, child_platform
 
 PRODUCT = "demo-custom-shoes"
-POLL = 0.5
+READ_EVERY = 10.0
+"""Seconds without news after which a worker reads its order (an event may have been missed)."""
 STARTUP_TIMEOUT = 240.0
 LOGIN = {"grant_type": "password", "username": "customer@demo.lso.example", "password": "demo-customer-pass"}
 ENDED = {"failed", "rejected", "declined", "cancelled"}
@@ -69,31 +73,70 @@ def percentile(values: list[float], fraction: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, int(fraction * len(ordered)))], 2) if ordered else None
 
 
-async def lifecycle(http: httpx.AsyncClient, auth: dict[str, str], deadline: float) -> Lifecycle:
+class Statuses:
+    """The newest status of each order, as the customer's one SSE stream tells it (a read of the order now and
+    then in case an event was missed)."""
+
+    def __init__(self) -> None:
+        self.of: dict[str, str] = {}
+        self.changed = asyncio.Condition()
+
+    async def follow(self, http: httpx.AsyncClient, auth: dict[str, str], opened: asyncio.Event) -> None:
+        async with http.stream("GET", "/notifications/stream", headers=auth, timeout=None) as stream:
+            opened.set()
+            async for line in stream.aiter_lines():
+                if line.startswith("data:"):
+                    event = json.loads(line[5:])
+                    await self.set(str(event["order_id"]), str(event["status"]))
+
+    async def set(self, order_id: str, status: str) -> None:
+        async with self.changed:
+            self.of[order_id] = status
+            self.changed.notify_all()
+
+    async def next(self, order_id: str, seen: str, within: float) -> str:
+        """The order's status once it is not ``seen`` (or ``seen`` after ``within`` seconds)."""
+        async with self.changed:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(within):
+                    await self.changed.wait_for(lambda: self.of.get(order_id, seen) != seen)
+            return self.of.get(order_id, seen)
+
+
+async def pay(http: httpx.AsyncClient, auth: dict[str, str], order_id: str) -> None:
+    terms = (await http.get(f"/orders/{order_id}/payment", headers=auth)).json()
+    transfer = {"method": "bank-transfer", "reference": terms["reference"]}
+    await http.post(f"/orders/{order_id}/payment", headers=auth, json=transfer)
+
+
+async def lifecycle(
+    http: httpx.AsyncClient, auth: dict[str, str], statuses: Statuses, deadline: float
+) -> Lifecycle:
     """One order from placing it to ``paid`` (or to its end, or the deadline)."""
     body = {"product_id": PRODUCT, "delivery_date": str(date.today() + timedelta(days=90))}
     placed = await http.post("/orders", headers=auth, json=body)
     if placed.status_code != 202:
         return Lifecycle(time.monotonic(), ended=f"refused {placed.status_code}")
-    order_id = placed.json()["id"]
+    order_id = str(placed.json()["id"])
     life = Lifecycle(time.monotonic())
-    confirmed = paying = False
+    status = "received"
     while time.monotonic() < deadline:
-        await asyncio.sleep(POLL)
-        status = (await http.get(f"/orders/{order_id}", headers=auth)).json()["status"]
-        if status == "quoted" and not confirmed:
+        told = await statuses.next(order_id, status, READ_EVERY)
+        if told == status:  # no news: an event may have been missed
+            told = str((await http.get(f"/orders/{order_id}", headers=auth)).json()["status"])
+        status = told
+        if status == "quoted" and life.quoted is None:
             life.quoted = time.monotonic()
-            confirmed = (await http.post(f"/orders/{order_id}/confirm", headers=auth)).status_code == 202
-        elif status == "invoiced" and not paying:
-            terms = (await http.get(f"/orders/{order_id}/payment", headers=auth)).json()
-            transfer = {"method": "bank-transfer", "reference": terms["reference"]}
-            paid = await http.post(f"/orders/{order_id}/payment", headers=auth, json=transfer)
-            paying = paid.status_code == 202
+            await http.post(f"/orders/{order_id}/confirm", headers=auth)
+        elif status == "invoiced":
+            await pay(http, auth, order_id)
         elif status in ("paid", "shipped", "delivered", "completed"):
             life.paid = time.monotonic()
             return life
         elif status in ENDED:
-            life.ended = status
+            order = (await http.get(f"/orders/{order_id}", headers=auth)).json()
+            last = order["history"][-1] if order.get("history") else {}
+            life.ended = f"{status}: {last.get('event')} {json.dumps(last.get('params') or {})}"
             return life
     life.ended = "not paid in time"
     return life
@@ -104,6 +147,9 @@ async def load(base: str, orders: int, concurrency: int, seconds: float) -> tupl
         login = await http.post("/auth/token", data=LOGIN)
         login.raise_for_status()
         auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        statuses, opened = Statuses(), asyncio.Event()
+        listener = asyncio.create_task(statuses.follow(http, auth, opened))
+        await asyncio.wait_for(opened.wait(), 30)
         deadline = time.monotonic() + seconds
         remaining = orders
         done: list[Lifecycle] = []
@@ -112,10 +158,14 @@ async def load(base: str, orders: int, concurrency: int, seconds: float) -> tupl
             nonlocal remaining
             while remaining > 0 and time.monotonic() < deadline:
                 remaining -= 1
-                done.append(await lifecycle(http, auth, deadline))
+                done.append(await lifecycle(http, auth, statuses, deadline))
 
         started = time.monotonic()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        try:
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+        finally:
+            listener.cancel()
+            await asyncio.gather(listener, return_exceptions=True)
         return done, started
 
 
