@@ -67,7 +67,8 @@ def wait_for_banner(process: subprocess.Popen[str], timeout: float) -> list[str]
 
 @contextlib.contextmanager
 def child_platform(env: dict[str, str], timeout: float = 60.0, stop_timeout: float = 30.0) -> Iterator[str]:
-    """`lso run` in a child process: its banner while it runs; then SIGTERM. Raises
+    """`lso run` in a child process: its banner while it runs (what it prints after it goes to
+    ``<LSO_DATA_DIR>/lso-run.log``); then SIGTERM. Raises
     :class:`subprocess.TimeoutExpired` (after killing it) when it does not stop within ``stop_timeout``, and
     :class:`RuntimeError` when it stops with another exit code than 0."""
     process = subprocess.Popen(
@@ -81,7 +82,8 @@ def child_platform(env: dict[str, str], timeout: float = 60.0, stop_timeout: flo
     try:
         banner = "\n".join(wait_for_banner(process, timeout))
         # what it prints from now on is read all along (a full pipe would stall its logging, and then it)
-        threading.Thread(target=_drain, args=(process, tail), name="lso run output", daemon=True).start()
+        log = Path(env["LSO_DATA_DIR"]) / "lso-run.log" if "LSO_DATA_DIR" in env else None
+        threading.Thread(target=_drain, args=(process, tail, log), name="lso run output", daemon=True).start()
         yield banner
     finally:
         if process.poll() is None:
@@ -98,7 +100,13 @@ def child_platform(env: dict[str, str], timeout: float = 60.0, stop_timeout: flo
         raise RuntimeError(f"lso run did not stop cleanly on SIGTERM (exit code {code}):\n{said}")
 
 
-def _drain(process: subprocess.Popen[str], tail: deque[str]) -> None:
+def _drain(process: subprocess.Popen[str], tail: deque[str], log: Path | None) -> None:
+    """Keep the last lines of what ``process`` prints (and write all of it to ``log``, when given)."""
     assert process.stdout is not None
-    for line in process.stdout:
-        tail.append(line.rstrip())
+    with contextlib.ExitStack() as files:
+        out = files.enter_context(log.open("a", encoding="utf-8")) if log is not None else None
+        for line in process.stdout:
+            tail.append(line.rstrip())
+            if out is not None:
+                out.write(line)
+                out.flush()

@@ -304,6 +304,7 @@ class CustomerAgent(PlatformAgent):
         conversation = self.open_conversation(machine)
         reply_by = utc_now() + timings.quotation
         conversation.act(lambda m, now: m.start(order, [manufacturer], now=now, reply_by=reply_by))
+        await self._keep(handle, machine)  # a restart finds the conversation, even before the quotation
         return await self._converse(handle, conversation)
 
     async def _converse(self, handle: OrderHandle, conversation: Negotiation) -> OrderOutcome:
@@ -411,6 +412,8 @@ class CustomerAgent(PlatformAgent):
         found = resumable(state, order, utc_now())
         if isinstance(found, OrderInitiator) and order is not None and order.id in self.orders:
             found = NotResumed("duplicate", "another conversation of the order is under way here")
+        if isinstance(found, OrderInitiator) and order is not None and order.status is OrderStatus.QUOTED:
+            found = await self._caught_up(journal, found)
         if isinstance(found, NotResumed):
             log.warning(
                 "%s: order %s is not resumed after the restart: %s",
@@ -427,6 +430,33 @@ class CustomerAgent(PlatformAgent):
             self.address,
             order.id,
             "-" if found.next_deadline is None else f"{found.next_deadline:%Y-%m-%d %H:%M:%S} UTC",
+        )
+
+    async def _caught_up(
+        self, journal: CustomerJournal, machine: OrderInitiator
+    ) -> OrderInitiator | NotResumed:
+        """``machine`` with what its manufacturer sent it while this agent was away (read back from the
+        store's ACL log, where the manufacturer's agent logged it): its quotation, above all."""
+        if machine.state is _S.EVALUATING:
+            return machine
+        manufacturer = machine.participants[0]
+        now = utc_now()
+        for message in await journal.sent_to_me(machine.conversation_id, bare(manufacturer)):
+            if message.sender != manufacturer or machine.finished:
+                continue
+            if message.performative is Performative.AGREE and machine.agreed:
+                continue
+            machine.handle(message, now)  # what it would answer (a duplicate's not-understood) is not sent
+            if _evaluating(machine):
+                log.info(
+                    "%s: order conversation %s: the quotation sent while this agent was away is read back "
+                    "from the message log",
+                    self.address,
+                    machine.conversation_id,
+                )
+                return machine
+        return NotResumed(
+            "quotation-lost", "its quotation was sent while this agent was away and is not logged"
         )
 
     def _resume(self, order: Order, machine: OrderInitiator) -> OrderHandle:
@@ -684,6 +714,10 @@ class CustomerAgent(PlatformAgent):
 
 
 Negotiation = ConversationBehaviour[OrderInitiator]
+
+
+def _evaluating(machine: OrderInitiator) -> bool:
+    return machine.state is _S.EVALUATING
 
 
 def _revise(conversation: Negotiation, counter: CounterOffer, reply_by: datetime) -> None:

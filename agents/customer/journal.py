@@ -3,15 +3,20 @@ survives a restart.
 
 The snapshot of an order's :class:`~protocols.order_request.OrderInitiator` is a row of the ``negotiations``
 table (role ``initiator``, keyed by the agent's JID and the conversation id, like the manufacturer's
-participant side): :class:`CustomerJournal` writes it when a quotation arrives (state ``evaluating``), after
-each step of the customer's that changes the state (a counter-offer, the acceptance) and once more, marked
-finished, when the conversation ends; one write per step (a refused order, which never had a quotation, is
-never written). Writes of one agent are serialised and shielded from cancellation: a write under way when the
+participant side): :class:`CustomerJournal` writes it when the order is requested (state ``collecting``), when
+a quotation arrives (``evaluating``), after each step of the customer's that changes the state (a
+counter-offer, the acceptance) and once more, marked finished, when the conversation ends; one write per
+step. Writes of one agent are serialised and shielded from cancellation: a write under way when the
 agent stops is completed (:meth:`CustomerJournal.drain`).
 
 On start, :func:`resumable` says which unfinished snapshot is resumed: a conversation evaluating a quotation
 whose order is still ``quoted`` in the store and whose time to decide has not run out (the restored machine
-keeps its stored deadlines); every other one is marked finished with a :class:`NotResumed` that says why.
+keeps its stored deadlines), or one still waiting for the manufacturer's answer whose order is not past
+``quoted``. When the quotation was sent while this agent was away (the order ``quoted``, the conversation
+still collecting), the manufacturer's messages of the conversation are read back from the store's ACL log
+(:meth:`CustomerJournal.sent_to_me`: those the order's manufacturer agent logged as sent to this agent) and
+given to the restored machine, which then evaluates the quotation as if it had arrived. Every other snapshot
+is marked finished with a :class:`NotResumed` that says why.
 """
 
 from __future__ import annotations
@@ -23,17 +28,28 @@ from datetime import datetime
 from ontology.codec import ContentError, decode
 from ontology.order import Order, OrderStatus
 from ontology.quotation import Quotation
+from protocols.acl import AclMessage
 from protocols.contract_net import ContractNetInitiatorState
 from protocols.order_request import OrderInitiator
 from protocols.performative import ProtocolName
 from protocols.snapshot import restore
+from protocols.wire import bare_jid
 from store.database import Database
-from store.enums import NegotiationRole
+from store.enums import Direction, NegotiationRole
 from store.errors import StaleStateError
 from store.records import NegotiationState
 
 ORDER = ProtocolName.ORDER.value
 ROLE = NegotiationRole.INITIATOR
+
+#: Order statuses in which a conversation still waiting for the manufacturer's answer is resumed.
+AWAITING_ANSWER = (
+    OrderStatus.RECEIVED,
+    OrderStatus.ACCEPTED,
+    OrderStatus.SOURCING,
+    OrderStatus.NEGOTIATING,
+    OrderStatus.QUOTED,
+)
 
 
 @dataclass(frozen=True)
@@ -93,6 +109,20 @@ class CustomerJournal:
         async with self.db.transaction(flush_acl_log=False) as repos:
             return await repos.orders.load_order(order_id)
 
+    async def sent_to_me(self, conversation_id: str, manufacturer: str) -> list[AclMessage]:
+        """The messages of the conversation that the agent ``manufacturer`` (its bare JID: who logs them)
+        logged as sent to this agent, in the order it sent them."""
+        async with self.db.transaction(flush_acl_log=False) as repos:
+            logged = await repos.acl.conversation(conversation_id, agent_jid=manufacturer)
+        sent: list[AclMessage] = []
+        for record in logged:
+            if record.direction != Direction.OUT:
+                continue
+            message = AclMessage.model_validate(record.message)
+            if any(bare_jid(r) == self.agent_jid for r in message.receivers):
+                sent.append(message)
+        return sent
+
     async def drain(self) -> None:
         """Wait for the writes under way."""
         await asyncio.gather(*self._writes, return_exceptions=True)
@@ -144,12 +174,16 @@ def resumable(state: NegotiationState, order: Order | None, now: datetime) -> Or
         return NotResumed("not-an-order", f"it is a {type(machine).__name__}, not an order's conversation")
     if machine.finished:
         return NotResumed(str(machine.state), f"it had ended ({machine.state})")
+    if order is None:
+        return NotResumed("no-order", f"its order {state.order_id or '(none named)'} is not in the store")
+    if machine.state is ContractNetInitiatorState.COLLECTING and len(machine.participants) == 1:
+        if order.status not in AWAITING_ANSWER:
+            return NotResumed("order-moved-on", f"its order is {order.status} now")
+        return machine
     if machine.state is not ContractNetInitiatorState.EVALUATING:
         return NotResumed(
             "interrupted", f"it was {machine.state}, not waiting for the customer's answer to a quotation"
         )
-    if order is None:
-        return NotResumed("no-order", f"its order {state.order_id or '(none named)'} is not in the store")
     if order.status is not OrderStatus.QUOTED:
         return NotResumed("order-not-quoted", f"its order is {order.status} now, no longer quoted")
     if len(machine.participants) != 1 or machine.participants[0] not in machine.proposals:

@@ -3,13 +3,15 @@ again after a restart.
 
 Offline (a migrated SQLite store, the order protocol's machines driven by hand): the journal writes the
 snapshot and reads it back after a "restart" (a new journal); :func:`~agents.customer.journal.resumable`
-resumes a conversation evaluating the quotation of an order still ``quoted`` before its deadline, and nothing
-else (finished, not evaluating, the order moved on, the time to answer ran out, unreadable).
+resumes a conversation evaluating the quotation of an order still ``quoted`` before its deadline, or waiting
+for the manufacturer's answer while its order is not past ``quoted``, and nothing else (finished, the order
+moved on, the time to answer ran out, unreadable).
 
 Over the embedded pyjabber (the manufacturer a probe played by hand): a customer agent given a store writes
 the snapshot when the quotation arrives; a new agent on the same account and store asks the decision source
 again and the order is contracted in the same conversation; a conversation whose time ran out or whose order
-moved on is marked finished, not resumed; an agent given no store writes nothing.
+moved on is marked finished, not resumed; a quotation sent while the agent was away is read back from the
+message log; an agent given no store writes nothing.
 """
 
 from __future__ import annotations
@@ -38,9 +40,9 @@ from protocols.contract_net import ContractNetInitiatorState
 from protocols.order_request import OrderInitiator
 from protocols.performative import Performative, ProtocolName
 from store.database import Database
-from store.enums import NegotiationRole, UserRole
+from store.enums import Direction, NegotiationRole, UserRole
 from store.product_rows import new_product_row
-from store.records import NegotiationState
+from store.records import NegotiationState, NewAclMessage
 from tests.agents.probe import Probe
 from tests.gateway.world import advance
 from tests.stores import store_with_users
@@ -206,14 +208,16 @@ def test_a_finished_conversation_is_not_resumed() -> None:
     assert found == NotResumed("no-award", "it had ended (no-award)")
 
 
-def test_a_conversation_not_evaluating_a_quotation_is_not_resumed() -> None:
+def test_a_conversation_waiting_for_the_manufacturers_answer_is_resumed_until_its_order_moves_on() -> None:
     order = an_order()
     machine = new_machine()
     now = datetime.now(UTC)
     machine.start(order, [MAKER], now=now, reply_by=now + timedelta(minutes=2))
-    found = resumable(state_of(machine, order), in_status(order, OrderStatus.QUOTED), now)
-    assert isinstance(found, NotResumed) and found.note == "interrupted"
-    assert "collecting" in found.why
+    for status in (OrderStatus.RECEIVED, OrderStatus.NEGOTIATING, OrderStatus.QUOTED):
+        found = resumable(state_of(machine, order), in_status(order, status), now)
+        assert isinstance(found, OrderInitiator) and found.state is _S.COLLECTING, status
+    found = resumable(state_of(machine, order), in_status(order, OrderStatus.FAILED), now)
+    assert found == NotResumed("order-moved-on", "its order is failed now")
 
 
 @pytest.mark.parametrize("status", [OrderStatus.FAILED, OrderStatus.CONFIRMED, OrderStatus.DECLINED])
@@ -385,4 +389,51 @@ async def test_quotations_whose_time_ran_out_or_whose_order_moved_on_are_not_res
         assert await customer_rows(db, untold) == []
     finally:
         await stop(second, first, unkept)
+        await db.close()
+
+
+async def test_a_quotation_sent_while_the_customer_agent_was_away_is_read_back_from_the_message_log(
+    pyjabber_settings: Settings, tmp_path: Path, maker: Probe
+) -> None:
+    """The customer agent stopped after requesting the order; the manufacturer agreed and proposed meanwhile
+    (its agent logged what it sent). A new customer agent finds the order quoted, reads the quotation back
+    from the log, asks the decision source, and its acceptance answers the very proposal the manufacturer
+    sent."""
+    order = an_order()
+    db = await order_store(tmp_path, order)
+    name = unique("customers")
+    decisions = QueueDecisions()
+    first = await started(customer_agent(name, pyjabber_settings, QueueDecisions(), db), role=None)
+    second: CustomerAgent | None = None
+    try:
+        first.place_order(order, maker.address)
+        request = await maker.next_message(wait=WAIT)
+        (row,) = await customer_rows(db, order)
+        assert (row.state_name, row.finished) == ("collecting", False), "kept before any quotation"
+        await first.stop()
+
+        quotation = quotation_of(order)
+        sent = [
+            request.create_reply(Performative.AGREE, Ping()),
+            request.create_reply(Performative.PROPOSE, quotation, reply_by=quotation.valid_until),
+        ]
+        async with db.transaction() as repos:  # what the manufacturer's agent logs as it sends
+            for message in sent:
+                logged = NewAclMessage.from_message(
+                    message, agent_jid=maker.address, direction=Direction.OUT, order_id=str(order.id)
+                )
+                await repos.acl.log(logged)
+        await advance(db, str(order.id), OrderStatus.QUOTED)
+
+        second = customer_agent(name, pyjabber_settings, decisions, db)
+        await second.start()
+        async with asyncio.timeout(WAIT):
+            _order, asked, counters = await decisions.quotations.get()
+        assert (asked.id, counters) == (quotation.id, 0)
+        decisions.answer(quotation.id, Decision.accept())
+        accepted = await maker.next_message(request.conversation_id, wait=WAIT)
+        assert accepted.performative is Performative.ACCEPT_PROPOSAL
+        assert accepted.in_reply_to == sent[1].reply_with
+    finally:
+        await stop(second, first)
         await db.close()
