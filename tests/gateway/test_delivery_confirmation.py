@@ -27,7 +27,6 @@ import pytest
 from agents.manufacturer.notices import notice_message
 from common.settings import Settings
 from gateway.app import create_app
-from gateway.bridge.settings import BridgeSettings
 from gateway.bridge.xmpp import XmppAgentBridge
 from gateway.demo.catalogue import demo_products
 from gateway.demo.policy import demo_policy
@@ -45,14 +44,15 @@ from ontology.penalty import Penalty
 from ontology.quotation import AcceptQuotation, Quotation, QuotationLine
 from protocols.performative import Performative, ProtocolName
 from store.database import Database
-from store.enums import ANY_PARTY, AgentRole, PolicyKind
+from store.enums import AgentRole, PolicyKind
 from store.migrate import upgrade
 from tests.agents.probe import Probe
+from tests.gateway.bridge_agents import bridge_agents
 from tests.gateway.world import User, advance, bike_body, login, order_body
 from tests.ledger.party_sessions import Identity, UserTokens, connector, onboard
 from tests.ledger.users_support import SECRET
 from tests.ledger.v2_support import V2_ENV
-from tests.xmpp_accounts import bind, create_account, started
+from tests.xmpp_accounts import started
 
 WAIT = 15.0
 PROBLEM = "application/problem+json"
@@ -102,19 +102,7 @@ async def app(ledger: LedgerProcess, pyjabber_settings: Settings, tmp_path: Path
     identities = LiveIdentities()
     customer_sessions = TokenSessions(identities, UserTokens(SECRET), connector(ledger, "json"))
     maker_sessions = TokenSessions(identities, UserTokens(SECRET), connector(ledger, "dazl"))
-    config = BridgeSettings(
-        _env_file=None,
-        customer_agent=unique("customers"),
-        console_agent=unique("console"),
-        history_poll_seconds=0,
-        answer_wait_seconds=WAIT,
-    )
-    for node, role, party in (
-        (config.customer_agent, AgentRole.CUSTOMER, ANY_PARTY),
-        (config.console_agent, AgentRole.PLATFORM, "console"),
-    ):
-        await create_account(settings, node)
-        await bind(db, f"{node}@{settings.xmpp_domain}", role, party)
+    config = await bridge_agents(settings, db, answer_wait_seconds=WAIT)
     bridge = XmppAgentBridge(db, settings, config, ledger=customer_sessions, ledger_parties=identities)
     probe = Probe(unique("manufacturer"), settings)
     await bridge.start()

@@ -19,22 +19,20 @@ from decimal import Decimal
 from pathlib import Path
 
 from agents.manufacturer.agent import ManufacturerAgent
-from agents.manufacturer.requests import Opened
 from agents.manufacturer.settings import Timings
 from common.settings import Settings
 from gateway.bridge.base import QuotationAnswer
-from gateway.bridge.settings import BridgeSettings
 from gateway.bridge.xmpp import XmppAgentBridge
-from ontology.common import Reason
-from ontology.contract import CommitAgreement, ContractCommitted
 from ontology.order import Order, OrderStatus
 from ontology.policy import ManufacturerPolicy
 from ontology.process import ProcessKind
 from ontology.product import Product, RequiredPart
 from store.database import Database
-from store.enums import ANY_PARTY, AgentRole, NegotiationRole, PolicyKind, UserRole
+from store.enums import AgentRole, NegotiationRole, PolicyKind, UserRole
+from tests.agents.manufacturer.fake_host import CommitAtOnce
+from tests.gateway.bridge_agents import bridge_agents
 from tests.stores import store_with_users
-from tests.xmpp_accounts import bind, create_account, started
+from tests.xmpp_accounts import started
 
 CUSTOMER, MANUFACTURER = "customer-restart-quote", "manufacturer-restart-quote"
 STOOL = Product(
@@ -63,16 +61,6 @@ def unique(name: str) -> str:
     return f"{name}-{uuid.uuid4().hex[:8]}"
 
 
-class InstantContracts:
-    """Commits every agreement at once (the contract step without a ledger)."""
-
-    async def commit(
-        self, request: CommitAgreement, opened: Opened | None = None
-    ) -> ContractCommitted | Reason:
-        del opened
-        return ContractCommitted(order_id=request.order.id, order_contract_id=f"#{request.order.id}:0")
-
-
 def manufacturer(name: str, settings: Settings, db: Database) -> ManufacturerAgent:
     return ManufacturerAgent(
         name,
@@ -80,7 +68,7 @@ def manufacturer(name: str, settings: Settings, db: Database) -> ManufacturerAge
         db=db,
         catalogue={STOOL.id: STOOL},
         matchmaker=f"nobody@{settings.xmpp_domain}",
-        contract_step=InstantContracts(),
+        contract_step=CommitAtOnce(),
         policy=POLICY,
         manufacturer_id=MANUFACTURER,
         timings=TIMINGS,
@@ -108,19 +96,7 @@ async def test_a_quotation_open_when_the_gateway_and_the_manufacturer_restart_is
     db = await store_with_users(
         tmp_path, ((CUSTOMER, UserRole.CUSTOMER), (MANUFACTURER, UserRole.MANUFACTURER))
     )
-    config = BridgeSettings(
-        _env_file=None,
-        customer_agent=unique("customers"),
-        console_agent=unique("console"),
-        history_poll_seconds=0,
-        answer_wait_seconds=WAIT,
-    )
-    for node, role, party in (
-        (config.customer_agent, AgentRole.CUSTOMER, ANY_PARTY),
-        (config.console_agent, AgentRole.PLATFORM, "console"),
-    ):
-        await create_account(settings, node)
-        await bind(db, f"{node}@{settings.xmpp_domain}", role, party)
+    config = await bridge_agents(settings, db, answer_wait_seconds=WAIT)
     maker_name = unique("manufacturer")
     running: list[ManufacturerAgent | XmppAgentBridge] = []
     try:
