@@ -22,6 +22,7 @@ from federation.dataset.generator import DEFAULT_COUNT, DEFAULT_SEED
 from federation.errors import FederationError
 from federation.mapping import FoundSupplier
 from federation.settings import FederationSettings
+from ontology.codec import problems
 from ontology.process import ProcessKind, QualityLevel
 
 federation_app = typer.Typer(
@@ -161,8 +162,7 @@ def search(
             text=text,
         )
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise typer.BadParameter(problems) from exc
+        raise typer.BadParameter(problems(exc)) from exc
 
     async def run() -> SearchResult:
         async with EfpfMatchmaker(_settings()) as matchmaker:

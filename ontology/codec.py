@@ -120,6 +120,11 @@ def decode(
     return model  # type: ignore[return-value]
 
 
+def problems(exc: ValidationError) -> str:
+    """Each problem of ``exc`` as ``field.path: message``, in one line."""
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+
+
 def _check_expected(cls: type[Content], expected: type[Content] | tuple[type[Content], ...]) -> None:
     allowed = expected if isinstance(expected, tuple) else (expected,)
     if not issubclass(cls, allowed):

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ontology.codec import problems
 from protocols.acl import AclMessage, MalformedAclError
 from protocols.performative import Performative
 
@@ -173,5 +174,4 @@ def from_envelope(envelope: XmppEnvelope) -> AclMessage:
     try:
         return AclMessage.model_validate(fields)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise MalformedAclError(f"malformed ACL message: {problems}") from exc
+        raise MalformedAclError(f"malformed ACL message: {problems(exc)}") from exc

@@ -89,6 +89,7 @@ import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import asdict, fields
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from itertools import islice
@@ -112,7 +113,7 @@ from federation.dataset.schema import SupplierRecord
 from federation.pricing import PriceModel
 from ledger.identities.store_lookup import StoreIdentities
 from ledger.lifecycle import PartyIdentities, PartySessions
-from ontology.codec import ContentError, decode
+from ontology.codec import ContentError, decode, problems
 from ontology.common import Reason
 from ontology.lifecycle import SignSupply, SupplySigned
 from ontology.policy import SupplierPolicy
@@ -122,7 +123,7 @@ from protocols.performative import Performative
 from protocols.request import RequestParticipant
 from protocols.wire import XmppEnvelope, bare_jid, from_envelope, intended_receiver, to_envelopes
 from store.enums import AgentRole
-from store.records.bookings import NewSupplierBooking, SupplierBookingRecord, SupplierBookingState
+from store.records.bookings import NewSupplierBooking, SupplierBookingRecord
 
 log = logging.getLogger(__name__)
 
@@ -157,41 +158,13 @@ def utc_now() -> datetime:
 
 def stored_booking(supplier_id: str, booking: Booking) -> NewSupplierBooking:
     """``booking`` of ``supplier_id`` as the store keeps it (:class:`ValidationError` if it cannot)."""
-    return NewSupplierBooking(
-        supplier_id=supplier_id,
-        offer_id=booking.offer_id,
-        requester=booking.requester,
-        order_id=booking.order_id,
-        part_id=booking.part_id,
-        hours=booking.hours,
-        delivery_date=booking.delivery_date,
-        state=SupplierBookingState(booking.state.value),
-        held_until=booking.held_until,
-        price=booking.price,
-        currency=booking.currency,
-        quantity=booking.quantity,
-    )
+    return NewSupplierBooking(supplier_id=supplier_id, **asdict(booking))
 
 
 def booking_of(record: SupplierBookingRecord) -> Booking:
     """A stored booking as a proxy keeps it."""
-    return Booking(
-        requester=record.requester,
-        order_id=record.order_id,
-        offer_id=record.offer_id,
-        part_id=record.part_id,
-        hours=record.hours,
-        delivery_date=record.delivery_date,
-        state=BookingState(record.state.value),
-        held_until=record.held_until,
-        price=record.price,
-        currency=record.currency,
-        quantity=record.quantity,
-    )
-
-
-def _problems(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(map(str, e['loc'])) or '-'}: {e['msg']}" for e in exc.errors())
+    kept = {f.name: getattr(record, f.name) for f in fields(Booking)}
+    return Booking(**{**kept, "state": BookingState(record.state.value)})
 
 
 class ProxyHost(PlatformAgent):
@@ -963,7 +936,7 @@ class ProxyHost(PlatformAgent):
                     self.address,
                     key[1],
                     key[0],
-                    _problems(exc),
+                    problems(exc),
                 )
         return upserts
 
